@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what RnnRbm needs on Debian 12 (run as root, or with sudo available).
+# Idempotent: re-running it only checks. Usage: scripts/install-deps.sh [--tests]
+#   always: the .NET 10 SDK is expected on PATH (see README), Intel MKL (non-free) and OpenBLAS
+#   --tests: also what the test suite needs beyond that
+set -euo pipefail
+
+want_tests=0
+for arg in "$@"; do
+  case "$arg" in
+    --tests) want_tests=1 ;;
+    *) echo "unknown option: $arg" >&2; exit 2 ;;
+  esac
+done
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+apt_install() { "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@"; }
+
+packages=(libopenblas0-pthread libmkl-rt fonts-dejavu-core)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  # MKL lives in Debian's non-free component: add it beside the machine's own mirror.
+  nonfree=/etc/apt/sources.list.d/debian-nonfree.sources
+  if [ ! -f "$nonfree" ]; then
+    mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+    mirror=${mirror:-http://deb.debian.org/debian}
+    printf 'Types: deb\nURIs: %s\nSuites: bookworm\nComponents: non-free\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$mirror" \
+      | "${sudo_cmd[@]}" tee "$nonfree" >/dev/null
+  fi
+  "${sudo_cmd[@]}" apt-get update -qq
+  apt_install "${missing[@]}"
+fi
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "The .NET 10 SDK is not on PATH: install it (packages-microsoft-prod or dotnet-install) and retry." >&2
+  exit 1
+fi

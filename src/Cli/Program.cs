@@ -1,0 +1,1 @@
+Console.WriteLine("rnnrbm: commands arrive with issue 2");
