@@ -1,0 +1,141 @@
+using System.CommandLine;
+using System.Diagnostics;
+using RnnRbm.Core.Midi;
+using RnnRbm.Core.Model;
+using RnnRbm.Core.Numerics;
+using RnnRbm.Core.PianoRolls;
+
+namespace RnnRbm.Cli;
+
+/// <summary>
+/// <c>rnnrbm bench</c>: training frames per second (the seed's hyperparameters, one epoch of the Nottingham
+/// training split in beats mode by default) and generation milliseconds (200 steps, k 25, median of 10) for
+/// each available numerics backend.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create(Option<bool> json)
+    {
+        var data = new Option<string?>("--data") { Description = "Folder of MIDI files to train on (default: datasets/nottingham/train of this repository)." };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs to time per backend (the first one included).", DefaultValueFactory = _ => 1 };
+        var backendName = new Option<string>("--backend") { Description = "all, or one backend name.", DefaultValueFactory = _ => "all" };
+        var threads = new Option<int>("--threads") { Description = "Threads per update (0 = as many as help, at most 2).", DefaultValueFactory = _ => 0 };
+        var kernels = new Option<bool>("--kernels") { Description = "Also time the model's matrix shapes per backend." };
+        var command = new Command("bench", "Measure training and generation speed on this machine.");
+        foreach (Option option in new Option[] { data, epochs, backendName, threads, kernels })
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction(result => CommandRunner.Run(result.GetValue(json), o =>
+        {
+            string path = result.GetValue(data) ?? DefaultData();
+            var readOptions = new MidiReadOptions { Grid = new TimeGrid.Beats(2), Range = PitchRange.Piano };
+            (List<PianoRoll> rolls, List<MidiFileReport> reports) = CorpusFiles.Load(path, readOptions);
+            if (rolls.Count == 0)
+            {
+                throw new UsageException($"No usable MIDI file in {path}.");
+            }
+            long frames = rolls.Sum(r => (long)r.Steps);
+            string cpu = CpuName();
+            o.Result(new { @event = "machine", cpu, processors = Environment.ProcessorCount, data = path, files = rolls.Count, rejected = reports.Count - rolls.Count, frames },
+                $"cpu: {cpu}, {Environment.ProcessorCount} logical processors; data: {path}, {rolls.Count} files, {frames:N0} steps (2 per quarter)");
+
+            string which = result.GetValue(backendName) ?? "all";
+            IEnumerable<NumericsBackend> backends = which == "all" ? NumericsBackend.Available : [Select(which)];
+            foreach (NumericsBackend backend in backends)
+            {
+                BenchBackend(backend, rolls, result.GetValue(epochs), result.GetValue(threads), o);
+            }
+            if (result.GetValue(kernels))
+            {
+                o.Info("kernel timings: pending");
+            }
+        }));
+        return command;
+    }
+
+    private static void BenchBackend(NumericsBackend backend, List<PianoRoll> rolls, int epochs, int threads, Output o)
+    {
+        var options = new TrainingOptions { Seed = 1234 };
+        RnnRbmParameters parameters = RnnRbmTrainer.InitialParameters(ModelShape.Seed, options.Seed);
+        double seconds = 0, monitor = 0;
+        long frames = 0;
+        int usedThreads;
+        using (var trainer = new RnnRbmTrainer(parameters, options, backend, threads))
+        {
+            usedThreads = trainer.Threads;
+            for (int e = 0; e < Math.Max(1, epochs); e++)
+            {
+                EpochResult r = trainer.TrainEpoch(rolls);
+                seconds += r.Seconds;
+                frames += r.Frames;
+                monitor = r.Monitor;
+            }
+        }
+        var model = new RnnRbmModel(parameters, new ModelManifest
+        {
+            Shape = ShapeInfo.From(ModelShape.Seed),
+            PitchRange = PitchRangeInfo.From(PitchRange.Piano),
+            TimeGrid = TimeGridInfo.From(new TimeGrid.Beats(2)),
+            Training = TrainingInfo.From(options, epochs),
+            Numerics = new NumericsInfo(backend.Name, backend.Description),
+        });
+        var generator = new RnnRbmGenerator(model);
+        generator.Generate(200, 25, 0); // warm-up
+        var times = new double[10];
+        for (int i = 0; i < times.Length; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            generator.Generate(200, 25, (ulong)i + 1);
+            times[i] = clock.Elapsed.TotalMilliseconds;
+        }
+        Array.Sort(times);
+        double generateMilliseconds = (times[4] + times[5]) / 2;
+        double fps = frames / seconds;
+        o.Result(
+            new { @event = "bench", backend = backend.Name, description = backend.Description, threads = usedThreads, trainFramesPerSecond = fps, trainSeconds = seconds, frames, monitor, generateMilliseconds },
+            $"{backend.Name,-9} train {fps,9:N0} frames/s ({frames:N0} frames in {seconds:F2} s, {usedThreads} thread(s), monitor {monitor:F3})  " +
+            $"generate 200 steps k 25: {generateMilliseconds:F2} ms (median of 10)  [{backend.Description}]");
+    }
+
+    private static NumericsBackend Select(string name)
+    {
+        try
+        {
+            return NumericsBackend.Select(name);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
+    }
+
+    private static string DefaultData()
+    {
+        foreach (string start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                string candidate = Path.Combine(dir.FullName, "datasets", "nottingham", "train");
+                if (Directory.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+        throw new UsageException("datasets/nottingham/train was not found above the current folder: give --data.");
+    }
+
+    private static string CpuName()
+    {
+        try
+        {
+            string? line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            return line?.Split(':', 2)[1].Trim() ?? "unknown CPU";
+        }
+        catch (IOException)
+        {
+            return "unknown CPU";
+        }
+    }
+}

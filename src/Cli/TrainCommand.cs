@@ -1,0 +1,116 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using RnnRbm.Core.Midi;
+using RnnRbm.Core.Model;
+using RnnRbm.Core.Numerics;
+using RnnRbm.Core.PianoRolls;
+
+namespace RnnRbm.Cli;
+
+/// <summary><c>rnnrbm train</c>: learn a model from a folder or zip of MIDI files; Ctrl+C saves what was learned.</summary>
+internal static class TrainCommand
+{
+    public static Command Create(Option<bool> json)
+    {
+        var common = new CommonOptions();
+        var data = new Option<string>("--data") { Description = "Folder of MIDI files, or a .zip. A folder with train/ (and valid/) subfolders trains on train/ and monitors valid/.", Required = true };
+        var validData = new Option<string?>("--valid-data") { Description = "MIDI files to measure the monitor on after each epoch (default: the data's valid/ folder, if any)." };
+        var hidden = new Option<int>("--hidden") { Description = "H, hidden units of each RBM.", DefaultValueFactory = _ => 150 };
+        var recurrent = new Option<int>("--recurrent") { Description = "U, hidden units of the RNN.", DefaultValueFactory = _ => 100 };
+        var learningRate = new Option<float>("--learning-rate") { Description = "SGD learning rate.", DefaultValueFactory = _ => 0.001f };
+        var batchSize = new Option<int>("--batch-size") { Description = "Longest chunk of steps per update.", DefaultValueFactory = _ => 100 };
+        var cdK = new Option<int>("--cd-k") { Description = "Gibbs steps of contrastive divergence.", DefaultValueFactory = _ => 15 };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 200 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 1234 };
+        var threads = new Option<int>("--threads") { Description = "Threads for one update (0 = as many as help, at most 2). Results do not depend on it.", DefaultValueFactory = _ => 0 };
+        var output = new Option<string>("--out") { Description = "Where to write the model file.", Required = true };
+
+        var command = new Command("train", "Train an RNN-RBM on MIDI files and save the model.");
+        command.Options.Add(data);
+        command.Options.Add(validData);
+        common.AddGridTo(command);
+        common.AddRangeTo(command);
+        foreach (Option option in new Option[] { hidden, recurrent, learningRate, batchSize, cdK, epochs, seed, threads, output, common.Backend })
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction(result => CommandRunner.Run(result.GetValue(json), o =>
+        {
+            NumericsBackend backend = common.SelectBackend(result, o);
+            MidiReadOptions readOptions = common.ReadOptions(result, TimeGrid.SeedDefault);
+            var options = new TrainingOptions
+            {
+                LearningRate = result.GetValue(learningRate),
+                BatchSize = result.GetValue(batchSize),
+                CdK = result.GetValue(cdK),
+                Epochs = result.GetValue(epochs),
+                Seed = result.GetValue(seed),
+            };
+            IReadOnlyList<string> problems = options.Problems();
+            if (problems.Count > 0)
+            {
+                throw new UsageException(string.Join(" ", problems));
+            }
+            ModelShape shape;
+            try
+            {
+                shape = new ModelShape(readOptions.Range.Count, result.GetValue(hidden), result.GetValue(recurrent));
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                throw new UsageException($"--hidden and --recurrent must lie in [1, {ModelShape.MaxUnits}].");
+            }
+
+            string dataPath = result.GetValue(data)!;
+            (string trainPath, string? validPath) = Split(dataPath, result.GetValue(validData));
+            List<PianoRoll> train = LoadCorpus(trainPath, readOptions, o, "train");
+            List<PianoRoll>? valid = validPath is null ? null : LoadCorpus(validPath, readOptions, o, "valid");
+            var session = new TrainingSession(shape, options, readOptions, backend, result.GetValue(threads), o);
+            session.Run(train, valid, new CorpusInfo(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataPath))), train.Count,
+                train.Sum(r => (long)r.Steps), Digest(train)), result.GetValue(output)!);
+        }));
+        return command;
+    }
+
+    private static (string Train, string? Valid) Split(string data, string? valid)
+    {
+        if (Directory.Exists(Path.Combine(data, "train")))
+        {
+            string ownValid = Path.Combine(data, "valid");
+            return (Path.Combine(data, "train"), valid ?? (Directory.Exists(ownValid) ? ownValid : null));
+        }
+        return (data, valid);
+    }
+
+    private static List<PianoRoll> LoadCorpus(string path, MidiReadOptions options, Output output, string role)
+    {
+        (List<PianoRoll> rolls, List<MidiFileReport> reports) = CorpusFiles.Load(path, options);
+        foreach (MidiFileReport rejected in reports.Where(r => !r.Accepted))
+        {
+            output.Result(new { @event = "rejected", file = rejected.FileName, reason = rejected.Reason }, rejected.ToString());
+        }
+        long steps = rolls.Sum(r => (long)r.Steps);
+        long outside = reports.Where(r => r.Accepted).Sum(r => (long)r.Stats!.NotesOutsideRange);
+        output.Result(
+            new { @event = "corpus", role, path, accepted = rolls.Count, rejected = reports.Count - rolls.Count, steps, notesOutsideRange = outside, grid = options.Grid.ToString() },
+            $"{role}: {rolls.Count} files accepted, {reports.Count - rolls.Count} rejected, {steps:N0} steps ({options.Grid}, {options.Range})" +
+            (outside > 0 ? $", {outside} notes outside the range left out" : ""));
+        rolls.RemoveAll(r => r.Steps == 0);
+        if (rolls.Count == 0)
+        {
+            throw new UsageException($"No usable MIDI file in {path} ({role}).");
+        }
+        return rolls;
+    }
+
+    private static string Digest(IEnumerable<PianoRoll> rolls)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (PianoRoll roll in rolls)
+        {
+            hash.AppendData(BitConverter.GetBytes(roll.Steps));
+            hash.AppendData(roll.Cells);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+}

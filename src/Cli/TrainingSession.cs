@@ -1,0 +1,81 @@
+using RnnRbm.Core.Midi;
+using RnnRbm.Core.Model;
+using RnnRbm.Core.Numerics;
+using RnnRbm.Core.PianoRolls;
+
+namespace RnnRbm.Cli;
+
+/// <summary>The epoch loop of <c>rnnrbm train</c>: report each epoch, stop cleanly on Ctrl+C, save the model.</summary>
+internal sealed class TrainingSession(ModelShape shape, TrainingOptions options, MidiReadOptions readOptions, NumericsBackend backend, int threads, Output output)
+{
+    public void Run(IReadOnlyList<PianoRoll> train, IReadOnlyList<PianoRoll>? valid, CorpusInfo corpus, string outPath)
+    {
+        RnnRbmParameters parameters = RnnRbmTrainer.InitialParameters(shape, options.Seed);
+        var history = new List<EpochRecord>();
+        using var cancellation = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true; // keep the process: finish the update in flight, then save
+            cancellation.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            using var trainer = new RnnRbmTrainer(parameters, options, backend, threads);
+            output.Info($"training H {shape.Hidden}, U {shape.Recurrent}, lr {options.LearningRate}, batch {options.BatchSize}, CD-{options.CdK}, " +
+                $"{options.Epochs} epochs, seed {options.Seed}, {trainer.Threads} thread(s); Ctrl+C stops and saves");
+            long totalFrames = train.Sum(r => (long)r.Steps);
+            while (trainer.EpochsCompleted < options.Epochs)
+            {
+                int epoch = trainer.EpochsCompleted + 1;
+                EpochResult result = output.WithProgress($"epoch {epoch}/{options.Epochs}", report =>
+                    trainer.TrainEpoch(train, p => report((double)p.Frames / totalFrames), cancellation.Token));
+                if (result.Cancelled)
+                {
+                    output.Result(new { @event = "interrupted", epoch, updates = result.Updates },
+                        $"interrupted in epoch {epoch} after {result.Updates} updates: saving what was learned");
+                    break;
+                }
+                double? validMonitor = valid is null ? null : trainer.MeasureMonitor(valid);
+                history.Add(new EpochRecord(epoch, result.Monitor, validMonitor, result.Seconds, result.FramesPerSecond));
+                output.Result(
+                    new { @event = "epoch", epoch, epochs = options.Epochs, monitor = result.Monitor, validMonitor, seconds = result.Seconds, framesPerSecond = result.FramesPerSecond },
+                    $"epoch {epoch,4}/{options.Epochs}  monitor {result.Monitor,9:F4}" +
+                    (validMonitor is double vm ? $"  valid {vm,9:F4}" : "") +
+                    $"  {result.Seconds,7:F2} s  {result.FramesPerSecond,9:N0} frames/s");
+            }
+            Save(parameters, trainer.EpochsCompleted, history, corpus, outPath);
+        }
+        catch (TrainingDivergedException ex)
+        {
+            throw new UsageException(ex.Message + " Nothing was written.");
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    private void Save(RnnRbmParameters parameters, int epochsCompleted, List<EpochRecord> history, CorpusInfo corpus, string outPath)
+    {
+        var manifest = new ModelManifest
+        {
+            Shape = ShapeInfo.From(shape),
+            PitchRange = PitchRangeInfo.From(readOptions.Range),
+            TimeGrid = TimeGridInfo.From(readOptions.Grid),
+            Training = TrainingInfo.From(options, epochsCompleted),
+            Corpus = corpus,
+            History = history,
+            Numerics = new NumericsInfo(backend.Name, backend.Description),
+            CreatedUtc = DateTimeOffset.UtcNow,
+        };
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(outPath));
+        if (folder is not null)
+        {
+            Directory.CreateDirectory(folder);
+        }
+        ModelFile.Save(new RnnRbmModel(parameters, manifest), outPath);
+        output.Result(new { @event = "saved", path = outPath, epochs = epochsCompleted },
+            $"saved {outPath} ({epochsCompleted} epochs)");
+    }
+}

@@ -1,0 +1,44 @@
+namespace RnnRbm.Core.Model;
+
+/// <summary>The sizes of an RNN-RBM: V visible units (pitches), H hidden units of each conditional RBM, U recurrent units.</summary>
+public readonly record struct ModelShape
+{
+    /// <summary>The largest size accepted for any of V, H, U: keeps a hostile model file or request from asking for gigabytes.</summary>
+    public const int MaxUnits = 2048;
+
+    /// <summary>Creates a shape; each size must lie in [1, <see cref="MaxUnits"/>].</summary>
+    public ModelShape(int visible, int hidden, int recurrent)
+    {
+        Check(visible, nameof(visible));
+        Check(hidden, nameof(hidden));
+        Check(recurrent, nameof(recurrent));
+        Visible = visible;
+        Hidden = hidden;
+        Recurrent = recurrent;
+    }
+
+    /// <summary>The seed's sizes: V 88, H 150, U 100.</summary>
+    public static ModelShape Seed => new(88, 150, 100);
+
+    /// <summary>V: visible units, one per pitch.</summary>
+    public int Visible { get; }
+
+    /// <summary>H: hidden units of the conditional RBM.</summary>
+    public int Hidden { get; }
+
+    /// <summary>U: hidden units of the RNN.</summary>
+    public int Recurrent { get; }
+
+    /// <summary>Number of learned scalars.</summary>
+    public long ParameterCount =>
+        ((long)Visible * Hidden) + Visible + Hidden + ((long)Recurrent * Hidden) + ((long)Recurrent * Visible)
+        + ((long)Visible * Recurrent) + ((long)Recurrent * Recurrent) + Recurrent;
+
+    private static void Check(int value, string name)
+    {
+        if (value < 1 || value > MaxUnits)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must lie in [1, {MaxUnits}].");
+        }
+    }
+}

@@ -1,0 +1,127 @@
+using System.Numerics.Tensors;
+using RnnRbm.Core.Numerics;
+
+namespace RnnRbm.Core.Model;
+
+/// <summary>
+/// The learned parameters θ of an RNN-RBM (spec "Sizes and parameters"). All matrices are row-major
+/// float32, named and shaped as in the spec: W V×H, Wuh U×H, Wuv U×V, Wvu V×U, Wuu U×U; biases bv V, bh H, bu U.
+/// u0 = 0, as in the seed.
+/// </summary>
+public sealed class RnnRbmParameters
+{
+    /// <summary>Creates all-zero parameters of <paramref name="shape"/>.</summary>
+    public RnnRbmParameters(ModelShape shape)
+    {
+        Shape = shape;
+        int v = shape.Visible, h = shape.Hidden, u = shape.Recurrent;
+        W = new float[v * h];
+        Bv = new float[v];
+        Bh = new float[h];
+        Wuh = new float[u * h];
+        Wuv = new float[u * v];
+        Wvu = new float[v * u];
+        Wuu = new float[u * u];
+        Bu = new float[u];
+        // Built once: the update loop walks this list and must not allocate.
+        Tensors =
+        [
+            new("W", v, h, W), new("bv", 1, v, Bv), new("bh", 1, h, Bh), new("Wuh", u, h, Wuh),
+            new("Wuv", u, v, Wuv), new("Wvu", v, u, Wvu), new("Wuu", u, u, Wuu), new("bu", 1, u, Bu),
+        ];
+    }
+
+    /// <summary>The sizes.</summary>
+    public ModelShape Shape { get; }
+
+    /// <summary>RBM weights, V×H.</summary>
+    public float[] W { get; }
+
+    /// <summary>Static visible bias, V.</summary>
+    public float[] Bv { get; }
+
+    /// <summary>Static hidden bias, H.</summary>
+    public float[] Bh { get; }
+
+    /// <summary>RNN state to hidden bias, U×H.</summary>
+    public float[] Wuh { get; }
+
+    /// <summary>RNN state to visible bias, U×V.</summary>
+    public float[] Wuv { get; }
+
+    /// <summary>Visible to RNN, V×U.</summary>
+    public float[] Wvu { get; }
+
+    /// <summary>RNN recurrence, U×U.</summary>
+    public float[] Wuu { get; }
+
+    /// <summary>RNN bias, U.</summary>
+    public float[] Bu { get; }
+
+    /// <summary>
+    /// The tensors in their fixed serialisation order, with their row/column counts
+    /// (vectors are 1×n). The model file stores them in exactly this order.
+    /// </summary>
+    public IReadOnlyList<NamedTensor> Tensors { get; }
+
+    /// <summary>The seed's initialisation: W ~ N(0, 0.01²), Wuh, Wuv, Wvu, Wuu ~ N(0, 0.0001²), biases 0.</summary>
+    public static RnnRbmParameters Initialize(ModelShape shape, VectorRandom random)
+    {
+        var p = new RnnRbmParameters(shape);
+        random.NextGaussian(p.W, 0.01f);
+        random.NextGaussian(p.Wuh, 0.0001f);
+        random.NextGaussian(p.Wuv, 0.0001f);
+        random.NextGaussian(p.Wvu, 0.0001f);
+        random.NextGaussian(p.Wuu, 0.0001f);
+        return p;
+    }
+
+    /// <summary>A deep copy.</summary>
+    public RnnRbmParameters Clone()
+    {
+        var copy = new RnnRbmParameters(Shape);
+        copy.CopyFrom(this);
+        return copy;
+    }
+
+    /// <summary>Overwrites every value with <paramref name="source"/>'s (same shape).</summary>
+    public void CopyFrom(RnnRbmParameters source)
+    {
+        if (source.Shape != Shape)
+        {
+            throw new ArgumentException("Shapes differ.", nameof(source));
+        }
+        IReadOnlyList<NamedTensor> mine = Tensors, theirs = source.Tensors;
+        for (int i = 0; i < mine.Count; i++)
+        {
+            theirs[i].Values.CopyTo(mine[i].Values, 0);
+        }
+    }
+
+    /// <summary>θ ← θ + <paramref name="scale"/>·g for every tensor (SGD with scale = -lr).</summary>
+    public void AddScaled(RnnRbmParameters gradient, float scale)
+    {
+        IReadOnlyList<NamedTensor> mine = Tensors, step = gradient.Tensors;
+        for (int i = 0; i < mine.Count; i++)
+        {
+            TensorPrimitives.MultiplyAdd(step[i].Values, scale, mine[i].Values, mine[i].Values);
+        }
+    }
+
+    /// <summary>Whether every value is finite (neither NaN nor ±∞).</summary>
+    public bool AllFinite()
+    {
+        foreach (NamedTensor tensor in Tensors)
+        {
+            // MaxMagnitude propagates NaN and returns ∞ if any value is infinite.
+            if (!float.IsFinite(TensorPrimitives.MaxMagnitude<float>(tensor.Values)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}
+
+/// <summary>One parameter tensor: its spec name, shape, and row-major values.</summary>
+public sealed record NamedTensor(string Name, int Rows, int Columns, float[] Values);

@@ -1,0 +1,63 @@
+namespace RnnRbm.Core.Model;
+
+/// <summary>How to train: the seed's defaults (spec "Training loop"), plus the seed of the one random generator.</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>SGD step size (seed 0.001).</summary>
+    public float LearningRate { get; init; } = 0.001f;
+
+    /// <summary>Longest chunk, in steps, that one update sees (seed 100).</summary>
+    public int BatchSize { get; init; } = 100;
+
+    /// <summary>Gibbs steps of contrastive divergence (seed 15).</summary>
+    public int CdK { get; init; } = 15;
+
+    /// <summary>Passes over the training set (seed 200).</summary>
+    public int Epochs { get; init; } = 200;
+
+    /// <summary>Seeds the initialisation, the shuffles and every Gibbs sample.</summary>
+    public ulong Seed { get; init; } = 1234;
+
+    /// <summary>Bounds every field may take; <see cref="Validate"/> enforces them.</summary>
+    public static class Limits
+    {
+        public const float MinLearningRate = 1e-7f;
+        public const float MaxLearningRate = 1f;
+        public const int MaxBatchSize = 10_000;
+        public const int MaxCdK = 1_000;
+        public const int MaxEpochs = 100_000;
+    }
+
+    /// <summary>Every problem with these options, one sentence each; empty when they are valid.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        if (!float.IsFinite(LearningRate) || LearningRate < Limits.MinLearningRate || LearningRate > Limits.MaxLearningRate)
+        {
+            problems.Add($"learningRate must lie in [{Limits.MinLearningRate}, {Limits.MaxLearningRate}]; got {LearningRate}.");
+        }
+        if (BatchSize < 1 || BatchSize > Limits.MaxBatchSize)
+        {
+            problems.Add($"batchSize must lie in [1, {Limits.MaxBatchSize}]; got {BatchSize}.");
+        }
+        if (CdK < 1 || CdK > Limits.MaxCdK)
+        {
+            problems.Add($"cdK must lie in [1, {Limits.MaxCdK}]; got {CdK}.");
+        }
+        if (Epochs < 1 || Epochs > Limits.MaxEpochs)
+        {
+            problems.Add($"epochs must lie in [1, {Limits.MaxEpochs}]; got {Epochs}.");
+        }
+        return problems;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> listing every problem, if any.</summary>
+    public void Validate()
+    {
+        IReadOnlyList<string> problems = Problems();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", problems));
+        }
+    }
+}
