@@ -1,0 +1,58 @@
+using RnnRbm.Core.Numerics;
+
+namespace RnnRbm.Core.Tests.Numerics;
+
+public class NumericsBackendTests
+{
+    [Fact]
+    public void Available_AlwaysHasSimd_AndNamesMatchKinds()
+    {
+        var available = NumericsBackend.Available;
+        Assert.Contains(available, b => b.Kind == BackendKind.Simd);
+        Assert.Same(available, NumericsBackend.Available);
+        foreach (var backend in available)
+        {
+            Assert.Equal(backend.Kind.ToString().ToLowerInvariant(), backend.Name);
+            Assert.Equal(backend.Name, backend.ToString());
+            Assert.False(string.IsNullOrWhiteSpace(backend.Description));
+            Assert.Same(backend, NumericsBackend.Select(backend.Name.ToUpperInvariant()));
+        }
+    }
+
+    [Fact]
+    public void NativeBackends_LoadOnThisMachine_WithVersionInDescription()
+    {
+        // MKL and OpenBLAS are installed on the project's machines (numerics.md); skip silently elsewhere.
+        if (File.Exists("/usr/lib/x86_64-linux-gnu/libmkl_rt.so"))
+        {
+            var mkl = NumericsBackend.Select("mkl");
+            Assert.Matches(@"^Intel MKL \d{4}\.\d+\.\d+ \(libmkl_rt\.so, sequential, 1 thread\)$", mkl.Description);
+        }
+
+        if (File.Exists("/usr/lib/x86_64-linux-gnu/libopenblas.so.0"))
+        {
+            var openBlas = NumericsBackend.Select("openblas");
+            Assert.StartsWith("OpenBLAS 0.", openBlas.Description, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Select_Nonsense_ThrowsNamingTheAvailableBackends()
+    {
+        var error = Assert.Throws<ArgumentException>(() => NumericsBackend.Select("nonsense"));
+        Assert.Contains("nonsense", error.Message, StringComparison.Ordinal);
+        foreach (var backend in NumericsBackend.Available)
+        {
+            Assert.Contains(backend.Name, error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Select_Auto_PicksAnAvailableBackend_AndCachesIt()
+    {
+        var auto = NumericsBackend.Select(null);
+        Assert.Contains(auto, NumericsBackend.Available);
+        Assert.Same(auto, NumericsBackend.Select("auto"));
+        Assert.Same(auto, NumericsBackend.Select("AUTO"));
+    }
+}
