@@ -207,8 +207,27 @@ internal static unsafe class SimdGemm
         }
         else
         {
-            // B is N×K: read each B row contiguously and scatter it down a packed column.
-            for (int jj = 0; jj < w; jj++)
+            // B is N×K: read four B rows contiguously and write each step's four values side by side, so every
+            // packed row gets one 16-byte write per pass instead of four scattered 4-byte ones.
+            int jj = 0;
+            for (; jj + 4 <= w; jj += 4)
+            {
+                float* s0 = b + ((j0 + jj) * k);
+                float* s1 = s0 + k;
+                float* s2 = s1 + k;
+                float* s3 = s2 + k;
+                float* dst = packed + jj;
+                for (int p = 0; p < k; p++)
+                {
+                    float* d = dst + (p * width);
+                    d[0] = s0[p];
+                    d[1] = s1[p];
+                    d[2] = s2[p];
+                    d[3] = s3[p];
+                }
+            }
+
+            for (; jj < w; jj++)
             {
                 float* src = b + ((j0 + jj) * k);
                 float* dst = packed + jj;
