@@ -54,7 +54,7 @@ internal static class CorpusFiles
             }
             catch (InvalidMidiException ex)
             {
-                reports.Add(new MidiFileReport(file.Name, false, null, ex.Message));
+                reports.Add(new MidiFileReport(file.Name, false, null, ex.Reason));
             }
         }
         return (rolls, reports);
@@ -72,7 +72,7 @@ internal static class CorpusFiles
     }
 
     private static string TooLarge(long length) =>
-        $"invalid MIDI file: {length} bytes is more than the {MidiLimits.Default.MaxBytes} allowed.";
+        $"{length} bytes is more than the {MidiLimits.Default.MaxBytes} allowed.";
 
     private static List<CorpusFile> ReadZip(string path)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using RnnRbm.Core.Numerics;
 
@@ -92,6 +93,7 @@ internal sealed class ChunkGradient : IDisposable
     /// <param name="gradient">Receives ∂C/∂θ; same shape as θ.</param>
     /// <param name="k">Gibbs steps.</param>
     /// <param name="frozenNegative">When given (T×V), v* is taken from here instead of sampled (tests).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: skip tiering so timings are steady from the first call
     public double Compute(ReadOnlySpan<float> chunk, int steps, RnnRbmParameters parameters, RnnRbmParameters gradient, int k,
         ReadOnlySpan<float> frozenNegative = default)
     {
@@ -146,6 +148,7 @@ internal sealed class ChunkGradient : IDisposable
     }
 
     // u_t = tanh(bu + v_t Wvu + u_{t-1} Wuu);  bv_t = bv + u_{t-1} Wuv;  bh_t = bh + u_{t-1} Wuh.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Recurrence(RnnRbmParameters p, int steps)
     {
         int v = _shape.Visible, h = _shape.Hidden, u = _shape.Recurrent;
@@ -171,6 +174,7 @@ internal sealed class ChunkGradient : IDisposable
         _blas.Gemm(false, false, steps, h, u, 1f, _states, p.Wuh, 1f, _bht); // T×H += Uprev (T×U) · Wuh (U×H)
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Backward(RnnRbmParameters p, RnnRbmParameters grad, int steps)
     {
         int v = _shape.Visible, h = _shape.Hidden, u = _shape.Recurrent;
@@ -225,6 +229,7 @@ internal sealed class ChunkGradient : IDisposable
         SumRows(_g.AsSpan(0, steps * u), steps, u, grad.Bu);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SumRows(ReadOnlySpan<float> matrix, int rows, int cols, Span<float> sums)
     {
         matrix[..cols].CopyTo(sums);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using RnnRbm.Core.Numerics;
 
@@ -73,6 +74,7 @@ internal sealed class GibbsBlock
     }
 
     /// <summary>Positive phase, k Gibbs steps (skipped when v* is frozen), ĥ*, and the monitor's half-step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: skip tiering so timings are steady from the first call
     public void Run(NumericsBackend blas, RnnRbmParameters p, int k, bool frozen)
     {
         int r = Rows;
@@ -103,6 +105,7 @@ internal sealed class GibbsBlock
     }
 
     // _hPre (R×H) = bh_t + visible (R×V) · W (V×H)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void HiddenPreActivation(NumericsBackend blas, RnnRbmParameters p, float[] visible, int r)
     {
         _bht.AsSpan(0, r * _h).CopyTo(_hPre);
@@ -110,6 +113,7 @@ internal sealed class GibbsBlock
     }
 
     // _vPre (R×V) = bv_t + h (R×H) · Wᵀ (H×V)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void VisiblePreActivation(NumericsBackend blas, RnnRbmParameters p, int r)
     {
         _bvt.AsSpan(0, r * _v).CopyTo(_vPre);
@@ -119,6 +123,7 @@ internal sealed class GibbsBlock
     // Σ [v log σ(z) + (1-v) log(1-σ(z))] = -Σ softplus(s) with s = z (1 - 2v), computed from the
     // pre-activation z so that it is finite whatever z is (the seed took log σ(z) and printed -inf once).
     // softplus(s) = max(s, 0) + log(1 + e^{-|s|}).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double LogLikelihoodOfData(int r)
     {
         Span<float> s = _vProb.AsSpan(0, r * _v); // scratch

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using RnnRbm.Core.Numerics;
 using RnnRbm.Core.PianoRolls;
@@ -104,6 +105,7 @@ public sealed class RnnRbmGenerator
     }
 
     // v_t from the RBM whose biases u_{t-1} sets: k Gibbs steps from v = 0.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: skip tiering so timings are steady from the first call
     private void SampleStep(int k, VectorRandom random)
     {
         int v = _p.Shape.Visible, h = _p.Shape.Hidden, u = _p.Shape.Recurrent;
@@ -119,50 +121,26 @@ public sealed class RnnRbmGenerator
         for (int step = 0; step < k; step++)
         {
             // h ~ Bernoulli(σ(v W + bh_t)), v W = Σ_{i on} W[i, :]
-            _bht.CopyTo(hPre);
-            for (int a = 0; a < activeVisible; a++)
-            {
-                TensorPrimitives.Add(hPre, _p.W.AsSpan(_active[a] * h, h), hPre);
-            }
+            SparseKernels.AddRows(_bht, _p.W, h, _active.AsSpan(0, activeVisible), hPre);
             Kernels.Sigmoid(hPre, hPre);
             random.SampleBernoulli(hPre, _h);
-            int activeHidden = CollectActive(_h);
+            int activeHidden = SparseKernels.CollectNonZero(_h, _active);
             // v ~ Bernoulli(σ(h Wᵀ + bv_t)), h Wᵀ = Σ_{j on} Wᵀ[j, :]
-            _bvt.CopyTo(vPre);
-            for (int a = 0; a < activeHidden; a++)
-            {
-                TensorPrimitives.Add(vPre, _wT.AsSpan(_active[a] * v, v), vPre);
-            }
+            SparseKernels.AddRows(_bvt, _wT, v, _active.AsSpan(0, activeHidden), vPre);
             Kernels.Sigmoid(vPre, vPre);
             random.SampleBernoulli(vPre, _v);
-            activeVisible = CollectActive(_v);
+            activeVisible = SparseKernels.CollectNonZero(_v, _active);
         }
     }
 
     // u_t = tanh(bu + v_t Wvu + u_{t-1} Wuu), with v_t in _v.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Advance()
     {
         int u = _p.Shape.Recurrent;
-        _p.Bu.CopyTo(_uNext, 0);
-        int active = CollectActive(_v);
-        for (int a = 0; a < active; a++)
-        {
-            TensorPrimitives.Add(_uNext, _p.Wvu.AsSpan(_active[a] * u, u), _uNext);
-        }
+        int active = SparseKernels.CollectNonZero(_v, _active);
+        SparseKernels.AddRows(_p.Bu, _p.Wvu, u, _active.AsSpan(0, active), _uNext);
         Kernels.VecMat(_u, _p.Wuu, u, u, _uNext, accumulate: true);
         TensorPrimitives.Tanh(_uNext, _u);
-    }
-
-    private int CollectActive(ReadOnlySpan<float> units)
-    {
-        int count = 0;
-        for (int i = 0; i < units.Length; i++)
-        {
-            if (units[i] != 0)
-            {
-                _active[count++] = i;
-            }
-        }
-        return count;
     }
 }

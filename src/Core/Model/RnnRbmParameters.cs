@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using RnnRbm.Core.Numerics;
 
@@ -99,6 +100,7 @@ public sealed class RnnRbmParameters
     }
 
     /// <summary>θ ← θ + <paramref name="scale"/>·g for every tensor (SGD with scale = -lr).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: skip tiering so timings are steady from the first call
     public void AddScaled(RnnRbmParameters gradient, float scale)
     {
         IReadOnlyList<NamedTensor> mine = Tensors, step = gradient.Tensors;
@@ -109,6 +111,7 @@ public sealed class RnnRbmParameters
     }
 
     /// <summary>Whether every value is finite (neither NaN nor ±∞).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool AllFinite()
     {
         foreach (NamedTensor tensor in Tensors)

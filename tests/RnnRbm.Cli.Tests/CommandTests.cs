@@ -1,0 +1,125 @@
+using System.Text.Json;
+using RnnRbm.Core.Midi;
+using RnnRbm.Core.Model;
+using RnnRbm.Core.PianoRolls;
+using SkiaSharp;
+
+namespace RnnRbm.Cli.Tests;
+
+public class CommandTests
+{
+    private static readonly string[] SmallModel = ["--hidden", "24", "--recurrent", "16", "--steps-per-quarter", "2", "--cd-k", "2"];
+
+    [Fact]
+    public void Train_ThenGenerate_WritesAModel_APlayableMidiFile_AndAPng()
+    {
+        using var temp = new TempFolder();
+        string corpus = temp.DemoCorpus(4);
+        using CliProcess train = CliProcess.Run(temp.Path, ["train", "--data", corpus, "--epochs", "2", "--out", "m.rnnrbm", "--json", .. SmallModel]);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        List<JsonElement> events = JsonLines(train.Stdout);
+        Assert.Contains(events, e => e.GetProperty("event").GetString() == "numerics" && e.GetProperty("backend").GetString()!.Length > 0);
+        JsonElement[] epochs = [.. events.Where(e => e.GetProperty("event").GetString() == "epoch")];
+        Assert.Equal([1, 2], epochs.Select(e => e.GetProperty("epoch").GetInt32()));
+        Assert.All(epochs, e =>
+        {
+            Assert.True(double.IsFinite(e.GetProperty("monitor").GetDouble()));
+            Assert.True(e.GetProperty("framesPerSecond").GetDouble() > 0);
+            Assert.True(e.GetProperty("seconds").GetDouble() > 0);
+        });
+
+        RnnRbmModel model = ModelFile.Load(temp["m.rnnrbm"]);
+        Assert.Equal(2, model.Manifest.Training.EpochsCompleted);
+        Assert.Equal(2, model.Manifest.History.Count);
+        Assert.Equal(new TimeGrid.Beats(2), model.Grid);
+        Assert.Equal(4, model.Manifest.Corpus!.Sequences);
+        Assert.False(string.IsNullOrEmpty(model.Manifest.Numerics.Backend));
+
+        using CliProcess generate = CliProcess.Run(temp.Path, "generate", "--model", "m.rnnrbm", "--steps", "64", "--gibbs-k", "5", "--seed", "7", "--out", "a.mid", "--png", "a.png");
+        Assert.True(generate.ExitCode == 0, generate.Stderr);
+        Assert.Contains("seed 7", generate.Stdout, StringComparison.Ordinal);
+        MidiReadResult midi = MidiReader.Read(File.ReadAllBytes(temp["a.mid"]), new MidiReadOptions { Grid = new TimeGrid.Beats(2) });
+        Assert.Equal(64, midi.Roll.Steps);
+        using SKBitmap png = SKBitmap.Decode(temp["a.png"]);
+        Assert.NotNull(png);
+        Assert.True(png.Width >= 320 && png.Height >= 240);
+
+        using CliProcess again = CliProcess.Run(temp.Path, "generate", "--model", "m.rnnrbm", "--steps", "64", "--gibbs-k", "5", "--seed", "7", "--out", "b.mid");
+        Assert.Equal(0, again.ExitCode);
+        Assert.Equal(File.ReadAllBytes(temp["a.mid"]), File.ReadAllBytes(temp["b.mid"]));
+    }
+
+    [Fact]
+    public void Train_CtrlC_SavesWhatWasLearned()
+    {
+        using var temp = new TempFolder();
+        string corpus = temp.DemoCorpus(10);
+        using CliProcess train = CliProcess.Start(temp.Path, ["train", "--data", corpus, "--epochs", "100000", "--out", "m.rnnrbm", "--json", .. SmallModel]);
+        train.WaitForLine(line => line.Contains("\"event\":\"epoch\"", StringComparison.Ordinal), 120);
+        train.Interrupt();
+        train.WaitForExit(60);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        Assert.Contains("\"event\":\"interrupted\"", train.Stdout, StringComparison.Ordinal);
+        RnnRbmModel model = ModelFile.Load(temp["m.rnnrbm"]);
+        Assert.InRange(model.Manifest.Training.EpochsCompleted, 1, 99_999);
+        Assert.Equal(model.Manifest.Training.EpochsCompleted, model.Manifest.History.Count);
+    }
+
+    [Fact]
+    public void Inspect_ReportsEachFile_AndWhyABadOneIsRejected()
+    {
+        using var temp = new TempFolder();
+        string corpus = temp.DemoCorpus(2);
+        File.WriteAllBytes(Path.Combine(corpus, "broken.mid"), [0x4D, 0x54, 0x68, 0x64, 0, 0, 0, 6, 0, 2, 0, 1, 0, 96]);
+        using CliProcess inspect = CliProcess.Run(temp.Path, "inspect", corpus, "--steps-per-quarter", "2");
+        Assert.True(inspect.ExitCode == 0, inspect.Stderr);
+        string[] lines = inspect.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Count(l => l.StartsWith("ok", StringComparison.Ordinal)));
+        string failure = Assert.Single(lines, l => l.StartsWith("FAIL", StringComparison.Ordinal));
+        Assert.Contains("broken.mid", failure, StringComparison.Ordinal);
+        Assert.Contains("format 2", failure, StringComparison.Ordinal);
+        Assert.Contains("2 accepted, 1 rejected", inspect.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Generate_FromACorruptModel_FailsWithTheReason()
+    {
+        using var temp = new TempFolder();
+        File.WriteAllBytes(temp["bad.rnnrbm"], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]);
+        using CliProcess generate = CliProcess.Run(temp.Path, "generate", "--model", "bad.rnnrbm", "--out", "x.mid");
+        Assert.Equal(1, generate.ExitCode);
+        Assert.Contains("invalid model file", generate.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(temp["x.mid"]));
+    }
+
+    [Theory]
+    [InlineData("--dt", "0.3", "--steps-per-quarter", "2", "not both")]
+    [InlineData("--epochs", "0", "--dt", "0.3", "epochs must lie")]
+    [InlineData("--backend", "cuda", "--dt", "0.3", "cuda")]
+    [InlineData("--hidden", "0", "--dt", "0.3", "--hidden")]
+    public void Train_WithBadOptions_SaysWhatIsWrong(string a, string b, string c, string d, string expected)
+    {
+        using var temp = new TempFolder();
+        string corpus = temp.DemoCorpus(1);
+        using CliProcess train = CliProcess.Run(temp.Path, "train", "--data", corpus, "--out", "m.rnnrbm", a, b, c, d);
+        Assert.Equal(1, train.ExitCode);
+        Assert.Contains(expected, train.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(temp["m.rnnrbm"]));
+    }
+
+    [Fact]
+    public void Bench_ReportsSpeedPerBackend_AsJson()
+    {
+        using var temp = new TempFolder();
+        string corpus = temp.DemoCorpus(3);
+        using CliProcess bench = CliProcess.Run(300, temp.Path, "bench", "--data", corpus, "--backend", "simd", "--json");
+        Assert.True(bench.ExitCode == 0, bench.Stderr);
+        JsonElement result = Assert.Single(JsonLines(bench.Stdout), e => e.GetProperty("event").GetString() == "bench");
+        Assert.Equal("simd", result.GetProperty("backend").GetString());
+        Assert.True(result.GetProperty("trainFramesPerSecond").GetDouble() > 0);
+        Assert.True(result.GetProperty("generateMilliseconds").GetDouble() > 0);
+    }
+
+    private static List<JsonElement> JsonLines(string stdout) =>
+        [.. stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone())];
+}
