@@ -86,7 +86,8 @@ internal static class NumericsBenchmarks
         }
 
         var columns = backends.Select(x => x.Name).Append("Kernels").ToList();
-        output.WriteLine($"µs per call, one thread, median of {Rounds} interleaved rounds");
+        output.WriteLine($"µs per call, one thread: median of {Rounds} interleaved rounds (fastest round in brackets;");
+        output.WriteLine("on a shared, noisy machine the fastest round is the steadier figure)");
         foreach (var backend in backends)
         {
             output.WriteLine($"  {backend.Name,-8} {backend.Description}");
@@ -96,7 +97,7 @@ internal static class NumericsBenchmarks
         output.Write($"{"operation",-24}");
         foreach (var column in columns)
         {
-            output.Write($"{column,10}");
+            output.Write($"{column,16}");
         }
 
         output.WriteLine();
@@ -106,7 +107,7 @@ internal static class NumericsBenchmarks
             foreach (var column in columns)
             {
                 int i = cases.FindIndex(x => x.Label == label && x.Column == column);
-                output.Write(i < 0 ? $"{"-",10}" : string.Create(CultureInfo.InvariantCulture, $"{Median(samples[i]),10:F2}"));
+                output.Write(i < 0 ? $"{"-",16}" : string.Create(CultureInfo.InvariantCulture, $"{Median(samples[i]),8:F2} ({samples[i].Min(),5:F2})"));
             }
 
             output.WriteLine();
