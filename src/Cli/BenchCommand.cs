@@ -48,7 +48,7 @@ internal static class BenchCommand
             }
             if (result.GetValue(kernels))
             {
-                o.Info("kernel timings: pending");
+                NumericsBenchmarks.Run(Console.Out);
             }
         }));
         return command;

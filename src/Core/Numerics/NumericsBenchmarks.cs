@@ -11,7 +11,7 @@ namespace RnnRbm.Core.Numerics;
 /// cycle through every (shape, implementation) pair so noise from the other core hits them all alike, and the
 /// warm-up lets tiered JIT finish before anything is timed (numerics.md: trust ratios over absolute times).
 /// </remarks>
-internal static class NumericsBenchmarks
+public static class NumericsBenchmarks
 {
     private const int Rounds = 15;
     private static readonly TimeSpan BatchTarget = TimeSpan.FromMilliseconds(1);
