@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace RnnRbm.Api.Hosting;
+
+/// <summary>Every 4xx/5xx is application/problem+json that says what was wrong; never a stack trace.</summary>
+public static class ErrorHandling
+{
+    public static WebApplicationBuilder AddApiErrors(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
+            if (context.HttpContext.Features.Get<IExceptionHandlerFeature>()?.Error is BadHttpRequestException bad)
+            {
+                // Kestrel's own refusals (body too large, malformed form): say so, with their status.
+                context.ProblemDetails.Status = bad.StatusCode;
+                context.HttpContext.Response.StatusCode = bad.StatusCode;
+                context.ProblemDetails.Title = "The request could not be read.";
+                context.ProblemDetails.Detail = bad.Message;
+            }
+        });
+        return builder;
+    }
+
+    public static WebApplication UseApiErrors(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
+    }
+
+    /// <summary>A 400 listing each bad field.</summary>
+    public static ValidationProblem Invalid(Dictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(errors, title: "The request has invalid fields.");
+
+    /// <summary>A 400 for one bad field.</summary>
+    public static ValidationProblem Invalid(string field, string message) =>
+        Invalid(new Dictionary<string, string[]> { [field] = [message] });
+
+    /// <summary>A 404 naming what was not found.</summary>
+    public static ProblemHttpResult NotFound(string what, Guid id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"{what} not found.", detail: $"No {what.ToLowerInvariant()} has id {id}.");
+}

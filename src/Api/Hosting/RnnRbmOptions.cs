@@ -1,0 +1,60 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace RnnRbm.Api.Hosting;
+
+/// <summary>
+/// The service's settings (section <c>RnnRbm</c> of configuration; environment <c>RnnRbm__ApiKey</c> etc.).
+/// Defaults live here; a bad value fails at start (ValidateOnStart), never in the middle of a job.
+/// </summary>
+public sealed class RnnRbmOptions
+{
+    public const string Section = "RnnRbm";
+
+    /// <summary>Folder of the embedded database (created on first start).</summary>
+    [Required]
+    public string DataFolder { get; set; } = "var";
+
+    /// <summary>When set, every mutating endpoint requires it in the <c>X-Api-Key</c> header.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Largest request body, in bytes (uploads included).</summary>
+    [Range(1024, 2L * 1024 * 1024 * 1024)]
+    public long MaxRequestBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Largest single MIDI file, in bytes.</summary>
+    [Range(1024, 64L * 1024 * 1024)]
+    public int MaxMidiFileBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>Most entries a zip may hold.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxZipEntries { get; set; } = 5000;
+
+    /// <summary>Most bytes all entries of one upload's zips may inflate to.</summary>
+    [Range(1024, 16L * 1024 * 1024 * 1024)]
+    public long MaxZipInflatedBytes { get; set; } = 512L * 1024 * 1024;
+
+    /// <summary>Generations computed at once in this process; beyond it, 429 with Retry-After.</summary>
+    [Range(1, 1024)]
+    public int GenerationConcurrency { get; set; } = Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>Trainings run at once by this process (training is CPU-bound: one per node).</summary>
+    [Range(0, 64)]
+    public int TrainingWorkers { get; set; } = 1;
+
+    /// <summary>Whether the Hangfire dashboard at /hangfire also answers non-local requests.</summary>
+    public bool DashboardAllowRemote { get; set; }
+
+    /// <summary>Whether first start adds the bundled demo corpus and default model.</summary>
+    public bool SeedDemo { get; set; } = true;
+
+    /// <summary>Folder holding the bundled demo corpus and default model (the repository's, by default found from the binary).</summary>
+    public string? BundledDataFolder { get; set; }
+
+    /// <summary>Numerics backend: auto, mkl, openblas or simd.</summary>
+    [Required]
+    public string NumericsBackend { get; set; } = "auto";
+
+    /// <summary>How often a queued job is looked for (Hangfire's poll interval).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan JobPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+}

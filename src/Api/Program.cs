@@ -1,0 +1,33 @@
+using RnnRbm.Api.Corpora;
+using RnnRbm.Api.Generation;
+using RnnRbm.Api.Health;
+using RnnRbm.Api.Hosting;
+using RnnRbm.Api.Models;
+using RnnRbm.Api.Storage;
+using RnnRbm.Api.Training;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddRnnRbmOptions();
+builder.AddApiErrors();
+builder.AddRnnRbmStorage();
+builder.AddNumerics();
+builder.AddCorpora();
+builder.AddTrainingJobs();
+builder.AddModels();
+builder.AddGeneration();
+builder.AddHealth();
+builder.AddApiDocs();
+
+var app = builder.Build();
+app.UseApiErrors();
+app.UseApiDocs();
+app.MapHealth();
+app.MapCorpora();
+app.MapTrainings();
+app.MapModels();
+app.MapGeneration();
+app.MapJobsDashboard();
+app.Run();
+
+/// <summary>The entry point, visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;
