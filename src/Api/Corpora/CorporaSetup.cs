@@ -1,9 +1,17 @@
 namespace RnnRbm.Api.Corpora;
 
-// Placeholder wiring, replaced by the feature's own implementation in this same change.
+/// <summary>Wires the Corpora feature: the importer other features may use, the demo seeding, the endpoints.</summary>
 public static class CorporaSetup
 {
-    public static WebApplicationBuilder AddCorpora(this WebApplicationBuilder builder) => builder;
+    public static WebApplicationBuilder AddCorpora(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<CorpusImporter>();
+        // Hosted services start one after another in registration order (HostOptions.ServicesStartConcurrently
+        // is false by default): AddRnnRbmStorage registers DatabaseInitializer before this, so the tables exist
+        // when the seeder runs. Program.cs calls AddRnnRbmStorage() before AddCorpora().
+        builder.Services.AddHostedService<DemoCorpusSeeder>();
+        return builder;
+    }
 
-    public static IEndpointRouteBuilder MapCorpora(this IEndpointRouteBuilder app) => app;
+    public static IEndpointRouteBuilder MapCorpora(this IEndpointRouteBuilder app) => app.MapCorporaApi();
 }
