@@ -1,0 +1,124 @@
+using System.Security.Cryptography;
+using System.Text.Json.Serialization;
+
+namespace RnnRbm.Api.Generation;
+
+/// <summary>
+/// A generation request with every default filled in and the seed resolved: what is stored in the history and
+/// returned by GET /api/generations/{id}. It is itself a valid body for POST /generate, which then returns the same bytes.
+/// </summary>
+/// <param name="ModelId">The model sampled from.</param>
+/// <param name="Steps">New steps generated.</param>
+/// <param name="GibbsK">Gibbs steps per time step.</param>
+/// <param name="Seed">The seed used.</param>
+/// <param name="Tempo">Quarter notes per minute written into the MIDI file.</param>
+/// <param name="Program">General MIDI program.</param>
+/// <param name="Format">midi, png or json.</param>
+/// <param name="IncludePrimer">Whether the output started with the primer.</param>
+/// <param name="Primer">The primer MIDI file, base64; absent when none, and in history lists.</param>
+public sealed record GenerationSettings(
+    Guid ModelId, int Steps, int GibbsK, ulong Seed, double Tempo, int Program, string Format, bool IncludePrimer,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Primer)
+{
+    /// <summary>Fills in the defaults and checks every field, collecting all errors (field name → messages).</summary>
+    /// <param name="request">The body as sent.</param>
+    /// <param name="maxPrimerBytes">Largest primer file (RnnRbm:MaxMidiFileBytes).</param>
+    /// <param name="settings">The resolved request when there are no errors.</param>
+    /// <param name="primer">The primer's decoded bytes, when one was given.</param>
+    internal static Dictionary<string, string[]> Resolve(GenerateRequest request, int maxPrimerBytes, out GenerationSettings? settings, out byte[]? primer)
+    {
+        var errors = new Dictionary<string, string[]>();
+        settings = null;
+        primer = null;
+
+        if (request.ModelId is not Guid modelId || modelId == Guid.Empty)
+        {
+            errors["modelId"] = ["modelId is required: the id of a model (GET /api/models lists them)."];
+        }
+        int steps = request.Steps ?? GenerationLimits.DefaultSteps;
+        if (steps is < 1 or > GenerationLimits.MaxSteps)
+        {
+            errors["steps"] = [$"steps must lie in [1, {GenerationLimits.MaxSteps}]; got {steps}."];
+        }
+        int gibbsK = request.GibbsK ?? GenerationLimits.DefaultGibbsK;
+        if (gibbsK is < 1 or > GenerationLimits.MaxGibbsK)
+        {
+            errors["gibbsK"] = [$"gibbsK must lie in [1, {GenerationLimits.MaxGibbsK}]; got {gibbsK}."];
+        }
+        if (!errors.ContainsKey("steps") && !errors.ContainsKey("gibbsK") && (long)steps * gibbsK > GenerationLimits.MaxGibbsSweeps)
+        {
+            errors["gibbsK"] = [$"steps × gibbsK must be at most {GenerationLimits.MaxGibbsSweeps} (one request must stay within seconds); got {steps} × {gibbsK}. Lower either."];
+        }
+        double tempo = request.Tempo ?? GenerationLimits.DefaultTempo;
+        if (!double.IsFinite(tempo) || tempo < GenerationLimits.MinTempo || tempo > GenerationLimits.MaxTempo)
+        {
+            errors["tempo"] = [$"tempo must lie in [{GenerationLimits.MinTempo}, {GenerationLimits.MaxTempo}] quarter notes per minute; got {tempo}."];
+        }
+        int program = request.Program ?? 0;
+        if (program is < 0 or > 127)
+        {
+            errors["program"] = [$"program must lie in [0, 127] (General MIDI); got {program}."];
+        }
+        string format = (request.Format ?? "midi").Trim().ToLowerInvariant();
+        if (!GenerationLimits.Formats.Contains(format))
+        {
+            errors["format"] = [$"format must be one of {string.Join(", ", GenerationLimits.Formats)}; got '{request.Format}'."];
+        }
+        string? primerText = null;
+        if (request.Primer is not null)
+        {
+            primerText = StripDataUrl(request.Primer);
+            if (!TryDecodePrimer(primerText, maxPrimerBytes, out primer, out string? problem))
+            {
+                errors["primer"] = [problem!];
+            }
+        }
+        if (errors.Count > 0)
+        {
+            primer = null;
+            return errors;
+        }
+        // A random seed below 2^53 survives a trip through a JavaScript number (the UI regenerates from it).
+        ulong seed = request.Seed ?? (BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) >> 11);
+        settings = new GenerationSettings(request.ModelId!.Value, steps, gibbsK, seed, tempo, program, format, request.IncludePrimer ?? false, primerText);
+        return errors;
+    }
+
+    private static string StripDataUrl(string primer)
+    {
+        const string marker = ";base64,";
+        int at = primer.StartsWith("data:", StringComparison.Ordinal) ? primer.IndexOf(marker, StringComparison.Ordinal) : -1;
+        return at < 0 ? primer : primer[(at + marker.Length)..];
+    }
+
+    private static bool TryDecodePrimer(string base64, int maxBytes, out byte[]? bytes, out string? problem)
+    {
+        bytes = null;
+        problem = null;
+        // Checked before decoding: a huge string must not become a huge array first.
+        long maxChars = ((maxBytes + 2L) / 3 * 4) + 4;
+        if (base64.Length > maxChars)
+        {
+            problem = $"primer is larger than the limit of {maxBytes} bytes (RnnRbm:MaxMidiFileBytes).";
+            return false;
+        }
+        var buffer = new byte[(base64.Length / 4 * 3) + 3];
+        if (!Convert.TryFromBase64String(base64, buffer, out int written))
+        {
+            problem = "primer must be a MIDI file encoded as base64.";
+            return false;
+        }
+        if (written == 0)
+        {
+            problem = "primer is empty: leave it out, or send a MIDI file encoded as base64.";
+            return false;
+        }
+        if (written > maxBytes)
+        {
+            problem = $"primer is {written} bytes, above the limit of {maxBytes} (RnnRbm:MaxMidiFileBytes).";
+            return false;
+        }
+        bytes = buffer.AsSpan(0, written).ToArray();
+        return true;
+    }
+}

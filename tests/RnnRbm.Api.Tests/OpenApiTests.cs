@@ -1,0 +1,121 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace RnnRbm.Api.Tests;
+
+/// <summary>The OpenAPI document lists the whole service, with its file responses and its errors documented.</summary>
+public class OpenApiTests
+{
+    private static readonly string[] HttpMethods = ["get", "put", "post", "delete", "patch", "head", "options"];
+
+    [Fact]
+    public async Task Document_ListsEveryEndpointOfTheService()
+    {
+        JsonElement paths = (await DocumentAsync()).GetProperty("paths");
+
+        string[] expected =
+        [
+            "/generate",
+            "/healthz",
+            "/healthz/ready",
+            "/api/generations",
+            "/api/generations/{id}",
+            "/api/corpora",
+            "/api/corpora/{id}",
+            "/api/corpora/{id}/pitch-histogram.png",
+            "/api/trainings",
+            "/api/trainings/{id}",
+            "/api/trainings/{id}/curve.png",
+            "/api/trainings/{id}/cancel",
+            "/api/models",
+            "/api/models/{id}",
+            "/api/models/{id}/file",
+        ];
+        string[] documented = [.. paths.EnumerateObject().Select(p => p.Name)];
+        Assert.Empty(expected.Except(documented, StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("/generate", "post", "audio/midi")]
+    [InlineData("/generate", "post", "image/png")]
+    [InlineData("/api/corpora/{id}/pitch-histogram.png", "get", "image/png")]
+    [InlineData("/api/trainings/{id}/curve.png", "get", "image/png")]
+    public async Task FileResponses_AreDocumentedAsBinary_WithTheirMediaType(string path, string method, string mediaType)
+    {
+        JsonElement content = SuccessContent(await DocumentAsync(), path, method);
+
+        Assert.True(content.TryGetProperty(mediaType, out JsonElement media), $"{method} {path} does not document {mediaType}");
+        Assert.Equal("binary", media.GetProperty("schema").GetProperty("format").GetString());
+    }
+
+    [Fact]
+    public async Task ModelFileDownload_IsDocumentedAsBinary()
+    {
+        JsonElement content = SuccessContent(await DocumentAsync(), "/api/models/{id}/file", "get");
+
+        JsonProperty media = Assert.Single(content.EnumerateObject());
+        Assert.Equal("binary", media.Value.GetProperty("schema").GetProperty("format").GetString());
+    }
+
+    [Fact]
+    public async Task Generate_DocumentsItsJsonFormat_ItsRequestBounds_AndItsErrors()
+    {
+        JsonElement document = await DocumentAsync();
+        JsonElement operation = document.GetProperty("paths").GetProperty("/generate").GetProperty("post");
+
+        Assert.True(SuccessContent(document, "/generate", "post").TryGetProperty("application/json", out JsonElement json));
+        Assert.EndsWith("/GenerationJson", json.GetProperty("schema").GetProperty("$ref").GetString(), StringComparison.Ordinal);
+        string requestRef = operation.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString()!;
+        JsonElement request = document.GetProperty("components").GetProperty("schemas").GetProperty(requestRef.Split('/')[^1]);
+        JsonElement steps = request.GetProperty("properties").GetProperty("steps");
+        Assert.Equal(1, steps.GetProperty("minimum").GetInt32());
+        Assert.Equal(10_000, steps.GetProperty("maximum").GetInt32());
+        Assert.Equal(1000, request.GetProperty("properties").GetProperty("gibbsK").GetProperty("maximum").GetInt32());
+        Assert.Equal(127, request.GetProperty("properties").GetProperty("program").GetProperty("maximum").GetInt32());
+        string[] statuses = [.. operation.GetProperty("responses").EnumerateObject().Select(r => r.Name)];
+        Assert.Superset(new HashSet<string>(["200", "400", "401", "404", "429"]), new HashSet<string>(statuses));
+    }
+
+    [Fact]
+    public async Task EveryOperation_DocumentsAClientError()
+    {
+        JsonElement paths = (await DocumentAsync()).GetProperty("paths");
+
+        var without = new List<string>();
+        foreach (JsonProperty path in paths.EnumerateObject())
+        {
+            // Health probes take no input: nothing a client sends can be wrong. Readiness documents its 503 instead.
+            if (path.Name.StartsWith("/healthz", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            foreach (JsonProperty operation in path.Value.EnumerateObject().Where(o => HttpMethods.Contains(o.Name)))
+            {
+                bool has4xx = operation.Value.GetProperty("responses").EnumerateObject().Any(r => r.Name.StartsWith('4'));
+                if (!has4xx)
+                {
+                    without.Add($"{operation.Name.ToUpperInvariant()} {path.Name}");
+                }
+            }
+        }
+        Assert.Empty(without);
+        Assert.True(paths.GetProperty("/healthz/ready").GetProperty("get").GetProperty("responses").TryGetProperty("503", out _));
+    }
+
+    private static JsonElement SuccessContent(JsonElement document, string path, string method)
+    {
+        Assert.True(document.GetProperty("paths").TryGetProperty(path, out JsonElement item), $"{path} is not documented");
+        JsonElement responses = item.GetProperty(method).GetProperty("responses");
+        return responses.GetProperty("200").GetProperty("content");
+    }
+
+    private static async Task<JsonElement> DocumentAsync()
+    {
+        using var app = new RnnRbmAppFactory();
+        using HttpClient client = app.CreateClient();
+        HttpResponseMessage response = await client.GetAsync(new Uri("/swagger/v1/swagger.json", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+}
