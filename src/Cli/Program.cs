@@ -9,5 +9,6 @@ root.Subcommands.Add(TrainCommand.Create(json));
 root.Subcommands.Add(GenerateCommand.Create(json));
 root.Subcommands.Add(InspectCommand.Create(json));
 root.Subcommands.Add(BenchCommand.Create(json));
+root.Subcommands.Add(EvaluateCommand.Create(json));
 // Ctrl+C is handled by the commands themselves (train saves what it learned), so no forced termination.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

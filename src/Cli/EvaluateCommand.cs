@@ -1,0 +1,168 @@
+using System.CommandLine;
+using RnnRbm.Core.Evaluation;
+using RnnRbm.Core.Midi;
+using RnnRbm.Core.Model;
+using RnnRbm.Core.Numerics;
+using RnnRbm.Core.PianoRolls;
+
+namespace RnnRbm.Cli;
+
+/// <summary>
+/// <c>rnnrbm evaluate</c>: the paper's two measures of a model on a test set: log-likelihood per time step
+/// (log Z_t by annealed importance sampling) and expected frame-level accuracy of next-step prediction.
+/// </summary>
+internal static class EvaluateCommand
+{
+    public static Command Create(Option<bool> json)
+    {
+        var common = new CommonOptions();
+        var defaults = new EvaluationOptions();
+        var model = new Option<string>("--model") { Description = "The model file.", Required = true };
+        var data = new Option<string>("--data") { Description = "Folder of MIDI files, or a .zip (e.g. datasets/nottingham/test).", Required = true };
+        var runs = new Option<int>("--ais-runs") { Description = "AIS runs per time step (the paper: 100).", DefaultValueFactory = _ => defaults.AisRuns };
+        var aisSteps = new Option<int>("--ais-steps") { Description = "AIS transitions K (the paper's schedule: 14500).", DefaultValueFactory = _ => AisSchedule.Default.Transitions };
+        var schedule = new Option<string>("--ais-schedule") { Description = "sm (Salakhutdinov & Murray's three segments, scaled to --ais-steps), linear, or paper (their 14500).", DefaultValueFactory = _ => "sm" };
+        var samples = new Option<int>("--acc-samples") { Description = "Predictions sampled per time step for the accuracy.", DefaultValueFactory = _ => defaults.AccuracySamples };
+        var gibbsK = new Option<int>("--acc-gibbs-k") { Description = "Gibbs steps per prediction.", DefaultValueFactory = _ => defaults.AccuracyGibbsSteps };
+        var start = new Option<string>("--acc-start") { Description = "Where a prediction's chain starts: zeros (like generation) or previous (the true previous frame).", DefaultValueFactory = _ => "zeros" };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => defaults.Seed };
+        var threads = new Option<int>("--threads") { Description = "Threads (0 = as many as help, at most 2). Results do not depend on it.", DefaultValueFactory = _ => 0 };
+        var noLikelihood = new Option<bool>("--no-likelihood") { Description = "Skip the log-likelihood (AIS)." };
+        var noAccuracy = new Option<bool>("--no-accuracy") { Description = "Skip the accuracy." };
+
+        var command = new Command("evaluate", "Measure a model on MIDI files: log-likelihood per step (AIS) and frame-level accuracy.");
+        foreach (Option option in new Option[] { model, data, runs, aisSteps, schedule, samples, gibbsK, start, seed, threads, noLikelihood, noAccuracy, common.Backend })
+        {
+            command.Options.Add(option);
+        }
+        common.AddGridTo(command);
+        command.SetAction(result => CommandRunner.Run(result.GetValue(json), o =>
+        {
+            NumericsBackend backend = common.SelectBackend(result, o);
+            RnnRbmModel loaded = ModelFile.Load(result.GetValue(model)!);
+            AisSchedule aisSchedule;
+            try
+            {
+                aisSchedule = AisSchedule.Create(result.GetValue(schedule)!, result.GetValue(aisSteps));
+            }
+            catch (ArgumentException ex)
+            {
+                throw new UsageException(ex.Message.Split(" (Parameter")[0]);
+            }
+            var options = new EvaluationOptions
+            {
+                LogLikelihood = !result.GetValue(noLikelihood),
+                AisRuns = result.GetValue(runs),
+                Schedule = aisSchedule,
+                Accuracy = !result.GetValue(noAccuracy),
+                AccuracySamples = result.GetValue(samples),
+                AccuracyGibbsSteps = result.GetValue(gibbsK),
+                AccuracyStart = result.GetValue(start) switch
+                {
+                    "zeros" => PredictionStart.Zeros,
+                    "previous" => PredictionStart.PreviousFrame,
+                    var other => throw new UsageException($"--acc-start is zeros or previous, not '{other}'."),
+                },
+                Seed = result.GetValue(seed),
+                Threads = result.GetValue(threads),
+            };
+            IReadOnlyList<string> problems = options.Problems();
+            if (problems.Count > 0)
+            {
+                throw new UsageException(string.Join(" ", problems));
+            }
+
+            var readOptions = new MidiReadOptions { Grid = common.Grid(result, loaded.Grid), Range = loaded.Range };
+            string path = result.GetValue(data)!;
+            (List<PianoRoll> rolls, List<MidiFileReport> reports) = CorpusFiles.Load(path, readOptions);
+            foreach (MidiFileReport rejected in reports.Where(r => !r.Accepted))
+            {
+                o.Result(new { @event = "rejected", file = rejected.FileName, reason = rejected.Reason }, rejected.ToString());
+            }
+            rolls.RemoveAll(r => r.Steps == 0);
+            if (rolls.Count == 0)
+            {
+                throw new UsageException($"No usable MIDI file in {path}.");
+            }
+            long steps = rolls.Sum(r => (long)r.Steps);
+            o.Result(new { @event = "corpus", path, sequences = rolls.Count, rejected = reports.Count(r => !r.Accepted), steps, grid = readOptions.Grid.ToString() },
+                $"data: {path}, {rolls.Count} sequences, {steps:N0} steps ({readOptions.Grid}, {readOptions.Range})");
+            o.Info(options.LogLikelihood
+                ? $"AIS: {options.AisRuns} runs per step, {aisSchedule}; accuracy: {(options.Accuracy ? $"{options.AccuracySamples} samples per step, k {options.AccuracyGibbsSteps} from {Describe(options.AccuracyStart)}" : "skipped")}; seed {options.Seed}"
+                : $"likelihood skipped; accuracy: {options.AccuracySamples} samples per step, k {options.AccuracyGibbsSteps} from {Describe(options.AccuracyStart)}; seed {options.Seed}");
+
+            EvaluationResult measured = Run(loaded, backend, rolls, options, o);
+            Report(measured, backend, o);
+        }));
+        return command;
+    }
+
+    private static EvaluationResult Run(RnnRbmModel model, NumericsBackend backend, List<PianoRoll> rolls, EvaluationOptions options, Output o)
+    {
+        using var cancellation = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true; // stop the work and say so, rather than dying mid-line
+            cancellation.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            var evaluator = new RnnRbmEvaluator(model.Parameters, backend);
+            return o.WithProgress("evaluating", report => evaluator.Evaluate(rolls, options,
+                p => report((p.Phase == "likelihood" ? 0 : options.LogLikelihood ? 0.5 : 0) + ((options.LogLikelihood && options.Accuracy ? 0.5 : 1.0) * p.Done / p.Total)),
+                cancellation.Token));
+        }
+        catch (OperationCanceledException)
+        {
+            throw new UsageException("interrupted: nothing was measured.");
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    private static void Report(EvaluationResult r, NumericsBackend backend, Output o)
+    {
+        var lines = new List<string>();
+        if (r.LogLikelihood is double ll)
+        {
+            lines.Add($"log-likelihood {ll:F4} ± {r.StandardError:F4} nats per step (AIS error; ± {r.SequenceStandardError:F4} over sequences)");
+            lines.Add($"AIS: {r.AisRuns} runs × {r.Steps:N0} steps, {r.AisSchedule}: {r.AisSeconds:F1} s, {r.AisGflop:N0} GFLOP, {r.AisGflopPerSecond:F1} GFLOP/s on {r.Threads} thread(s) [{backend.Name}]");
+        }
+        if (r.Accuracy is double acc)
+        {
+            lines.Add($"accuracy {100 * acc:F2}% (expected, {r.AccuracySamples} samples per step, k {r.AccuracyGibbsSteps} from {Describe(r.AccuracyStart)}): {r.AccuracySeconds:F1} s");
+        }
+        lines.Add($"{r.Sequences} sequences, {r.Steps:N0} steps in {r.Seconds:F1} s");
+        o.Result(new
+        {
+            @event = "evaluation",
+            logLikelihood = r.LogLikelihood,
+            standardError = r.StandardError,
+            sequenceStandardError = r.SequenceStandardError,
+            accuracy = r.Accuracy,
+            truePositives = r.AccuracyCounts?.TruePositives,
+            falsePositives = r.AccuracyCounts?.FalsePositives,
+            falseNegatives = r.AccuracyCounts?.FalseNegatives,
+            sequences = r.Sequences,
+            steps = r.Steps,
+            aisRuns = r.AisRuns,
+            aisTransitions = r.AisTransitions,
+            aisSchedule = r.AisSchedule,
+            aisSeconds = r.AisSeconds,
+            aisGflop = r.AisGflop,
+            aisGflopPerSecond = r.AisGflopPerSecond,
+            accuracySamples = r.AccuracySamples,
+            accuracyGibbsSteps = r.AccuracyGibbsSteps,
+            accuracyStart = r.AccuracyStart.ToString(),
+            accuracySeconds = r.AccuracySeconds,
+            seconds = r.Seconds,
+            threads = r.Threads,
+            backend = backend.Name,
+        }, string.Join(Environment.NewLine, lines));
+    }
+
+    private static string Describe(PredictionStart start) => start == PredictionStart.Zeros ? "zeros" : "the previous frame";
+}

@@ -1,0 +1,68 @@
+namespace RnnRbm.Core.Evaluation;
+
+/// <summary>Where the Gibbs chain that samples a prediction of step t starts.</summary>
+public enum PredictionStart
+{
+    /// <summary>The zero vector, as generation does (spec "Generation"): a sample of the model's own conditional.</summary>
+    Zeros,
+
+    /// <summary>The true previous frame v_{t-1} (zeros at t = 1): faster mixing toward sustained notes, but the sample then depends on the start.</summary>
+    PreviousFrame,
+}
+
+/// <summary>How <see cref="RnnRbmEvaluator"/> measures a model.</summary>
+public sealed record EvaluationOptions
+{
+    /// <summary>Estimate the log-likelihood by AIS.</summary>
+    public bool LogLikelihood { get; init; } = true;
+
+    /// <summary>AIS runs per time step (the paper: 100).</summary>
+    public int AisRuns { get; init; } = 100;
+
+    /// <summary>AIS inverse temperatures.</summary>
+    public AisSchedule Schedule { get; init; } = AisSchedule.Default;
+
+    /// <summary>Measure the frame-level accuracy.</summary>
+    public bool Accuracy { get; init; } = true;
+
+    /// <summary>S, predictions sampled per time step; the accuracy uses their mean expected counts.</summary>
+    public int AccuracySamples { get; init; } = 10;
+
+    /// <summary>k, Gibbs steps of the chain that samples one prediction (generation's 25 by default).</summary>
+    public int AccuracyGibbsSteps { get; init; } = 25;
+
+    /// <summary>Where each prediction's chain starts.</summary>
+    public PredictionStart AccuracyStart { get; init; } = PredictionStart.Zeros;
+
+    /// <summary>Seed of every random choice (AIS and predictions use separate streams of it).</summary>
+    public ulong Seed { get; init; } = 1234;
+
+    /// <summary>Threads (0 = as many as help, at most 2). Results do not depend on it.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>What is wrong with these options, if anything, in words a user can act on.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        if (AisRuns < 1 || AisRuns > AisOptions.MaxRuns)
+        {
+            problems.Add($"AIS runs must lie in [1, {AisOptions.MaxRuns}].");
+        }
+        if (AccuracySamples < 1 || AccuracySamples > 10_000)
+        {
+            problems.Add("Accuracy samples must lie in [1, 10000].");
+        }
+        if (AccuracyGibbsSteps < 1 || AccuracyGibbsSteps > 10_000)
+        {
+            problems.Add("Accuracy Gibbs steps must lie in [1, 10000].");
+        }
+        if (Threads < 0 || Threads > 64)
+        {
+            problems.Add("Threads must lie in [0, 64].");
+        }
+        return problems;
+    }
+}
+
+/// <summary>Where an evaluation is: <paramref name="Phase"/> "likelihood" or "accuracy", time steps done of the total.</summary>
+public sealed record EvaluationProgress(string Phase, long Done, long Total);

@@ -1,0 +1,74 @@
+namespace RnnRbm.Core.Evaluation;
+
+/// <summary>What <see cref="RnnRbmEvaluator.Evaluate"/> measured. Log-likelihoods are in nats per time step.</summary>
+public sealed record EvaluationResult
+{
+    /// <summary>Sequences evaluated.</summary>
+    public required int Sequences { get; init; }
+
+    /// <summary>ΣT, time steps evaluated.</summary>
+    public required long Steps { get; init; }
+
+    /// <summary>(1/ΣT) Σ_t log P(v_t | v_&lt;t), with each log Z_t estimated by AIS; null when not measured.</summary>
+    public double? LogLikelihood { get; init; }
+
+    /// <summary>
+    /// Standard error of <see cref="LogLikelihood"/> due to AIS: √(Σ_t SE_t²)/ΣT with SE_t the delta-method error of
+    /// log Ẑ_t over its runs (runs of different steps are independent).
+    /// </summary>
+    public double? StandardError { get; init; }
+
+    /// <summary>
+    /// Standard error of <see cref="LogLikelihood"/> as a sample of sequences (the spread of the test set, not of AIS):
+    /// the ratio-estimator error √(S/(S-1) Σ_s (L_s - ℓ̄ T_s)²)/ΣT, L_s the sequence's summed log-likelihood.
+    /// </summary>
+    public double? SequenceStandardError { get; init; }
+
+    /// <summary>AIS runs per step.</summary>
+    public int AisRuns { get; init; }
+
+    /// <summary>K, transitions of the AIS schedule.</summary>
+    public int AisTransitions { get; init; }
+
+    /// <summary>The AIS schedule's description.</summary>
+    public string AisSchedule { get; init; } = "";
+
+    /// <summary>Wall time of AIS.</summary>
+    public double AisSeconds { get; init; }
+
+    /// <summary>10⁹ floating-point operations of the AIS matrix products.</summary>
+    public double AisGflop { get; init; }
+
+    /// <summary>Achieved AIS speed: <see cref="AisGflop"/> / <see cref="AisSeconds"/>.</summary>
+    public double AisGflopPerSecond => AisSeconds > 0 ? AisGflop / AisSeconds : 0;
+
+    /// <summary>Expected frame-level accuracy ΣTP/(ΣTP+ΣFP+ΣFN) of next-step predictions; null when not measured.</summary>
+    public double? Accuracy { get; init; }
+
+    /// <summary>The expected counts behind <see cref="Accuracy"/> (mean over the samples, summed over steps).</summary>
+    public FrameAccuracy? AccuracyCounts { get; init; }
+
+    /// <summary>Predictions sampled per step.</summary>
+    public int AccuracySamples { get; init; }
+
+    /// <summary>Gibbs steps per prediction.</summary>
+    public int AccuracyGibbsSteps { get; init; }
+
+    /// <summary>Where prediction chains start.</summary>
+    public PredictionStart AccuracyStart { get; init; }
+
+    /// <summary>Wall time of the accuracy.</summary>
+    public double AccuracySeconds { get; init; }
+
+    /// <summary>Wall time of the whole evaluation.</summary>
+    public double Seconds { get; init; }
+
+    /// <summary>Threads used.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>log P(v_t | v_&lt;t) of every step, sequences one after another (empty when not measured).</summary>
+    public IReadOnlyList<double> StepLogLikelihoods { get; init; } = [];
+
+    /// <summary>The AIS standard error of each entry of <see cref="StepLogLikelihoods"/>.</summary>
+    public IReadOnlyList<double> StepStandardErrors { get; init; } = [];
+}

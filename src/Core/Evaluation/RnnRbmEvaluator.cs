@@ -1,0 +1,273 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using RnnRbm.Core.Model;
+using RnnRbm.Core.Numerics;
+using RnnRbm.Core.PianoRolls;
+
+namespace RnnRbm.Core.Evaluation;
+
+// Dimension legend: T steps of one sequence, N = ΣT steps of all, V visible, H hidden, U recurrent.
+
+/// <summary>
+/// Measures an RNN-RBM on a set of sequences as the paper does (spec "Evaluation used by the paper";
+/// Boulanger-Lewandowski, Bengio &amp; Vincent, ICML 2012, §6): the mean log-likelihood per time step
+/// (1/ΣT) Σ_t log P(v_t | v_&lt;t) with log Z_t by annealed importance sampling, and the expected frame-level
+/// accuracy of next-step predictions given the true history.
+/// </summary>
+/// <remarks>
+/// Step t's conditional RBM has biases bv_t = bv + u_{t-1} Wuv and bh_t = bh + u_{t-1} Wuh, with the recurrence
+/// u_t = tanh(bu + v_t Wvu + u_{t-1} Wuu) run over the true v (u_0 = 0), so every step's RBM is known before any
+/// sampling and all N of them are estimated together as one <see cref="RbmFamily"/>. Then
+/// <code>
+///   log P(v_t | v_&lt;t) = -F_t(v_t) - log Z_t,   -F_t(v) = v·bv_t + Σ_j softplus(bh_t,j + (v W)_j).
+/// </code>
+/// A prediction of step t is the end of a Gibbs chain of that RBM (see <see cref="EvaluationOptions"/>); its last
+/// half-step's visible probabilities give the expected TP/FP/FN of the sample (<see cref="FrameAccuracy"/>).
+/// </remarks>
+public sealed class RnnRbmEvaluator
+{
+    private const int PredictionTargetRows = 256;
+
+    private readonly RnnRbmParameters _p;
+    private readonly NumericsBackend _blas;
+
+    /// <summary>Prepares to evaluate <paramref name="parameters"/> with products on <paramref name="backend"/>.</summary>
+    public RnnRbmEvaluator(RnnRbmParameters parameters, NumericsBackend backend)
+    {
+        _p = parameters;
+        _blas = backend;
+    }
+
+    /// <summary>Evaluates the model on <paramref name="sequences"/> (each over V pitches; empty ones are skipped).</summary>
+    /// <param name="sequences">The test sequences.</param>
+    /// <param name="options">What to measure and how.</param>
+    /// <param name="progress">Called after each tile from a worker thread, one call at a time.</param>
+    /// <param name="cancellation">Stops within one AIS transition or Gibbs step of every thread.</param>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public EvaluationResult Evaluate(IReadOnlyList<PianoRoll> sequences, EvaluationOptions options,
+        Action<EvaluationProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        IReadOnlyList<string> problems = options.Problems();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", problems), nameof(options));
+        }
+        var clock = Stopwatch.StartNew();
+        List<PianoRoll> used = [.. sequences.Where(s => s.Steps > 0)];
+        foreach (PianoRoll roll in used)
+        {
+            if (roll.Range.Count != _p.Shape.Visible)
+            {
+                throw new ArgumentException($"A sequence covers {roll.Range.Count} pitches; the model has {_p.Shape.Visible} visible units.", nameof(sequences));
+            }
+        }
+        (RbmFamily family, float[] truth, int[] starts) = Condition(used);
+        int n = family.Count;
+        int threads = TileRunner.Threads(options.Threads);
+        var result = new EvaluationResult { Sequences = used.Count, Steps = n, Threads = threads };
+
+        if (options.LogLikelihood && n > 0)
+        {
+            double[] negativeFreeEnergy = NegativeFreeEnergies(family, truth);
+            var ais = new AisOptions { Runs = options.AisRuns, Schedule = options.Schedule, Seed = options.Seed, Threads = options.Threads };
+            AisEstimate estimate = AnnealedImportanceSampler.Estimate(family, ais, _blas,
+                progress is null ? null : (done, total) => progress(new EvaluationProgress("likelihood", done, total)), cancellation);
+            var steps = new double[n];
+            double sum = 0, variance = 0;
+            for (int t = 0; t < n; t++)
+            {
+                steps[t] = negativeFreeEnergy[t] - estimate.LogPartition[t];
+                sum += steps[t];
+                variance += estimate.StandardError[t] * estimate.StandardError[t];
+            }
+            double mean = sum / n;
+            result = result with
+            {
+                LogLikelihood = mean,
+                StandardError = Math.Sqrt(variance) / n,
+                SequenceStandardError = SequenceError(steps, starts, mean),
+                AisRuns = options.AisRuns,
+                AisTransitions = options.Schedule.Transitions,
+                AisSchedule = options.Schedule.Description,
+                AisSeconds = estimate.Seconds,
+                AisGflop = estimate.Flops / 1e9,
+                StepLogLikelihoods = steps,
+                StepStandardErrors = estimate.StandardError,
+            };
+        }
+
+        if (options.Accuracy && n > 0)
+        {
+            var accuracyClock = Stopwatch.StartNew();
+            FrameAccuracy counts = Predict(family, truth, starts, options, progress, cancellation);
+            result = result with
+            {
+                Accuracy = counts.Value,
+                AccuracyCounts = counts,
+                AccuracySamples = options.AccuracySamples,
+                AccuracyGibbsSteps = options.AccuracyGibbsSteps,
+                AccuracyStart = options.AccuracyStart,
+                AccuracySeconds = accuracyClock.Elapsed.TotalSeconds,
+            };
+        }
+        return result with { Seconds = clock.Elapsed.TotalSeconds };
+    }
+
+    /// <summary>
+    /// The conditional RBMs of every step given the true history: bv_t (N×V), bh_t (N×H), the data as floats
+    /// (N×V), and where each sequence starts (S + 1 offsets).
+    /// </summary>
+    internal (RbmFamily Family, float[] Truth, int[] Starts) Condition(IReadOnlyList<PianoRoll> sequences)
+    {
+        int v = _p.Shape.Visible, h = _p.Shape.Hidden, u = _p.Shape.Recurrent;
+        var starts = new int[sequences.Count + 1];
+        for (int s = 0; s < sequences.Count; s++)
+        {
+            starts[s + 1] = checked(starts[s] + sequences[s].Steps);
+        }
+        int n = starts[^1];
+        var truth = new float[checked(n * v)];
+        var a = new float[n * v];
+        var b = new float[checked(n * h)];
+        int longest = sequences.Count == 0 ? 0 : sequences.Max(s => s.Steps);
+        var x = new float[longest * v];
+        var input = new float[longest * u];
+        var states = new float[(longest + 1) * u];
+        var bvt = new float[longest * v];
+        var bht = new float[longest * h];
+        for (int s = 0; s < sequences.Count; s++)
+        {
+            PianoRoll roll = sequences[s];
+            int steps = roll.Steps;
+            TensorPrimitives.ConvertChecked<byte, float>(roll.Cells, x.AsSpan(0, steps * v));
+            // u_t = tanh(bu + v_t Wvu + u_{t-1} Wuu): v_t Wvu for all t in one product (T×V)·(V×U), then the sequential part.
+            _blas.Gemm(false, false, steps, u, v, 1f, x, _p.Wvu, 0f, input);
+            states.AsSpan(0, u).Clear();
+            for (int t = 1; t <= steps; t++)
+            {
+                Span<float> ut = states.AsSpan(t * u, u);
+                TensorPrimitives.Add(input.AsSpan((t - 1) * u, u), _p.Bu, ut);
+                Kernels.VecMat(states.AsSpan((t - 1) * u, u), _p.Wuu, u, u, ut, accumulate: true);
+                TensorPrimitives.Tanh(ut, ut);
+            }
+            // bv_t = bv + u_{t-1} Wuv ; bh_t = bh + u_{t-1} Wuh, from u_0 .. u_{T-1} (the first T rows of states).
+            for (int t = 0; t < steps; t++)
+            {
+                _p.Bv.CopyTo(bvt.AsSpan(t * v, v));
+                _p.Bh.CopyTo(bht.AsSpan(t * h, h));
+            }
+            _blas.Gemm(false, false, steps, v, u, 1f, states, _p.Wuv, 1f, bvt);
+            _blas.Gemm(false, false, steps, h, u, 1f, states, _p.Wuh, 1f, bht);
+            int at = starts[s];
+            x.AsSpan(0, steps * v).CopyTo(truth.AsSpan(at * v));
+            bvt.AsSpan(0, steps * v).CopyTo(a.AsSpan(at * v));
+            bht.AsSpan(0, steps * h).CopyTo(b.AsSpan(at * h));
+        }
+        return (new RbmFamily(v, h, _p.W, a, b), truth, starts);
+    }
+
+    // -F_t(v_t) = v_t·bv_t + Σ_j softplus(bh_t,j + (v_t W)_j) for every step, in blocks of rows: (B×V)·(V×H).
+    private double[] NegativeFreeEnergies(RbmFamily family, float[] truth)
+    {
+        int v = family.Visible, h = family.Hidden, n = family.Count;
+        const int Block = 512;
+        var rows = new float[Block * v];
+        var hidden = new float[Block * h];
+        var result = new double[n];
+        for (int first = 0; first < n; first += Block)
+        {
+            int count = Math.Min(Block, n - first);
+            truth.AsSpan(first * v, count * v).CopyTo(rows);
+            _blas.Gemm(false, false, count, h, v, 1f, rows, family.Weights, 0f, hidden);
+            for (int r = 0; r < count; r++)
+            {
+                int t = first + r;
+                double sum = 0;
+                ReadOnlySpan<float> vt = truth.AsSpan(t * v, v), at = family.VisibleBiases.AsSpan(t * v, v);
+                for (int i = 0; i < v; i++)
+                {
+                    sum += (double)vt[i] * at[i];
+                }
+                ReadOnlySpan<float> xw = hidden.AsSpan(r * h, h), bt = family.HiddenBiases.AsSpan(t * h, h);
+                for (int j = 0; j < h; j++)
+                {
+                    sum += LogMath.Softplus((double)xw[j] + bt[j]);
+                }
+                result[t] = sum;
+            }
+        }
+        return result;
+    }
+
+    private FrameAccuracy Predict(RbmFamily family, float[] truth, int[] starts, EvaluationOptions options,
+        Action<EvaluationProgress>? progress, CancellationToken cancellation)
+    {
+        int n = family.Count, v = family.Visible, samples = options.AccuracySamples;
+        float[] chainStarts = [];
+        if (options.AccuracyStart == PredictionStart.PreviousFrame)
+        {
+            chainStarts = new float[n * v];
+            truth.AsSpan(0, (n - 1) * v).CopyTo(chainStarts.AsSpan(v)); // row t = v_{t-1} ...
+            for (int s = 0; s + 1 < starts.Length; s++)
+            {
+                chainStarts.AsSpan(starts[s] * v, v).Clear(); // ... except at a sequence's first step
+            }
+        }
+        int perTile = Math.Max(1, PredictionTargetRows / samples);
+        int tiles = (n + perTile - 1) / perTile;
+        int threads = Math.Min(TileRunner.Threads(options.Threads), tiles);
+        var workers = new RbmTileWorker[threads];
+        for (int i = 0; i < threads; i++)
+        {
+            workers[i] = new RbmTileWorker(_blas, v, family.Hidden, perTile * samples);
+        }
+        var perTileCounts = new FrameAccuracy[tiles];
+        long done = 0;
+        var gate = new object();
+        TileRunner.Run(tiles, threads, (thread, tile, token) =>
+        {
+            int first = tile * perTile, count = Math.Min(perTile, n - first);
+            // Streams 2^32 + i: disjoint from AIS's streams 0 .. tiles-1 of the same seed.
+            var random = new VectorRandom(options.Seed, (1UL << 32) + (ulong)tile);
+            var counts = new FrameAccuracy();
+            workers[thread].Predict(family, first, count, samples, options.AccuracyGibbsSteps, chainStarts, truth, random, counts, token);
+            perTileCounts[tile] = counts;
+            if (progress is not null)
+            {
+                lock (gate)
+                {
+                    done += count;
+                    progress(new EvaluationProgress("accuracy", done, n));
+                }
+            }
+        }, cancellation);
+        var total = new FrameAccuracy();
+        foreach (FrameAccuracy counts in perTileCounts) // tile order: the sum does not depend on the threads
+        {
+            total.Add(counts);
+        }
+        return total;
+    }
+
+    // The test set as a sample of sequences: ratio estimator ℓ̄ = ΣL_s/ΣT_s, error √(S/(S-1) Σ_s (L_s - ℓ̄ T_s)²)/ΣT.
+    private static double? SequenceError(double[] steps, int[] starts, double mean)
+    {
+        int sequences = starts.Length - 1;
+        if (sequences < 2)
+        {
+            return null;
+        }
+        double sum = 0;
+        for (int s = 0; s < sequences; s++)
+        {
+            double total = 0;
+            for (int t = starts[s]; t < starts[s + 1]; t++)
+            {
+                total += steps[t];
+            }
+            double residual = total - (mean * (starts[s + 1] - starts[s]));
+            sum += residual * residual;
+        }
+        return Math.Sqrt(sum * sequences / (sequences - 1)) / starts[^1];
+    }
+}

@@ -1,0 +1,65 @@
+using System.Text.Json;
+
+namespace RnnRbm.Cli.Tests;
+
+public class EvaluateCommandTests
+{
+    private static readonly string[] TinyModel = ["--hidden", "16", "--recurrent", "8", "--epochs", "1", "--steps-per-quarter", "2", "--cd-k", "2"];
+    private static readonly string[] QuickEvaluation = ["--ais-runs", "10", "--ais-steps", "30", "--acc-samples", "2", "--acc-gibbs-k", "3", "--seed", "5"];
+
+    [Fact]
+    public void Evaluate_ASmallModel_ReportsLikelihoodAccuracyAndSpeed_TheSameForTheSameSeed()
+    {
+        using var temp = new TempFolder();
+        string corpus = temp.DemoCorpus(2);
+        using CliProcess train = CliProcess.Run(temp.Path, ["train", "--data", corpus, "--out", "m.rnnrbm", .. TinyModel]);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+
+        using CliProcess evaluate = CliProcess.Run(temp.Path, ["evaluate", "--model", "m.rnnrbm", "--data", corpus, "--json", .. QuickEvaluation]);
+        Assert.True(evaluate.ExitCode == 0, evaluate.Stderr);
+        List<JsonElement> events = JsonLines(evaluate.Stdout);
+        Assert.Contains(events, e => e.GetProperty("event").GetString() == "numerics" && e.GetProperty("backend").GetString()!.Length > 0);
+        JsonElement corpusEvent = Assert.Single(events, e => e.GetProperty("event").GetString() == "corpus");
+        Assert.Equal(2, corpusEvent.GetProperty("sequences").GetInt32());
+        JsonElement result = Assert.Single(events, e => e.GetProperty("event").GetString() == "evaluation");
+        double ll = result.GetProperty("logLikelihood").GetDouble();
+        Assert.InRange(ll, -70, -1); // 88 units: one epoch of learning leaves it near chance, 88·log ½ = -61
+        Assert.InRange(result.GetProperty("standardError").GetDouble(), 0, 1);
+        Assert.InRange(result.GetProperty("accuracy").GetDouble(), 0, 1);
+        Assert.Equal(corpusEvent.GetProperty("steps").GetInt64(), result.GetProperty("steps").GetInt64());
+        Assert.Equal(10, result.GetProperty("aisRuns").GetInt32());
+        Assert.Equal(30, result.GetProperty("aisTransitions").GetInt32());
+        Assert.True(result.GetProperty("aisGflopPerSecond").GetDouble() > 0);
+
+        using CliProcess again = CliProcess.Run(temp.Path, ["evaluate", "--model", "m.rnnrbm", "--data", corpus, "--json", "--threads", "1", .. QuickEvaluation]);
+        Assert.True(again.ExitCode == 0, again.Stderr);
+        JsonElement repeat = Assert.Single(JsonLines(again.Stdout), e => e.GetProperty("event").GetString() == "evaluation");
+        Assert.Equal(ll, repeat.GetProperty("logLikelihood").GetDouble());
+        Assert.Equal(result.GetProperty("accuracy").GetDouble(), repeat.GetProperty("accuracy").GetDouble());
+
+        using CliProcess text = CliProcess.Run(temp.Path, ["evaluate", "--model", "m.rnnrbm", "--data", corpus, .. QuickEvaluation]);
+        Assert.True(text.ExitCode == 0, text.Stderr);
+        Assert.Contains("log-likelihood", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("GFLOP/s", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("accuracy", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("numerics:", text.Stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--ais-runs", "0", "AIS runs")]
+    [InlineData("--ais-schedule", "cosine", "cosine")]
+    [InlineData("--acc-start", "middle", "--acc-start")]
+    public void Evaluate_WithBadOptions_SaysWhatIsWrong(string option, string value, string expected)
+    {
+        using var temp = new TempFolder();
+        string corpus = temp.DemoCorpus(1);
+        using CliProcess train = CliProcess.Run(temp.Path, ["train", "--data", corpus, "--out", "m.rnnrbm", .. TinyModel]);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        using CliProcess evaluate = CliProcess.Run(temp.Path, "evaluate", "--model", "m.rnnrbm", "--data", corpus, option, value);
+        Assert.Equal(1, evaluate.ExitCode);
+        Assert.Contains(expected, evaluate.Stderr, StringComparison.Ordinal);
+    }
+
+    private static List<JsonElement> JsonLines(string stdout) =>
+        [.. stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone())];
+}
