@@ -22,6 +22,7 @@ internal static class EvaluateCommand
         var runs = new Option<int>("--ais-runs") { Description = "AIS runs per time step (the paper: 100).", DefaultValueFactory = _ => defaults.AisRuns };
         var aisSteps = new Option<int>("--ais-steps") { Description = "AIS transitions K (the paper's schedule: 14500).", DefaultValueFactory = _ => AisSchedule.Default.Transitions };
         var schedule = new Option<string>("--ais-schedule") { Description = "sm (Salakhutdinov & Murray's three segments, scaled to --ais-steps), linear, or paper (their 14500).", DefaultValueFactory = _ => "sm" };
+        var aisBase = new Option<string>("--ais-base") { Description = "AIS base distribution: marginals (each step's visible marginals from the prediction chains) or biases (the RBM's own visible biases).", DefaultValueFactory = _ => "marginals" };
         var samples = new Option<int>("--acc-samples") { Description = "Predictions sampled per time step for the accuracy.", DefaultValueFactory = _ => defaults.AccuracySamples };
         var gibbsK = new Option<int>("--acc-gibbs-k") { Description = "Gibbs steps per prediction.", DefaultValueFactory = _ => defaults.AccuracyGibbsSteps };
         var start = new Option<string>("--acc-start") { Description = "Where a prediction's chain starts: zeros (like generation) or previous (the true previous frame).", DefaultValueFactory = _ => "zeros" };
@@ -31,7 +32,7 @@ internal static class EvaluateCommand
         var noAccuracy = new Option<bool>("--no-accuracy") { Description = "Skip the accuracy." };
 
         var command = new Command("evaluate", "Measure a model on MIDI files: log-likelihood per step (AIS) and frame-level accuracy.");
-        foreach (Option option in new Option[] { model, data, runs, aisSteps, schedule, samples, gibbsK, start, seed, threads, noLikelihood, noAccuracy, common.Backend })
+        foreach (Option option in new Option[] { model, data, runs, aisSteps, schedule, aisBase, samples, gibbsK, start, seed, threads, noLikelihood, noAccuracy, common.Backend })
         {
             command.Options.Add(option);
         }
@@ -54,6 +55,12 @@ internal static class EvaluateCommand
                 LogLikelihood = !result.GetValue(noLikelihood),
                 AisRuns = result.GetValue(runs),
                 Schedule = aisSchedule,
+                AisBase = result.GetValue(aisBase) switch
+                {
+                    "marginals" => AisBase.Marginals,
+                    "biases" => AisBase.VisibleBiases,
+                    var other => throw new UsageException($"--ais-base is marginals or biases, not '{other}'."),
+                },
                 Accuracy = !result.GetValue(noAccuracy),
                 AccuracySamples = result.GetValue(samples),
                 AccuracyGibbsSteps = result.GetValue(gibbsK),
@@ -88,7 +95,7 @@ internal static class EvaluateCommand
             o.Result(new { @event = "corpus", path, sequences = rolls.Count, rejected = reports.Count(r => !r.Accepted), steps, grid = readOptions.Grid.ToString() },
                 $"data: {path}, {rolls.Count} sequences, {steps:N0} steps ({readOptions.Grid}, {readOptions.Range})");
             o.Info(options.LogLikelihood
-                ? $"AIS: {options.AisRuns} runs per step, {aisSchedule}; accuracy: {(options.Accuracy ? $"{options.AccuracySamples} samples per step, k {options.AccuracyGibbsSteps} from {Describe(options.AccuracyStart)}" : "skipped")}; seed {options.Seed}"
+                ? $"AIS: {options.AisRuns} runs per step, {aisSchedule}, base {Describe(options.AisBase)}; accuracy: {(options.Accuracy ? $"{options.AccuracySamples} samples per step, k {options.AccuracyGibbsSteps} from {Describe(options.AccuracyStart)}" : "skipped")}; seed {options.Seed}"
                 : $"likelihood skipped; accuracy: {options.AccuracySamples} samples per step, k {options.AccuracyGibbsSteps} from {Describe(options.AccuracyStart)}; seed {options.Seed}");
 
             EvaluationResult measured = Run(loaded, backend, rolls, options, o);
@@ -129,7 +136,7 @@ internal static class EvaluateCommand
         if (r.LogLikelihood is double ll)
         {
             lines.Add($"log-likelihood {ll:F4} ± {r.StandardError:F4} nats per step (AIS error; ± {r.SequenceStandardError:F4} over sequences)");
-            lines.Add($"AIS: {r.AisRuns} runs × {r.Steps:N0} steps, {r.AisSchedule}: {r.AisSeconds:F1} s, {r.AisGflop:N0} GFLOP, {r.AisGflopPerSecond:F1} GFLOP/s on {r.Threads} thread(s) [{backend.Name}]");
+            lines.Add($"AIS: {r.AisRuns} runs × {r.Steps:N0} steps, {r.AisSchedule}, base {Describe(r.AisBase)}: {r.AisSeconds:F1} s, {r.AisGflop:N0} GFLOP, {r.AisGflopPerSecond:F1} GFLOP/s on {r.Threads} thread(s) [{backend.Name}]");
         }
         if (r.Accuracy is double acc)
         {
@@ -151,6 +158,7 @@ internal static class EvaluateCommand
             aisRuns = r.AisRuns,
             aisTransitions = r.AisTransitions,
             aisSchedule = r.AisSchedule,
+            aisBase = Describe(r.AisBase),
             aisSeconds = r.AisSeconds,
             aisGflop = r.AisGflop,
             aisGflopPerSecond = r.AisGflopPerSecond,
@@ -163,6 +171,8 @@ internal static class EvaluateCommand
             backend = backend.Name,
         }, string.Join(Environment.NewLine, lines));
     }
+
+    private static string Describe(AisBase start) => start == AisBase.Marginals ? "marginals" : "biases";
 
     private static string Describe(PredictionStart start) => start == PredictionStart.Zeros ? "zeros" : "the previous frame";
 }

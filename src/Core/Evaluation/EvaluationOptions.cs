@@ -10,6 +10,20 @@ public enum PredictionStart
     PreviousFrame,
 }
 
+/// <summary>The base distribution AIS starts each step's RBM from (always independent visible units, W = 0).</summary>
+public enum AisBase
+{
+    /// <summary>
+    /// Visible biases logit(μ_t), μ_t the step's visible marginals estimated by the prediction chains (the mean of
+    /// their last visible probabilities, clamped to [0.001, 0.999]): Salakhutdinov &amp; Murray's "base-rate" idea,
+    /// per conditional RBM. The default: it starts AIS near the target.
+    /// </summary>
+    Marginals,
+
+    /// <summary>The RBM's own visible biases bv_t: simplest, but far from a trained RBM, whose hidden units shape v.</summary>
+    VisibleBiases,
+}
+
 /// <summary>How <see cref="RnnRbmEvaluator"/> measures a model.</summary>
 public sealed record EvaluationOptions
 {
@@ -21,6 +35,9 @@ public sealed record EvaluationOptions
 
     /// <summary>AIS inverse temperatures.</summary>
     public AisSchedule Schedule { get; init; } = AisSchedule.Default;
+
+    /// <summary>Where AIS starts.</summary>
+    public AisBase AisBase { get; init; } = AisBase.Marginals;
 
     /// <summary>Measure the frame-level accuracy.</summary>
     public bool Accuracy { get; init; } = true;

@@ -33,6 +33,9 @@ public sealed record EvaluationResult
     /// <summary>The AIS schedule's description.</summary>
     public string AisSchedule { get; init; } = "";
 
+    /// <summary>AIS's base distribution.</summary>
+    public AisBase AisBase { get; init; }
+
     /// <summary>Wall time of AIS.</summary>
     public double AisSeconds { get; init; }
 

@@ -52,6 +52,26 @@ public sealed class RbmFamily
     /// <summary>b, N×H.</summary>
     public float[] HiddenBiases { get; }
 
+    /// <summary>
+    /// Visible biases a_A (N×V) of each RBM's base distribution for annealed importance sampling: the independent
+    /// units P(v_i = 1) = σ(a_A,i). Null: a_A = a. Any base gives an unbiased Ẑ; one close to the RBM's own visible
+    /// marginals (Salakhutdinov &amp; Murray's "base-rate" model) gives one with far less variance.
+    /// </summary>
+    public float[]? BaseVisibleBiases
+    {
+        get => _baseVisibleBiases;
+        init
+        {
+            if (value is not null && value.Length != VisibleBiases.Length)
+            {
+                throw new ArgumentException("The base visible biases must be N×V like the visible biases.", nameof(value));
+            }
+            _baseVisibleBiases = value;
+        }
+    }
+
+    private readonly float[]? _baseVisibleBiases;
+
     /// <summary>log p*(v) = -F(v) = a_n·v + Σ_j softplus(b_nj + (v W)_j) of RBM <paramref name="n"/>, in double precision.</summary>
     public double LogUnnormalized(int n, ReadOnlySpan<float> v)
     {

@@ -27,6 +27,8 @@ internal sealed class RbmTileWorker
     private readonly float[] _x;     // R×H  v W (hidden input without bias)
     private readonly float[] _hid;   // R×H  hidden probabilities, then the sample (in place)
     private readonly double[] _logW; // R    log importance weights
+    private readonly float[] _blend; // (R/M)×V  a_A + β (a - a_A) of the tile's RBMs
+    private readonly float[] _delta; // (R/M)×V  a - a_A
 
     public RbmTileWorker(NumericsBackend blas, int visible, int hidden, int capacity)
     {
@@ -38,6 +40,8 @@ internal sealed class RbmTileWorker
         _x = new float[capacity * hidden];
         _hid = new float[capacity * hidden];
         _logW = new double[capacity];
+        _blend = new float[capacity * visible];
+        _delta = new float[capacity * visible];
         Capacity = capacity;
     }
 
@@ -53,18 +57,21 @@ internal sealed class RbmTileWorker
     /// Writes log Ẑ_n and its delta-method standard error for each RBM.
     /// </summary>
     /// <remarks>
-    /// <para>Path. The base distribution p_0 is the RBM with the same visible biases a and W = 0, whose hidden units
-    /// are independent of v: p*_0(v) = exp(a·v)·2^H, so Z_0 = 2^H Π_i (1 + e^{a_i}) exactly and p_0 samples by
-    /// independent Bernoulli(σ(a_i)). The intermediate distributions are Salakhutdinov &amp; Murray's (their Eq. 15
-    /// with p_A's biases equal to p_B's and W_A = 0, so the p_A hidden factor is a constant and drops out):</para>
+    /// <para>Path. The base distribution p_0 is the RBM with visible biases a_A (<see cref="RbmFamily.BaseVisibleBiases"/>,
+    /// by default a) and W = 0, whose hidden units are independent of v: p*_0(v) = exp(a_A·v)·2^H, so
+    /// Z_0 = 2^H Π_i (1 + e^{a_A,i}) exactly and p_0 samples by independent Bernoulli(σ(a_A,i)). The intermediate
+    /// distributions are Salakhutdinov &amp; Murray's (their Eq. 15 with W_A = 0 and p_A's hidden biases 0, so the
+    /// p_A hidden factor is a constant and drops out):</para>
     /// <code>
-    ///   log p*_β(v) = a·v + Σ_j softplus(β·x_j),   x = b + v W          (hidden units summed out)
+    ///   log p*_β(v) = (a_A + β (a - a_A))·v + Σ_j softplus(β·x_j),   x = b + v W     (hidden units summed out)
     /// </code>
-    /// <para>a geometric average of p*_0 and p*_1 in the joint (v, h) space, not in v: p_β(v, h) ∝ exp(a·v + β h·x).
-    /// Its Gibbs transition is h ~ Bernoulli(σ(β x)), then v ~ Bernoulli(σ(a + β h Wᵀ)).</para>
+    /// <para>a geometric average of p*_0 and p*_1 in the joint (v, h) space, not in v:
+    /// p_β(v, h) ∝ exp((1-β) a_A·v + β (a·v + h·x)). Its Gibbs transition is h ~ Bernoulli(σ(β x)), then
+    /// v ~ Bernoulli(σ(a_A + β (a - a_A) + β h Wᵀ)).</para>
     /// <para>Weights. From v_1 ~ p_0, for k = 1..K: log w += log p*_{β_k}(v_k) - log p*_{β_{k-1}}(v_k), then
     /// v_{k+1} ~ T_{β_k}(v_k, ·) (none after k = K); Ẑ = Z_0 · mean_runs w. Because β ≥ 0, each term is</para>
     /// <code>
+    ///   (β - β')·(a - a_A)·v + Σ_j [softplus(β x_j) - softplus(β' x_j)]
     ///   softplus(β x) - softplus(β' x) = (β - β')·max(x, 0) + log[(1 + e^{-β|x|}) / (1 + e^{-β'|x|})]
     /// </code>
     /// <para>which has no cancellation between large numbers (the ratio lies in [1/2, 1]); the ratios are multiplied
@@ -79,16 +86,21 @@ internal sealed class RbmTileWorker
         int v = _v, h = _h, r = count * runs;
         float[] w = family.Weights;
         ReadOnlySpan<float> a = family.VisibleBiases.AsSpan(first * v, count * v);
+        ReadOnlySpan<float> aBase = (family.BaseVisibleBiases ?? family.VisibleBiases).AsSpan(first * v, count * v);
         ReadOnlySpan<float> b = family.HiddenBiases.AsSpan(first * h, count * h);
         Span<float> vPre = _vPre.AsSpan(0, r * v);
         Span<float> hid = _hid.AsSpan(0, r * h);
         Span<double> logW = _logW.AsSpan(0, r);
+        Span<float> delta = _delta.AsSpan(0, count * v);
+        Span<float> blend = _blend.AsSpan(0, count * v);
+        bool sameBase = family.BaseVisibleBiases is null;
+        TensorPrimitives.Subtract(a, aBase, delta); // a - a_A
         int transitions = betas.Count - 1;
 
-        // v_1 ~ p_0: independent Bernoulli(σ(a)).
+        // v_1 ~ p_0: independent Bernoulli(σ(a_A)).
         for (int row = 0; row < r; row++)
         {
-            a.Slice(row / runs * v, v).CopyTo(vPre.Slice(row * v, v));
+            aBase.Slice(row / runs * v, v).CopyTo(vPre.Slice(row * v, v));
         }
         Kernels.Sigmoid(vPre, vPre);
         random.SampleBernoulli(vPre, _vis.AsSpan(0, r * v));
@@ -103,9 +115,14 @@ internal sealed class RbmTileWorker
             // x = v W : (R×V)·(V×H)
             _blas.Gemm(false, false, r, h, v, 1f, _vis, w, 0f, _x);
             Flops += 2L * r * h * v;
+            double step = (double)beta - betaPrevious;
             for (int row = 0; row < r; row++)
             {
                 logW[row] += HiddenStep(_x.AsSpan(row * h, h), b.Slice(row / runs * h, h), beta, betaPrevious, hid.Slice(row * h, h), !last);
+                if (!sameBase)
+                {
+                    logW[row] += step * TensorPrimitives.Dot(delta.Slice(row / runs * v, v), _vis.AsSpan(row * v, v)); // (β-β')(a - a_A)·v
+                }
             }
             betaPrevious = beta;
             if (last)
@@ -117,18 +134,19 @@ internal sealed class RbmTileWorker
             _blas.Gemm(false, true, r, v, h, beta, _hid, w, 0f, _vPre);
             Flops += 2L * r * h * v;
             Span<float> vis = _vis.AsSpan(0, r * v);
+            TensorPrimitives.MultiplyAdd(delta, beta, aBase, blend); // a_A + β (a - a_A)
             for (int row = 0; row < r; row++)
             {
-                FastMath.SigmoidWithBias(vPre.Slice(row * v, v), a.Slice(row / runs * v, v), vis.Slice(row * v, v));
+                FastMath.SigmoidWithBias(vPre.Slice(row * v, v), blend.Slice(row / runs * v, v), vis.Slice(row * v, v));
             }
             random.SampleBernoulli(vis, vis);
         }
 
-        // log Ẑ_n = log Z_0 + log mean_runs w; log Z_0 = Σ_i softplus(a_i) + H log 2.
+        // log Ẑ_n = log Z_0 + log mean_runs w; log Z_0 = Σ_i softplus(a_A,i) + H log 2.
         for (int n = 0; n < count; n++)
         {
             double logZ0 = h * Math.Log(2);
-            foreach (float ai in a.Slice(n * v, v))
+            foreach (float ai in aBase.Slice(n * v, v))
             {
                 logZ0 += LogMath.Softplus(ai);
             }
@@ -142,11 +160,12 @@ internal sealed class RbmTileWorker
     /// Gibbs chains at β = 1 for RBMs [<paramref name="first"/>, first + count), <paramref name="samples"/> chains each,
     /// of <paramref name="steps"/> steps from <paramref name="starts"/> (N×V; empty: the zero vector). After the last
     /// hidden sample, the visible probabilities σ(a + h Wᵀ) are the prediction: chain s of RBM n adds the expected
-    /// TP/FP/FN of a sample from them against row n of <paramref name="truth"/>, weighted 1/samples.
+    /// TP/FP/FN of a sample from them against row n of <paramref name="truth"/>, weighted 1/samples, and their mean
+    /// over the chains goes to row n - first of <paramref name="meanProbabilities"/> (count×V).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Predict(RbmFamily family, int first, int count, int samples, int steps, ReadOnlySpan<float> starts,
-        ReadOnlySpan<float> truth, VectorRandom random, FrameAccuracy accuracy, CancellationToken cancellation)
+        ReadOnlySpan<float> truth, VectorRandom random, FrameAccuracy accuracy, Span<float> meanProbabilities, CancellationToken cancellation)
     {
         int v = _v, h = _h, r = count * samples;
         float[] w = family.Weights;
@@ -193,9 +212,13 @@ internal sealed class RbmTileWorker
             }
         }
         double weight = 1.0 / samples;
+        meanProbabilities.Clear();
         for (int row = 0; row < r; row++)
         {
-            accuracy.AddExpected(truth.Slice((first + (row / samples)) * v, v), vPre.Slice(row * v, v), weight);
+            ReadOnlySpan<float> q = vPre.Slice(row * v, v);
+            accuracy.AddExpected(truth.Slice((first + (row / samples)) * v, v), q, weight);
+            Span<float> mean = meanProbabilities.Slice(row / samples * v, v);
+            TensorPrimitives.MultiplyAdd(q, (float)weight, mean, mean);
         }
     }
 

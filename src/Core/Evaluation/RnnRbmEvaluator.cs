@@ -66,6 +66,40 @@ public sealed class RnnRbmEvaluator
         int threads = TileRunner.Threads(options.Threads);
         var result = new EvaluationResult { Sequences = used.Count, Steps = n, Threads = threads };
 
+        // The prediction chains come first: they give the accuracy and, for AIS's base, each step's visible marginals.
+        bool marginals = options.LogLikelihood && options.AisBase == AisBase.Marginals;
+        if ((options.Accuracy || marginals) && n > 0)
+        {
+            var accuracyClock = Stopwatch.StartNew();
+            var mean = new float[n * family.Visible];
+            FrameAccuracy counts = Predict(family, truth, starts, options, mean, progress, cancellation);
+            if (marginals)
+            {
+                // a_A = logit(clamp(μ, 0.001, 0.999))
+                for (int i = 0; i < mean.Length; i++)
+                {
+                    float q = Math.Clamp(mean[i], 0.001f, 0.999f);
+                    mean[i] = MathF.Log(q / (1 - q));
+                }
+                family = new RbmFamily(family.Visible, family.Hidden, family.Weights, family.VisibleBiases, family.HiddenBiases)
+                {
+                    BaseVisibleBiases = mean,
+                };
+            }
+            if (options.Accuracy)
+            {
+                result = result with
+                {
+                    Accuracy = counts.Value,
+                    AccuracyCounts = counts,
+                    AccuracySamples = options.AccuracySamples,
+                    AccuracyGibbsSteps = options.AccuracyGibbsSteps,
+                    AccuracyStart = options.AccuracyStart,
+                    AccuracySeconds = accuracyClock.Elapsed.TotalSeconds,
+                };
+            }
+        }
+
         if (options.LogLikelihood && n > 0)
         {
             double[] negativeFreeEnergy = NegativeFreeEnergies(family, truth);
@@ -89,6 +123,7 @@ public sealed class RnnRbmEvaluator
                 AisRuns = options.AisRuns,
                 AisTransitions = options.Schedule.Transitions,
                 AisSchedule = options.Schedule.Description,
+                AisBase = options.AisBase,
                 AisSeconds = estimate.Seconds,
                 AisGflop = estimate.Flops / 1e9,
                 StepLogLikelihoods = steps,
@@ -96,20 +131,6 @@ public sealed class RnnRbmEvaluator
             };
         }
 
-        if (options.Accuracy && n > 0)
-        {
-            var accuracyClock = Stopwatch.StartNew();
-            FrameAccuracy counts = Predict(family, truth, starts, options, progress, cancellation);
-            result = result with
-            {
-                Accuracy = counts.Value,
-                AccuracyCounts = counts,
-                AccuracySamples = options.AccuracySamples,
-                AccuracyGibbsSteps = options.AccuracyGibbsSteps,
-                AccuracyStart = options.AccuracyStart,
-                AccuracySeconds = accuracyClock.Elapsed.TotalSeconds,
-            };
-        }
         return result with { Seconds = clock.Elapsed.TotalSeconds };
     }
 
@@ -199,7 +220,7 @@ public sealed class RnnRbmEvaluator
         return result;
     }
 
-    private FrameAccuracy Predict(RbmFamily family, float[] truth, int[] starts, EvaluationOptions options,
+    private FrameAccuracy Predict(RbmFamily family, float[] truth, int[] starts, EvaluationOptions options, float[] meanProbabilities,
         Action<EvaluationProgress>? progress, CancellationToken cancellation)
     {
         int n = family.Count, v = family.Visible, samples = options.AccuracySamples;
@@ -230,7 +251,8 @@ public sealed class RnnRbmEvaluator
             // Streams 2^32 + i: disjoint from AIS's streams 0 .. tiles-1 of the same seed.
             var random = new VectorRandom(options.Seed, (1UL << 32) + (ulong)tile);
             var counts = new FrameAccuracy();
-            workers[thread].Predict(family, first, count, samples, options.AccuracyGibbsSteps, chainStarts, truth, random, counts, token);
+            workers[thread].Predict(family, first, count, samples, options.AccuracyGibbsSteps, chainStarts, truth, random, counts,
+                meanProbabilities.AsSpan(first * v, count * v), token);
             perTileCounts[tile] = counts;
             if (progress is not null)
             {

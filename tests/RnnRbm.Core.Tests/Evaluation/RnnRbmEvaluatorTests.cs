@@ -11,12 +11,14 @@ public class RnnRbmEvaluatorTests
 {
     private static readonly NumericsBackend Blas = NumericsBackend.Select(null);
 
-    [Fact]
-    public void LogLikelihood_OfATinyModel_AgreesWithEnumeration_StepByStep()
+    [Theory]
+    [InlineData(AisBase.Marginals)]
+    [InlineData(AisBase.VisibleBiases)]
+    public void LogLikelihood_OfATinyModel_AgreesWithEnumeration_StepByStep(AisBase start)
     {
         RnnRbmParameters p = RandomParameters(new ModelShape(8, 5, 4), seed: 21, scale: 1.0);
         PianoRoll[] sequences = [RandomRoll(6, 8, seed: 1), RandomRoll(4, 8, seed: 2)];
-        var options = new EvaluationOptions { AisRuns = 200, Schedule = AisSchedule.SalakhutdinovMurray(1000), Accuracy = false, Seed = 5 };
+        var options = new EvaluationOptions { AisRuns = 200, Schedule = AisSchedule.SalakhutdinovMurray(1000), AisBase = start, Accuracy = false, Seed = 5 };
 
         EvaluationResult result = new RnnRbmEvaluator(p, Blas).Evaluate(sequences, options);
 
