@@ -15,6 +15,20 @@ public class HostingTests
     }
 
     [Fact]
+    public async Task FirstStart_CreatesTheAppTables_BesideHangfiresOwn()
+    {
+        // Hangfire creates its tables in the same file when the app is built, before the app's initializer runs.
+        using var app = new RnnRbmAppFactory();
+        using HttpClient client = app.CreateClient();
+        HttpResponseMessage response = await client.GetAsync(new Uri("/api/corpora", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        using var again = new RnnRbmAppFactory(dataFolder: app.DataFolder);
+        using HttpClient second = again.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await second.GetAsync(new Uri("/api/corpora", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
     public async Task UnknownPath_IsProblemJson()
     {
         using var app = new RnnRbmAppFactory();

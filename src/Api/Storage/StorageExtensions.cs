@@ -1,6 +1,8 @@
 using Hangfire;
 using Hangfire.Storage.SQLite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using RnnRbm.Api.Hosting;
 
@@ -49,7 +51,19 @@ internal sealed class DatabaseInitializer(IServiceScopeFactory scopes, IOptions<
         Directory.CreateDirectory(Path.GetFullPath(options.Value.DataFolder));
         await using AsyncServiceScope scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RnnRbmDbContext>();
-        await db.Database.EnsureCreatedAsync(cancellationToken);
+        // Hangfire's storage may have created its own tables in this file already, and EnsureCreated does nothing
+        // in a database that has any table: create ours when our first table is missing.
+        var creator = db.GetService<IRelationalDatabaseCreator>();
+        if (!await creator.ExistsAsync(cancellationToken))
+        {
+            await creator.CreateAsync(cancellationToken);
+        }
+        bool ours = await db.Database.SqlQueryRaw<int>(
+            "SELECT count(*) AS \"Value\" FROM sqlite_master WHERE type = 'table' AND name = 'corpora'").SingleAsync(cancellationToken) > 0;
+        if (!ours)
+        {
+            await creator.CreateTablesAsync(cancellationToken);
+        }
         // WAL lets readers (progress pages) run while a training writes its checkpoint.
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         log.LogInformation("Database: {Path}", StorageExtensions.DatabasePath(options.Value));

@@ -9,7 +9,7 @@ public class CorporaSettingsTests
     [Fact]
     public async Task Upload_IsRefused_WhenZipsInflateBeyondTheCap_CountingBytesActuallyRead()
     {
-        using RnnRbmAppFactory app = CorporaTestApp.Start(new Dictionary<string, string?> { ["RnnRbm:MaxZipInflatedBytes"] = "2048" });
+        using RnnRbmAppFactory app = new RnnRbmAppFactory(new Dictionary<string, string?> { ["RnnRbm:MaxZipInflatedBytes"] = "2048" });
         using HttpClient client = app.CreateClient();
         // 1 MiB of zeros deflates to about 1 KiB: only counting inflated bytes catches it.
         byte[] bomb = CorpusUploads.Zip(("bomb.mid", new byte[1024 * 1024]));
@@ -33,7 +33,7 @@ public class CorporaSettingsTests
     [Fact]
     public async Task Upload_RejectsAnEntry_ThatInflatesBeyondThePerFileCap()
     {
-        using RnnRbmAppFactory app = CorporaTestApp.Start(new Dictionary<string, string?> { ["RnnRbm:MaxMidiFileBytes"] = "4096" });
+        using RnnRbmAppFactory app = new RnnRbmAppFactory(new Dictionary<string, string?> { ["RnnRbm:MaxMidiFileBytes"] = "4096" });
         using HttpClient client = app.CreateClient();
         byte[] big = [.. "MThd"u8, .. new byte[10_000]];
         byte[] zip = CorpusUploads.Zip(("big.mid", big), CorpusUploads.Demo(0));
@@ -48,7 +48,7 @@ public class CorporaSettingsTests
     [Fact]
     public async Task Upload_IsRefused_WhenAZipHoldsTooManyEntries()
     {
-        using RnnRbmAppFactory app = CorporaTestApp.Start(new Dictionary<string, string?> { ["RnnRbm:MaxZipEntries"] = "3" });
+        using RnnRbmAppFactory app = new RnnRbmAppFactory(new Dictionary<string, string?> { ["RnnRbm:MaxZipEntries"] = "3" });
         using HttpClient client = app.CreateClient();
         byte[] zip = CorpusUploads.Zip([.. Enumerable.Range(0, 4).Select(CorpusUploads.Demo)]);
 
@@ -61,7 +61,7 @@ public class CorporaSettingsTests
     [Fact]
     public async Task ApiKey_IsRequiredForUploads_NotForReads()
     {
-        using RnnRbmAppFactory app = CorporaTestApp.Start(new Dictionary<string, string?> { ["RnnRbm:ApiKey"] = "s3cret" });
+        using RnnRbmAppFactory app = new RnnRbmAppFactory(new Dictionary<string, string?> { ["RnnRbm:ApiKey"] = "s3cret" });
         using HttpClient client = app.CreateClient();
 
         using HttpResponseMessage without = await client.Upload("keyless", [CorpusUploads.Demo(0)]);

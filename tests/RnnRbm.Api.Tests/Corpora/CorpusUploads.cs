@@ -2,9 +2,7 @@ using System.IO.Compression;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using RnnRbm.Api.Corpora;
-using RnnRbm.Api.Storage;
 
 namespace RnnRbm.Api.Tests.Corpora;
 
@@ -112,27 +110,7 @@ internal static class CorpusUploads
 /// <summary>One app shared by the tests that need no special settings (each test makes its own corpora).</summary>
 public sealed class CorporaAppFixture : IDisposable
 {
-    public RnnRbmAppFactory App { get; } = CorporaTestApp.Start();
+    public RnnRbmAppFactory App { get; } = new RnnRbmAppFactory();
 
     public void Dispose() => App.Dispose();
-}
-
-/// <summary>
-/// TEMPORARY, remove once Storage creates its tables itself: DatabaseInitializer's EnsureCreated does nothing when
-/// Hangfire's tables exist, and MapJobsDashboard creates them while the app is built, so the app's tables (corpora,
-/// trainings...) are never created. Creating them in the fresh data folder before the app starts sidesteps that.
-/// The demo-seeding test does not use this: it checks the real start-up path.
-/// </summary>
-internal static class CorporaTestApp
-{
-    public static RnnRbmAppFactory Start(IDictionary<string, string?>? settings = null)
-    {
-        var app = new RnnRbmAppFactory(settings);
-        DbContextOptions<RnnRbmDbContext> options = new DbContextOptionsBuilder<RnnRbmDbContext>()
-            .UseSqlite($"Data Source={Path.Combine(app.DataFolder, "rnnrbm.db")};Pooling=False")
-            .Options;
-        using var db = new RnnRbmDbContext(options);
-        db.Database.EnsureCreated();
-        return app;
-    }
 }
