@@ -1,9 +1,11 @@
 namespace RnnRbm.Api.Models;
 
-// Placeholder wiring, replaced by the feature's own implementation in this same change.
+/// <summary>Wires the Models feature: the default-model seeder (endpoints: <see cref="ModelsApi.MapModels"/>).</summary>
 public static class ModelsSetup
 {
-    public static WebApplicationBuilder AddModels(this WebApplicationBuilder builder) => builder;
-
-    public static IEndpointRouteBuilder MapModels(this IEndpointRouteBuilder app) => app;
+    public static WebApplicationBuilder AddModels(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddHostedService<DefaultModelSeeder>();
+        return builder;
+    }
 }

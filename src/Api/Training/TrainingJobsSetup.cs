@@ -1,9 +1,24 @@
 namespace RnnRbm.Api.Training;
 
-// Placeholder wiring, replaced by the feature's own implementation in this same change.
+/// <summary>
+/// Wires the Training feature: the job, its Hangfire server on the "training" queue, the in-process registry of
+/// running trainings, and start-up recovery (endpoints: <see cref="TrainingsApi.MapTrainings"/>).
+/// </summary>
 public static class TrainingJobsSetup
 {
-    public static WebApplicationBuilder AddTrainingJobs(this WebApplicationBuilder builder) => builder;
+    /// <summary>The Hangfire queue of training jobs, served only by <see cref="TrainingServer"/>.</summary>
+    public const string Queue = "training";
 
-    public static IEndpointRouteBuilder MapTrainings(this IEndpointRouteBuilder app) => app;
+    public static WebApplicationBuilder AddTrainingJobs(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<TrainingWorkerIdentity>();
+        builder.Services.AddSingleton<ActiveTrainings>();
+        builder.Services.AddSingleton<TrainingScheduler>();
+        builder.Services.AddTransient<TrainingJob>();
+        // Start order matters: the database exists (StorageExtensions' initialiser runs first), then the worker
+        // starts, then recovery enqueues what a previous process left. Stop order is the reverse.
+        builder.Services.AddHostedService<TrainingServer>();
+        builder.Services.AddHostedService<TrainingRecovery>();
+        return builder;
+    }
 }

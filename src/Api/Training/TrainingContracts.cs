@@ -1,0 +1,75 @@
+using RnnRbm.Api.Models;
+
+namespace RnnRbm.Api.Training;
+
+// The Trainings API's JSON (camelCase through ASP.NET's web defaults). These names are the contract.
+
+/// <summary>The body of <c>POST /api/trainings</c>: every field but <c>corpusId</c> is optional (the seed's defaults).</summary>
+/// <param name="CorpusId">The corpus to learn from (its accepted train files; valid files, if any, are monitored).</param>
+/// <param name="Dt">Seconds per step through the tempo map, in [0.001, 60]. Default 0.3 when stepsPerQuarter is absent.</param>
+/// <param name="StepsPerQuarter">Steps per quarter note, tempo ignored, in [1, 96]. Give dt or this, not both.</param>
+/// <param name="LowestPitch">Lowest MIDI note of the visible units, inclusive, in [0, 127]. Default 21 (A0).</param>
+/// <param name="HighestPitch">Highest MIDI note, inclusive, in [lowestPitch, 127]. Default 108 (C8).</param>
+/// <param name="Hidden">H, hidden units of each conditional RBM, in [1, 2048]. Default 150.</param>
+/// <param name="Recurrent">U, hidden units of the RNN, in [1, 2048]. Default 100.</param>
+/// <param name="LearningRate">SGD step size, in [1e-7, 1]. Default 0.001.</param>
+/// <param name="BatchSize">Longest chunk of steps per update, in [1, 10000]. Default 100.</param>
+/// <param name="CdK">Gibbs steps of contrastive divergence, in [1, 1000]. Default 15.</param>
+/// <param name="Epochs">Passes over the train split, in [1, 100000]. Default 200.</param>
+/// <param name="Seed">Seed of every random choice (initialisation, shuffles, Gibbs samples). Random when absent; the response shows the one used.</param>
+public sealed record StartTrainingRequest(
+    Guid? CorpusId,
+    double? Dt = null,
+    int? StepsPerQuarter = null,
+    int? LowestPitch = null,
+    int? HighestPitch = null,
+    int? Hidden = null,
+    int? Recurrent = null,
+    float? LearningRate = null,
+    int? BatchSize = null,
+    int? CdK = null,
+    int? Epochs = null,
+    ulong? Seed = null);
+
+/// <summary>A training: its resolved settings, where it stands, and how each epoch went.</summary>
+/// <param name="Id">The training id.</param>
+/// <param name="CorpusId">The corpus it learns from.</param>
+/// <param name="State">queued, running, succeeded, failed or cancelled.</param>
+/// <param name="Epoch">Whole epochs completed.</param>
+/// <param name="Epochs">Epochs planned.</param>
+/// <param name="Settings">The request with every default and the seed filled in (post it again to repeat the run).</param>
+/// <param name="History">The monitor per epoch on train and, when the corpus has valid files, valid.</param>
+/// <param name="Progress">Frames of the epoch in flight and the fraction of the whole run done.</param>
+/// <param name="FramesPerSecond">Training speed: of the last epoch, or of the first one so far.</param>
+/// <param name="EtaSeconds">Estimated seconds to the end, from the speed and the frames remaining (null when unknown or finished).</param>
+/// <param name="Backend">The numerics backend that runs (or ran) it.</param>
+/// <param name="Error">Why it failed, when it did.</param>
+/// <param name="ModelId">The model it made (at the end, or from what was learned when cancelled).</param>
+/// <param name="CancelRequested">Whether a cancel was asked for.</param>
+/// <param name="CreatedUtc">When it was requested.</param>
+/// <param name="StartedUtc">When a worker first started it.</param>
+/// <param name="FinishedUtc">When it ended.</param>
+public sealed record TrainingResponse(
+    Guid Id,
+    Guid CorpusId,
+    string State,
+    int Epoch,
+    int Epochs,
+    TrainingSettings Settings,
+    IReadOnlyList<EpochResponse> History,
+    TrainingProgress Progress,
+    double? FramesPerSecond,
+    double? EtaSeconds,
+    string? Backend,
+    string? Error,
+    Guid? ModelId,
+    bool CancelRequested,
+    DateTimeOffset CreatedUtc,
+    DateTimeOffset? StartedUtc,
+    DateTimeOffset? FinishedUtc);
+
+/// <summary>Where the run stands.</summary>
+/// <param name="EpochFramesDone">Frames learned so far in the epoch in flight (updated about twice a second).</param>
+/// <param name="EpochFramesTotal">Frames of one epoch (the train split's steps); 0 until a worker has read the corpus.</param>
+/// <param name="Fraction">Share of the whole run done, in [0, 1].</param>
+public sealed record TrainingProgress(long EpochFramesDone, long EpochFramesTotal, double Fraction);

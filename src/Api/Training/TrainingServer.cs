@@ -1,0 +1,58 @@
+using Hangfire;
+using Microsoft.Extensions.Options;
+using RnnRbm.Api.Hosting;
+
+namespace RnnRbm.Api.Training;
+
+/// <summary>
+/// The Hangfire server of the "training" queue: <see cref="RnnRbmOptions.TrainingWorkers"/> workers (training is
+/// CPU-bound: one per node by default), none when 0. Decided from the bound options at start, so configuration
+/// from any source (including tests) counts.
+/// </summary>
+/// <remarks>
+/// Hangfire's storage is resolved in StartAsync, not injected: building it creates Hangfire's tables, and the app's
+/// own tables are only created (EnsureCreated, which does nothing once any table exists) by the database initialiser
+/// that starts before this service but is constructed together with it.
+/// </remarks>
+internal sealed class TrainingServer(
+    IServiceProvider services,
+    TrainingWorkerIdentity identity,
+    IOptions<RnnRbmOptions> options,
+    ILogger<TrainingServer> log) : IHostedService, IDisposable
+{
+    private BackgroundJobServer? _server;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        int workers = options.Value.TrainingWorkers;
+        if (workers == 0)
+        {
+            log.LogInformation("No training worker in this process (RnnRbm:TrainingWorkers = 0): trainings run elsewhere.");
+            return Task.CompletedTask;
+        }
+        _server = new BackgroundJobServer(
+            new BackgroundJobServerOptions
+            {
+                ServerName = "training:" + identity.Id,
+                WorkerCount = workers,
+                Queues = [TrainingJobsSetup.Queue],
+                Activator = services.GetRequiredService<JobActivator>(),
+                // A training stops at its next update boundary, well within this.
+                ShutdownTimeout = TimeSpan.FromSeconds(20),
+            },
+            services.GetRequiredService<JobStorage>());
+        log.LogInformation("Training worker(s): {Workers} on queue '{Queue}'.", workers, TrainingJobsSetup.Queue);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_server is not null)
+        {
+            _server.SendStop();
+            await _server.WaitForShutdownAsync(cancellationToken);
+        }
+    }
+
+    public void Dispose() => _server?.Dispose();
+}

@@ -1,0 +1,136 @@
+using System.Text.Json;
+using RnnRbm.Core.Model;
+using RnnRbm.Core.PianoRolls;
+
+namespace RnnRbm.Api.Training;
+
+/// <summary>
+/// A training's request with every default and the seed resolved: stored as the training's SettingsJson and shown
+/// in responses under the request's own field names.
+/// </summary>
+/// <param name="CorpusId">The corpus learned from.</param>
+/// <param name="Dt">Seconds per step (null when stepsPerQuarter is set).</param>
+/// <param name="StepsPerQuarter">Steps per quarter note (null when dt is set).</param>
+/// <param name="LowestPitch">Lowest MIDI note, inclusive.</param>
+/// <param name="HighestPitch">Highest MIDI note, inclusive.</param>
+/// <param name="Hidden">H.</param>
+/// <param name="Recurrent">U.</param>
+/// <param name="LearningRate">SGD step size.</param>
+/// <param name="BatchSize">Longest chunk per update.</param>
+/// <param name="CdK">Gibbs steps of CD-k.</param>
+/// <param name="Epochs">Epochs planned.</param>
+/// <param name="Seed">The seed of every random choice.</param>
+public sealed record TrainingSettings(
+    Guid CorpusId,
+    double? Dt,
+    int? StepsPerQuarter,
+    int LowestPitch,
+    int HighestPitch,
+    int Hidden,
+    int Recurrent,
+    float LearningRate,
+    int BatchSize,
+    int CdK,
+    int Epochs,
+    ulong Seed)
+{
+    // The seed's defaults (spec "Sizes and parameters", "Training loop").
+    public const double DefaultDt = 0.3;
+    public const int DefaultLowestPitch = 21;
+    public const int DefaultHighestPitch = 108;
+    public const int DefaultHidden = 150;
+    public const int DefaultRecurrent = 100;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    internal TimeGrid Grid => StepsPerQuarter is int n ? new TimeGrid.Beats(n) : new TimeGrid.Seconds(Dt ?? DefaultDt);
+
+    internal PitchRange Range => new(LowestPitch, HighestPitch + 1);
+
+    internal ModelShape Shape => new(Range.Count, Hidden, Recurrent);
+
+    internal TrainingOptions Options => new()
+    {
+        LearningRate = LearningRate, BatchSize = BatchSize, CdK = CdK, Epochs = Epochs, Seed = Seed,
+    };
+
+    internal string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    internal static TrainingSettings FromJson(string json) =>
+        JsonSerializer.Deserialize<TrainingSettings>(json, Json) ?? throw new InvalidOperationException("A training has empty settings.");
+
+    /// <summary>Resolves <paramref name="request"/>: the settings, or every bad field with what is allowed.</summary>
+    internal static (TrainingSettings? Settings, Dictionary<string, string[]> Errors) Resolve(StartTrainingRequest request)
+    {
+        var errors = new Dictionary<string, string[]>();
+        void Bad(string field, string message) => errors[field] = [message];
+        void InRange<T>(string field, T? value, T min, T max) where T : struct, IComparable<T>
+        {
+            if (value is T v && (v.CompareTo(min) < 0 || v.CompareTo(max) > 0))
+            {
+                Bad(field, $"{field} must lie in [{min}, {max}]; got {v}.");
+            }
+        }
+
+        if (request.CorpusId is null || request.CorpusId == Guid.Empty)
+        {
+            Bad("corpusId", "corpusId is required: the id of a corpus (GET /api/corpora).");
+        }
+        if (request.Dt is not null && request.StepsPerQuarter is not null)
+        {
+            Bad("dt", "Give dt (seconds per step) or stepsPerQuarter (steps per quarter note), not both.");
+            Bad("stepsPerQuarter", "Give dt (seconds per step) or stepsPerQuarter (steps per quarter note), not both.");
+        }
+        else
+        {
+            if (request.Dt is double dt && (!double.IsFinite(dt) || dt < 0.001 || dt > 60))
+            {
+                Bad("dt", $"dt must lie in [0.001, 60] seconds; got {dt}.");
+            }
+            InRange("stepsPerQuarter", request.StepsPerQuarter, 1, 96);
+        }
+        InRange("lowestPitch", request.LowestPitch, 0, 127);
+        InRange("highestPitch", request.HighestPitch, 0, 127);
+        int lowest = request.LowestPitch ?? DefaultLowestPitch;
+        int highest = request.HighestPitch ?? DefaultHighestPitch;
+        if (!errors.ContainsKey("lowestPitch") && !errors.ContainsKey("highestPitch") && lowest > highest)
+        {
+            Bad("highestPitch", $"highestPitch ({highest}) must be at least lowestPitch ({lowest}).");
+        }
+        InRange("hidden", request.Hidden, 1, ModelShape.MaxUnits);
+        InRange("recurrent", request.Recurrent, 1, ModelShape.MaxUnits);
+        if (request.LearningRate is float lr && (!float.IsFinite(lr) || lr < TrainingOptions.Limits.MinLearningRate || lr > TrainingOptions.Limits.MaxLearningRate))
+        {
+            Bad("learningRate", $"learningRate must lie in [{TrainingOptions.Limits.MinLearningRate}, {TrainingOptions.Limits.MaxLearningRate}]; got {lr}.");
+        }
+        InRange("batchSize", request.BatchSize, 1, TrainingOptions.Limits.MaxBatchSize);
+        InRange("cdK", request.CdK, 1, TrainingOptions.Limits.MaxCdK);
+        InRange("epochs", request.Epochs, 1, TrainingOptions.Limits.MaxEpochs);
+        if (errors.Count > 0)
+        {
+            return (null, errors);
+        }
+
+        var defaults = new TrainingOptions();
+        var settings = new TrainingSettings(
+            request.CorpusId!.Value,
+            request.StepsPerQuarter is null ? request.Dt ?? DefaultDt : null,
+            request.StepsPerQuarter,
+            lowest,
+            highest,
+            request.Hidden ?? DefaultHidden,
+            request.Recurrent ?? DefaultRecurrent,
+            request.LearningRate ?? defaults.LearningRate,
+            request.BatchSize ?? defaults.BatchSize,
+            request.CdK ?? defaults.CdK,
+            request.Epochs ?? defaults.Epochs,
+            // Below 2^53, so that a JavaScript client reads it back exactly.
+            request.Seed ?? (ulong)Random.Shared.NextInt64(1L << 53));
+        // Core's own checks, in case its limits grow stricter than the ones above.
+        foreach (string problem in settings.Options.Problems())
+        {
+            errors[problem.Split(' ')[0]] = [problem];
+        }
+        return errors.Count > 0 ? (null, errors) : (settings, errors);
+    }
+}

@@ -1,0 +1,245 @@
+using System.Linq.Expressions;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using RnnRbm.Api.Hosting;
+using RnnRbm.Api.Models;
+using RnnRbm.Api.Storage;
+using RnnRbm.Core.Model;
+
+namespace RnnRbm.Api.Training;
+
+/// <summary>/api/trainings: start, watch and cancel trainings. Progress is read from the database, never from a worker's memory.</summary>
+public static class TrainingsApi
+{
+    public static IEndpointRouteBuilder MapTrainings(this IEndpointRouteBuilder app)
+    {
+        RouteGroupBuilder group = app.MapGroup("/api/trainings").WithTags("Trainings").RequireApiKeyForChanges();
+
+        group.MapPost("/", StartAsync)
+            .WithName("StartTraining")
+            .WithSummary("Starts training a model on a corpus (runs in the background).")
+            .WithDescription("Every field but corpusId is optional and defaults to the seed's setting (dt 0.3 s, MIDI 21..108, H 150, U 100, " +
+                "learning rate 0.001, batch 100, CD-15, 200 epochs, a random seed). Returns 202 with the training; poll its Location.")
+            .ProducesValidationProblem();
+
+        group.MapGet("/", ListAsync)
+            .WithName("ListTrainings")
+            .WithSummary("Lists the trainings, newest first, with their progress and history.");
+
+        group.MapGet("/{id:guid}", GetAsync)
+            .WithName("GetTraining")
+            .WithSummary("Gets a training: state, epoch of epochs, monitor per epoch, frames/s, ETA, its model when there is one.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapGet("/{id:guid}/curve.png", CurveAsync)
+            .WithName("GetTrainingCurve")
+            .WithSummary("Draws the training's monitor per epoch (train and valid) as PNG.")
+            .Produces<Stream>(StatusCodes.Status200OK, "image/png")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapPost("/{id:guid}/cancel", CancelAsync)
+            .WithName("CancelTraining")
+            .WithSummary("Cancels a queued or running training; what it learned so far becomes a model.")
+            .WithDescription("The worker stops after the update in flight (within about half a second from another process), and the " +
+                "training ends 'cancelled' with a modelId. A finished training gives 409.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        return app;
+    }
+
+    internal static async Task<Results<Accepted<TrainingResponse>, ValidationProblem>> StartAsync(
+        StartTrainingRequest request, RnnRbmDbContext db, TrainingScheduler scheduler, CancellationToken cancellationToken)
+    {
+        (TrainingSettings? settings, Dictionary<string, string[]> errors) = TrainingSettings.Resolve(request);
+        if (request.CorpusId is Guid corpusId && corpusId != Guid.Empty)
+        {
+            if (!await db.Corpora.AnyAsync(c => c.Id == corpusId, cancellationToken))
+            {
+                errors["corpusId"] = [$"No corpus has id {corpusId} (GET /api/corpora lists them)."];
+            }
+            else if (!await db.CorpusFiles.AnyAsync(f => f.CorpusId == corpusId && f.Accepted && f.Split == TrainingData.TrainSplit, cancellationToken))
+            {
+                errors["corpusId"] = [$"The corpus {corpusId} has no accepted train files to learn from."];
+            }
+        }
+        if (settings is null || errors.Count > 0)
+        {
+            return ErrorHandling.Invalid(errors);
+        }
+
+        var training = new TrainingEntity
+        {
+            Id = Guid.NewGuid(),
+            CorpusId = settings.CorpusId,
+            State = TrainingStates.Queued,
+            SettingsJson = settings.ToJson(),
+            Epochs = settings.Epochs,
+            CreatedUtc = DateTimeOffset.UtcNow,
+        };
+        db.Trainings.Add(training);
+        await db.SaveChangesAsync(cancellationToken);
+        // Should this fail, the training stays queued without a job, and TrainingRecovery enqueues it.
+        training.JobId = await scheduler.EnqueueAsync(db, training.Id, CancellationToken.None);
+        return TypedResults.Accepted($"/api/trainings/{training.Id}", ToResponse(training, DateTimeOffset.UtcNow));
+    }
+
+    internal static async Task<Ok<List<TrainingResponse>>> ListAsync(RnnRbmDbContext db, CancellationToken cancellationToken)
+    {
+        List<TrainingEntity> trainings = await db.Trainings.AsNoTracking()
+            .OrderByDescending(t => t.CreatedUtc)
+            .Select(WithoutCheckpoint)
+            .ToListAsync(cancellationToken);
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        return TypedResults.Ok(trainings.Select(t => ToResponse(t, now)).ToList());
+    }
+
+    internal static async Task<Results<Ok<TrainingResponse>, ProblemHttpResult>> GetAsync(Guid id, RnnRbmDbContext db, CancellationToken cancellationToken)
+    {
+        TrainingEntity? training = await db.Trainings.AsNoTracking().Where(t => t.Id == id).Select(WithoutCheckpoint).FirstOrDefaultAsync(cancellationToken);
+        return training is null ? ErrorHandling.NotFound("Training", id) : TypedResults.Ok(ToResponse(training, DateTimeOffset.UtcNow));
+    }
+
+    internal static async Task<Results<FileContentHttpResult, ProblemHttpResult>> CurveAsync(Guid id, RnnRbmDbContext db, CancellationToken cancellationToken)
+    {
+        string? history = await db.Trainings.AsNoTracking().Where(t => t.Id == id).Select(t => t.HistoryJson).FirstOrDefaultAsync(cancellationToken);
+        return history is null
+            ? ErrorHandling.NotFound("Training", id)
+            : TypedResults.File(CurveImages.Render(ParseHistory(history), $"training {id.ToString()[..8]}"), "image/png");
+    }
+
+    internal static async Task<Results<Accepted<TrainingResponse>, ProblemHttpResult>> CancelAsync(
+        Guid id, RnnRbmDbContext db, ActiveTrainings active, ILoggerFactory logs, CancellationToken cancellationToken)
+    {
+        TrainingEntity? training = await db.Trainings.FindAsync([id], cancellationToken);
+        if (training is null)
+        {
+            return ErrorHandling.NotFound("Training", id);
+        }
+        if (TrainingStates.IsFinished(training.State))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The training has already finished.",
+                detail: $"Training {id} is {training.State}; only queued or running trainings can be cancelled.");
+        }
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        if (training.State == TrainingStates.Queued && !active.IsActive(id) && !TrainingLease.IsFresh(training.LeaseHeartbeatUtc, now))
+        {
+            // No worker holds it (maybe none will for a long while: the training queue may be busy): end it here, in one
+            // write guarded by Version, exactly as a worker would. If a worker takes it meanwhile, the guard fails and
+            // the flag below reaches that worker instead.
+            if (await TryCancelQueuedAsync(db, training, now, cancellationToken))
+            {
+                logs.CreateLogger(typeof(TrainingsApi)).LogInformation("Training {Id} cancelled while queued; model {ModelId}.", id, training.ModelId);
+                return TypedResults.Accepted($"/api/trainings/{id}", ToResponse(training, now));
+            }
+            db.ChangeTracker.Clear();
+        }
+        // The flag reaches a worker in another process within a poll; the registry reaches one of this process at once.
+        // It does not bump Version: it is not a runner's write, and runners never write this column.
+        await db.Trainings.Where(t => t.Id == id && t.State != TrainingStates.Succeeded && t.State != TrainingStates.Failed && t.State != TrainingStates.Cancelled)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.CancelRequested, true), cancellationToken);
+        active.Cancel(id);
+        TrainingEntity? current = await db.Trainings.AsNoTracking().Where(t => t.Id == id).Select(WithoutCheckpoint).FirstOrDefaultAsync(cancellationToken);
+        return TypedResults.Accepted($"/api/trainings/{id}", ToResponse(current ?? training, now));
+    }
+
+    private static async Task<bool> TryCancelQueuedAsync(RnnRbmDbContext db, TrainingEntity training, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (training.Checkpoint is byte[] checkpoint)
+        {
+            RnnRbmModel model = ModelFile.Read(checkpoint);
+            ModelManifest manifest = model.Manifest with
+            {
+                Checkpoint = null,
+                CreatedUtc = now,
+                Notes = $"Cancelled while queued after epoch {training.EpochsCompleted}.",
+            };
+            ModelEntity entity = ModelEntities.Create(new RnnRbmModel(model.Parameters, manifest),
+                $"{manifest.Corpus?.Name ?? "corpus"} (H {manifest.Shape.Hidden}, U {manifest.Shape.Recurrent}, {training.EpochsCompleted} epochs)",
+                ModelEntities.FromTraining, training.Id, training.CorpusId);
+            db.Models.Add(entity);
+            training.ModelId = entity.Id;
+            training.Checkpoint = null;
+        }
+        training.CancelRequested = true;
+        training.State = TrainingStates.Cancelled;
+        training.FinishedUtc = now;
+        training.LeaseOwner = null;
+        training.LeaseHeartbeatUtc = null;
+        training.Version++;
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Every column but the checkpoint's bytes (a model file: large, and not for responses).</summary>
+    private static readonly Expression<Func<TrainingEntity, TrainingEntity>> WithoutCheckpoint = t => new TrainingEntity
+    {
+        Id = t.Id,
+        CorpusId = t.CorpusId,
+        State = t.State,
+        SettingsJson = t.SettingsJson,
+        Epochs = t.Epochs,
+        EpochsCompleted = t.EpochsCompleted,
+        HistoryJson = t.HistoryJson,
+        CancelRequested = t.CancelRequested,
+        Error = t.Error,
+        Backend = t.Backend,
+        JobId = t.JobId,
+        LeaseOwner = t.LeaseOwner,
+        LeaseHeartbeatUtc = t.LeaseHeartbeatUtc,
+        EpochFramesDone = t.EpochFramesDone,
+        EpochFramesTotal = t.EpochFramesTotal,
+        ModelId = t.ModelId,
+        CreatedUtc = t.CreatedUtc,
+        StartedUtc = t.StartedUtc,
+        FinishedUtc = t.FinishedUtc,
+        Version = t.Version,
+    };
+
+    internal static List<EpochRecord> ParseHistory(string json) =>
+        JsonSerializer.Deserialize<List<EpochRecord>>(json, ModelFile.JsonOptions) ?? [];
+
+    internal static TrainingResponse ToResponse(TrainingEntity t, DateTimeOffset now)
+    {
+        List<EpochRecord> history = ParseHistory(t.HistoryJson);
+        bool active = t.State is TrainingStates.Queued or TrainingStates.Running;
+        double? fps = FramesPerSecond(t, history);
+        double? eta = null;
+        if (active && fps is double speed && speed > 0 && t.EpochFramesTotal > 0)
+        {
+            long remaining = ((long)(t.Epochs - t.EpochsCompleted) * t.EpochFramesTotal) - t.EpochFramesDone;
+            eta = Math.Max(0, remaining) / speed;
+        }
+        double fraction = t.State == TrainingStates.Succeeded ? 1
+            : t.Epochs == 0 ? 0
+            : Math.Clamp((t.EpochsCompleted + (t.EpochFramesTotal > 0 ? (double)t.EpochFramesDone / t.EpochFramesTotal : 0)) / t.Epochs, 0, 1);
+        return new TrainingResponse(
+            t.Id, t.CorpusId, t.State, t.EpochsCompleted, t.Epochs,
+            TrainingSettings.FromJson(t.SettingsJson),
+            history.ToResponse(),
+            new TrainingProgress(t.EpochFramesDone, t.EpochFramesTotal, fraction),
+            fps, eta, t.Backend, t.Error, t.ModelId, t.CancelRequested, t.CreatedUtc, t.StartedUtc, t.FinishedUtc);
+    }
+
+    /// <summary>The last epoch's speed; during the first epoch, the speed so far (frames done over time since the start).</summary>
+    private static double? FramesPerSecond(TrainingEntity t, List<EpochRecord> history)
+    {
+        if (history.Count > 0 && history[^1].FramesPerSecond > 0 && double.IsFinite(history[^1].FramesPerSecond))
+        {
+            return history[^1].FramesPerSecond;
+        }
+        if (t.State == TrainingStates.Running && t.EpochFramesDone > 0 && t.StartedUtc is { } started && t.LeaseHeartbeatUtc is { } beat && beat > started)
+        {
+            return t.EpochFramesDone / (beat - started).TotalSeconds;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,79 @@
+using Microsoft.EntityFrameworkCore;
+using RnnRbm.Api.Storage;
+using RnnRbm.Api.Training;
+using RnnRbm.Core.Model;
+using static RnnRbm.Api.Tests.Training.TrainingTestKit;
+
+namespace RnnRbm.Api.Tests.Training;
+
+[Collection(TrainingTestGroup.Name)]
+public class TrainingResumeTests
+{
+    private const int Epochs = 30;
+
+    [Fact]
+    public async Task Restart_ResumesFromTheLastCheckpoint_WithEachEpochOnce_AndBitIdenticalParameters()
+    {
+        string folder = Directory.CreateTempSubdirectory("rnnrbm-resume-").FullName;
+        try
+        {
+            Guid corpus;
+            Guid id;
+            IReadOnlyList<RnnRbm.Api.Models.EpochResponse> before;
+            StartTrainingRequest request;
+            using (var a = new RnnRbmAppFactory(dataFolder: folder))
+            {
+                using HttpClient client = a.CreateClient();
+                corpus = await AddCorpusAsync(a, train: 8, valid: 1);
+                request = Tiny(corpus, epochs: Epochs, seed: 99, cdK: 2);
+                id = (await StartAsync(client, request)).Id;
+                TrainingResponse running = await WaitForAsync(client, id, t => t.Epoch >= 2);
+                Assert.Equal(TrainingStates.Running, running.State); // else the test proves nothing: make epochs slower
+                before = running.History;
+            } // graceful stop: the worker stops at the next update and releases its lease
+
+            TrainingEntity stopped = ReadRow(folder, id);
+            Assert.Equal(TrainingStates.Queued, stopped.State);
+            Assert.Null(stopped.LeaseOwner);
+            Assert.Null(stopped.Error);
+            Assert.NotNull(stopped.Checkpoint);
+            Assert.InRange(stopped.EpochsCompleted, before.Count, Epochs - 1);
+
+            using var b = new RnnRbmAppFactory(dataFolder: folder);
+            using HttpClient clientB = b.CreateClient();
+            TrainingResponse done = await WaitUntilFinishedAsync(clientB, id);
+            Assert.Equal(TrainingStates.Succeeded, done.State);
+            Assert.Equal(Enumerable.Range(1, Epochs), done.History.Select(e => e.Epoch));
+            // The epochs run before the restart were kept, not run again (their wall times are those A measured).
+            Assert.Equal(before.Select(e => e.Seconds), done.History.Take(before.Count).Select(e => e.Seconds));
+
+            // The same training run without interruption learns exactly the same parameters.
+            TrainingResponse straight = await WaitUntilFinishedAsync(clientB, (await StartAsync(clientB, request)).Id);
+            Assert.Equal(TrainingStates.Succeeded, straight.State);
+            RnnRbmModel resumed = await DownloadModelAsync(clientB, done.ModelId!.Value);
+            RnnRbmModel uninterrupted = await DownloadModelAsync(clientB, straight.ModelId!.Value);
+            AssertSameParameters(uninterrupted.Parameters, resumed.Parameters);
+            Assert.Equal(uninterrupted.Manifest.History.Select(e => e.Monitor), resumed.Manifest.History.Select(e => e.Monitor));
+            Assert.Equal(uninterrupted.Manifest.History.Select(e => e.ValidMonitor), resumed.Manifest.History.Select(e => e.ValidMonitor));
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A temp folder; SQLite may hold it a moment longer.
+            }
+        }
+    }
+
+    private static TrainingEntity ReadRow(string folder, Guid id)
+    {
+        var options = new DbContextOptionsBuilder<RnnRbmDbContext>()
+            .UseSqlite($"Data Source={Path.Combine(folder, "rnnrbm.db")};Pooling=False").Options;
+        using var db = new RnnRbmDbContext(options);
+        return db.Trainings.AsNoTracking().Single(t => t.Id == id);
+    }
+}
