@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what RnnRbm needs on Debian 12 (run as root, or with sudo available).
 # Idempotent: re-running it only checks. Usage: scripts/install-deps.sh [--tests]
-#   always: the .NET 10 SDK is expected on PATH (see README), Intel MKL (non-free) and OpenBLAS
-#   --tests: also what the test suite needs beyond that
+#   always: the .NET 10 SDK is expected on PATH (see README), Intel MKL (non-free) and OpenBLAS, FluidSynth with a soundfont and opusenc
+#   --tests: also what the test suite needs beyond that (Chromium for the browser tests)
 set -euo pipefail
 
 want_tests=0
@@ -17,7 +17,12 @@ sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
 apt_install() { "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@"; }
 
-packages=(libopenblas0-pthread libmkl-rt fonts-dejavu-core)
+# fluidsynth + timgm6mb-soundfont + opus-tools: the audio preview (POST /api/audio renders MIDI to Ogg Opus).
+packages=(libopenblas0-pthread libmkl-rt fonts-dejavu-core fluidsynth timgm6mb-soundfont opus-tools)
+# chromium: Debian's browser for the Playwright tests (tests/RnnRbm.Web.Tests launch /usr/bin/chromium with
+# --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
+# --disable-component-update --disable-sync). Playwright itself never downloads a browser.
+if [ "$want_tests" -eq 1 ]; then packages+=(chromium); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,10 +1,13 @@
+using RnnRbm.Api.Audio;
 using RnnRbm.Api.Corpora;
 using RnnRbm.Api.Generation;
 using RnnRbm.Api.Health;
 using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Models;
+using RnnRbm.Api.Progress;
 using RnnRbm.Api.Storage;
 using RnnRbm.Api.Training;
+using RnnRbm.Web;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddRnnRbmOptions();
@@ -17,6 +20,9 @@ builder.AddModels();
 builder.AddGeneration();
 builder.AddHealth();
 builder.AddApiDocs();
+builder.AddRnnRbmWeb();
+builder.AddProgressHub();
+builder.AddAudio();
 
 var app = builder.Build();
 app.UseApiErrors();
@@ -27,6 +33,9 @@ app.MapTrainings();
 app.MapModels();
 app.MapGeneration();
 app.MapJobsDashboard();
+app.MapRnnRbmWeb();
+app.MapProgressHub();
+app.MapAudio();
 app.Run();
 
 /// <summary>The entry point, visible to WebApplicationFactory in the tests.</summary>

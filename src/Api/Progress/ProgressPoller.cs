@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using RnnRbm.Api.Storage;
+
+namespace RnnRbm.Api.Progress;
+
+/// <summary>Settings of the progress hub (section <c>RnnRbm:Progress</c>).</summary>
+public sealed class ProgressOptions
+{
+    public const string Section = "RnnRbm:Progress";
+
+    /// <summary>How often the followed trainings' rows are read.</summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+}
+
+/// <summary>
+/// Reads the followed trainings from the database every <see cref="ProgressOptions.PollInterval"/> and pushes each
+/// changed one to its group. Reading the database, rather than listening to the trainer, is what makes this work
+/// whichever process (or machine) runs the training: the row is the only thing they share.
+/// </summary>
+internal sealed class ProgressPoller(
+    IServiceScopeFactory scopes,
+    IHubContext<ProgressHub> hub,
+    ProgressSubscriptions subscriptions,
+    IOptions<ProgressOptions> options,
+    ILogger<ProgressPoller> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.PollInterval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await PollOnceAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A locked or briefly unreachable database must not end the live pages for good: try again next tick.
+                log.LogWarning(ex, "Reading training progress failed; retrying");
+            }
+        }
+    }
+
+    internal async Task PollOnceAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<Guid> followed = subscriptions.Followed();
+        if (followed.Count == 0)
+        {
+            return;
+        }
+        await using AsyncServiceScope scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RnnRbmDbContext>();
+        List<TrainingRow> rows = await TrainingRow.Select(db.Trainings.AsNoTracking().Where(t => followed.Contains(t.Id)))
+            .ToListAsync(cancellationToken);
+        long now = Stopwatch.GetTimestamp();
+        foreach (TrainingRow row in rows)
+        {
+            ProgressSubscriptions.Sample? last = subscriptions.Last(row.Id);
+            if (last is not null && last.Version == row.Version && last.State == row.State)
+            {
+                continue;
+            }
+            double? speed = last?.FramesPerSecond;
+            if (last is not null && row.FramesLearned > last.Frames)
+            {
+                double seconds = Stopwatch.GetElapsedTime(last.AtTimestamp, now).TotalSeconds;
+                double measured = (row.FramesLearned - last.Frames) / Math.Max(seconds, 1e-3);
+                // Smoothed, so that the ETA does not jump with every checkpoint write.
+                speed = speed is null ? measured : (0.7 * speed.Value) + (0.3 * measured);
+            }
+            subscriptions.Remember(row.Id, new ProgressSubscriptions.Sample(row.Version, row.State, row.FramesLearned, now, speed));
+            await hub.Clients.Group(ProgressHub.Group(row.Id)).SendAsync(ProgressHub.ProgressMessage, row.ToUpdate(speed), cancellationToken);
+        }
+    }
+}

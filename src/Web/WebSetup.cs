@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace RnnRbm.Web;
+
+/// <summary>The browser UI at <c>/</c>: Razor Pages that draw the page, and JS modules that talk to the public API.</summary>
+public static class WebSetup
+{
+    /// <summary>Where this library's static assets are served from.</summary>
+    public const string AssetsPath = "/_content/RnnRbm.Web";
+
+    public static WebApplicationBuilder AddRnnRbmWeb(this WebApplicationBuilder builder)
+    {
+        // From a build folder (scripts/start.sh runs one, in Production) the library's wwwroot is found through the
+        // static web assets manifest; only Development does that by default. A published app has the files copied.
+        builder.WebHost.UseStaticWebAssets();
+        builder.Services.AddRazorPages();
+        return builder;
+    }
+
+    public static WebApplication MapRnnRbmWeb(this WebApplication app)
+    {
+        app.MapStaticAssets();
+        app.MapRazorPages();
+        return app;
+    }
+}

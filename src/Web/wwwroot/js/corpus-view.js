@@ -1,0 +1,79 @@
+// Draws a corpus (GET /api/corpora/{id} or the 201 of POST /api/corpora): per-file report, statistics, histogram.
+import { h, fmtDate, fmtNumber, fmtDuration } from './api.js';
+
+export function corpusSummaryLine(c) {
+  const counts = c.fileCounts || {};
+  const accepted = (counts.train || 0) + (counts.valid || 0) + (counts.test || 0);
+  return `${accepted} file${accepted === 1 ? '' : 's'} (${counts.train || 0} train, ${counts.valid || 0} valid, ${counts.test || 0} test)` +
+    (counts.rejected ? `, ${counts.rejected} rejected` : '') + ` · ${fmtNumber(c.steps && c.steps.total)} steps`;
+}
+
+export function renderCorpus(c, { headingLevel = 'h1', actions = [] } = {}) {
+  const counts = c.fileCounts || {};
+  const accepted = (counts.train || 0) + (counts.valid || 0) + (counts.test || 0);
+  const files = c.files || [];
+  const rejected = files.filter((f) => !f.accepted);
+  const top = [...(c.pitchHistogram || [])].sort((a, b) => b.noteSteps - a.noteSteps).slice(0, 3);
+  const histogramAlt = top.length
+    ? `Pitch histogram of ${c.name}: how often each piano key sounds. Most frequent: ${top.map((p) => p.name).join(', ')}.`
+    : `Pitch histogram of ${c.name}.`;
+  const poly = c.polyphony || {};
+  const split = c.split || {};
+
+  return h('article', { class: 'corpus', 'aria-label': `Corpus ${c.name}` },
+    h('div', { class: 'title-row' },
+      h(headingLevel, {}, c.name),
+      h('div', { class: 'button-row' }, actions)),
+    h('p', { class: 'muted' }, `Uploaded ${fmtDate(c.createdUtc)} · split: ${split.source || c.splitSource || '–'}` +
+      (split.validFraction !== null && split.validFraction !== undefined ? ` (valid fraction ${split.validFraction}, seed ${split.splitSeed})` : '')),
+    h('dl', { class: 'stats' },
+      stat('Accepted files', fmtNumber(accepted)),
+      stat('Rejected files', fmtNumber(counts.rejected || 0)),
+      stat('Train / valid / test', `${counts.train || 0} / ${counts.valid || 0} / ${counts.test || 0}`),
+      stat('Steps', fmtNumber(c.steps && c.steps.total)),
+      stat('Notes per step', poly.meanNotesPerSoundingStep !== undefined ? `${fmtNumber(poly.meanNotesPerSoundingStep, 2)} (max ${poly.maxNotes})` : '–'),
+      stat('Tempi', (c.tempos || []).slice(0, 4).map((t) => `${fmtNumber(t.bpm)} bpm`).join(', ') || '–'),
+      stat('Time signatures', (c.timeSignatures || []).slice(0, 4).map((t) => t.signature).join(', ') || '–')),
+    c.statisticsGrid ? h('p', { class: 'hint' }, `Statistics measured on ${c.statisticsGrid.description}`) : null,
+    accepted > 0
+      ? h('figure', { class: 'histogram' },
+        h('img', { src: `/api/corpora/${c.id}/pitch-histogram.png`, alt: histogramAlt, loading: 'lazy', width: 900, height: 360 }),
+        h('figcaption', { class: 'muted' }, 'Note-steps per piano key over the accepted files.'))
+      : null,
+    rejected.length
+      ? h('section', { class: 'rejected', 'aria-label': 'Rejected files' },
+        h('h3', {}, `Rejected (${rejected.length})`),
+        h('ul', { class: 'rejected-list' }, rejected.map((f) =>
+          h('li', {}, h('strong', { class: 'file-name' }, f.fileName), ': ', h('span', { class: 'reason' }, f.reason || 'no reason given')))))
+      : null,
+    h('section', { 'aria-label': 'File report' },
+      h('h3', {}, `Files (${files.length})`),
+      h('div', { class: 'table-scroll' },
+        h('table', { class: 'file-report' },
+          h('thead', {}, h('tr', {},
+            h('th', { scope: 'col' }, 'File'), h('th', { scope: 'col' }, 'Result'), h('th', { scope: 'col' }, 'Split'),
+            h('th', { scope: 'col', class: 'num' }, 'Steps'), h('th', { scope: 'col', class: 'num' }, 'Notes'),
+            h('th', { scope: 'col', class: 'num' }, 'Length'), h('th', { scope: 'col' }, 'Details'))),
+          h('tbody', {}, files.map((f) => h('tr', { class: f.accepted ? 'accepted' : 'rejected' },
+            h('th', { scope: 'row', class: 'file-name' }, f.fileName),
+            h('td', {}, f.accepted ? h('span', { class: 'badge badge-succeeded' }, 'accepted') : h('span', { class: 'badge badge-failed' }, 'rejected')),
+            h('td', {}, f.split || '–'),
+            h('td', { class: 'num' }, f.stats ? fmtNumber(f.stats.steps) : '–'),
+            h('td', { class: 'num' }, f.stats ? fmtNumber(f.stats.notes) : '–'),
+            h('td', { class: 'num' }, f.stats ? fmtDuration(f.stats.durationSeconds) : '–'),
+            h('td', {}, f.accepted ? fileDetails(f.stats) : h('span', { class: 'reason' }, f.reason || '')))))))));
+}
+
+function fileDetails(s) {
+  if (!s) return '';
+  const parts = [`${s.tracks} track${s.tracks === 1 ? '' : 's'}`, `max ${s.maxPolyphony} at once`];
+  if (s.tempos && s.tempos.length) parts.push(`${s.tempos.map((t) => fmtNumber(t)).join('/')} bpm`);
+  if (s.timeSignatures && s.timeSignatures.length) parts.push(s.timeSignatures.join(', '));
+  if (s.notesOutsideRange) parts.push(`${s.notesOutsideRange} notes outside the piano`);
+  if (s.drumNotesSkipped) parts.push(`${s.drumNotesSkipped} drum notes skipped`);
+  return parts.join(' · ');
+}
+
+export function stat(term, value) {
+  return h('div', {}, h('dt', {}, term), h('dd', {}, value));
+}

@@ -1,0 +1,218 @@
+// Generate: POST /generate twice with one seed (the MIDI, then its piano-roll PNG: the same request and seed give
+// the same piece), then POST /api/audio with the MIDI to play it in the page.
+import { getJson, request, h, replace, showError, checkConstraints, alertBox, fmtDate, fmtNumber } from '../api.js';
+
+const $ = (x) => document.getElementById(x);
+const form = $('generate-form');
+const message = $('generate-message');
+const resultBody = $('result-body');
+const button = $('generate-button');
+const params = new URLSearchParams(location.search);
+let audioStatus = { available: false, message: 'Checking whether the server can play music…' };
+let models = [];
+let urls = [];
+let historyPrimer = null; // a primer taken from an earlier generation (base64), used instead of the file input
+
+function randomSeed() {
+  const [hi, lo] = crypto.getRandomValues(new Uint32Array(2));
+  return String((hi & 0x1fffff) * 2 ** 32 + lo); // below 2^53: exact as a JS number too
+}
+
+$('new-seed').addEventListener('click', () => { $('seed').value = randomSeed(); $('seed').focus(); });
+
+async function loadModels() {
+  const select = $('modelId');
+  try {
+    models = await getJson('/api/models');
+    if (!models.length) {
+      select.replaceChildren(h('option', { value: '' }, 'No model yet'));
+      replace(message, alertBox('info', 'No model yet.', null, h('p', {}, h('a', { href: '/train' }, 'Train one'), ' or ', h('a', { href: '/models' }, 'import one'), ' first.')));
+      return;
+    }
+    const wanted = params.get('model');
+    const pick = models.find((m) => m.id === wanted) || models.find((m) => m.origin === 'bundled') || models[0];
+    select.replaceChildren(...models.map((m) => h('option', { value: m.id, selected: m.id === pick.id },
+      `${m.name} (${m.origin}, ${m.epochsCompleted} epoch${m.epochsCompleted === 1 ? '' : 's'})`)));
+  } catch (error) {
+    showError(message, error);
+  }
+}
+
+async function loadAudioStatus() {
+  try {
+    audioStatus = await getJson('/api/audio/status');
+  } catch {
+    audioStatus = { available: false, message: 'The server did not say whether it can play music; download the MIDI file instead.' };
+  }
+  const line = $('audio-status');
+  if (audioStatus.available) {
+    line.textContent = `Pieces play in the page (${audioStatus.message})`;
+  } else {
+    replace(line, alertBox('warning', 'Playing in the page is not available here.', audioStatus.message));
+  }
+}
+
+function readFile(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result);
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
+async function readForm() {
+  const req = {
+    modelId: $('modelId').value,
+    steps: Number($('steps').value),
+    gibbsK: Number($('gibbsK').value),
+    tempo: Number($('tempo').value),
+    program: Number($('program').value),
+  };
+  const file = $('primer').files[0];
+  if (file) req.primer = await readFile(file);
+  else if (historyPrimer) req.primer = historyPrimer;
+  return { req, seed: $('seed').value.trim() };
+}
+
+/** The JSON body, with the seed written as its digits (an unsigned 64-bit integer never goes through a JS number). */
+function body(req, format, seed) {
+  const json = JSON.stringify({ ...req, format });
+  return seed ? `${json.slice(0, -1)},"seed":${String(seed).replace(/\D/g, '')}}` : json;
+}
+
+async function post(req, format, seed) {
+  return request('/generate', { method: 'POST', body: body(req, format, seed), headers: { 'Content-Type': 'application/json' } });
+}
+
+async function generate(req, seed) {
+  button.disabled = true;
+  button.textContent = 'Generating…';
+  replace(message);
+  replace(resultBody, h('p', { class: 'muted', role: 'status' }, 'The model is writing…'));
+  try {
+    const midiResponse = await post(req, 'midi', seed);
+    const usedSeed = midiResponse.headers.get('X-Seed') || seed;
+    const midi = await midiResponse.blob();
+    const png = await (await post(req, 'png', usedSeed)).blob();
+    urls.forEach((u) => URL.revokeObjectURL(u));
+    const midiUrl = URL.createObjectURL(midi);
+    const pngUrl = URL.createObjectURL(png);
+    urls = [midiUrl, pngUrl];
+    const model = models.find((m) => m.id === req.modelId);
+    const audioBox = h('div', { id: 'audio-box' });
+    replace(resultBody,
+      h('p', {}, `${model ? model.name : 'Model'} · ${req.steps} steps · k ${req.gibbsK} · seed `, h('span', { class: 'seed', id: 'result-seed' }, usedSeed)),
+      h('figure', {}, h('img', { id: 'piano-roll', src: pngUrl, alt: `Piano-roll of the generated piece: time runs left to right, pitch bottom to top (seed ${usedSeed}).` }),
+        h('figcaption', { class: 'muted' }, 'Piano-roll: each bar is a note, time runs left to right, pitch goes up.')),
+      audioBox,
+      h('div', { class: 'button-row' },
+        h('a', { class: 'button', id: 'download-midi', href: midiUrl, download: `rnnrbm-seed-${usedSeed}.mid` }, 'Download MIDI'),
+        h('button', { type: 'button', class: 'button button-quiet', onclick: () => { $('seed').value = usedSeed; $('seed').focus(); } }, 'Keep this seed'),
+        h('button', { type: 'button', class: 'button button-quiet', onclick: () => generate(req, randomSeed()) }, 'Vary (new seed)')));
+    loadRecent();
+    await playable(midi, audioBox);
+  } catch (error) {
+    replace(resultBody, h('p', { class: 'muted' }, 'No piece this time.'));
+    showError(message, error, form);
+  } finally {
+    button.disabled = false;
+    button.textContent = 'Generate';
+  }
+}
+
+async function playable(midi, box) {
+  if (!audioStatus.available) {
+    replace(box, h('p', { class: 'muted' }, 'Playing in the page is not available on this server; download the MIDI file to listen.'));
+    return;
+  }
+  replace(box, h('p', { class: 'muted', role: 'status' }, 'Rendering the audio…'));
+  try {
+    const audio = await (await request('/api/audio', { method: 'POST', body: midi, headers: { 'Content-Type': 'audio/midi' } })).blob();
+    const url = URL.createObjectURL(audio);
+    urls.push(url);
+    replace(box, h('audio', { controls: true, src: url, id: 'player', 'aria-label': 'Play the generated piece' }, 'Your browser cannot play this audio; download the MIDI file.'));
+  } catch (error) {
+    replace(box);
+    showError(box, error);
+  }
+}
+
+form.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  if (!checkConstraints(form)) return;
+  const { req, seed } = await readForm();
+  generate(req, seed);
+});
+
+$('primer').addEventListener('change', () => { historyPrimer = null; });
+
+function dedupe(items) {
+  // Each generation from this page is two requests (MIDI and image) with one seed: list it once.
+  const seen = new Set();
+  return items.filter((g) => {
+    const { format, ...rest } = g.request || {};
+    const key = JSON.stringify(rest);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+async function loadRecent() {
+  const box = $('recent');
+  try {
+    const page = await getJson('/api/generations?limit=40');
+    const items = dedupe(Array.isArray(page) ? page : page.items || []).slice(0, 12);
+    if (!items.length) {
+      replace(box, h('p', { class: 'muted' }, 'Nothing generated yet.'));
+      return;
+    }
+    replace(box, h('div', { class: 'table-scroll' }, h('table', { class: 'recent-table' },
+      h('thead', {}, h('tr', {},
+        h('th', { scope: 'col' }, 'When'), h('th', { scope: 'col' }, 'Model'), h('th', { scope: 'col', class: 'num' }, 'Steps'),
+        h('th', { scope: 'col', class: 'num' }, 'Gibbs k'), h('th', { scope: 'col', class: 'num' }, 'Tempo'), h('th', { scope: 'col' }, 'Seed'),
+        h('th', { scope: 'col' }, 'Primer'), h('th', { scope: 'col', class: 'num' }, 'Notes'), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')))),
+      h('tbody', {}, items.map((g) => h('tr', {},
+        h('td', {}, fmtDate(g.createdUtc)),
+        h('td', {}, g.modelName || h('span', { class: 'muted' }, 'deleted model')),
+        h('td', { class: 'num' }, String(g.request.steps)),
+        h('td', { class: 'num' }, String(g.request.gibbsK)),
+        h('td', { class: 'num' }, fmtNumber(g.request.tempo)),
+        h('td', { class: 'seed' }, String(g.request.seed)),
+        h('td', {}, g.hasPrimer ? 'yes' : 'no'),
+        h('td', { class: 'num' }, fmtNumber(g.noteSteps)),
+        h('td', {}, h('div', { class: 'button-row' },
+          h('button', { type: 'button', class: 'button button-small', disabled: !g.modelName, onclick: () => again(g, false), 'aria-label': `Regenerate seed ${g.request.seed}` }, 'Regenerate'),
+          h('button', { type: 'button', class: 'button button-small button-quiet', disabled: !g.modelName, onclick: () => again(g, true), 'aria-label': `Vary seed ${g.request.seed} with a new seed` }, 'Vary')))))))));
+  } catch (error) {
+    showError(box, error);
+  }
+}
+
+/** Regenerate (same seed) or vary (new seed, the rest the same) a generation from the history. */
+async function again(g, vary) {
+  let request0 = g.request;
+  if (g.hasPrimer) {
+    try { request0 = (await getJson(`/api/generations/${g.id}`)).request; } catch (error) { showError(message, error); return; }
+  }
+  const { format, seed, includePrimer, ...rest } = request0;
+  $('modelId').value = rest.modelId;
+  $('steps').value = rest.steps;
+  $('gibbsK').value = rest.gibbsK;
+  $('tempo').value = rest.tempo;
+  $('program').value = String(rest.program);
+  $('primer').value = '';
+  historyPrimer = rest.primer || null;
+  const newSeed = vary ? randomSeed() : String(seed);
+  $('seed').value = newSeed;
+  const req = { ...rest };
+  if (includePrimer) req.includePrimer = true;
+  if (!req.primer) delete req.primer;
+  $('result-title').scrollIntoView({ block: 'start', behavior: 'smooth' });
+  generate(req, newSeed);
+}
+
+loadModels();
+loadAudioStatus();
+loadRecent();

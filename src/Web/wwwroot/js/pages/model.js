@@ -1,0 +1,80 @@
+import { getJson, request, h, replace, showError, fmtDate, fmtGrid, fmtNumber, fmtBytes, fmtDuration, noteName, setTitle } from '../api.js';
+import { drawCurve } from '../curve.js';
+import { stat } from '../corpus-view.js';
+
+const root = document.getElementById('model');
+const id = root.dataset.id;
+
+async function load() {
+  let m;
+  try {
+    m = await getJson(`/api/models/${id}`);
+  } catch (error) {
+    replace(root, h('h1', {}, 'Model'), h('div', { id: 'model-error' }));
+    showError(document.getElementById('model-error'), error);
+    return;
+  }
+  setTitle(m.name);
+  const man = m.manifest || {};
+  const tr = man.training || {};
+  const message = h('div', { 'aria-live': 'polite' });
+  const remove = h('button', { type: 'button', class: 'button button-danger' }, 'Delete');
+  remove.addEventListener('click', async () => {
+    if (!confirm(`Delete the model “${m.name}”?`)) return;
+    try {
+      await request(`/api/models/${id}`, { method: 'DELETE' });
+      location.href = '/models';
+    } catch (error) {
+      showError(message, error);
+    }
+  });
+  const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-labelledby', 'model-curve-caption');
+  const caption = h('figcaption', { id: 'model-curve-caption', class: 'muted' });
+  const curve = m.curve && m.curve.length ? m.curve : (man.history || []);
+  const totalSeconds = curve.reduce((sum, e) => sum + (e.seconds || 0), 0);
+  const metrics = Object.entries(m.metrics || man.metrics || {});
+
+  replace(root,
+    h('div', { class: 'title-row' },
+      h('h1', {}, m.name),
+      h('div', { class: 'button-row' },
+        h('a', { class: 'button', href: `/generate?model=${id}` }, 'Generate from it'),
+        h('a', { class: 'button button-quiet', href: `/api/models/${id}/file`, download: '' }, `Download (${fmtBytes(m.fileBytes)})`),
+        remove)),
+    message,
+    h('p', { class: 'muted' }, h('span', { class: `badge badge-${m.origin}` }, m.origin), ` Added ${fmtDate(m.createdUtc)}`,
+      m.trainingId ? [' · ', h('a', { href: `/trainings/${m.trainingId}` }, 'its training')] : null,
+      m.corpusId ? [' · ', h('a', { href: `/corpora/${m.corpusId}` }, 'its corpus')] : null),
+    h('section', { class: 'card', 'aria-labelledby': 'manifest-title' },
+      h('h2', { id: 'manifest-title' }, 'Manifest'),
+      h('dl', { class: 'stats' },
+        stat('Visible × hidden × recurrent', man.shape ? `${man.shape.visible} × ${man.shape.hidden} × ${man.shape.recurrent}` : '–'),
+        stat('Pitches', man.pitchRange ? `${noteName(man.pitchRange.lowest)}–${noteName(man.pitchRange.highest)} (MIDI ${man.pitchRange.lowest}–${man.pitchRange.highest})` : '–'),
+        stat('Time step', fmtGrid(man.timeGrid)),
+        stat('Epochs', `${tr.epochsCompleted ?? '–'} of ${tr.epochsPlanned ?? '–'}`),
+        stat('Learning rate', tr.learningRate != null ? String(tr.learningRate) : '–'),
+        stat('Batch size', tr.batchSize != null ? String(tr.batchSize) : '–'),
+        stat('CD-k', tr.cdK != null ? String(tr.cdK) : '–'),
+        stat('Seed', tr.seed != null ? String(tr.seed) : '–'),
+        stat('Corpus', man.corpus ? `${man.corpus.name}: ${fmtNumber(man.corpus.sequences)} pieces, ${fmtNumber(man.corpus.steps)} steps` : '–'),
+        stat('Numerics', man.numerics ? man.numerics.backend : '–'),
+        stat('Training time', totalSeconds ? fmtDuration(totalSeconds) : '–'),
+        stat('Resumable', man.hasCheckpoint ? 'yes (checkpoint)' : 'no')),
+      man.notes ? h('p', { class: 'hint' }, man.notes) : null),
+    h('section', { class: 'card', 'aria-labelledby': 'curve-title' },
+      h('h2', { id: 'curve-title' }, 'Training curve'),
+      h('figure', { class: 'curve-figure' }, svg, caption),
+      h('p', {}, h('a', { href: `/api/models/${id}/curve.png` }, 'The same curve as a PNG image'))),
+    h('section', { class: 'card', 'aria-labelledby': 'metrics-title' },
+      h('h2', { id: 'metrics-title' }, 'Metrics'),
+      metrics.length
+        ? h('div', { class: 'table-scroll' }, h('table', {},
+          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Metric'), h('th', { scope: 'col', class: 'num' }, 'Value'))),
+          h('tbody', {}, metrics.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', { class: 'num' }, fmtNumber(v, 4)))))))
+        : h('p', { class: 'muted' }, 'No evaluation metrics recorded for this model.')));
+  caption.textContent = drawCurve(svg, curve);
+}
+
+load();

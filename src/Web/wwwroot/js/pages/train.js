@@ -1,0 +1,88 @@
+import { getJson, request, h, replace, showError, checkConstraints, alertBox } from '../api.js';
+
+const form = document.getElementById('train-form');
+const message = document.getElementById('train-message');
+const select = document.getElementById('corpusId');
+const button = document.getElementById('train-button');
+const numeric = ['dt', 'stepsPerQuarter', 'lowestPitch', 'highestPitch', 'hidden', 'recurrent', 'learningRate', 'batchSize', 'cdK', 'epochs'];
+const defaults = Object.fromEntries(numeric.map((n) => [n, document.getElementById(n).value]));
+
+function gridKind() {
+  return form.querySelector('input[name="gridKind"]:checked').value;
+}
+
+function showGrid() {
+  const kind = gridKind();
+  document.getElementById('dt-field').hidden = kind !== 'dt';
+  document.getElementById('spq-field').hidden = kind !== 'stepsPerQuarter';
+  document.getElementById('dt').required = kind === 'dt';
+  document.getElementById('stepsPerQuarter').required = kind === 'stepsPerQuarter';
+}
+form.querySelectorAll('input[name="gridKind"]').forEach((r) => r.addEventListener('change', showGrid));
+
+document.getElementById('train-defaults').addEventListener('click', () => {
+  for (const [name, value] of Object.entries(defaults)) document.getElementById(name).value = value;
+  document.getElementById('seed').value = '';
+  form.querySelector('input[name="gridKind"][value="dt"]').checked = true;
+  showGrid();
+});
+
+// Inline checks as the user leaves a field: the browser's own constraint message, beside the field.
+form.addEventListener('focusout', (e) => {
+  const input = e.target;
+  if (!(input instanceof HTMLInputElement) || !input.dataset.field) return;
+  const target = form.querySelector(`[data-error-for="${input.dataset.field}"]`);
+  if (!target) return;
+  if (input.checkValidity()) { target.textContent = ''; input.removeAttribute('aria-invalid'); }
+  else { target.textContent = input.validationMessage; input.setAttribute('aria-invalid', 'true'); }
+});
+
+async function loadCorpora() {
+  try {
+    const corpora = await getJson('/api/corpora');
+    const wanted = new URLSearchParams(location.search).get('corpus');
+    select.replaceChildren(h('option', { value: '' }, corpora.length ? 'Choose a corpus…' : 'No corpus yet'),
+      ...corpora.map((c) => h('option', { value: c.id, selected: c.id === wanted }, `${c.name} (${c.fileCounts.train} train files)`)));
+    if (!corpora.length) {
+      replace(message, alertBox('info', 'No corpus yet.', null, h('p', {}, h('a', { href: '/corpora' }, 'Upload MIDI files'), ' first, then come back.')));
+    } else if (!wanted && corpora.length === 1) {
+      select.value = corpora[0].id;
+    }
+  } catch (error) {
+    showError(message, error);
+  }
+}
+
+form.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  replace(message);
+  if (!checkConstraints(form)) return;
+  const body = { corpusId: select.value };
+  const kind = gridKind();
+  for (const name of numeric) {
+    if (name === 'dt' && kind !== 'dt') continue;
+    if (name === 'stepsPerQuarter' && kind !== 'stepsPerQuarter') continue;
+    body[name] = Number(document.getElementById(name).value);
+  }
+  const seed = document.getElementById('seed').value.trim();
+  button.disabled = true;
+  try {
+    // The seed is an unsigned 64-bit integer: written as its digits, never through a JS number.
+    const json = JSON.stringify(body);
+    const text = seed ? `${json.slice(0, -1)},"seed":${seed.replace(/\D/g, '')}}` : json;
+    const response = await fetchTraining(text);
+    location.href = `/trainings/${response.id}`;
+  } catch (error) {
+    showError(message, error, form);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+async function fetchTraining(text) {
+  const response = await request('/api/trainings', { method: 'POST', body: text, headers: { 'Content-Type': 'application/json' } });
+  return response.json();
+}
+
+showGrid();
+loadCorpora();

@@ -1,0 +1,160 @@
+// A training's page: drawn from GET /api/trainings/{id}, then kept live by the progress hub (SignalR), whose
+// messages carry the same fields. Falls back to polling the API when the hub cannot be reached.
+import { getJson, request, h, replace, showError, alertBox, fmtNumber, fmtDuration, fmtGrid, setTitle } from '../api.js';
+import { drawCurve } from '../curve.js';
+
+const root = document.getElementById('training');
+const id = root.dataset.id;
+const $ = (x) => document.getElementById(x);
+const message = $('training-message');
+const live = $('live-status');
+const cancelButton = $('cancel-button');
+const finished = (state) => state === 'succeeded' || state === 'failed' || state === 'cancelled';
+let current = null;
+let connection = null;
+let pollTimer = null;
+
+function render(t) {
+  if (!t) return;
+  current = { ...(current || {}), ...t };
+  t = current;
+  setTitle(`Training · ${t.state}`);
+  const badge = $('training-state');
+  badge.textContent = t.state;
+  badge.className = `badge badge-${t.state}`;
+  root.dataset.state = t.state;
+
+  const p = t.progress || {};
+  const inFlight = !finished(t.state) && p.epochFramesTotal > 0 && t.epoch < t.epochs;
+  $('epoch-label').textContent = finished(t.state)
+    ? `Finished: ${t.epoch} of ${t.epochs} epochs`
+    : t.state === 'queued' ? 'Waiting for a worker…'
+      : `Epoch ${Math.min(t.epoch + 1, t.epochs)} of ${t.epochs}` + (inFlight ? `: ${Math.round(100 * p.epochFramesDone / p.epochFramesTotal)} %` : '');
+  const bar = $('epoch-progress');
+  bar.value = Number.isFinite(p.fraction) ? p.fraction : (t.epochs ? t.epoch / t.epochs : 0);
+  bar.setAttribute('aria-valuetext', `${Math.round(100 * bar.value)} % of the training`);
+
+  const history = t.history || [];
+  const last = history[history.length - 1];
+  $('stat-epoch').textContent = `${t.epoch} / ${t.epochs}`;
+  $('stat-train').textContent = last && last.train != null ? fmtNumber(last.train, 3) : '–';
+  $('stat-valid').textContent = last && last.valid != null ? fmtNumber(last.valid, 3) : (last ? 'no valid files' : '–');
+  $('stat-fps').textContent = t.framesPerSecond != null ? fmtNumber(t.framesPerSecond) : '–';
+  $('stat-eta').textContent = finished(t.state) ? 'done' : t.etaSeconds != null ? fmtDuration(t.etaSeconds) : 'measuring…';
+  $('stat-backend').textContent = t.backend || '–';
+  $('curve-caption').textContent = drawCurve($('curve'), history);
+
+  cancelButton.hidden = finished(t.state);
+  cancelButton.disabled = !!t.cancelRequested;
+  cancelButton.textContent = t.cancelRequested ? 'Cancelling…' : 'Cancel training';
+  const modelLink = $('model-link');
+  const generateLink = $('generate-link');
+  modelLink.hidden = generateLink.hidden = !t.modelId;
+  if (t.modelId) {
+    modelLink.href = `/models/${t.modelId}`;
+    generateLink.href = `/generate?model=${t.modelId}`;
+  }
+
+  if (t.state === 'failed') {
+    replace(message, alertBox('error', 'The training failed.', t.error || 'No reason was recorded.'));
+  } else if (t.state === 'cancelled') {
+    replace(message, alertBox('warning', 'The training was cancelled.', t.modelId ? 'A model was kept from what it had learned.' : ''));
+  } else if (t.state === 'succeeded') {
+    replace(message, alertBox('success', 'The training finished.', 'Its model is ready: open it or generate from it.'));
+  } else if (!message.querySelector('.alert-error')) {
+    replace(message);
+  }
+  if (t.settings) renderSettings(t);
+  if (finished(t.state)) stopLive();
+}
+
+function renderSettings(t) {
+  const s = t.settings;
+  const grid = s.stepsPerQuarter ? fmtGrid({ kind: 'beats', stepsPerQuarter: s.stepsPerQuarter }) : s.dt ? fmtGrid({ kind: 'seconds', seconds: s.dt }) : fmtGrid(s.timeGrid);
+  const items = [
+    ['Corpus', h('a', { href: `/corpora/${t.corpusId}` }, 'open')],
+    ['Time step', grid],
+    ['Pitches', `MIDI ${s.lowestPitch}–${s.highestPitch}`],
+    ['Hidden / recurrent', `${s.hidden} / ${s.recurrent}`],
+    ['Learning rate', String(s.learningRate)],
+    ['Batch size', String(s.batchSize)],
+    ['CD-k', String(s.cdK)],
+    ['Epochs', String(s.epochs)],
+    ['Seed', String(s.seed)],
+  ];
+  replace($('training-settings'), items.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v))));
+}
+
+function stopLive() {
+  live.classList.remove('live');
+  live.textContent = 'This training has ended.';
+  if (pollTimer) { clearInterval(pollTimer); pollTimer = null; }
+  if (connection) { const c = connection; connection = null; c.stop().catch(() => {}); }
+}
+
+async function refresh() {
+  try {
+    render(await getJson(`/api/trainings/${id}`));
+  } catch (error) {
+    showError(message, error);
+  }
+}
+
+function poll() {
+  if (pollTimer || finished(current && current.state)) return;
+  live.textContent = 'Updating every 2 seconds (the live connection is unavailable).';
+  pollTimer = setInterval(refresh, 2000);
+}
+
+async function connect() {
+  if (!window.signalR) { poll(); return; }
+  connection = new signalR.HubConnectionBuilder()
+    .withUrl('/hubs/progress')
+    .withAutomaticReconnect()
+    .configureLogging(signalR.LogLevel.Warning)
+    .build();
+  connection.on('progress', render);
+  connection.onreconnecting(() => { live.classList.remove('live'); live.textContent = 'Reconnecting…'; });
+  connection.onreconnected(subscribe);
+  connection.onclose(() => { if (connection) poll(); });
+  try {
+    await connection.start();
+    await subscribe();
+  } catch {
+    connection = null;
+    poll();
+  }
+}
+
+async function subscribe() {
+  if (!connection) return;
+  render(await connection.invoke('Subscribe', id));
+  if (connection && !finished(current && current.state)) {
+    live.classList.add('live');
+    live.textContent = 'Live: this page updates as the model learns.';
+  }
+}
+
+cancelButton.addEventListener('click', async () => {
+  if (!confirm('Cancel this training? The epochs learned so far are kept as a model.')) return;
+  cancelButton.disabled = true;
+  try {
+    await request(`/api/trainings/${id}/cancel`, { method: 'POST' });
+    render({ cancelRequested: true });
+    if (!connection) refresh();
+  } catch (error) {
+    cancelButton.disabled = false;
+    showError(message, error);
+  }
+});
+
+(async () => {
+  try {
+    render(await getJson(`/api/trainings/${id}`));
+  } catch (error) {
+    showError(message, error);
+    $('training-state').textContent = 'unknown';
+    return;
+  }
+  if (!finished(current.state)) connect();
+})();

@@ -1,0 +1,218 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace RnnRbm.Web.Tests;
+
+/// <summary>A musician's path through the UI in a real browser: upload, train, watch, generate, listen.</summary>
+[Collection(BrowserTestGroup.Name)]
+public sealed partial class BrowserTests(BrowserFixture fixture)
+{
+    private static async Task ScreenshotAsync(IPage page, string name) =>
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(TestData.ScreenshotFolder, name), FullPage = true });
+
+    [Fact]
+    public async Task Upload_ShowsPerFileReport_WithTheRejectedFilesReason()
+    {
+        IPage page = await fixture.NewPageAsync();
+        await page.GotoAsync("/corpora");
+        string broken = Path.Combine(Directory.CreateTempSubdirectory("rnnrbm-web-").FullName, "broken.mid");
+        await File.WriteAllBytesAsync(broken, "MThd this is not really a MIDI file"u8.ToArray());
+
+        await page.GetByLabel("Name").FillAsync("Browser upload");
+        await page.Locator("#corpus-files").SetInputFilesAsync([.. TestData.DemoMidi(3), broken]);
+        await Assertions.Expect(page.Locator("#files-chosen")).ToContainTextAsync("4 files chosen");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upload", Exact = true }).ClickAsync();
+
+        await Assertions.Expect(page.Locator("#upload-message .alert-success")).ToContainTextAsync("Browser upload");
+        ILocator report = page.Locator("#upload-result table.file-report");
+        await Assertions.Expect(report.Locator("tbody tr.accepted")).ToHaveCountAsync(3);
+        ILocator rejected = report.Locator("tbody tr.rejected");
+        await Assertions.Expect(rejected).ToHaveCountAsync(1);
+        await Assertions.Expect(rejected).ToContainTextAsync("broken.mid");
+        string reason = await rejected.Locator(".reason").InnerTextAsync();
+        Assert.False(string.IsNullOrWhiteSpace(reason), "a rejected file shows why");
+        await Assertions.Expect(page.Locator("#upload-result .rejected-list")).ToContainTextAsync(reason.Trim());
+
+        // The statistics and the histogram image (loaded, not broken).
+        await Assertions.Expect(page.Locator("#upload-result .stats")).ToContainTextAsync("Accepted files");
+        ILocator histogram = page.Locator("#upload-result .histogram img");
+        await histogram.ScrollIntoViewIfNeededAsync();
+        await page.WaitForFunctionAsync("() => { const i = document.querySelector('#upload-result .histogram img'); return i && i.complete && i.naturalWidth > 0; }");
+        await Assertions.Expect(page.Locator("#corpora-list")).ToContainTextAsync("Browser upload");
+        Assert.Empty(Errors.Of(page));
+        await ScreenshotAsync(page, "corpora-upload.png");
+
+        // The corpus's own page shows the same report.
+        await page.Locator("#upload-result").GetByRole(AriaRole.Link, new() { Name = "Open its page" }).ClickAsync();
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Browser upload");
+        await Assertions.Expect(page.Locator("table.file-report tbody tr")).ToHaveCountAsync(4);
+        await page.WaitForFunctionAsync("() => { const i = document.querySelector('.histogram img'); return i && i.complete && i.naturalWidth > 0; }");
+        await ScreenshotAsync(page, "corpus.png");
+    }
+
+    [Fact]
+    public async Task TrainForm_ShowsConstraintAndApiFieldErrorsBesideTheFields()
+    {
+        using HttpClient client = fixture.App.CreateRealClient();
+        Guid corpus = await TestData.CreateCorpusAsync(client, "Validation corpus", 2);
+        IPage page = await fixture.NewPageAsync();
+        await page.GotoAsync($"/train?corpus={corpus}");
+        await Assertions.Expect(page.Locator("#corpusId")).ToHaveValueAsync(corpus.ToString());
+        await Assertions.Expect(page.Locator("#dt")).ToHaveValueAsync("0.3");
+        await Assertions.Expect(page.Locator("#hidden")).ToHaveValueAsync("150");
+        await ScreenshotAsync(page, "train.png");
+
+        // HTML constraint: caught in the page, written beside the field.
+        await page.GetByLabel("Hidden units (RBM)").FillAsync("0");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start training" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#hidden-error")).Not.ToBeEmptyAsync();
+        await Assertions.Expect(page.Locator("#hidden")).ToHaveAttributeAsync("aria-invalid", "true");
+        Assert.EndsWith("/train", new Uri(page.Url).AbsolutePath, StringComparison.Ordinal);
+
+        // A rule only the API knows (lowest above highest): its 400 field error lands beside the field too.
+        await page.GetByLabel("Hidden units (RBM)").FillAsync("16");
+        await page.GetByLabel("Lowest MIDI note").FillAsync("100");
+        await page.GetByLabel("Highest MIDI note").FillAsync("50");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start training" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#train-message .alert-error")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#highestPitch-error, #lowestPitch-error").Filter(new() { HasTextRegex = NonEmpty() })).Not.ToHaveCountAsync(0);
+        Assert.Empty(Errors.Of(page));
+    }
+
+    [Fact]
+    public async Task Training_UpdatesLiveWithoutReload_UntilItSucceeds()
+    {
+        using HttpClient client = fixture.App.CreateRealClient();
+        Guid corpus = await TestData.CreateCorpusAsync(client, "Tiny training corpus", 3);
+        IPage page = await fixture.NewPageAsync();
+        await page.GotoAsync($"/train?corpus={corpus}");
+        await Assertions.Expect(page.Locator("#corpusId")).ToHaveValueAsync(corpus.ToString());
+        await page.GetByLabel("Steps per quarter note").First.CheckAsync();
+        await page.Locator("#stepsPerQuarter").FillAsync("2");
+        await page.GetByLabel("Hidden units (RBM)").FillAsync("16");
+        await page.GetByLabel("Recurrent units (RNN)").FillAsync("8");
+        await page.GetByLabel("Gibbs steps per update (CD-k)").FillAsync("1");
+        await page.GetByLabel("Epochs").FillAsync("1");
+        await page.GetByLabel("Seed").FillAsync("7");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start training" }).ClickAsync();
+
+        await page.WaitForURLAsync(TrainingUrl());
+        // A marker that a reload would wipe: the page must reach "succeeded" by itself.
+        await page.EvaluateAsync("() => { window.__noReload = true; }");
+        await Assertions.Expect(page.Locator("#training-state")).ToHaveTextAsync("succeeded", new() { Timeout = 120_000 });
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__noReload === true"), "the page updated without reloading");
+        await Assertions.Expect(page.Locator("#stat-epoch")).ToHaveTextAsync("1 / 1");
+        await Assertions.Expect(page.Locator("#curve-caption")).ToContainTextAsync("1 epoch");
+        await Assertions.Expect(page.Locator("#stat-train")).Not.ToHaveTextAsync("–");
+        await Assertions.Expect(page.Locator("#model-link")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#cancel-button")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#training-settings")).ToContainTextAsync("16 / 8");
+        Assert.Empty(Errors.Of(page));
+        await ScreenshotAsync(page, "training.png");
+
+        // Its model page: manifest, curve, download.
+        await page.Locator("#model-link").ClickAsync();
+        await Assertions.Expect(page.Locator("h1")).Not.ToBeEmptyAsync();
+        await Assertions.Expect(page.Locator(".stats")).ToContainTextAsync("× 16 × 8");
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { NameRegex = DownloadName() })).ToBeVisibleAsync();
+        Assert.Empty(Errors.Of(page));
+    }
+
+    [Fact]
+    public async Task Generate_ShowsPianoRoll_PlaysAudio_AndDownloadsMidi()
+    {
+        using HttpClient client = fixture.App.CreateRealClient();
+        Guid model = await TestData.ModelIdAsync(client, "bundled") ?? throw new InvalidOperationException("The demo model was not seeded.");
+        IPage page = await fixture.NewPageAsync();
+        await page.GotoAsync($"/generate?model={model}");
+        await Assertions.Expect(page.Locator("#modelId")).ToHaveValueAsync(model.ToString());
+        await Assertions.Expect(page.Locator("#audio-status")).ToContainTextAsync("Pieces play in the page");
+
+        await page.GetByLabel("Steps", new() { Exact = true }).FillAsync("64");
+        await page.GetByLabel("Gibbs steps (k)").FillAsync("5");
+        await page.GetByRole(AriaRole.Button, new() { Name = "New seed" }).ClickAsync();
+        string seed = await page.Locator("#seed").InputValueAsync();
+        Assert.Matches("^[0-9]+$", seed);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Generate", Exact = true }).ClickAsync();
+
+        await Assertions.Expect(page.Locator("#result-seed")).ToHaveTextAsync(seed);
+        await page.WaitForFunctionAsync("() => { const i = document.querySelector('#piano-roll'); return i && i.complete && i.naturalWidth > 0; }");
+        // A playable <audio>: the browser decoded the server's Ogg Opus far enough to know its length.
+        await page.WaitForFunctionAsync("() => { const a = document.querySelector('#player'); return a && a.readyState >= 1 && a.duration > 0; }");
+
+        IDownload download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#download-midi").ClickAsync());
+        Assert.Equal($"rnnrbm-seed-{seed}.mid", download.SuggestedFilename);
+        string saved = Path.Combine(Directory.CreateTempSubdirectory("rnnrbm-web-").FullName, "piece.mid");
+        await download.SaveAsAsync(saved);
+        Assert.Equal("MThd"u8.ToArray(), (await File.ReadAllBytesAsync(saved))[..4]);
+
+        // Listed once among the recent generations, ready to regenerate with the same seed.
+        ILocator row = page.Locator("#recent tbody tr").Filter(new() { HasText = seed });
+        await Assertions.Expect(row).ToHaveCountAsync(1);
+        Assert.Empty(Errors.Of(page));
+        await ScreenshotAsync(page, "generate.png");
+
+        await row.GetByRole(AriaRole.Button, new() { Name = $"Vary seed {seed} with a new seed" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#result-seed")).Not.ToHaveTextAsync(seed);
+        await Assertions.Expect(page.Locator("#steps")).ToHaveValueAsync("64");
+        await page.WaitForFunctionAsync("() => { const i = document.querySelector('#piano-roll'); return i && i.complete && i.naturalWidth > 0; }");
+    }
+
+    [Fact]
+    public async Task HomeModelsAndErrors_RenderInWords_OnLaptopAndPhone()
+    {
+        IPage page = await fixture.NewPageAsync();
+        await page.GotoAsync("/");
+        await Assertions.Expect(page.Locator("#demo-model")).ToContainTextAsync("Nottingham");
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Generate from it" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "API reference (Swagger)" })).ToHaveAttributeAsync("href", "/swagger");
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Background jobs (Hangfire)" })).ToHaveAttributeAsync("href", "/hangfire");
+        await Assertions.Expect(page.Locator("#server-status")).ToContainTextAsync("numerics");
+
+        // Keyboard: the first Tab reaches the skip link, which moves focus to the content.
+        await page.Keyboard.PressAsync("Tab");
+        await Assertions.Expect(page.Locator(".skip-link")).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#main")).ToBeFocusedAsync();
+        await ScreenshotAsync(page, "home.png");
+
+        await page.GotoAsync("/models");
+        await Assertions.Expect(page.Locator("#models-list table")).ToContainTextAsync("bundled");
+        await ScreenshotAsync(page, "models.png");
+        await page.Locator("#models-list tbody tr").Filter(new() { HasText = "bundled" }).First.GetByRole(AriaRole.Link).First.ClickAsync();
+        await Assertions.Expect(page.Locator("#curve-title")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator(".curve-figure svg polyline").First).ToBeVisibleAsync();
+        await ScreenshotAsync(page, "model.png");
+
+        // Every script, style and font comes from the app itself.
+        var foreign = new List<string>();
+        page.Request += (_, r) => { if (!r.Url.StartsWith(fixture.BaseAddress.ToString(), StringComparison.Ordinal) && !r.Url.StartsWith("blob:", StringComparison.Ordinal) && !r.Url.StartsWith("data:", StringComparison.Ordinal)) { foreign.Add(r.Url); } };
+        await page.GotoAsync("/trainings");
+        await page.GotoAsync("/generate");
+        await Assertions.Expect(page.Locator("#modelId option")).Not.ToHaveCountAsync(0);
+        Assert.Empty(foreign);
+
+        // An unknown corpus: the API's problem detail in words, no stack trace.
+        await page.GotoAsync($"/corpora/{Guid.NewGuid()}");
+        ILocator alert = page.Locator(".alert-error");
+        await Assertions.Expect(alert).ToContainTextAsync("not found");
+        Assert.DoesNotContain("   at ", await alert.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Empty(Errors.Of(page));
+
+        IPage phone = await fixture.NewPageAsync(390, 844);
+        await phone.GotoAsync("/");
+        await Assertions.Expect(phone.Locator("#demo-model")).ToContainTextAsync("Nottingham");
+        int overflow = await phone.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        Assert.True(overflow <= 0, $"the phone page scrolls sideways by {overflow}px");
+        await ScreenshotAsync(phone, "home-phone.png");
+    }
+
+    [GeneratedRegex(@"/trainings/[0-9a-f-]{36}$")]
+    private static partial Regex TrainingUrl();
+
+    [GeneratedRegex(@"\S")]
+    private static partial Regex NonEmpty();
+
+    [GeneratedRegex("^Download")]
+    private static partial Regex DownloadName();
+}

@@ -1,0 +1,90 @@
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using RnnRbm.Api.Progress;
+using RnnRbm.Api.Storage;
+
+namespace RnnRbm.Web.Tests;
+
+/// <summary>
+/// The hub reads progress from the database, whoever writes it: here the test itself plays the part of a trainer in
+/// another process by writing the row directly.
+/// </summary>
+public sealed class ProgressHubTests
+{
+    [Fact]
+    public async Task Subscribe_ReturnsTheRowNow_ThenPushesEachChange_ToSubscribersOnly()
+    {
+        using var app = new WebAppFactory();
+        Uri hubUrl = new(app.BaseAddress, "/hubs/progress");
+        var id = Guid.NewGuid();
+        await using (AsyncServiceScope scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<RnnRbmDbContext>();
+            db.Trainings.Add(new TrainingEntity
+            {
+                Id = id, CorpusId = Guid.NewGuid(), State = "running", SettingsJson = "{}", Epochs = 4, EpochFramesTotal = 1000,
+                CreatedUtc = DateTimeOffset.UtcNow, StartedUtc = DateTimeOffset.UtcNow, Backend = "simd",
+            });
+            await db.SaveChangesAsync();
+        }
+
+        await using HubConnection follower = new HubConnectionBuilder().WithUrl(hubUrl).Build();
+        await using HubConnection bystander = new HubConnectionBuilder().WithUrl(hubUrl).Build();
+        var received = new List<ProgressUpdate>();
+        var bystanderReceived = 0;
+        var succeeded = new TaskCompletionSource<ProgressUpdate>(TaskCreationOptions.RunContinuationsAsynchronously);
+        follower.On<ProgressUpdate>("progress", update =>
+        {
+            lock (received) { received.Add(update); }
+            if (update.State == "succeeded") { succeeded.TrySetResult(update); }
+        });
+        bystander.On<ProgressUpdate>("progress", _ => Interlocked.Increment(ref bystanderReceived));
+        await follower.StartAsync();
+        await bystander.StartAsync();
+
+        ProgressUpdate? now = await follower.InvokeAsync<ProgressUpdate?>("Subscribe", id);
+        Assert.NotNull(now);
+        Assert.Equal(("running", 0, 4, "simd"), (now.State, now.Epoch, now.Epochs, now.Backend));
+        Assert.Null(await bystander.InvokeAsync<ProgressUpdate?>("Subscribe", Guid.NewGuid())); // unknown: null, no group
+
+        // The "trainer" finishes two epochs, then succeeds, writing only the database.
+        for (int epoch = 1; epoch <= 4; epoch++)
+        {
+            await UpdateAsync(app, id, t =>
+            {
+                t.EpochsCompleted = epoch;
+                t.EpochFramesDone = 0;
+                t.HistoryJson = "[" + string.Join(",", Enumerable.Range(1, epoch).Select(e => $"{{\"epoch\":{e},\"monitor\":{-10 + e},\"validMonitor\":{-11 + e},\"seconds\":0.5,\"framesPerSecond\":2000}}")) + "]";
+                if (epoch == 4)
+                {
+                    t.State = "succeeded";
+                    t.FinishedUtc = DateTimeOffset.UtcNow;
+                }
+            });
+            await Task.Delay(300); // let the poller see each epoch (it is the trainer's pace, not a wait for a result)
+        }
+
+        ProgressUpdate done = await succeeded.Task.WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal(4, done.Epoch);
+        Assert.Equal(4, done.History.Count);
+        Assert.Equal((-6.0, -7.0), (done.History[^1].Train, done.History[^1].Valid));
+        Assert.Equal(1.0, done.Progress.Fraction);
+        Assert.Null(done.EtaSeconds);
+        lock (received)
+        {
+            Assert.Contains(received, u => u.State == "running" && u.Epoch >= 1 && u.EtaSeconds is > 0);
+        }
+        Assert.Equal(0, bystanderReceived);
+    }
+
+    private static async Task UpdateAsync(WebAppFactory app, Guid id, Action<TrainingEntity> change)
+    {
+        await using AsyncServiceScope scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RnnRbmDbContext>();
+        TrainingEntity training = await db.Trainings.SingleAsync(t => t.Id == id);
+        change(training);
+        training.Version++;
+        await db.SaveChangesAsync();
+    }
+}

@@ -1,0 +1,69 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace RnnRbm.Web.Tests;
+
+/// <summary>The repository's demo MIDI files, and API calls that set the stage for a browser test.</summary>
+public static class TestData
+{
+    private static readonly Lazy<string> Root = new(() =>
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "RnnRbm.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("RnnRbm.sln not found above the test binaries.");
+    });
+
+    /// <summary>The repository root (where RnnRbm.sln is).</summary>
+    public static string RepositoryRoot => Root.Value;
+
+    /// <summary>The first <paramref name="count"/> demo MIDI files, in name order.</summary>
+    public static IReadOnlyList<string> DemoMidi(int count) =>
+        [.. Directory.GetFiles(Path.Combine(RepositoryRoot, "datasets", "demo"), "*.mid").Order(StringComparer.Ordinal).Take(count)];
+
+    /// <summary>Where the screenshots go (docs/screenshots, created).</summary>
+    public static string ScreenshotFolder
+    {
+        get
+        {
+            string folder = Path.Combine(RepositoryRoot, "docs", "screenshots");
+            Directory.CreateDirectory(folder);
+            return folder;
+        }
+    }
+
+    /// <summary>Uploads demo files as a corpus through the API; returns its id.</summary>
+    public static async Task<Guid> CreateCorpusAsync(HttpClient client, string name, int files)
+    {
+        using var form = new MultipartFormDataContent { { new StringContent(name), "name" } };
+        foreach (string path in DemoMidi(files))
+        {
+            var content = new ByteArrayContent(await File.ReadAllBytesAsync(path));
+            content.Headers.ContentType = new MediaTypeHeaderValue("audio/midi");
+            form.Add(content, "files", Path.GetFileName(path));
+        }
+        using HttpResponseMessage response = await client.PostAsync(new Uri("/api/corpora", UriKind.Relative), form);
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        return JsonDocument.Parse(body).RootElement.GetProperty("id").GetGuid();
+    }
+
+    /// <summary>The id of the first model the API lists with this origin, or null.</summary>
+    public static async Task<Guid?> ModelIdAsync(HttpClient client, string origin)
+    {
+        JsonElement models = await client.GetFromJsonAsync<JsonElement>(new Uri("/api/models", UriKind.Relative));
+        foreach (JsonElement model in models.EnumerateArray())
+        {
+            if (model.GetProperty("origin").GetString() == origin)
+            {
+                return model.GetProperty("id").GetGuid();
+            }
+        }
+        return null;
+    }
+}
