@@ -52,7 +52,7 @@ public sealed class LockedServerTests : IAsyncLifetime, IDisposable
         await alert.GetByRole(AriaRole.Button, new() { Name = "Enter the API key" }).ClickAsync();
         await Assertions.Expect(page.Locator("#api-key-dialog")).ToBeVisibleAsync();
         await page.Locator("#api-key-input").FillAsync(Key);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
         await Assertions.Expect(page.Locator("#api-key-label")).ToContainTextAsync("✓");
         Assert.Equal(Key, await page.EvaluateAsync<string>("() => localStorage.getItem('rnnrbm.apiKey')"));
 

@@ -49,7 +49,8 @@ export function drawCurve(svg, history) {
     svg.append(s('line', { x1: L, x2: W - R, y1: y(t), y2: y(t), class: 'grid' }));
     svg.append(s('text', { x: L - 8, y: y(t) + 4, 'text-anchor': 'end', class: 'tick' }, fmt(t)));
   }
-  for (const t of niceTicks(firstEpoch, lastEpoch, 8).filter((v) => Number.isInteger(v))) {
+  const epochTicks = firstEpoch === lastEpoch ? [firstEpoch] : niceTicks(firstEpoch, lastEpoch, 8).filter((v) => Number.isInteger(v) && v >= firstEpoch && v <= lastEpoch);
+  for (const t of epochTicks) {
     svg.append(s('text', { x: x(t), y: H - B + 18, 'text-anchor': 'middle', class: 'tick' }, String(t)));
   }
   svg.append(s('line', { x1: L, x2: W - R, y1: H - B, y2: H - B, class: 'axis' }));

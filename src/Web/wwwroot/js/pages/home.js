@@ -3,9 +3,9 @@ import { corpusSummaryLine } from '../corpus-view.js';
 
 const list = (x) => (Array.isArray(x) ? x : (x && x.items) || []);
 
-function summary(container, count, noun, items, empty) {
+function summary(container, count, [one, many], items, empty) {
   replace(container,
-    h('p', {}, h('span', { class: 'big-number' }, String(count)), ` ${noun}${count === 1 ? '' : 's'}`),
+    h('p', {}, h('span', { class: 'big-number' }, String(count)), ` ${count === 1 ? one : many}`),
     items.length ? h('ul', { class: 'item-list' }, items) : h('p', { class: 'muted' }, empty));
 }
 
@@ -13,7 +13,7 @@ async function corpora() {
   const box = document.getElementById('home-corpora');
   try {
     const all = list(await getJson('/api/corpora'));
-    summary(box, all.length, 'corpus', all.slice(0, 3).map((c) => h('li', {},
+    summary(box, all.length, ['corpus', 'corpora'], all.slice(0, 3).map((c) => h('li', {},
       h('a', { href: `/corpora/${c.id}`, class: 'item-title' }, c.name), h('span', { class: 'muted' }, corpusSummaryLine(c)))),
     'None yet.');
     box.append(h('a', { class: 'button button-quiet button-small', href: '/corpora' }, 'Upload a corpus'));
@@ -24,7 +24,7 @@ async function trainings() {
   const box = document.getElementById('home-trainings');
   try {
     const all = list(await getJson('/api/trainings'));
-    summary(box, all.length, 'training', all.slice(0, 3).map((t) => h('li', {},
+    summary(box, all.length, ['training', 'trainings'], all.slice(0, 3).map((t) => h('li', {},
       h('a', { href: `/trainings/${t.id}`, class: 'item-title' }, `Epoch ${t.epoch} of ${t.epochs}`), stateBadge(t.state),
       h('span', { class: 'muted' }, fmtDate(t.createdUtc)))),
     'None yet.');
@@ -37,7 +37,7 @@ async function models() {
   const demo = document.getElementById('demo-model');
   try {
     const all = list(await getJson('/api/models'));
-    summary(box, all.length, 'model', all.slice(0, 3).map((m) => h('li', {},
+    summary(box, all.length, ['model', 'models'], all.slice(0, 3).map((m) => h('li', {},
       h('a', { href: `/models/${m.id}`, class: 'item-title' }, m.name), h('span', { class: `badge badge-${m.origin}` }, m.origin))),
     'None yet.');
     const pick = all.find((m) => m.origin === 'bundled') || all[0];
