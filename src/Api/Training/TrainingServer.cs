@@ -1,4 +1,6 @@
 using Hangfire;
+using Hangfire.AspNetCore;
+using Hangfire.Common;
 using Microsoft.Extensions.Options;
 using RnnRbm.Api.Hosting;
 
@@ -24,6 +26,12 @@ internal sealed class TrainingServer(
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Hangfire keeps process-wide state (JobStorage.Current, its log provider) that each host's configuration
+        // overwrites. Build the job client and the job's filter attributes (cached process-wide; AutomaticRetry takes a
+        // logger when built) now, while this host's are current, so that a later host's disposal (several hosts share
+        // a test process) cannot break them.
+        _ = services.GetRequiredService<TrainingScheduler>();
+        _ = JobFilterProviders.Providers.GetFilters(Job.FromExpression<TrainingJob>(job => job.RunAsync(Guid.Empty, CancellationToken.None)));
         int workers = options.Value.TrainingWorkers;
         if (workers == 0)
         {
@@ -36,7 +44,8 @@ internal sealed class TrainingServer(
                 ServerName = "training:" + identity.Id,
                 WorkerCount = workers,
                 Queues = [TrainingJobsSetup.Queue],
-                Activator = services.GetRequiredService<JobActivator>(),
+                // This host's container, not JobActivator.Current (process-wide: the last host configured wins).
+                Activator = new AspNetCoreJobActivator(services.GetRequiredService<IServiceScopeFactory>()),
                 // A training stops at its next update boundary, well within this.
                 ShutdownTimeout = TimeSpan.FromSeconds(20),
             },

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using RnnRbm.Api.Storage;
 using RnnRbm.Api.Training;
 using RnnRbm.Core.Model;
@@ -75,5 +76,55 @@ public class TrainingResumeTests
             .UseSqlite($"Data Source={Path.Combine(folder, "rnnrbm.db")};Pooling=False").Options;
         using var db = new RnnRbmDbContext(options);
         return db.Trainings.AsNoTracking().Single(t => t.Id == id);
+    }
+}
+
+[Collection(TrainingTestGroup.Name)]
+public class TrainingRecoveryTests
+{
+    [Fact]
+    public async Task Start_ResumesATrainingWhoseWorkerDied_AfterItsLeaseExpired()
+    {
+        string folder = Directory.CreateTempSubdirectory("rnnrbm-recovery-").FullName;
+        try
+        {
+            Guid id;
+            using (var a = new RnnRbmAppFactory(new Dictionary<string, string?> { ["RnnRbm:TrainingWorkers"] = "0" }, dataFolder: folder))
+            {
+                using HttpClient client = a.CreateClient();
+                Guid corpus = await AddCorpusAsync(a, train: 2, valid: 0);
+                id = (await StartAsync(client, Tiny(corpus, epochs: 2))).Id;
+                // As a process killed mid-run leaves it: running, leased by an owner silent for minutes, its job lost.
+                using IServiceScope scope = a.Services.CreateScope();
+                var db = scope.ServiceProvider.GetRequiredService<RnnRbmDbContext>();
+                DateTimeOffset then = DateTimeOffset.UtcNow.AddMinutes(-5);
+                await db.Trainings.Where(t => t.Id == id).ExecuteUpdateAsync(s => s
+                    .SetProperty(t => t.State, TrainingStates.Running)
+                    .SetProperty(t => t.LeaseOwner, "dead-host/1/0")
+                    .SetProperty(t => t.LeaseHeartbeatUtc, then)
+                    .SetProperty(t => t.StartedUtc, then)
+                    .SetProperty(t => t.JobId, (string?)null));
+            }
+
+            using var b = new RnnRbmAppFactory(dataFolder: folder);
+            using HttpClient clientB = b.CreateClient();
+            TrainingResponse done = await WaitForAsync(clientB, id, t => TrainingStates.IsFinished(t.State) || t.Epoch > 0, timeoutSeconds: 30);
+            TrainingEntity row = Row(b, id);
+            done = await WaitUntilFinishedAsync(clientB, id, timeoutSeconds: 30);
+            Assert.True(done.State == TrainingStates.Succeeded, $"{done.State}; job {row.JobId}, lease {row.LeaseOwner}");
+            Assert.Equal([1, 2], done.History.Select(e => e.Epoch));
+            Assert.NotNull(done.ModelId);
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A temp folder.
+            }
+        }
     }
 }
