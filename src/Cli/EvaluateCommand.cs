@@ -25,7 +25,7 @@ internal static class EvaluateCommand
         var aisBase = new Option<string>("--ais-base") { Description = "AIS base distribution: marginals (each step's visible marginals from the prediction chains) or biases (the RBM's own visible biases).", DefaultValueFactory = _ => "marginals" };
         var samples = new Option<int>("--acc-samples") { Description = "Predictions sampled per time step for the accuracy.", DefaultValueFactory = _ => defaults.AccuracySamples };
         var gibbsK = new Option<int>("--acc-gibbs-k") { Description = "Gibbs steps per prediction.", DefaultValueFactory = _ => defaults.AccuracyGibbsSteps };
-        var start = new Option<string>("--acc-start") { Description = "Where a prediction's chain starts: zeros (like generation) or previous (the true previous frame).", DefaultValueFactory = _ => "zeros" };
+        var start = new Option<string>("--acc-start") { Description = "Where a prediction's chain starts: zeros (like generation) or previous (the true previous frame).", DefaultValueFactory = _ => defaults.AccuracyStart == PredictionStart.Zeros ? "zeros" : "previous" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => defaults.Seed };
         var threads = new Option<int>("--threads") { Description = "Threads (0 = as many as help, at most 2). Results do not depend on it.", DefaultValueFactory = _ => 0 };
         var noLikelihood = new Option<bool>("--no-likelihood") { Description = "Skip the log-likelihood (AIS)." };
@@ -117,7 +117,8 @@ internal static class EvaluateCommand
         {
             var evaluator = new RnnRbmEvaluator(model.Parameters, backend);
             return o.WithProgress("evaluating", report => evaluator.Evaluate(rolls, options,
-                p => report((p.Phase == "likelihood" ? 0 : options.LogLikelihood ? 0.5 : 0) + ((options.LogLikelihood && options.Accuracy ? 0.5 : 1.0) * p.Done / p.Total)),
+                // AIS is nearly all of the time: the chains' phases count as the first 5 %.
+                p => report(p.Phase == "likelihood" || !options.LogLikelihood ? (options.LogLikelihood ? 0.05 : 0) + ((options.LogLikelihood ? 0.95 : 1.0) * p.Done / p.Total) : 0.05 * p.Done / p.Total),
                 cancellation.Token));
         }
         catch (OperationCanceledException)

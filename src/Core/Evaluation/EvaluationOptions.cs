@@ -14,9 +14,9 @@ public enum PredictionStart
 public enum AisBase
 {
     /// <summary>
-    /// Visible biases logit(μ_t), μ_t the step's visible marginals estimated by the prediction chains (the mean of
-    /// their last visible probabilities, clamped to [0.001, 0.999]): Salakhutdinov &amp; Murray's "base-rate" idea,
-    /// per conditional RBM. The default: it starts AIS near the target.
+    /// Visible biases logit(μ_t), μ_t the step's visible marginals estimated by 10 Gibbs chains of 25 steps from
+    /// zeros (the mean of their last visible probabilities, clamped to [0.001, 0.999]): Salakhutdinov &amp; Murray's
+    /// "base-rate" idea, per conditional RBM. The default: it starts AIS near the target.
     /// </summary>
     Marginals,
 
@@ -45,11 +45,14 @@ public sealed record EvaluationOptions
     /// <summary>S, predictions sampled per time step; the accuracy uses their mean expected counts.</summary>
     public int AccuracySamples { get; init; } = 10;
 
-    /// <summary>k, Gibbs steps of the chain that samples one prediction (generation's 25 by default).</summary>
-    public int AccuracyGibbsSteps { get; init; } = 25;
+    /// <summary>
+    /// k, Gibbs steps of the chain that samples one prediction. 100 by default: generation's 25 are far from mixed
+    /// on a trained model (docs/evaluation.md: Nottingham ACC 40% at k 25 from zeros, 51-53% at k 400 from either start).
+    /// </summary>
+    public int AccuracyGibbsSteps { get; init; } = 100;
 
-    /// <summary>Where each prediction's chain starts.</summary>
-    public PredictionStart AccuracyStart { get; init; } = PredictionStart.Zeros;
+    /// <summary>Where each prediction's chain starts (the previous frame by default: it mixes faster than zeros).</summary>
+    public PredictionStart AccuracyStart { get; init; } = PredictionStart.PreviousFrame;
 
     /// <summary>Seed of every random choice (AIS and predictions use separate streams of it).</summary>
     public ulong Seed { get; init; } = 1234;
@@ -81,5 +84,5 @@ public sealed record EvaluationOptions
     }
 }
 
-/// <summary>Where an evaluation is: <paramref name="Phase"/> "likelihood" or "accuracy", time steps done of the total.</summary>
+/// <summary>Where an evaluation is: <paramref name="Phase"/> "base" (AIS's base chains), "accuracy" or "likelihood", time steps done of the total.</summary>
 public sealed record EvaluationProgress(string Phase, long Done, long Total);

@@ -28,6 +28,14 @@ public sealed class RnnRbmEvaluator
 {
     private const int PredictionTargetRows = 256;
 
+    // The chains that estimate AIS's base marginals: fixed, so that a log-likelihood does not depend on the accuracy's settings.
+    private const int BaseChainSteps = 25;
+    private const int BaseChainSamples = 10;
+
+    // Random streams of the seed: AIS tiles use 0 .. tiles-1, the base chains 2^32 + tile, the accuracy chains 2^33 + tile.
+    private const ulong BaseStreams = 1UL << 32;
+    private const ulong AccuracyStreams = 1UL << 33;
+
     private readonly RnnRbmParameters _p;
     private readonly NumericsBackend _blas;
 
@@ -66,38 +74,37 @@ public sealed class RnnRbmEvaluator
         int threads = TileRunner.Threads(options.Threads);
         var result = new EvaluationResult { Sequences = used.Count, Steps = n, Threads = threads };
 
-        // The prediction chains come first: they give the accuracy and, for AIS's base, each step's visible marginals.
-        bool marginals = options.LogLikelihood && options.AisBase == AisBase.Marginals;
-        if ((options.Accuracy || marginals) && n > 0)
+        if (options.LogLikelihood && options.AisBase == AisBase.Marginals && n > 0)
+        {
+            // AIS's base: each step's visible marginals μ from short chains (S 10, k 25 from zeros), a_A = logit(clamp(μ)).
+            var mean = new float[n * family.Visible];
+            Predict(family, truth, starts, PredictionStart.Zeros, BaseChainSteps, BaseChainSamples, options.Seed, BaseStreams, mean,
+                "base", progress, options.Threads, cancellation);
+            for (int i = 0; i < mean.Length; i++)
+            {
+                float q = Math.Clamp(mean[i], 0.001f, 0.999f);
+                mean[i] = MathF.Log(q / (1 - q));
+            }
+            family = new RbmFamily(family.Visible, family.Hidden, family.Weights, family.VisibleBiases, family.HiddenBiases)
+            {
+                BaseVisibleBiases = mean,
+            };
+        }
+
+        if (options.Accuracy && n > 0)
         {
             var accuracyClock = Stopwatch.StartNew();
-            var mean = new float[n * family.Visible];
-            FrameAccuracy counts = Predict(family, truth, starts, options, mean, progress, cancellation);
-            if (marginals)
+            FrameAccuracy counts = Predict(family, truth, starts, options.AccuracyStart, options.AccuracyGibbsSteps, options.AccuracySamples,
+                options.Seed, AccuracyStreams, new float[n * family.Visible], "accuracy", progress, options.Threads, cancellation);
+            result = result with
             {
-                // a_A = logit(clamp(μ, 0.001, 0.999))
-                for (int i = 0; i < mean.Length; i++)
-                {
-                    float q = Math.Clamp(mean[i], 0.001f, 0.999f);
-                    mean[i] = MathF.Log(q / (1 - q));
-                }
-                family = new RbmFamily(family.Visible, family.Hidden, family.Weights, family.VisibleBiases, family.HiddenBiases)
-                {
-                    BaseVisibleBiases = mean,
-                };
-            }
-            if (options.Accuracy)
-            {
-                result = result with
-                {
-                    Accuracy = counts.Value,
-                    AccuracyCounts = counts,
-                    AccuracySamples = options.AccuracySamples,
-                    AccuracyGibbsSteps = options.AccuracyGibbsSteps,
-                    AccuracyStart = options.AccuracyStart,
-                    AccuracySeconds = accuracyClock.Elapsed.TotalSeconds,
-                };
-            }
+                Accuracy = counts.Value,
+                AccuracyCounts = counts,
+                AccuracySamples = options.AccuracySamples,
+                AccuracyGibbsSteps = options.AccuracyGibbsSteps,
+                AccuracyStart = options.AccuracyStart,
+                AccuracySeconds = accuracyClock.Elapsed.TotalSeconds,
+            };
         }
 
         if (options.LogLikelihood && n > 0)
@@ -220,12 +227,15 @@ public sealed class RnnRbmEvaluator
         return result;
     }
 
-    private FrameAccuracy Predict(RbmFamily family, float[] truth, int[] starts, EvaluationOptions options, float[] meanProbabilities,
-        Action<EvaluationProgress>? progress, CancellationToken cancellation)
+    // S chains of k Gibbs steps per step (rows = steps × S, in tiles on the threads): the expected TP/FP/FN of their
+    // samples against the truth, and the mean of their last visible probabilities into meanProbabilities (N×V).
+    private FrameAccuracy Predict(RbmFamily family, float[] truth, int[] starts, PredictionStart start, int steps, int samples,
+        ulong seed, ulong streams, float[] meanProbabilities, string phase, Action<EvaluationProgress>? progress, int requestedThreads,
+        CancellationToken cancellation)
     {
-        int n = family.Count, v = family.Visible, samples = options.AccuracySamples;
+        int n = family.Count, v = family.Visible;
         float[] chainStarts = [];
-        if (options.AccuracyStart == PredictionStart.PreviousFrame)
+        if (start == PredictionStart.PreviousFrame)
         {
             chainStarts = new float[n * v];
             truth.AsSpan(0, (n - 1) * v).CopyTo(chainStarts.AsSpan(v)); // row t = v_{t-1} ...
@@ -236,7 +246,7 @@ public sealed class RnnRbmEvaluator
         }
         int perTile = Math.Max(1, PredictionTargetRows / samples);
         int tiles = (n + perTile - 1) / perTile;
-        int threads = Math.Min(TileRunner.Threads(options.Threads), tiles);
+        int threads = Math.Min(TileRunner.Threads(requestedThreads), tiles);
         var workers = new RbmTileWorker[threads];
         for (int i = 0; i < threads; i++)
         {
@@ -248,10 +258,9 @@ public sealed class RnnRbmEvaluator
         TileRunner.Run(tiles, threads, (thread, tile, token) =>
         {
             int first = tile * perTile, count = Math.Min(perTile, n - first);
-            // Streams 2^32 + i: disjoint from AIS's streams 0 .. tiles-1 of the same seed.
-            var random = new VectorRandom(options.Seed, (1UL << 32) + (ulong)tile);
+            var random = new VectorRandom(seed, streams + (ulong)tile);
             var counts = new FrameAccuracy();
-            workers[thread].Predict(family, first, count, samples, options.AccuracyGibbsSteps, chainStarts, truth, random, counts,
+            workers[thread].Predict(family, first, count, samples, steps, chainStarts, truth, random, counts,
                 meanProbabilities.AsSpan(first * v, count * v), token);
             perTileCounts[tile] = counts;
             if (progress is not null)
@@ -259,7 +268,7 @@ public sealed class RnnRbmEvaluator
                 lock (gate)
                 {
                     done += count;
-                    progress(new EvaluationProgress("accuracy", done, n));
+                    progress(new EvaluationProgress(phase, done, n));
                 }
             }
         }, cancellation);
