@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,7 +24,9 @@ public static class WebSetup
     public static WebApplication MapRnnRbmWeb(this WebApplication app)
     {
         app.MapStaticAssets();
-        app.MapRazorPages();
+        // The pages are shells that read and write through the API, so they answer GET and HEAD only. That also
+        // keeps a page and an API endpoint on the same path (/generate) apart: a POST is always the API's.
+        app.MapRazorPages().Add(endpoint => endpoint.Metadata.Add(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head])));
         return app;
     }
 }
