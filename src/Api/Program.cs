@@ -26,16 +26,21 @@ builder.AddAudio();
 
 var app = builder.Build();
 app.UseApiErrors();
-app.UseApiDocs();
 app.MapHealth();
-app.MapCorpora();
-app.MapTrainings();
-app.MapModels();
-app.MapGeneration();
-app.MapJobsDashboard();
-app.MapRnnRbmWeb();
-app.MapProgressHub();
-app.MapAudio();
+// RnnRbm:Role (docs/deployment.md): a worker trains and answers health checks only; web and all serve the rest.
+// Training itself is switched by the options (a web node has no training worker), recovery runs on every node.
+if (NodeRoles.ServesApi(NodeRoles.Of(builder.Configuration)))
+{
+    app.UseApiDocs();
+    app.MapCorpora();
+    app.MapTrainings();
+    app.MapModels();
+    app.MapGeneration();
+    app.MapJobsDashboard();
+    app.MapRnnRbmWeb();
+    app.MapProgressHub();
+    app.MapAudio();
+}
 app.Run();
 
 /// <summary>The entry point, visible to WebApplicationFactory in the tests.</summary>

@@ -15,8 +15,29 @@ public static class HostingExtensions
         builder.Services.AddOptions<RnnRbmOptions>()
             .Bind(builder.Configuration.GetSection(RnnRbmOptions.Section))
             .ValidateDataAnnotations()
+            .PostConfigure(o =>
+            {
+                o.Role = o.Role.Trim().ToLowerInvariant();
+                o.Database = o.Database.Trim().ToLowerInvariant();
+                o.PostgresConnectionString ??= builder.Configuration.GetConnectionString("Postgres");
+                if (o.Role == NodeRoles.Web)
+                {
+                    o.TrainingWorkers = 0; // a web node never trains; workers (or "all" nodes) do
+                }
+                if (o.Role == NodeRoles.Worker)
+                {
+                    o.SeedDemo = false; // the web node seeds: workers starting together must not add the demo twice
+                }
+            })
             .Validate(o => o.NumericsBackend is "auto" or "mkl" or "openblas" or "simd", "RnnRbm:NumericsBackend must be auto, mkl, openblas or simd.")
+            .Validate(o => o.Role is NodeRoles.All or NodeRoles.Web or NodeRoles.Worker, "RnnRbm:Role must be all, web or worker.")
+            .Validate(o => o.Database is DatabaseKinds.Sqlite or DatabaseKinds.Postgres, "RnnRbm:Database must be sqlite or postgres.")
+            .Validate(o => o.Database != DatabaseKinds.Postgres || !string.IsNullOrWhiteSpace(o.PostgresConnectionString),
+                "RnnRbm:Database is postgres: set the connection string ConnectionStrings:Postgres (environment ConnectionStrings__Postgres).")
             .ValidateOnStart();
+        // The host waits a little longer than Hangfire's server, so that a training's release of its lease is not cut off.
+        builder.Services.AddOptions<HostOptions>().Configure<IOptions<RnnRbmOptions>>((host, o) =>
+            host.ShutdownTimeout = o.Value.ShutdownTimeout + TimeSpan.FromSeconds(5));
         long maxRequest = builder.Configuration.GetSection(RnnRbmOptions.Section).GetValue<long?>(nameof(RnnRbmOptions.MaxRequestBytes))
             ?? new RnnRbmOptions().MaxRequestBytes;
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxRequest);

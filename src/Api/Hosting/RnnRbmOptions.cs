@@ -10,6 +10,37 @@ public sealed class RnnRbmOptions
 {
     public const string Section = "RnnRbm";
 
+    /// <summary>
+    /// What this node does (<see cref="NodeRoles"/>): <c>all</c> (the default: API, UI and training),
+    /// <c>web</c> (API and UI; trainings run elsewhere) or <c>worker</c> (trainings; over HTTP only /healthz).
+    /// </summary>
+    [Required]
+    public string Role { get; set; } = NodeRoles.All;
+
+    /// <summary>
+    /// Where app data and Hangfire's jobs live: <c>sqlite</c> (the default: one file under <see cref="DataFolder"/>,
+    /// one node) or <c>postgres</c> (the connection string <c>ConnectionStrings:Postgres</c>; many nodes).
+    /// </summary>
+    [Required]
+    public string Database { get; set; } = DatabaseKinds.Sqlite;
+
+    /// <summary>From <c>ConnectionStrings:Postgres</c> (environment <c>ConnectionStrings__Postgres</c>); required for postgres.</summary>
+    public string? PostgresConnectionString { get; set; }
+
+    /// <summary>
+    /// How long a stopping node waits for its training to reach an update boundary and release its lease (Hangfire
+    /// server's ShutdownTimeout; the host's is 5 s longer). Keep it below the orchestrator's grace period (compose: 60 s).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// PostgreSQL only: Hangfire's sliding invisibility timeout. A running job renews it; the job of a node that died
+    /// becomes visible to other workers this long after its last renewal.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:30", "01:00:00")]
+    public TimeSpan JobInvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Folder of the embedded database (created on first start).</summary>
     [Required]
     public string DataFolder { get; set; } = "var";
@@ -57,4 +88,26 @@ public sealed class RnnRbmOptions
     /// <summary>How often a queued job is looked for (Hangfire's poll interval).</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan JobPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+}
+
+/// <summary>The values of <see cref="RnnRbmOptions.Role"/>.</summary>
+public static class NodeRoles
+{
+    public const string All = "all";
+    public const string Web = "web";
+    public const string Worker = "worker";
+
+    /// <summary>The role configured, read before the options exist (Program.cs decides what to map from it).</summary>
+    public static string Of(IConfiguration configuration) =>
+        (configuration[$"{RnnRbmOptions.Section}:{nameof(RnnRbmOptions.Role)}"] ?? All).Trim().ToLowerInvariant();
+
+    /// <summary>Whether the node serves the REST API, the UI, the progress hub and the dashboard.</summary>
+    public static bool ServesApi(string role) => role != Worker;
+}
+
+/// <summary>The values of <see cref="RnnRbmOptions.Database"/>.</summary>
+public static class DatabaseKinds
+{
+    public const string Sqlite = "sqlite";
+    public const string Postgres = "postgres";
 }

@@ -65,6 +65,20 @@ public sealed class TrainingEntity
     public long Version { get; set; }
 }
 
+/// <summary>
+/// One completed epoch of a training and the worker that completed it, written in the same guarded write as the
+/// epoch's checkpoint: which node ran what, and (its key) proof that no epoch was recorded twice.
+/// </summary>
+public sealed class TrainingEpochEntity
+{
+    public Guid TrainingId { get; set; }
+    /// <summary>1-based, as in the history.</summary>
+    public int Epoch { get; set; }
+    /// <summary>The lease owner that completed it (host/process/instance).</summary>
+    public required string Worker { get; set; }
+    public DateTimeOffset CompletedUtc { get; set; }
+}
+
 /// <summary>A model: the model file's bytes and its manifest for querying.</summary>
 public sealed class ModelEntity
 {

@@ -1,13 +1,20 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace RnnRbm.Api.Storage;
 
-/// <summary>The app's data, beside Hangfire's in the same database.</summary>
-public sealed class RnnRbmDbContext(DbContextOptions<RnnRbmDbContext> options) : DbContext(options)
+/// <summary>
+/// The app's data, beside Hangfire's in the same database. One subclass per provider
+/// (<see cref="SqliteRnnRbmDbContext"/>, <see cref="PostgresRnnRbmDbContext"/>), each with its own migrations set
+/// (Storage/Migrations/Sqlite, Storage/Migrations/Postgres): the features only ever ask for this base class.
+/// </summary>
+public abstract class RnnRbmDbContext(DbContextOptions options) : DbContext(options)
 {
     public DbSet<CorpusEntity> Corpora => Set<CorpusEntity>();
     public DbSet<CorpusFileEntity> CorpusFiles => Set<CorpusFileEntity>();
     public DbSet<TrainingEntity> Trainings => Set<TrainingEntity>();
+    public DbSet<TrainingEpochEntity> TrainingEpochs => Set<TrainingEpochEntity>();
     public DbSet<ModelEntity> Models => Set<ModelEntity>();
     public DbSet<GenerationEntity> Generations => Set<GenerationEntity>();
 
@@ -26,8 +33,18 @@ public sealed class RnnRbmDbContext(DbContextOptions<RnnRbmDbContext> options) :
         modelBuilder.Entity<TrainingEntity>(e =>
         {
             e.ToTable("trainings");
+            // WHERE "Version" = @original on every UPDATE: on SQLite and on PostgreSQL (READ COMMITTED, where a second
+            // UPDATE of the row waits for the first to commit and then re-checks the WHERE) a stale writer changes
+            // 0 rows and gets DbUpdateConcurrencyException.
             e.Property(t => t.Version).IsConcurrencyToken();
             e.HasIndex(t => t.State);
+        });
+        modelBuilder.Entity<TrainingEpochEntity>(e =>
+        {
+            e.ToTable("training_epochs");
+            // The key makes "each epoch recorded once" a constraint of the database, not only of the job.
+            e.HasKey(x => new { x.TrainingId, x.Epoch });
+            e.HasOne<TrainingEntity>().WithMany().HasForeignKey(x => x.TrainingId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<ModelEntity>(e => e.ToTable("models"));
         modelBuilder.Entity<GenerationEntity>(e =>
@@ -35,16 +52,39 @@ public sealed class RnnRbmDbContext(DbContextOptions<RnnRbmDbContext> options) :
             e.ToTable("generations");
             e.HasIndex(g => g.CreatedUtc);
         });
-        // SQLite cannot order or compare DateTimeOffset natively: store it as UTC ticks.
-        if (Database.IsSqlite())
+    }
+}
+
+/// <summary>The app's data in the embedded SQLite file (the default, one node).</summary>
+public sealed class SqliteRnnRbmDbContext(DbContextOptions<SqliteRnnRbmDbContext> options) : RnnRbmDbContext(options)
+{
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        // SQLite cannot order or compare DateTimeOffset natively: store it as UTC ticks. PostgreSQL has timestamptz.
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
         {
-            foreach (var entity in modelBuilder.Model.GetEntityTypes())
+            foreach (var property in entity.GetProperties().Where(p => p.ClrType == typeof(DateTimeOffset) || p.ClrType == typeof(DateTimeOffset?)))
             {
-                foreach (var property in entity.GetProperties().Where(p => p.ClrType == typeof(DateTimeOffset) || p.ClrType == typeof(DateTimeOffset?)))
-                {
-                    property.SetValueConverter(new Microsoft.EntityFrameworkCore.Storage.ValueConversion.DateTimeOffsetToBinaryConverter());
-                }
+                property.SetValueConverter(new DateTimeOffsetToBinaryConverter());
             }
         }
     }
+}
+
+/// <summary>The app's data in PostgreSQL (many nodes share it).</summary>
+public sealed class PostgresRnnRbmDbContext(DbContextOptions<PostgresRnnRbmDbContext> options) : RnnRbmDbContext(options);
+
+/// <summary>For <c>dotnet ef migrations add X --context SqliteRnnRbmDbContext</c>: no host, no database needed.</summary>
+internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteRnnRbmDbContext>
+{
+    public SqliteRnnRbmDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<SqliteRnnRbmDbContext>().UseSqlite("Data Source=design-time.db").Options);
+}
+
+/// <summary>For <c>dotnet ef migrations add X --context PostgresRnnRbmDbContext</c>: no server is contacted.</summary>
+internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresRnnRbmDbContext>
+{
+    public PostgresRnnRbmDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgresRnnRbmDbContext>().UseNpgsql("Host=localhost;Database=rnnrbm").Options);
 }

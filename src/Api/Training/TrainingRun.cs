@@ -150,6 +150,14 @@ internal sealed class TrainingRun : IDisposable
                 _training.EpochsCompleted = trainer.EpochsCompleted;
                 _training.EpochFramesDone = 0;
                 _training.LeaseHeartbeatUtc = DateTimeOffset.UtcNow;
+                // Who completed it, for operators (and the scale-out tests); its key (training, epoch) refuses a second one.
+                _db.TrainingEpochs.Add(new TrainingEpochEntity
+                {
+                    TrainingId = _id,
+                    Epoch = result.Epoch,
+                    Worker = _owner,
+                    CompletedUtc = _training.LeaseHeartbeatUtc.Value,
+                });
                 if (!TrySave($"checkpoint epoch {result.Epoch}"))
                 {
                     return;
@@ -268,10 +276,7 @@ internal sealed class TrainingRun : IDisposable
             {
                 return;
             }
-            foreach (var added in _db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added).ToList())
-            {
-                added.State = EntityState.Detached;
-            }
+            DiscardPendingInserts();
             _training.State = TrainingStates.Failed;
             _training.Error = message;
             _training.FinishedUtc = DateTimeOffset.UtcNow;
@@ -306,8 +311,32 @@ internal sealed class TrainingRun : IDisposable
         }
         catch (DbUpdateConcurrencyException)
         {
+            DiscardPendingInserts();
             MarkStale($"could not {what}");
             return false;
+        }
+        catch (DbUpdateException) when (IsSuperseded())
+        {
+            // The same write lost differently: its epoch row clashed with the one the newer runner wrote first
+            // (the provider may send the INSERT before the guarded UPDATE). Nothing of it was committed.
+            DiscardPendingInserts();
+            MarkStale($"could not {what} (epoch already recorded)");
+            return false;
+        }
+    }
+
+    /// <summary>Whether the row's Version moved past the one this runner last wrote (someone else wrote it).</summary>
+    private bool IsSuperseded()
+    {
+        long? current = _db.Trainings.AsNoTracking().Where(t => t.Id == _id).Select(t => (long?)t.Version).FirstOrDefault();
+        return current != _training.Version - 1;
+    }
+
+    private void DiscardPendingInserts()
+    {
+        foreach (var added in _db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added).ToList())
+        {
+            added.State = EntityState.Detached;
         }
     }
 

@@ -12,9 +12,9 @@ namespace RnnRbm.Api.Training;
 /// from any source (including tests) counts.
 /// </summary>
 /// <remarks>
-/// Hangfire's storage is resolved in StartAsync, not injected: building it creates Hangfire's tables, and the app's
-/// own tables are only created (EnsureCreated, which does nothing once any table exists) by the database initialiser
-/// that starts before this service but is constructed together with it.
+/// Hangfire's storage (this host's <see cref="JobStorage"/> singleton, see StorageExtensions) is resolved in StartAsync,
+/// not injected: building it creates Hangfire's tables, which is best done after the database initialiser (which
+/// starts before this service but is constructed together with it) has migrated the app's.
 /// </remarks>
 internal sealed class TrainingServer(
     IServiceProvider services,
@@ -46,8 +46,9 @@ internal sealed class TrainingServer(
                 Queues = [TrainingJobsSetup.Queue],
                 // This host's container, not JobActivator.Current (process-wide: the last host configured wins).
                 Activator = new AspNetCoreJobActivator(services.GetRequiredService<IServiceScopeFactory>()),
-                // A training stops at its next update boundary, well within this.
-                ShutdownTimeout = TimeSpan.FromSeconds(20),
+                // A training stops at its next update boundary and releases its lease, well within this
+                // (RnnRbm:ShutdownTimeout; the host waits 5 s longer, the orchestrator longer still).
+                ShutdownTimeout = options.Value.ShutdownTimeout,
             },
             services.GetRequiredService<JobStorage>());
         log.LogInformation("Training worker(s): {Workers} on queue '{Queue}'.", workers, TrainingJobsSetup.Queue);

@@ -72,9 +72,9 @@ public class TrainingResumeTests
 
     private static TrainingEntity ReadRow(string folder, Guid id)
     {
-        var options = new DbContextOptionsBuilder<RnnRbmDbContext>()
+        var options = new DbContextOptionsBuilder<SqliteRnnRbmDbContext>()
             .UseSqlite($"Data Source={Path.Combine(folder, "rnnrbm.db")};Pooling=False").Options;
-        using var db = new RnnRbmDbContext(options);
+        using var db = new SqliteRnnRbmDbContext(options);
         return db.Trainings.AsNoTracking().Single(t => t.Id == id);
     }
 }
