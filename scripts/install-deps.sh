@@ -2,7 +2,8 @@
 # Installs what RnnRbm needs on Debian 12 (run as root, or with sudo available).
 # Idempotent: re-running it only checks. Usage: scripts/install-deps.sh [--tests]
 #   always: the .NET 10 SDK is expected on PATH (see README), Intel MKL (non-free) and OpenBLAS, FluidSynth with a soundfont and opusenc
-#   --tests: also what the test suite needs beyond that (Chromium for the browser tests)
+#   --tests: also what the test suite needs beyond that (Chromium for the browser tests, PostgreSQL and docker-compose
+#            for the scale-out tests)
 set -euo pipefail
 
 want_tests=0
@@ -22,7 +23,9 @@ packages=(libopenblas0-pthread libmkl-rt fonts-dejavu-core fluidsynth timgm6mb-s
 # chromium: Debian's browser for the Playwright tests (tests/RnnRbm.Web.Tests launch /usr/bin/chromium with
 # --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
 # --disable-component-update --disable-sync). Playwright itself never downloads a browser.
-if [ "$want_tests" -eq 1 ]; then packages+=(chromium); fi
+# postgresql: the scale-out tests run against a throwaway cluster that scripts/test.sh starts on 127.0.0.1.
+# docker-compose (v1): checks docker-compose.yml offline (`docker-compose config`); no Docker engine is needed.
+if [ "$want_tests" -eq 1 ]; then packages+=(chromium postgresql docker-compose); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

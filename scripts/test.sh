@@ -7,6 +7,32 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh --tests || { echo "0 passed, 1 failed"; exit 1; }
 
 log=$(mktemp)
+
+# A throwaway PostgreSQL on 127.0.0.1 for the scale-out tests (tests/RnnRbm.ScaleOut.Tests): a fresh cluster in a
+# temp folder, its socket in /tmp, gone at exit. The tests read its connection string from RNNRBM_TEST_POSTGRES and
+# create one database each.
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+pg_root=$(mktemp -d /tmp/rnnrbm-pg.XXXXXX)
+as_pg() { if [ "$(id -u)" -eq 0 ]; then su postgres -s /bin/bash -c "$1"; else bash -c "$1"; fi; }
+stop_pg() {
+  [ -f "$pg_root/data/postmaster.pid" ] && as_pg "'$pg_bin/pg_ctl' -D '$pg_root/data' -m fast -w stop" >/dev/null 2>&1
+  rm -rf "$pg_root" "$log"
+}
+trap stop_pg EXIT
+if [ -z "$pg_bin" ]; then
+  echo "PostgreSQL is not installed (install-deps --tests installs it)."; echo "0 passed, 1 failed"; exit 1
+fi
+[ "$(id -u)" -eq 0 ] && chown postgres:postgres "$pg_root"
+pg_port=55434
+while (echo > "/dev/tcp/127.0.0.1/$pg_port") 2>/dev/null; do pg_port=$((pg_port + 1)); done
+if ! as_pg "'$pg_bin/initdb' -D '$pg_root/data' -U postgres -A trust --no-sync" >"$pg_root.init.log" 2>&1 \
+  || ! as_pg "'$pg_bin/pg_ctl' -D '$pg_root/data' -l '$pg_root/log' -w -o '-c listen_addresses=127.0.0.1 -p $pg_port -c unix_socket_directories=$pg_root -c fsync=off -c max_connections=300' start" >>"$pg_root.init.log" 2>&1; then
+  cat "$pg_root.init.log" "$pg_root/log" 2>/dev/null | tail -n 20
+  echo "0 passed, 1 failed"; exit 1
+fi
+rm -f "$pg_root.init.log"
+export RNNRBM_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres"
+echo "PostgreSQL for the tests: $RNNRBM_TEST_POSTGRES"
 dotnet build RnnRbm.sln -c Release 2>&1 | tail -n 3
 build=${PIPESTATUS[0]}
 if [ "$build" -ne 0 ]; then
@@ -22,7 +48,6 @@ status=${PIPESTATUS[0]}
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
 failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
 skipped=$(grep -oE 'Skipped: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
-rm -f "$log"
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1 # the runner failed without counting a failure (crash, no tests): never report green
 fi

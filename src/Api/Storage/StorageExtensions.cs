@@ -87,19 +87,18 @@ internal sealed class DatabaseInitializer(IServiceScopeFactory scopes, IOptions<
             Directory.CreateDirectory(Path.GetFullPath(options.Value.DataFolder));
             await RefusePreMigrationFileAsync(db, cancellationToken);
         }
-        IEnumerable<string> pending = await db.Database.GetPendingMigrationsAsync(cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
+        string at = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).LastOrDefault() ?? "none";
         if (options.Value.Database == DatabaseKinds.Sqlite)
         {
             // WAL lets readers (progress pages) run while a training writes its checkpoint.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
-            log.LogInformation("Database: SQLite {Path}; migrations applied now: {Migrations}.",
-                StorageExtensions.DatabasePath(options.Value), string.Join(", ", pending.DefaultIfEmpty("none")));
+            log.LogInformation("Database: SQLite {Path}, at migration {Migration}.", StorageExtensions.DatabasePath(options.Value), at);
         }
         else
         {
-            log.LogInformation("Database: PostgreSQL {Database} on {Host}; migrations applied now: {Migrations}.",
-                db.Database.GetDbConnection().Database, db.Database.GetDbConnection().DataSource, string.Join(", ", pending.DefaultIfEmpty("none")));
+            log.LogInformation("Database: PostgreSQL {Database} on {Host}, at migration {Migration}.",
+                db.Database.GetDbConnection().Database, db.Database.GetDbConnection().DataSource, at);
         }
     }
 

@@ -1,0 +1,128 @@
+using Microsoft.AspNetCore.SignalR.Client;
+using RnnRbm.Api.Progress;
+using RnnRbm.Api.Training;
+using static RnnRbm.ScaleOut.Tests.ScaleOutKit;
+
+namespace RnnRbm.ScaleOut.Tests;
+
+/// <summary>
+/// Several processes of the real binary on one PostgreSQL database: a web node (API, no training) and worker nodes
+/// (training, health only), as docker-compose.yml runs them.
+/// </summary>
+public class ScaleOutTests
+{
+    [PostgresFact]
+    public async Task TwoWorkers_ShareOneDatabase_AndTheTrainingsSpreadOverBoth()
+    {
+        await using TestDatabase database = await TestDatabase.CreateAsync();
+        await using NodeProcess web = await NodeProcess.StartAsync("web", database);
+        await using NodeProcess a = await NodeProcess.StartAsync("worker", database);
+        await using NodeProcess b = await NodeProcess.StartAsync("worker", database);
+        Guid corpus = await AddCorpusAsync(database, train: 3);
+
+        var ids = new List<Guid>();
+        for (int i = 0; i < 4; i++)
+        {
+            ids.Add(await StartAsync(web.Client, Tiny(corpus, epochs: 3, seed: (ulong)i + 1)));
+        }
+        var workers = new HashSet<int>();
+        foreach (Guid id in ids)
+        {
+            TrainingResponse done = await WaitForAsync(web.Client, id, t => TrainingStates.IsFinished(t.State), 90, web, a, b);
+            Assert.True(done.State == TrainingStates.Succeeded, $"{done.State}: {done.Error}");
+            Assert.Equal([1, 2, 3], done.History.Select(e => e.Epoch));
+            workers.UnionWith((await EpochsAsync(database, id)).Select(e => PidOf(e.Worker)));
+        }
+        // Each worker takes one training at a time (TrainingWorkers = 1), so four queued at once must reach both;
+        // the web node trains nothing.
+        Assert.True(workers.SetEquals([a.Pid, b.Pid]), $"epochs ran on pids {string.Join(", ", workers)}; workers {a.Pid}, {b.Pid}; web {web.Pid}.");
+    }
+
+    [PostgresFact]
+    public async Task KilledWorker_ItsTrainingCompletesOnTheOther_WithEachEpochOnce()
+    {
+        const int Epochs = 12;
+        await using TestDatabase database = await TestDatabase.CreateAsync();
+        await using NodeProcess web = await NodeProcess.StartAsync("web", database);
+        await using NodeProcess a = await NodeProcess.StartAsync("worker", database);
+        await using NodeProcess b = await NodeProcess.StartAsync("worker", database);
+        Guid corpus = await AddCorpusAsync(database, train: 4);
+
+        Guid id = await StartAsync(web.Client, Tiny(corpus, epochs: Epochs));
+        TrainingResponse running = await WaitForAsync(web.Client, id, t => t.Epoch >= 2 || TrainingStates.IsFinished(t.State), 60, web, a, b);
+        Assert.True(running.State == TrainingStates.Running, $"The training should still run (else make epochs slower): {running.State}, epoch {running.Epoch}.");
+        string owner = (await RowAsync(database, id)).LeaseOwner!;
+        NodeProcess victim = PidOf(owner) == a.Pid ? a : b;
+        NodeProcess survivor = victim == a ? b : a;
+        Assert.Equal(victim.Pid, PidOf(owner));
+        victim.Kill();
+        int epochAtKill = (await RowAsync(database, id)).EpochsCompleted;
+
+        // The survivor's recovery takes over once the dead owner's lease ages past TrainingLease.Timeout (30 s).
+        TrainingResponse done = await WaitForAsync(web.Client, id, t => TrainingStates.IsFinished(t.State), 120, web, survivor, victim);
+        Assert.True(done.State == TrainingStates.Succeeded, $"{done.State}: {done.Error}\n{survivor.Output()}");
+        Assert.Equal(Enumerable.Range(1, Epochs), done.History.Select(e => e.Epoch));
+        Assert.NotNull(done.ModelId);
+
+        List<Api.Storage.TrainingEpochEntity> epochs = await EpochsAsync(database, id);
+        Assert.Equal(Enumerable.Range(1, Epochs), epochs.Select(e => e.Epoch));
+        // Every epoch the victim completed before it died was kept; the survivor ran the rest, none twice.
+        Assert.All(epochs.Where(e => e.Epoch <= epochAtKill), e => Assert.Equal(victim.Pid, PidOf(e.Worker)));
+        Assert.All(epochs.Where(e => e.Epoch > epochAtKill), e => Assert.Equal(survivor.Pid, PidOf(e.Worker)));
+        Assert.InRange(epochAtKill, 2, Epochs - 1);
+        // The epochs before the kill keep the wall times the victim measured (they were not run again).
+        Assert.Equal(running.History.Select(e => e.Seconds), done.History.Take(running.History.Count).Select(e => e.Seconds));
+    }
+
+    [PostgresFact]
+    public async Task WebNode_ServesTheProgress_OfATrainingRunningInAWorker()
+    {
+        await using TestDatabase database = await TestDatabase.CreateAsync();
+        await using NodeProcess web = await NodeProcess.StartAsync("web", database);
+        await using NodeProcess worker = await NodeProcess.StartAsync("worker", database);
+        Guid corpus = await AddCorpusAsync(database, train: 4);
+
+        // The browser's way: the progress hub on the web node, which reads the database.
+        var updates = new List<ProgressUpdate>();
+        await using HubConnection hub = new HubConnectionBuilder().WithUrl(new Uri(web.Address, ProgressHub.Path)).Build();
+        hub.On<ProgressUpdate>(ProgressHub.ProgressMessage, u =>
+        {
+            lock (updates)
+            {
+                updates.Add(u);
+            }
+        });
+        await hub.StartAsync();
+
+        Guid id = await StartAsync(web.Client, Tiny(corpus, epochs: 6));
+        await hub.InvokeAsync<ProgressUpdate?>("Subscribe", id);
+        TrainingResponse running = await WaitForAsync(web.Client, id, t => t.Epoch >= 1 || TrainingStates.IsFinished(t.State), 60, web, worker);
+        Assert.Equal(TrainingStates.Running, running.State);
+        Assert.True(running.Progress.EpochFramesTotal > 0, "the worker's progress reached the web node");
+        TrainingResponse done = await WaitForAsync(web.Client, id, t => TrainingStates.IsFinished(t.State), 60, web, worker);
+        Assert.Equal(TrainingStates.Succeeded, done.State);
+        Assert.Equal(Enumerable.Range(1, 6), done.History.Select(e => e.Epoch));
+        Assert.All(await EpochsAsync(database, id), e => Assert.Equal(worker.Pid, PidOf(e.Worker)));
+
+        // The web node pushed live updates of the worker's run, through to the end.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(10) && !Snapshot(updates).Any(u => u.State == TrainingStates.Succeeded))
+        {
+            await Task.Delay(100);
+        }
+        List<ProgressUpdate> seen = Snapshot(updates);
+        Assert.Contains(seen, u => u.State == TrainingStates.Running && u.Epoch >= 1);
+        Assert.Contains(seen, u => u.State == TrainingStates.Succeeded && u.Epoch == 6);
+
+        using HttpResponseMessage model = await web.Client.GetAsync(new Uri($"/api/models/{done.ModelId}", UriKind.Relative));
+        Assert.Equal(System.Net.HttpStatusCode.OK, model.StatusCode);
+    }
+
+    private static List<ProgressUpdate> Snapshot(List<ProgressUpdate> updates)
+    {
+        lock (updates)
+        {
+            return [.. updates];
+        }
+    }
+}
