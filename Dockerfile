@@ -1,6 +1,7 @@
 # RnnRbm service image: the same binary serves every role (web, worker, all) — see docs/deployment.md.
 # Build:  docker build -t rnnrbm .
 # Run:    docker run -p 8080:8080 -v rnnrbm-data:/data rnnrbm            (embedded SQLite, role "all")
+# Scale:  docker-compose.yml (PostgreSQL, one web node, N workers): RnnRbm__Role, RnnRbm__Database, ConnectionStrings__Postgres.
 
 # --- build ---------------------------------------------------------------------------------------
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
