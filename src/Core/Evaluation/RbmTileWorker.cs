@@ -60,7 +60,7 @@ internal sealed class RbmTileWorker
     /// <para>Path. The base distribution p_0 is the RBM with visible biases a_A (<see cref="RbmFamily.BaseVisibleBiases"/>,
     /// by default a) and W = 0, whose hidden units are independent of v: p*_0(v) = exp(a_A·v)·2^H, so
     /// Z_0 = 2^H Π_i (1 + e^{a_A,i}) exactly and p_0 samples by independent Bernoulli(σ(a_A,i)). The intermediate
-    /// distributions are Salakhutdinov &amp; Murray's (their Eq. 15 with W_A = 0 and p_A's hidden biases 0, so the
+    /// distributions are Salakhutdinov &amp; Murray's (their §4.1 path with W_A = 0 and p_A's hidden biases 0, so the
     /// p_A hidden factor is a constant and drops out):</para>
     /// <code>
     ///   log p*_β(v) = (a_A + β (a - a_A))·v + Σ_j softplus(β·x_j),   x = b + v W     (hidden units summed out)
