@@ -26,12 +26,17 @@ public static class TestData
     public static IReadOnlyList<string> DemoMidi(int count) =>
         [.. Directory.GetFiles(Path.Combine(RepositoryRoot, "datasets", "demo"), "*.mid").Order(StringComparer.Ordinal).Take(count)];
 
-    /// <summary>Where the screenshots go (docs/screenshots, created).</summary>
+    /// <summary>
+    /// Where the screenshots go: docs/screenshots when RNNRBM_UPDATE_SCREENSHOTS=1 (to refresh the README's
+    /// pictures), else a temp folder, so that an ordinary test run leaves the work tree as it found it.
+    /// </summary>
     public static string ScreenshotFolder
     {
         get
         {
-            string folder = Path.Combine(RepositoryRoot, "docs", "screenshots");
+            string folder = Environment.GetEnvironmentVariable("RNNRBM_UPDATE_SCREENSHOTS") == "1"
+                ? Path.Combine(RepositoryRoot, "docs", "screenshots")
+                : Path.Combine(Path.GetTempPath(), "rnnrbm-screenshots");
             Directory.CreateDirectory(folder);
             return folder;
         }
