@@ -12,7 +12,9 @@ namespace RnnRbm.Api.Training;
 /// </summary>
 /// <remarks>
 /// Why: Hangfire's SQLite storage has no sliding invisibility, and its timeout is set above any training (stack notes),
-/// so it would not fetch a dead process's job again for days. A training needs a job when it is queued or running,
+/// so it would not fetch a dead process's job again for days; on PostgreSQL (sliding invisibility) Hangfire would, but
+/// only one <c>JobInvisibilityTimeout</c> later, and a training released at shutdown has no job left at all.
+/// It runs on every node, whatever its role: it only enqueues onto the shared queue, and duplicates are harmless. A training needs a job when it is queued or running,
 /// no runner of this process holds it, no other owner's lease is fresh, and its job is neither waiting in the queue nor
 /// just fetched. A graceful stop releases the lease, so a restart resumes at once; after a crash the dead owner's
 /// lease must first age past <see cref="TrainingLease.Timeout"/>. Enqueuing too often is harmless: the job is
