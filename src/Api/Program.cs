@@ -1,5 +1,6 @@
 using RnnRbm.Api.Audio;
 using RnnRbm.Api.Corpora;
+using RnnRbm.Api.Evaluations;
 using RnnRbm.Api.Generation;
 using RnnRbm.Api.Health;
 using RnnRbm.Api.Hosting;
@@ -16,6 +17,7 @@ builder.AddRnnRbmStorage();
 builder.AddNumerics();
 builder.AddCorpora();
 builder.AddTrainingJobs();
+builder.AddEvaluations();
 builder.AddModels();
 builder.AddGeneration();
 builder.AddHealth();
@@ -34,6 +36,7 @@ if (NodeRoles.ServesApi(NodeRoles.Of(builder.Configuration)))
     app.UseApiDocs();
     app.MapCorpora();
     app.MapTrainings();
+    app.MapEvaluations();
     app.MapModels();
     app.MapGeneration();
     app.MapJobsDashboard();

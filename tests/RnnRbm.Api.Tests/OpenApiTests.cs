@@ -28,6 +28,8 @@ public class OpenApiTests
             "/api/trainings/{id}",
             "/api/trainings/{id}/curve.png",
             "/api/trainings/{id}/cancel",
+            "/api/evaluations",
+            "/api/evaluations/{id}",
             "/api/models",
             "/api/models/{id}",
             "/api/models/{id}/file",

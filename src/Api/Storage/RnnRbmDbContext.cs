@@ -17,6 +17,7 @@ public abstract class RnnRbmDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<TrainingEpochEntity> TrainingEpochs => Set<TrainingEpochEntity>();
     public DbSet<ModelEntity> Models => Set<ModelEntity>();
     public DbSet<GenerationEntity> Generations => Set<GenerationEntity>();
+    public DbSet<RnnRbm.Api.Evaluations.EvaluationEntity> Evaluations => Set<RnnRbm.Api.Evaluations.EvaluationEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

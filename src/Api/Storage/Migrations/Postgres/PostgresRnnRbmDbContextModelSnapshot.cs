@@ -22,6 +22,85 @@ namespace RnnRbm.Api.Storage.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("RnnRbm.Api.Evaluations.EvaluationEntity", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("AccSamples")
+                        .HasColumnType("integer");
+
+                    b.Property<double?>("Accuracy")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("AisRuns")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("AisSteps")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Backend")
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("CorpusId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("FinishedUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<double?>("Gflops")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("JobId")
+                        .HasColumnType("text");
+
+                    b.Property<double?>("LogLikelihood")
+                        .HasColumnType("double precision");
+
+                    b.Property<Guid>("ModelId")
+                        .HasColumnType("uuid");
+
+                    b.Property<double>("Progress")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("Seconds")
+                        .HasColumnType("double precision");
+
+                    b.Property<long>("Seed")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("Sequences")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Split")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<double?>("StandardError")
+                        .HasColumnType("double precision");
+
+                    b.Property<DateTimeOffset?>("StartedUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long?>("Steps")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("evaluations");
+                });
+
             modelBuilder.Entity("RnnRbm.Api.Storage.CorpusEntity", b =>
                 {
                     b.Property<Guid>("Id")

@@ -17,6 +17,85 @@ namespace RnnRbm.Api.Storage.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("RnnRbm.Api.Evaluations.EvaluationEntity", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("AccSamples")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("Accuracy")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("AisRuns")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AisSteps")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Backend")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CorpusId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedUtc")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("FinishedUtc")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("Gflops")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("JobId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("LogLikelihood")
+                        .HasColumnType("REAL");
+
+                    b.Property<Guid>("ModelId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Progress")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("Seconds")
+                        .HasColumnType("REAL");
+
+                    b.Property<long>("Seed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("Sequences")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Split")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("StandardError")
+                        .HasColumnType("REAL");
+
+                    b.Property<long?>("StartedUtc")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("Steps")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("evaluations");
+                });
+
             modelBuilder.Entity("RnnRbm.Api.Storage.CorpusEntity", b =>
                 {
                     b.Property<Guid>("Id")

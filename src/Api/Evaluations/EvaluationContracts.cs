@@ -1,0 +1,74 @@
+namespace RnnRbm.Api.Evaluations;
+
+// The Evaluations API's JSON (camelCase through ASP.NET's web defaults). These names are the contract.
+
+/// <summary>The body of <c>POST /api/evaluations</c>: modelId and corpusId are required, the rest default as in docs/evaluation.md.</summary>
+/// <param name="ModelId">The model to measure.</param>
+/// <param name="CorpusId">The corpus whose split it is measured on (read at the model's grid and pitch range).</param>
+/// <param name="Split">test (default), valid or train.</param>
+/// <param name="AisRuns">AIS runs per time step, in [1, 100000]. Default 100.</param>
+/// <param name="AisSteps">AIS transitions K of Salakhutdinov &amp; Murray's three-segment schedule, in [3, 1000000]. Default 200.</param>
+/// <param name="AccSamples">Predictions sampled per time step for the accuracy, in [1, 10000]. Default 10.</param>
+/// <param name="Seed">Seed of every random choice, in [0, 2^53). Random when absent; the response shows the one used.</param>
+public sealed record StartEvaluationRequest(
+    Guid? ModelId,
+    Guid? CorpusId,
+    string? Split = null,
+    int? AisRuns = null,
+    int? AisSteps = null,
+    int? AccSamples = null,
+    long? Seed = null);
+
+/// <summary>An evaluation: its settings, where it stands, and (when succeeded) what it measured.</summary>
+/// <param name="Id">The evaluation id.</param>
+/// <param name="ModelId">The model measured.</param>
+/// <param name="CorpusId">The corpus measured on.</param>
+/// <param name="Split">The corpus split: test, valid or train.</param>
+/// <param name="AisRuns">AIS runs per time step.</param>
+/// <param name="AisSteps">AIS transitions.</param>
+/// <param name="AccSamples">Predictions sampled per time step.</param>
+/// <param name="Seed">The seed used.</param>
+/// <param name="State">queued, running, succeeded or failed.</param>
+/// <param name="Progress">Share done, in [0, 1].</param>
+/// <param name="LogLikelihood">Mean log-likelihood per time step in nats (AIS).</param>
+/// <param name="StandardError">AIS standard error of the log-likelihood.</param>
+/// <param name="Accuracy">Expected frame-level accuracy of next-step predictions, in [0, 1].</param>
+/// <param name="Sequences">Sequences measured.</param>
+/// <param name="Steps">Time steps measured.</param>
+/// <param name="Seconds">Wall time of the evaluation.</param>
+/// <param name="Gflops">Achieved AIS speed in GFLOP/s.</param>
+/// <param name="Backend">The numerics backend that ran it.</param>
+/// <param name="Error">Why it failed, when it did.</param>
+/// <param name="CreatedUtc">When it was requested.</param>
+/// <param name="StartedUtc">When a worker started it.</param>
+/// <param name="FinishedUtc">When it ended.</param>
+public sealed record EvaluationResponse(
+    Guid Id,
+    Guid ModelId,
+    Guid CorpusId,
+    string Split,
+    int AisRuns,
+    int AisSteps,
+    int AccSamples,
+    long Seed,
+    string State,
+    double Progress,
+    double? LogLikelihood,
+    double? StandardError,
+    double? Accuracy,
+    int? Sequences,
+    long? Steps,
+    double? Seconds,
+    double? Gflops,
+    string? Backend,
+    string? Error,
+    DateTimeOffset CreatedUtc,
+    DateTimeOffset? StartedUtc,
+    DateTimeOffset? FinishedUtc)
+{
+    internal static EvaluationResponse From(EvaluationEntity e) => new(
+        e.Id, e.ModelId, e.CorpusId, e.Split, e.AisRuns, e.AisSteps, e.AccSamples, e.Seed, e.State,
+        e.State == EvaluationStates.Succeeded ? 1 : Math.Clamp(e.Progress, 0, 1),
+        e.LogLikelihood, e.StandardError, e.Accuracy, e.Sequences, e.Steps, e.Seconds, e.Gflops, e.Backend, e.Error,
+        e.CreatedUtc, e.StartedUtc, e.FinishedUtc);
+}

@@ -1,0 +1,122 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using RnnRbm.Api.Hosting;
+using RnnRbm.Api.Storage;
+using RnnRbm.Core.Evaluation;
+
+namespace RnnRbm.Api.Evaluations;
+
+/// <summary>/api/evaluations: measure a model on a corpus split in the background; the result lands in the model's metrics.</summary>
+public static class EvaluationsApi
+{
+    public const string DefaultSplit = "test";
+    public const int DefaultAisRuns = 100;
+    public const int DefaultAisSteps = 200;
+    public const int DefaultAccSamples = 10;
+    public const int MinAisSteps = 3; // the three-segment schedule needs one transition per segment
+    public const long MaxSeed = (1L << 53) - 1;
+    internal static readonly string[] Splits = ["test", "valid", "train"];
+
+    public static IEndpointRouteBuilder MapEvaluations(this IEndpointRouteBuilder app)
+    {
+        RouteGroupBuilder group = app.MapGroup("/api/evaluations").WithTags("Evaluations").RequireApiKeyForChanges();
+
+        group.MapPost("/", StartAsync)
+            .WithName("StartEvaluation")
+            .WithSummary("Evaluates a model on a corpus split (runs in the background): log-likelihood by AIS and frame-level accuracy.")
+            .WithDescription("modelId and corpusId are required; split defaults to test, aisRuns to 100, aisSteps to 200, accSamples to 10, " +
+                "seed to a random one. Returns 202 with the evaluation; poll its Location. On success the results are written into the " +
+                "model's manifest metrics ('<split>.logLikelihood', '<split>.logLikelihoodStandardError', '<split>.accuracy').")
+            .ProducesValidationProblem();
+
+        group.MapGet("/", ListAsync)
+            .WithName("ListEvaluations")
+            .WithSummary("Lists the evaluations, newest first.");
+
+        group.MapGet("/{id:guid}", GetAsync)
+            .WithName("GetEvaluation")
+            .WithSummary("Gets an evaluation: state, progress, and when done its log-likelihood, standard error, accuracy and speed.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        return app;
+    }
+
+    internal static async Task<Results<Accepted<EvaluationResponse>, ValidationProblem>> StartAsync(
+        StartEvaluationRequest request, RnnRbmDbContext db, EvaluationScheduler scheduler, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        void Bad(string field, string message) => errors[field] = [message];
+        void InRange(string field, long? value, long min, long max)
+        {
+            if (value is long v && (v < min || v > max))
+            {
+                Bad(field, $"{field} must lie in [{min}, {max}]; got {v}.");
+            }
+        }
+
+        string split = (request.Split ?? DefaultSplit).Trim().ToLowerInvariant();
+        if (!Splits.Contains(split))
+        {
+            Bad("split", $"split must be test, valid or train; got '{request.Split}'.");
+        }
+        InRange("aisRuns", request.AisRuns, 1, AisOptions.MaxRuns);
+        InRange("aisSteps", request.AisSteps, MinAisSteps, AisSchedule.MaxTransitions);
+        InRange("accSamples", request.AccSamples, 1, 10_000);
+        InRange("seed", request.Seed, 0, MaxSeed);
+        if (request.ModelId is not Guid modelId || modelId == Guid.Empty)
+        {
+            Bad("modelId", "modelId is required: the id of a model (GET /api/models).");
+        }
+        else if (!await db.Models.AnyAsync(m => m.Id == modelId, cancellationToken))
+        {
+            Bad("modelId", $"No model has id {modelId} (GET /api/models lists them).");
+        }
+        if (request.CorpusId is not Guid corpusId || corpusId == Guid.Empty)
+        {
+            Bad("corpusId", "corpusId is required: the id of a corpus (GET /api/corpora).");
+        }
+        else if (!await db.Corpora.AnyAsync(c => c.Id == corpusId, cancellationToken))
+        {
+            Bad("corpusId", $"No corpus has id {corpusId} (GET /api/corpora lists them).");
+        }
+        else if (!errors.ContainsKey("split")
+            && !await db.CorpusFiles.AnyAsync(f => f.CorpusId == corpusId && f.Accepted && f.Split == split, cancellationToken))
+        {
+            Bad("split", $"The corpus {corpusId} has no accepted {split} files to evaluate on; choose another split.");
+        }
+        if (errors.Count > 0)
+        {
+            return ErrorHandling.Invalid(errors);
+        }
+
+        var evaluation = new EvaluationEntity
+        {
+            Id = Guid.NewGuid(),
+            ModelId = request.ModelId!.Value,
+            CorpusId = request.CorpusId!.Value,
+            Split = split,
+            AisRuns = request.AisRuns ?? DefaultAisRuns,
+            AisSteps = request.AisSteps ?? DefaultAisSteps,
+            AccSamples = request.AccSamples ?? DefaultAccSamples,
+            Seed = request.Seed ?? Random.Shared.NextInt64(MaxSeed + 1),
+            State = EvaluationStates.Queued,
+            CreatedUtc = DateTimeOffset.UtcNow,
+        };
+        db.Evaluations.Add(evaluation);
+        await db.SaveChangesAsync(cancellationToken);
+        evaluation.JobId = await scheduler.EnqueueAsync(db, evaluation.Id, CancellationToken.None);
+        return TypedResults.Accepted($"/api/evaluations/{evaluation.Id}", EvaluationResponse.From(evaluation));
+    }
+
+    internal static async Task<Ok<List<EvaluationResponse>>> ListAsync(RnnRbmDbContext db, CancellationToken cancellationToken)
+    {
+        List<EvaluationEntity> evaluations = await db.Evaluations.AsNoTracking().OrderByDescending(e => e.CreatedUtc).ToListAsync(cancellationToken);
+        return TypedResults.Ok(evaluations.Select(EvaluationResponse.From).ToList());
+    }
+
+    internal static async Task<Results<Ok<EvaluationResponse>, ProblemHttpResult>> GetAsync(Guid id, RnnRbmDbContext db, CancellationToken cancellationToken)
+    {
+        EvaluationEntity? evaluation = await db.Evaluations.AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, cancellationToken);
+        return evaluation is null ? ErrorHandling.NotFound("Evaluation", id) : TypedResults.Ok(EvaluationResponse.From(evaluation));
+    }
+}
