@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Security.Cryptography;
 using RnnRbm.Core.Midi;
 using RnnRbm.Core.Model;
 using RnnRbm.Core.Numerics;
@@ -67,7 +66,7 @@ internal static class TrainCommand
             List<PianoRoll>? valid = validPath is null ? null : LoadCorpus(validPath, readOptions, o, "valid");
             var session = new TrainingSession(shape, options, readOptions, backend, result.GetValue(threads), o);
             session.Run(train, valid, new CorpusInfo(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataPath))), train.Count,
-                train.Sum(r => (long)r.Steps), Digest(train)), result.GetValue(output)!);
+                train.Sum(r => (long)r.Steps), PianoRoll.Digest(train)), result.GetValue(output)!);
         }));
         return command;
     }
@@ -101,16 +100,5 @@ internal static class TrainCommand
             throw new UsageException($"No usable MIDI file in {path} ({role}).");
         }
         return rolls;
-    }
-
-    private static string Digest(IEnumerable<PianoRoll> rolls)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (PianoRoll roll in rolls)
-        {
-            hash.AppendData(BitConverter.GetBytes(roll.Steps));
-            hash.AppendData(roll.Cells);
-        }
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using RnnRbm.Api.Storage;
 using RnnRbm.Core.Midi;
@@ -56,19 +55,7 @@ internal sealed record TrainingData(IReadOnlyList<PianoRoll> Train, IReadOnlyLis
             throw new TrainingInputException(
                 $"No accepted train file of corpus '{name}' gives a non-empty piano-roll at {settings.Grid}, {settings.Range}.");
         }
-        return new TrainingData(train, valid, new CorpusInfo(name, train.Count, train.Sum(r => (long)r.Steps), Digest(train)));
-    }
-
-    /// <summary>The CLI's digest of the rolls learned from (steps and cells of each, in order).</summary>
-    private static string Digest(IEnumerable<PianoRoll> rolls)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (PianoRoll roll in rolls)
-        {
-            hash.AppendData(BitConverter.GetBytes(roll.Steps));
-            hash.AppendData(roll.Cells);
-        }
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        return new TrainingData(train, valid, new CorpusInfo(name, train.Count, train.Sum(r => (long)r.Steps), PianoRoll.Digest(train)));
     }
 }
 

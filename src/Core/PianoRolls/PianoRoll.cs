@@ -85,6 +85,23 @@ public sealed class PianoRoll
         return roll;
     }
 
+    /// <summary>
+    /// SHA-256 (lower-case hex) over the length and cells of each roll, in order: what a model's manifest records of
+    /// the corpus it learned from, and what a resumed training checks has not changed.
+    /// </summary>
+    public static string Digest(IEnumerable<PianoRoll> rolls)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        Span<byte> length = stackalloc byte[4];
+        foreach (PianoRoll roll in rolls)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, roll.Steps);
+            hash.AppendData(length);
+            hash.AppendData(roll.Cells);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
     /// <summary>True when both rolls have the same range, length and cells.</summary>
     public bool ContentEquals(PianoRoll other) =>
         other.Range == Range && other.Steps == Steps && other._cells.AsSpan().SequenceEqual(_cells);
