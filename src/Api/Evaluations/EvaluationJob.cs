@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Text.Json;
 using Hangfire;
@@ -101,12 +102,27 @@ public sealed class EvaluationJob(IServiceScopeFactory scopes, NumericsBackend b
             }
             sinceWrite.Restart();
             double fraction = p.Phase == "likelihood" ? 0.05 + (0.95 * p.Done / p.Total) : 0.05 * p.Done / p.Total;
-            db.Evaluations.Where(e => e.Id == evaluation.Id).ExecuteUpdate(s => s.SetProperty(e => e.Progress, fraction));
+            try
+            {
+                db.Evaluations.Where(e => e.Id == evaluation.Id).ExecuteUpdate(s => s.SetProperty(e => e.Progress, fraction));
+            }
+            catch (DbException ex)
+            {
+                // Progress is informational: a busy database must not stop the measuring; the next report tries again.
+                log.LogWarning(ex, "Evaluation {Id}: could not record progress.", evaluation.Id);
+            }
         }
 
         EvaluationResult result = new RnnRbmEvaluator(model.Parameters, backend).Evaluate(rolls, options, OnProgress, shutdown);
 
-        // Invariant 2: the results and the model's metrics in one write.
+        // Invariant 2: the results and the model's metrics in one write. The model row is read again just before it:
+        // another node's evaluation of the same model may have added its metrics meanwhile (keeps the window to this write).
+        db.Entry(modelRow).Reload();
+        if (db.Entry(modelRow).State == EntityState.Detached)
+        {
+            throw new EvaluationInputException($"The model {evaluation.ModelId} was deleted during its evaluation.");
+        }
+        model = ModelFile.Read(modelRow.File);
         var metrics = new Dictionary<string, double>(model.Manifest.Metrics);
         void Metric(string name, double? value)
         {

@@ -52,6 +52,12 @@ public class EvaluationsApiTests
         Assert.Equal(done.LogLikelihood.Value, downloaded.Manifest.Metrics["test.logLikelihood"], 9);
         Assert.Equal(done.Accuracy.Value, downloaded.Manifest.Metrics["test.accuracy"], 9);
 
+        // At-least-once: a second run of the finished evaluation's job returns without writing.
+        string manifestBefore = ModelRow(app, model).ManifestJson;
+        app.Services.GetRequiredService<EvaluationJob>().Run(started.Id, CancellationToken.None);
+        Assert.Equal(manifestBefore, ModelRow(app, model).ManifestJson);
+        Assert.Equal(done, await client.GetFromJsonAsync<EvaluationResponse>(new Uri($"/api/evaluations/{started.Id}", UriKind.Relative)));
+
         List<EvaluationResponse> all = (await client.GetFromJsonAsync<List<EvaluationResponse>>(new Uri("/api/evaluations", UriKind.Relative)))!;
         Assert.Contains(all, e => e.Id == started.Id);
     }
@@ -106,6 +112,12 @@ public class EvaluationsApiTests
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         using HttpResponseMessage list = await client.GetAsync(new Uri("/api/evaluations", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+    }
+
+    private static ModelEntity ModelRow(RnnRbmAppFactory app, Guid id)
+    {
+        using IServiceScope scope = app.Services.CreateScope();
+        return scope.ServiceProvider.GetRequiredService<RnnRbmDbContext>().Models.Single(m => m.Id == id);
     }
 
     private static async Task<JsonElement> PostInvalidAsync(HttpClient client, StartEvaluationRequest request)
