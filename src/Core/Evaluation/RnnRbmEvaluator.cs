@@ -168,24 +168,7 @@ public sealed class RnnRbmEvaluator
             PianoRoll roll = sequences[s];
             int steps = roll.Steps;
             TensorPrimitives.ConvertChecked<byte, float>(roll.Cells, x.AsSpan(0, steps * v));
-            // u_t = tanh(bu + v_t Wvu + u_{t-1} Wuu): v_t Wvu for all t in one product (T×V)·(V×U), then the sequential part.
-            _blas.Gemm(false, false, steps, u, v, 1f, x, _p.Wvu, 0f, input);
-            states.AsSpan(0, u).Clear();
-            for (int t = 1; t <= steps; t++)
-            {
-                Span<float> ut = states.AsSpan(t * u, u);
-                TensorPrimitives.Add(input.AsSpan((t - 1) * u, u), _p.Bu, ut);
-                Kernels.VecMat(states.AsSpan((t - 1) * u, u), _p.Wuu, u, u, ut, accumulate: true);
-                TensorPrimitives.Tanh(ut, ut);
-            }
-            // bv_t = bv + u_{t-1} Wuv ; bh_t = bh + u_{t-1} Wuh, from u_0 .. u_{T-1} (the first T rows of states).
-            for (int t = 0; t < steps; t++)
-            {
-                _p.Bv.CopyTo(bvt.AsSpan(t * v, v));
-                _p.Bh.CopyTo(bht.AsSpan(t * h, h));
-            }
-            _blas.Gemm(false, false, steps, v, u, 1f, states, _p.Wuv, 1f, bvt);
-            _blas.Gemm(false, false, steps, h, u, 1f, states, _p.Wuh, 1f, bht);
+            Recurrence.Run(_blas, _p, x, steps, input, states, bvt, bht);
             int at = starts[s];
             x.AsSpan(0, steps * v).CopyTo(truth.AsSpan(at * v));
             bvt.AsSpan(0, steps * v).CopyTo(a.AsSpan(at * v));

@@ -106,7 +106,7 @@ internal sealed class ChunkGradient : IDisposable
         _steps = steps;
         chunk[..(steps * v)].CopyTo(_x);
 
-        Recurrence(parameters, steps);
+        Recurrence.Run(_blas, parameters, _x, steps, _g, _states, _bvt, _bht); // _g is free until Backward
 
         // CD-k, the positive phase and the monitor, block by block (in parallel when allowed).
         int first = (steps + 1) / 2;
@@ -145,33 +145,6 @@ internal sealed class ChunkGradient : IDisposable
         {
             block.Run(_blas, _parameters!, _k, _frozen);
         }
-    }
-
-    // u_t = tanh(bu + v_t Wvu + u_{t-1} Wuu);  bv_t = bv + u_{t-1} Wuv;  bh_t = bh + u_{t-1} Wuh.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Recurrence(RnnRbmParameters p, int steps)
-    {
-        int v = _shape.Visible, h = _shape.Hidden, u = _shape.Recurrent;
-        Span<float> states = _states;
-        // Rows 1..T of states first receive v_t Wvu (one product for all t), then the sequential part.
-        _blas.Gemm(false, false, steps, u, v, 1f, _x, p.Wvu, 0f, _g); // _g as scratch: T×U = X (T×V) · Wvu (V×U)
-        states[..u].Clear(); // u_0 = 0
-        for (int t = 1; t <= steps; t++)
-        {
-            Span<float> ut = states.Slice(t * u, u);
-            ReadOnlySpan<float> prev = states.Slice((t - 1) * u, u);
-            TensorPrimitives.Add(_g.AsSpan((t - 1) * u, u), p.Bu, ut);
-            Kernels.VecMat(prev, p.Wuu, u, u, ut, accumulate: true); // a_t += u_{t-1} Wuu
-            TensorPrimitives.Tanh(ut, ut);
-        }
-        // bv_t and bh_t from u_0 .. u_{T-1}: the first T rows of states.
-        for (int t = 0; t < steps; t++)
-        {
-            p.Bv.CopyTo(_bvt.AsSpan(t * v, v));
-            p.Bh.CopyTo(_bht.AsSpan(t * h, h));
-        }
-        _blas.Gemm(false, false, steps, v, u, 1f, _states, p.Wuv, 1f, _bvt); // T×V += Uprev (T×U) · Wuv (U×V)
-        _blas.Gemm(false, false, steps, h, u, 1f, _states, p.Wuh, 1f, _bht); // T×H += Uprev (T×U) · Wuh (U×H)
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -1,0 +1,46 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using RnnRbm.Core.Numerics;
+
+namespace RnnRbm.Core.Model;
+
+// Dimension legend: T steps, V visible, H hidden, U recurrent; row-major.
+
+/// <summary>
+/// The deterministic recurrence over a given sequence (spec "Recurrence"), shared by training and evaluation:
+/// <code>
+/// u_t  = tanh(bu + v_t Wvu + u_{t-1} Wuu)      u_0 = 0
+/// bv_t = bv + u_{t-1} Wuv                        bh_t = bh + u_{t-1} Wuh
+/// </code>
+/// v_t Wvu for all t is one product; only u_{t-1} Wuu is sequential.
+/// </summary>
+internal static class Recurrence
+{
+    /// <summary>
+    /// Fills <paramref name="states"/> ((T+1)×U: u_0 .. u_T), <paramref name="bvt"/> (T×V) and <paramref name="bht"/>
+    /// (T×H) from <paramref name="x"/> (T×V). <paramref name="scratch"/> (T×U) is overwritten. Allocates nothing.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(NumericsBackend blas, RnnRbmParameters p, float[] x, int steps, float[] scratch, float[] states, float[] bvt, float[] bht)
+    {
+        int v = p.Shape.Visible, h = p.Shape.Hidden, u = p.Shape.Recurrent;
+        blas.Gemm(false, false, steps, u, v, 1f, x, p.Wvu, 0f, scratch); // T×U = X (T×V) · Wvu (V×U)
+        Span<float> all = states;
+        all[..u].Clear(); // u_0 = 0
+        for (int t = 1; t <= steps; t++)
+        {
+            Span<float> ut = all.Slice(t * u, u);
+            TensorPrimitives.Add(scratch.AsSpan((t - 1) * u, u), p.Bu, ut);
+            Kernels.VecMat(all.Slice((t - 1) * u, u), p.Wuu, u, u, ut, accumulate: true); // a_t += u_{t-1} Wuu
+            TensorPrimitives.Tanh(ut, ut);
+        }
+        // bv_t and bh_t from u_0 .. u_{T-1}: the first T rows of states.
+        for (int t = 0; t < steps; t++)
+        {
+            p.Bv.CopyTo(bvt.AsSpan(t * v, v));
+            p.Bh.CopyTo(bht.AsSpan(t * h, h));
+        }
+        blas.Gemm(false, false, steps, v, u, 1f, states, p.Wuv, 1f, bvt); // T×V += Uprev (T×U) · Wuv (U×V)
+        blas.Gemm(false, false, steps, h, u, 1f, states, p.Wuh, 1f, bht); // T×H += Uprev (T×U) · Wuh (U×H)
+    }
+}
