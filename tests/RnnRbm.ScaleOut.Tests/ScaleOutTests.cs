@@ -83,9 +83,9 @@ public class ScaleOutTests
         Guid corpus = await AddCorpusAsync(database, train: 4);
 
         // The browser's way: the progress hub on the web node, which reads the database.
-        var updates = new List<ProgressUpdate>();
+        var updates = new List<TrainingResponse>();
         await using HubConnection hub = new HubConnectionBuilder().WithUrl(new Uri(web.Address, ProgressHub.Path)).Build();
-        hub.On<ProgressUpdate>(ProgressHub.ProgressMessage, u =>
+        hub.On<TrainingResponse>(ProgressHub.ProgressMessage, u =>
         {
             lock (updates)
             {
@@ -95,7 +95,7 @@ public class ScaleOutTests
         await hub.StartAsync();
 
         Guid id = await StartAsync(web.Client, Tiny(corpus, epochs: 6));
-        await hub.InvokeAsync<ProgressUpdate?>("Subscribe", id);
+        await hub.InvokeAsync<TrainingResponse?>("Subscribe", id);
         TrainingResponse running = await WaitForAsync(web.Client, id, t => t.Epoch >= 1 || TrainingStates.IsFinished(t.State), 60, web, worker);
         Assert.Equal(TrainingStates.Running, running.State);
         Assert.True(running.Progress.EpochFramesTotal > 0, "the worker's progress reached the web node");
@@ -110,7 +110,7 @@ public class ScaleOutTests
         {
             await Task.Delay(100);
         }
-        List<ProgressUpdate> seen = Snapshot(updates);
+        List<TrainingResponse> seen = Snapshot(updates);
         Assert.Contains(seen, u => u.State == TrainingStates.Running && u.Epoch >= 1);
         Assert.Contains(seen, u => u.State == TrainingStates.Succeeded && u.Epoch == 6);
 
@@ -118,7 +118,7 @@ public class ScaleOutTests
         Assert.Equal(System.Net.HttpStatusCode.OK, model.StatusCode);
     }
 
-    private static List<ProgressUpdate> Snapshot(List<ProgressUpdate> updates)
+    private static List<TrainingResponse> Snapshot(List<TrainingResponse> updates)
     {
         lock (updates)
         {

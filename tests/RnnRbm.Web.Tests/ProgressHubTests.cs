@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using RnnRbm.Api.Progress;
+using RnnRbm.Api.Training;
 using RnnRbm.Api.Storage;
 
 namespace RnnRbm.Web.Tests;
@@ -31,22 +31,22 @@ public sealed class ProgressHubTests
 
         await using HubConnection follower = new HubConnectionBuilder().WithUrl(hubUrl).Build();
         await using HubConnection bystander = new HubConnectionBuilder().WithUrl(hubUrl).Build();
-        var received = new List<ProgressUpdate>();
+        var received = new List<TrainingResponse>();
         var bystanderReceived = 0;
-        var succeeded = new TaskCompletionSource<ProgressUpdate>(TaskCreationOptions.RunContinuationsAsynchronously);
-        follower.On<ProgressUpdate>("progress", update =>
+        var succeeded = new TaskCompletionSource<TrainingResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        follower.On<TrainingResponse>("progress", update =>
         {
             lock (received) { received.Add(update); }
             if (update.State == "succeeded") { succeeded.TrySetResult(update); }
         });
-        bystander.On<ProgressUpdate>("progress", _ => Interlocked.Increment(ref bystanderReceived));
+        bystander.On<TrainingResponse>("progress", _ => Interlocked.Increment(ref bystanderReceived));
         await follower.StartAsync();
         await bystander.StartAsync();
 
-        ProgressUpdate? now = await follower.InvokeAsync<ProgressUpdate?>("Subscribe", id);
+        TrainingResponse? now = await follower.InvokeAsync<TrainingResponse?>("Subscribe", id);
         Assert.NotNull(now);
         Assert.Equal(("running", 0, 4, "simd"), (now.State, now.Epoch, now.Epochs, now.Backend));
-        Assert.Null(await bystander.InvokeAsync<ProgressUpdate?>("Subscribe", Guid.NewGuid())); // unknown: null, no group
+        Assert.Null(await bystander.InvokeAsync<TrainingResponse?>("Subscribe", Guid.NewGuid())); // unknown: null, no group
 
         // The "trainer" finishes two epochs, then succeeds, writing only the database.
         for (int epoch = 1; epoch <= 4; epoch++)
@@ -65,7 +65,7 @@ public sealed class ProgressHubTests
             await Task.Delay(300); // let the poller see each epoch (it is the trainer's pace, not a wait for a result)
         }
 
-        ProgressUpdate done = await succeeded.Task.WaitAsync(TimeSpan.FromSeconds(15));
+        TrainingResponse done = await succeeded.Task.WaitAsync(TimeSpan.FromSeconds(15));
         Assert.Equal(4, done.Epoch);
         Assert.Equal(4, done.History.Count);
         Assert.Equal((-6.0, -7.0), (done.History[^1].Train, done.History[^1].Valid));

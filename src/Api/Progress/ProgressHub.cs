@@ -1,13 +1,15 @@
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using RnnRbm.Api.Storage;
+using RnnRbm.Api.Training;
 
 namespace RnnRbm.Api.Progress;
 
 /// <summary>
-/// The progress hub at <c>/hubs/progress</c>. A client calls <c>Subscribe(trainingId)</c>, gets the current
-/// <see cref="ProgressUpdate"/> back at once, and then receives a <c>progress</c> message with the same shape
-/// whenever the training's row changes, until it calls <c>Unsubscribe</c> or disconnects.
+/// The progress hub at <c>/hubs/progress</c>. A client calls <c>Subscribe(trainingId)</c>, gets the training back at
+/// once, exactly as GET /api/trainings/{id} returns it (<see cref="TrainingResponse"/>, built by the same code), and
+/// then receives a <c>progress</c> message of that shape whenever the training's row changes, until it calls
+/// <c>Unsubscribe</c> or disconnects.
 /// </summary>
 /// <remarks>Reads are open, like the GET endpoints: progress holds nothing the API would not show.</remarks>
 public sealed class ProgressHub(RnnRbmDbContext db, ProgressSubscriptions subscriptions) : Hub
@@ -18,17 +20,17 @@ public sealed class ProgressHub(RnnRbmDbContext db, ProgressSubscriptions subscr
     internal static string Group(Guid trainingId) => $"training:{trainingId:N}";
 
     /// <summary>Follows one training; returns its progress now, or null when no training has that id.</summary>
-    public async Task<ProgressUpdate?> Subscribe(Guid trainingId)
+    public async Task<TrainingResponse?> Subscribe(Guid trainingId)
     {
-        TrainingRow? row = await TrainingRow.Select(db.Trainings.AsNoTracking().Where(t => t.Id == trainingId))
-            .FirstOrDefaultAsync(Context.ConnectionAborted);
-        if (row is null)
+        TrainingEntity? training = await db.Trainings.AsNoTracking().Where(t => t.Id == trainingId)
+            .Select(TrainingsApi.WithoutCheckpoint).FirstOrDefaultAsync(Context.ConnectionAborted);
+        if (training is null)
         {
             return null;
         }
         await Groups.AddToGroupAsync(Context.ConnectionId, Group(trainingId), Context.ConnectionAborted);
         subscriptions.Add(Context.ConnectionId, trainingId);
-        return row.ToUpdate(subscriptions.SpeedOf(trainingId));
+        return TrainingsApi.ToResponse(training, DateTimeOffset.UtcNow);
     }
 
     /// <summary>Stops following a training.</summary>

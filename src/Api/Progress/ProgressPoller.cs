@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using RnnRbm.Api.Storage;
+using RnnRbm.Api.Training;
 
 namespace RnnRbm.Api.Progress;
 
@@ -54,26 +54,18 @@ internal sealed class ProgressPoller(
         }
         await using AsyncServiceScope scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RnnRbmDbContext>();
-        List<TrainingRow> rows = await TrainingRow.Select(db.Trainings.AsNoTracking().Where(t => followed.Contains(t.Id)))
-            .ToListAsync(cancellationToken);
-        long now = Stopwatch.GetTimestamp();
-        foreach (TrainingRow row in rows)
+        List<TrainingEntity> rows = await db.Trainings.AsNoTracking().Where(t => followed.Contains(t.Id))
+            .Select(TrainingsApi.WithoutCheckpoint).ToListAsync(cancellationToken);
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        foreach (TrainingEntity row in rows)
         {
-            ProgressSubscriptions.Sample? last = subscriptions.Last(row.Id);
-            if (last is not null && last.Version == row.Version && last.State == row.State)
+            // Every write of progress bumps Version: an unchanged version is an unchanged training.
+            if (!subscriptions.Changed(row.Id, row.Version, row.State))
             {
                 continue;
             }
-            double? speed = last?.FramesPerSecond;
-            if (last is not null && row.FramesLearned > last.Frames)
-            {
-                double seconds = Stopwatch.GetElapsedTime(last.AtTimestamp, now).TotalSeconds;
-                double measured = (row.FramesLearned - last.Frames) / Math.Max(seconds, 1e-3);
-                // Smoothed, so that the ETA does not jump with every checkpoint write.
-                speed = speed is null ? measured : (0.7 * speed.Value) + (0.3 * measured);
-            }
-            subscriptions.Remember(row.Id, new ProgressSubscriptions.Sample(row.Version, row.State, row.FramesLearned, now, speed));
-            await hub.Clients.Group(ProgressHub.Group(row.Id)).SendAsync(ProgressHub.ProgressMessage, row.ToUpdate(speed), cancellationToken);
+            // The same response as GET /api/trainings/{id}, from the same code: the page and the API never disagree.
+            await hub.Clients.Group(ProgressHub.Group(row.Id)).SendAsync(ProgressHub.ProgressMessage, TrainingsApi.ToResponse(row, now), cancellationToken);
         }
     }
 }

@@ -4,16 +4,13 @@ namespace RnnRbm.Api.Progress;
 
 /// <summary>
 /// Which trainings this process's hub clients follow (so that the poller reads only those rows), and the last
-/// version of each row it broadcast with the speed it measured.
+/// version and state of each row it broadcast.
 /// </summary>
 public sealed class ProgressSubscriptions
 {
     private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<string, byte>> _followers = new();
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<Guid, byte>> _byConnection = new();
-    private readonly ConcurrentDictionary<Guid, Sample> _last = new();
-
-    /// <summary>What was last seen of a training: its row version and state, and the frames learned at that moment.</summary>
-    internal sealed record Sample(long Version, string State, long Frames, long AtTimestamp, double? FramesPerSecond);
+    private readonly ConcurrentDictionary<Guid, (long Version, string State)> _last = new();
 
     public void Add(string connectionId, Guid trainingId)
     {
@@ -63,10 +60,14 @@ public sealed class ProgressSubscriptions
         return followed;
     }
 
-    internal Sample? Last(Guid trainingId) => _last.TryGetValue(trainingId, out Sample? sample) ? sample : null;
-
-    internal void Remember(Guid trainingId, Sample sample) => _last[trainingId] = sample;
-
-    /// <summary>The speed last measured for a training, if any.</summary>
-    public double? SpeedOf(Guid trainingId) => Last(trainingId)?.FramesPerSecond;
+    /// <summary>Whether the row differs from the one last broadcast; remembers it as broadcast.</summary>
+    internal bool Changed(Guid trainingId, long version, string state)
+    {
+        if (_last.TryGetValue(trainingId, out (long Version, string State) last) && last.Version == version && last.State == state)
+        {
+            return false;
+        }
+        _last[trainingId] = (version, state);
+        return true;
+    }
 }

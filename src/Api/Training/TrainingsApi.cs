@@ -180,7 +180,7 @@ public static class TrainingsApi
     }
 
     /// <summary>Every column but the checkpoint's bytes (a model file: large, and not for responses).</summary>
-    private static readonly Expression<Func<TrainingEntity, TrainingEntity>> WithoutCheckpoint = t => new TrainingEntity
+    internal static readonly Expression<Func<TrainingEntity, TrainingEntity>> WithoutCheckpoint = t => new TrainingEntity
     {
         Id = t.Id,
         CorpusId = t.CorpusId,
