@@ -1,5 +1,3 @@
-using Hangfire;
-using Hangfire.AspNetCore;
 using Hangfire.Common;
 using Microsoft.Extensions.Options;
 using RnnRbm.Api.Hosting;
@@ -15,7 +13,7 @@ internal sealed class EvaluationServer(
     IOptions<RnnRbmOptions> options,
     ILogger<EvaluationServer> log) : IHostedService, IDisposable
 {
-    private BackgroundJobServer? _server;
+    private JobQueueServer? _server;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -26,16 +24,8 @@ internal sealed class EvaluationServer(
             log.LogInformation("No evaluation worker in this process (RnnRbm:Role = web): evaluations run on workers.");
             return Task.CompletedTask;
         }
-        _server = new BackgroundJobServer(
-            new BackgroundJobServerOptions
-            {
-                ServerName = $"evaluation:{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}",
-                WorkerCount = 1,
-                Queues = [EvaluationsSetup.Queue],
-                Activator = new AspNetCoreJobActivator(services.GetRequiredService<IServiceScopeFactory>()),
-                ShutdownTimeout = options.Value.ShutdownTimeout,
-            },
-            services.GetRequiredService<JobStorage>());
+        _server = new JobQueueServer(services, EvaluationsSetup.Queue,
+            $"evaluation:{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}", workers: 1, options.Value.ShutdownTimeout);
         log.LogInformation("Evaluation worker: 1 on queue '{Queue}'.", EvaluationsSetup.Queue);
         return Task.CompletedTask;
     }
@@ -44,8 +34,7 @@ internal sealed class EvaluationServer(
     {
         if (_server is not null)
         {
-            _server.SendStop();
-            await _server.WaitForShutdownAsync(cancellationToken);
+            await _server.StopAsync(cancellationToken);
         }
     }
 

@@ -1,5 +1,4 @@
 using Hangfire;
-using Hangfire.AspNetCore;
 using Hangfire.Common;
 using Microsoft.Extensions.Options;
 using RnnRbm.Api.Hosting;
@@ -22,7 +21,7 @@ internal sealed class TrainingServer(
     IOptions<RnnRbmOptions> options,
     ILogger<TrainingServer> log) : IHostedService, IDisposable
 {
-    private BackgroundJobServer? _server;
+    private JobQueueServer? _server;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -38,19 +37,7 @@ internal sealed class TrainingServer(
             log.LogInformation("No training worker in this process (RnnRbm:TrainingWorkers = 0): trainings run elsewhere.");
             return Task.CompletedTask;
         }
-        _server = new BackgroundJobServer(
-            new BackgroundJobServerOptions
-            {
-                ServerName = "training:" + identity.Id,
-                WorkerCount = workers,
-                Queues = [TrainingJobsSetup.Queue],
-                // This host's container, not JobActivator.Current (process-wide: the last host configured wins).
-                Activator = new AspNetCoreJobActivator(services.GetRequiredService<IServiceScopeFactory>()),
-                // A training stops at its next update boundary and releases its lease, well within this
-                // (RnnRbm:ShutdownTimeout; the host waits 5 s longer, the orchestrator longer still).
-                ShutdownTimeout = options.Value.ShutdownTimeout,
-            },
-            services.GetRequiredService<JobStorage>());
+        _server = new JobQueueServer(services, TrainingJobsSetup.Queue, "training:" + identity.Id, workers, options.Value.ShutdownTimeout);
         log.LogInformation("Training worker(s): {Workers} on queue '{Queue}'.", workers, TrainingJobsSetup.Queue);
         return Task.CompletedTask;
     }
@@ -59,8 +46,7 @@ internal sealed class TrainingServer(
     {
         if (_server is not null)
         {
-            _server.SendStop();
-            await _server.WaitForShutdownAsync(cancellationToken);
+            await _server.StopAsync(cancellationToken);
         }
     }
 
