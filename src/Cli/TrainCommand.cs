@@ -18,18 +18,21 @@ internal static class TrainCommand
         var recurrent = new Option<int>("--recurrent") { Description = "U, hidden units of the RNN.", DefaultValueFactory = _ => 100 };
         var learningRate = new Option<float>("--learning-rate") { Description = "SGD learning rate.", DefaultValueFactory = _ => 0.001f };
         var batchSize = new Option<int>("--batch-size") { Description = "Longest chunk of steps per update.", DefaultValueFactory = _ => 100 };
+        var momentum = new Option<float>("--momentum") { Description = "Nesterov momentum coefficient (0 = the seed's plain SGD).", DefaultValueFactory = _ => 0f };
+        var clipNorm = new Option<float>("--clip-norm") { Description = "Scale each update's gradient down to this L2 norm when it is larger (0 = off).", DefaultValueFactory = _ => 0f };
         var cdK = new Option<int>("--cd-k") { Description = "Gibbs steps of contrastive divergence.", DefaultValueFactory = _ => 15 };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 200 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 1234 };
         var threads = new Option<int>("--threads") { Description = "Threads for one update (0 = as many as help, at most 2). Results do not depend on it.", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "Where to write the model file.", Required = true };
+        var saveEvery = new Option<int>("--save-every") { Description = "Also save a snapshot every N epochs (model.e0025.rnnrbm beside --out), to choose the stopping epoch on valid afterwards; 0 = never.", DefaultValueFactory = _ => 0 };
 
         var command = new Command("train", "Train an RNN-RBM on MIDI files and save the model.");
         command.Options.Add(data);
         command.Options.Add(validData);
         common.AddGridTo(command);
         common.AddRangeTo(command);
-        foreach (Option option in new Option[] { hidden, recurrent, learningRate, batchSize, cdK, epochs, seed, threads, output, common.Backend })
+        foreach (Option option in new Option[] { hidden, recurrent, learningRate, momentum, clipNorm, batchSize, cdK, epochs, seed, threads, output, saveEvery, common.Backend })
         {
             command.Options.Add(option);
         }
@@ -44,8 +47,14 @@ internal static class TrainCommand
                 CdK = result.GetValue(cdK),
                 Epochs = result.GetValue(epochs),
                 Seed = result.GetValue(seed),
+                Momentum = result.GetValue(momentum),
+                ClipNorm = result.GetValue(clipNorm),
             };
             IReadOnlyList<string> problems = options.Problems();
+            if (result.GetValue(saveEvery) < 0)
+            {
+                problems = [.. problems, $"--save-every must be 0 (never) or a number of epochs; got {result.GetValue(saveEvery)}."];
+            }
             if (problems.Count > 0)
             {
                 throw new UsageException(string.Join(" ", problems));
@@ -64,7 +73,10 @@ internal static class TrainCommand
             (string trainPath, string? validPath) = Split(dataPath, result.GetValue(validData));
             List<PianoRoll> train = LoadCorpus(trainPath, readOptions, o, "train");
             List<PianoRoll>? valid = validPath is null ? null : LoadCorpus(validPath, readOptions, o, "valid");
-            var session = new TrainingSession(shape, options, readOptions, backend, result.GetValue(threads), o);
+            var session = new TrainingSession(shape, options, readOptions, backend, result.GetValue(threads), o)
+            {
+                SaveEvery = result.GetValue(saveEvery),
+            };
             session.Run(train, valid, new CorpusInfo(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataPath))), train.Count,
                 train.Sum(r => (long)r.Steps), PianoRoll.Digest(train)), result.GetValue(output)!);
         }));

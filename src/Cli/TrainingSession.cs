@@ -8,6 +8,13 @@ namespace RnnRbm.Cli;
 /// <summary>The epoch loop of <c>rnnrbm train</c>: report each epoch, stop cleanly on Ctrl+C, save the model.</summary>
 internal sealed class TrainingSession(ModelShape shape, TrainingOptions options, MidiReadOptions readOptions, NumericsBackend backend, int threads, Output output)
 {
+    /// <summary>Save a snapshot beside the output every this many epochs (0 = never).</summary>
+    public int SaveEvery { get; init; }
+
+    /// <summary>Where the snapshot after <paramref name="epoch"/> goes: <c>name.e0025.ext</c> beside <paramref name="outPath"/>.</summary>
+    public static string SnapshotPath(string outPath, int epoch) =>
+        Path.Combine(Path.GetDirectoryName(outPath) ?? "", $"{Path.GetFileNameWithoutExtension(outPath)}.e{epoch:D4}{Path.GetExtension(outPath)}");
+
     public void Run(IReadOnlyList<PianoRoll> train, IReadOnlyList<PianoRoll>? valid, CorpusInfo corpus, string outPath)
     {
         RnnRbmParameters parameters = RnnRbmTrainer.InitialParameters(shape, options.Seed);
@@ -22,7 +29,7 @@ internal sealed class TrainingSession(ModelShape shape, TrainingOptions options,
         try
         {
             using var trainer = new RnnRbmTrainer(parameters, options, backend, threads);
-            output.Info($"training H {shape.Hidden}, U {shape.Recurrent}, lr {options.LearningRate}, batch {options.BatchSize}, CD-{options.CdK}, " +
+            output.Info($"training H {shape.Hidden}, U {shape.Recurrent}, lr {options.LearningRate}, momentum {options.Momentum}, clip {options.ClipNorm}, batch {options.BatchSize}, CD-{options.CdK}, " +
                 $"{options.Epochs} epochs, seed {options.Seed}, {trainer.Threads} thread(s); Ctrl+C stops and saves");
             long totalFrames = train.Sum(r => (long)r.Steps);
             while (trainer.EpochsCompleted < options.Epochs)
@@ -43,6 +50,10 @@ internal sealed class TrainingSession(ModelShape shape, TrainingOptions options,
                     $"epoch {epoch,4}/{options.Epochs}  monitor {result.Monitor,9:F4}" +
                     (validMonitor is double vm ? $"  valid {vm,9:F4}" : "") +
                     $"  {result.Seconds,7:F2} s  {result.FramesPerSecond,9:N0} frames/s");
+                if (SaveEvery > 0 && epoch % SaveEvery == 0 && epoch < options.Epochs)
+                {
+                    Save(parameters, trainer.EpochsCompleted, history, corpus, SnapshotPath(outPath, epoch));
+                }
             }
             Save(parameters, trainer.EpochsCompleted, history, corpus, outPath);
         }

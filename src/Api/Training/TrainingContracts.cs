@@ -17,6 +17,8 @@ namespace RnnRbm.Api.Training;
 /// <param name="CdK">Gibbs steps of contrastive divergence, in [1, 1000]. Default 15.</param>
 /// <param name="Epochs">Passes over the train split, in [1, 100000]. Default 200.</param>
 /// <param name="Seed">Seed of every random choice (initialisation, shuffles, Gibbs samples). Random when absent; the response shows the one used.</param>
+/// <param name="Momentum">Nesterov momentum coefficient, in [0, 0.999]. Default 0 (the seed's plain SGD).</param>
+/// <param name="ClipNorm">Gradient clipping: the largest L2 norm of one update's gradient, in [0, 1e6]; 0 = off (the default).</param>
 public sealed record StartTrainingRequest(
     Guid? CorpusId,
     double? Dt = null,
@@ -29,7 +31,9 @@ public sealed record StartTrainingRequest(
     int? BatchSize = null,
     int? CdK = null,
     int? Epochs = null,
-    ulong? Seed = null);
+    ulong? Seed = null,
+    float? Momentum = null,
+    float? ClipNorm = null);
 
 /// <summary>A training: its resolved settings, where it stands, and how each epoch went.</summary>
 /// <param name="Id">The training id.</param>

@@ -137,7 +137,8 @@ internal sealed class TrainingRun : IDisposable
             }
             double? valid = data.Valid.Count > 0 ? trainer.MeasureMonitor(data.Valid) : null;
             history.Add(new EpochRecord(result.Epoch, result.Monitor, valid is double v && double.IsFinite(v) ? v : null, result.Seconds, result.FramesPerSecond));
-            byte[] checkpoint = ModelFile.Write(new RnnRbmModel(trainer.Parameters, Manifest(settings, data, trainer, history, checkpoint: true)));
+            TrainerCheckpoint state = trainer.Checkpoint();
+            byte[] checkpoint = ModelFile.Write(new RnnRbmModel(trainer.Parameters, Manifest(settings, data, trainer, history, state), state.Velocity));
             lock (_gate)
             {
                 if (_stale)
@@ -219,7 +220,7 @@ internal sealed class TrainingRun : IDisposable
             throw new InvalidModelFileException(
                 $"the training's checkpoint (epoch {model.Manifest.Training.EpochsCompleted}, {history.Count} history entries) disagrees with its record (epoch {_training.EpochsCompleted}).");
         }
-        return (model.Parameters, info.ToTrainerCheckpoint(_training.EpochsCompleted), history, model.Manifest.Corpus?.Sha256);
+        return (model.Parameters, info.ToTrainerCheckpoint(_training.EpochsCompleted, model.Velocity), history, model.Manifest.Corpus?.Sha256);
     }
 
     /// <summary>Invariant 4: the model (when anything was learned) and the final state in one guarded write.</summary>
@@ -228,7 +229,7 @@ internal sealed class TrainingRun : IDisposable
         ModelEntity? model = null;
         if (trainer.EpochsCompleted > 0 || _updates > 0)
         {
-            ModelManifest manifest = Manifest(settings, data, trainer, history, checkpoint: false) with { Notes = notes };
+            ModelManifest manifest = Manifest(settings, data, trainer, history, checkpoint: null) with { Notes = notes };
             model = ModelEntities.Create(new RnnRbmModel(trainer.Parameters, manifest),
                 $"{data.Corpus.Name} (H {settings.Hidden}, U {settings.Recurrent}, {trainer.EpochsCompleted} epochs)",
                 ModelEntities.FromTraining, _id, _training.CorpusId);
@@ -421,7 +422,7 @@ internal sealed class TrainingRun : IDisposable
         poller?.GetAwaiter().GetResult();
     }
 
-    private ModelManifest Manifest(TrainingSettings settings, TrainingData data, RnnRbmTrainer trainer, List<EpochRecord> history, bool checkpoint) => new()
+    private ModelManifest Manifest(TrainingSettings settings, TrainingData data, RnnRbmTrainer trainer, List<EpochRecord> history, TrainerCheckpoint? checkpoint) => new()
     {
         Shape = ShapeInfo.From(settings.Shape),
         PitchRange = PitchRangeInfo.From(settings.Range),
@@ -431,7 +432,7 @@ internal sealed class TrainingRun : IDisposable
         History = [.. history],
         Numerics = new NumericsInfo(_backend.Name, _backend.Description),
         CreatedUtc = DateTimeOffset.UtcNow,
-        Checkpoint = checkpoint ? CheckpointInfo.From(trainer.Checkpoint()) : null,
+        Checkpoint = checkpoint is null ? null : CheckpointInfo.From(checkpoint),
     };
 
     public void Dispose()

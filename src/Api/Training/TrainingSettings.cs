@@ -20,6 +20,8 @@ namespace RnnRbm.Api.Training;
 /// <param name="CdK">Gibbs steps of CD-k.</param>
 /// <param name="Epochs">Epochs planned.</param>
 /// <param name="Seed">The seed of every random choice.</param>
+/// <param name="Momentum">Nesterov momentum (0 = plain SGD; settings stored before it existed read as 0).</param>
+/// <param name="ClipNorm">Gradient clipping norm (0 = off).</param>
 public sealed record TrainingSettings(
     Guid CorpusId,
     double? Dt,
@@ -32,7 +34,9 @@ public sealed record TrainingSettings(
     int BatchSize,
     int CdK,
     int Epochs,
-    ulong Seed)
+    ulong Seed,
+    float Momentum = 0,
+    float ClipNorm = 0)
 {
     // The seed's defaults (spec "Sizes and parameters", "Training loop").
     public const double DefaultDt = 0.3;
@@ -52,6 +56,7 @@ public sealed record TrainingSettings(
     internal TrainingOptions Options => new()
     {
         LearningRate = LearningRate, BatchSize = BatchSize, CdK = CdK, Epochs = Epochs, Seed = Seed,
+        Momentum = Momentum, ClipNorm = ClipNorm,
     };
 
     internal string ToJson() => JsonSerializer.Serialize(this, Json);
@@ -125,7 +130,9 @@ public sealed record TrainingSettings(
             request.CdK ?? defaults.CdK,
             request.Epochs ?? defaults.Epochs,
             // Below 2^53, so that a JavaScript client reads it back exactly.
-            request.Seed ?? (ulong)Random.Shared.NextInt64(1L << 53));
+            request.Seed ?? (ulong)Random.Shared.NextInt64(1L << 53),
+            request.Momentum ?? defaults.Momentum,
+            request.ClipNorm ?? defaults.ClipNorm);
         // Core's own checks, in case its limits grow stricter than the ones above.
         foreach (string problem in settings.Options.Problems())
         {

@@ -45,7 +45,9 @@ public static class ModelFile
     public static byte[] Write(RnnRbmModel model)
     {
         byte[] manifest = JsonSerializer.SerializeToUtf8Bytes(model.Manifest, JsonOptions);
-        IReadOnlyList<NamedTensor> tensors = model.Parameters.Tensors;
+        IReadOnlyList<NamedTensor> tensors = model.Velocity is null
+            ? model.Parameters.Tensors
+            : [.. model.Parameters.Tensors, .. model.Velocity.Tensors];
         long count = tensors.Sum(t => (long)t.Values.Length);
         long length = HeaderBytes + manifest.Length + 8 + (count * 4) + ChecksumBytes;
         var bytes = new byte[length];
@@ -158,13 +160,17 @@ public static class ModelFile
         int offset = HeaderBytes + manifestLength;
         long count = BinaryPrimitives.ReadInt64LittleEndian(bytes[offset..]);
         offset += 8;
-        if (count != shape.ParameterCount || offset + (count * 4) != payloadEnd)
+        bool hasVelocity = manifest.Checkpoint?.Velocity ?? false;
+        long expected = shape.ParameterCount * (hasVelocity ? 2 : 1);
+        if (count != expected || offset + (count * 4) != payloadEnd)
         {
             throw new InvalidModelFileException(
-                $"it holds {count} weights in {payloadEnd - offset} bytes; a {shape.Visible}×{shape.Hidden}×{shape.Recurrent} model has {shape.ParameterCount}.");
+                $"it holds {count} weights in {payloadEnd - offset} bytes; a {shape.Visible}×{shape.Hidden}×{shape.Recurrent} model" +
+                (hasVelocity ? " with its momentum velocity" : "") + $" has {expected}.");
         }
         var parameters = new RnnRbmParameters(shape);
-        foreach (NamedTensor tensor in parameters.Tensors)
+        RnnRbmParameters? velocity = hasVelocity ? new RnnRbmParameters(shape) : null;
+        foreach (NamedTensor tensor in velocity is null ? parameters.Tensors : [.. parameters.Tensors, .. velocity.Tensors])
         {
             ReadOnlySpan<byte> source = bytes.Slice(offset, tensor.Values.Length * 4);
             if (BitConverter.IsLittleEndian)
@@ -180,11 +186,11 @@ public static class ModelFile
             }
             offset += source.Length;
         }
-        if (!parameters.AllFinite())
+        if (!parameters.AllFinite() || velocity?.AllFinite() == false)
         {
             throw new InvalidModelFileException("it holds non-finite weights (NaN or infinity).");
         }
-        return new RnnRbmModel(parameters, manifest);
+        return new RnnRbmModel(parameters, manifest, velocity);
     }
 
     private static ModelManifest ParseManifest(ReadOnlySpan<byte> json)

@@ -77,15 +77,19 @@ public sealed record TimeGridInfo(string Kind, double? Seconds = null, int? Step
 }
 
 /// <summary>The options a run was trained with, and how far it got.</summary>
-public sealed record TrainingInfo(float LearningRate, int BatchSize, int CdK, int EpochsPlanned, ulong Seed, int EpochsCompleted)
+/// <remarks>Momentum and ClipNorm are 0 in files written before they existed (plain SGD, no clipping).</remarks>
+public sealed record TrainingInfo(float LearningRate, int BatchSize, int CdK, int EpochsPlanned, ulong Seed, int EpochsCompleted,
+    float Momentum = 0, float ClipNorm = 0)
 {
     public TrainingOptions ToOptions() => new()
     {
         LearningRate = LearningRate, BatchSize = BatchSize, CdK = CdK, Epochs = EpochsPlanned, Seed = Seed,
+        Momentum = Momentum, ClipNorm = ClipNorm,
     };
 
     public static TrainingInfo From(TrainingOptions options, int epochsCompleted) =>
-        new(options.LearningRate, options.BatchSize, options.CdK, options.Epochs, options.Seed, epochsCompleted);
+        new(options.LearningRate, options.BatchSize, options.CdK, options.Epochs, options.Seed, epochsCompleted,
+            options.Momentum, options.ClipNorm);
 }
 
 /// <summary>The corpus: a name, how many sequences and steps were learned from, and a digest of their content.</summary>
@@ -98,9 +102,14 @@ public sealed record EpochRecord(int Epoch, double Monitor, double? ValidMonitor
 public sealed record NumericsInfo(string Backend, string Description);
 
 /// <summary>The random states a resumed trainer needs (see <see cref="TrainerCheckpoint"/>).</summary>
-public sealed record CheckpointInfo(uint[] ShuffleRandomState, IReadOnlyList<uint[]> BlockRandomStates)
+/// <param name="ShuffleRandomState">State of the shuffle stream.</param>
+/// <param name="BlockRandomStates">States of the Gibbs blocks' streams.</param>
+/// <param name="Velocity">True when the file's weights are followed by the momentum velocity (<see cref="RnnRbmModel.Velocity"/>).</param>
+public sealed record CheckpointInfo(uint[] ShuffleRandomState, IReadOnlyList<uint[]> BlockRandomStates, bool Velocity = false)
 {
-    public TrainerCheckpoint ToTrainerCheckpoint(int epochsCompleted) => new(epochsCompleted, ShuffleRandomState, BlockRandomStates);
+    public TrainerCheckpoint ToTrainerCheckpoint(int epochsCompleted, RnnRbmParameters? velocity) =>
+        new(epochsCompleted, ShuffleRandomState, BlockRandomStates, velocity);
 
-    public static CheckpointInfo From(TrainerCheckpoint checkpoint) => new(checkpoint.ShuffleRandomState, checkpoint.BlockRandomStates);
+    public static CheckpointInfo From(TrainerCheckpoint checkpoint) =>
+        new(checkpoint.ShuffleRandomState, checkpoint.BlockRandomStates, checkpoint.Velocity is not null);
 }

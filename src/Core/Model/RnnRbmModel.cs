@@ -6,7 +6,10 @@ namespace RnnRbm.Core.Model;
 public sealed class RnnRbmModel
 {
     /// <summary>Pairs parameters with a manifest that describes them (shapes must agree).</summary>
-    public RnnRbmModel(RnnRbmParameters parameters, ModelManifest manifest)
+    /// <param name="parameters">θ.</param>
+    /// <param name="manifest">Its self-description.</param>
+    /// <param name="velocity">A training checkpoint's momentum velocity (same shape), stored after the weights; the manifest's checkpoint must say so.</param>
+    public RnnRbmModel(RnnRbmParameters parameters, ModelManifest manifest, RnnRbmParameters? velocity = null)
     {
         if (manifest.Shape.ToShape() != parameters.Shape)
         {
@@ -16,12 +19,20 @@ public sealed class RnnRbmModel
         {
             throw new ArgumentException("The pitch range's size differs from the number of visible units.", nameof(manifest));
         }
+        if ((velocity is not null) != (manifest.Checkpoint?.Velocity ?? false) || (velocity is not null && velocity.Shape != parameters.Shape))
+        {
+            throw new ArgumentException("A velocity goes with a checkpoint that declares it, and has the parameters' shape.", nameof(velocity));
+        }
         Parameters = parameters;
         Manifest = manifest;
+        Velocity = velocity;
     }
 
     /// <summary>θ.</summary>
     public RnnRbmParameters Parameters { get; }
+
+    /// <summary>The momentum velocity of a training checkpoint (null in a plain model).</summary>
+    public RnnRbmParameters? Velocity { get; }
 
     /// <summary>The self-description.</summary>
     public ModelManifest Manifest { get; }

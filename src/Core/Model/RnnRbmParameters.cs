@@ -110,6 +110,45 @@ public sealed class RnnRbmParameters
         }
     }
 
+    /// <summary>The L2 norm over every value of every tensor.</summary>
+    public double Norm()
+    {
+        double sum = 0;
+        foreach (NamedTensor tensor in Tensors)
+        {
+            float norm = TensorPrimitives.Norm<float>(tensor.Values);
+            sum += (double)norm * norm;
+        }
+        return Math.Sqrt(sum);
+    }
+
+    /// <summary>θ ← <paramref name="factor"/>·θ for every tensor.</summary>
+    public void Scale(float factor)
+    {
+        foreach (NamedTensor tensor in Tensors)
+        {
+            TensorPrimitives.Multiply(tensor.Values, factor, tensor.Values);
+        }
+    }
+
+    /// <summary>
+    /// One Nesterov momentum step in Bengio et al.'s (2013) form, for every tensor:
+    /// v ← μ·v − lr·g, then θ ← θ + μ·v − lr·g.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void AddNesterov(RnnRbmParameters gradient, RnnRbmParameters velocity, float momentum, float learningRate)
+    {
+        IReadOnlyList<NamedTensor> mine = Tensors, step = gradient.Tensors, speed = velocity.Tensors;
+        for (int i = 0; i < mine.Count; i++)
+        {
+            float[] theta = mine[i].Values, g = step[i].Values, v = speed[i].Values;
+            TensorPrimitives.Multiply(v, momentum, v);
+            TensorPrimitives.MultiplyAdd(g, -learningRate, v, v);
+            TensorPrimitives.MultiplyAdd(v, momentum, theta, theta);
+            TensorPrimitives.MultiplyAdd(g, -learningRate, theta, theta);
+        }
+    }
+
     /// <summary>Whether every value is finite (neither NaN nor ±∞).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool AllFinite()

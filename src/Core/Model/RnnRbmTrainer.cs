@@ -28,6 +28,7 @@ public sealed class RnnRbmTrainer : IDisposable
     private readonly VectorRandom[] _blockStreams;
     private readonly ChunkGradient _chunkGradient;
     private readonly RnnRbmParameters _gradient;
+    private readonly RnnRbmParameters? _velocity;
     private readonly float[] _chunk;
 
     /// <summary>Starts training <paramref name="parameters"/> (updated in place), or resumes from <paramref name="resume"/>.</summary>
@@ -50,6 +51,7 @@ public sealed class RnnRbmTrainer : IDisposable
         {
             _blockStreams[b] = new VectorRandom(options.Seed, FirstBlockStream + (ulong)b);
         }
+        _velocity = options.Momentum > 0 ? new RnnRbmParameters(parameters.Shape) : null;
         if (resume is not null)
         {
             Restore(resume);
@@ -76,7 +78,8 @@ public sealed class RnnRbmTrainer : IDisposable
     public TrainerCheckpoint Checkpoint() => new(
         EpochsCompleted,
         _shuffle.GetState(),
-        [.. _blockStreams.Select(s => s.GetState())]);
+        [.. _blockStreams.Select(s => s.GetState())],
+        _velocity?.Clone());
 
     /// <summary>
     /// One epoch over <paramref name="sequences"/>. Stops between two updates when <paramref name="cancellation"/>
@@ -114,7 +117,7 @@ public sealed class RnnRbmTrainer : IDisposable
                         $"Training diverged in epoch {EpochsCompleted + 1} after {updates} updates: the gradient became non-finite. " +
                         "The parameters keep their last finite values; try a smaller learning rate.");
                 }
-                Parameters.AddScaled(_gradient, -_options.LearningRate);
+                Update();
                 monitorSum += monitor;
                 updates++;
                 frames += steps;
@@ -145,6 +148,26 @@ public sealed class RnnRbmTrainer : IDisposable
             seconds,
             seconds > 0 ? frames / seconds : 0,
             cancelled);
+    }
+
+    private void Update()
+    {
+        if (_options.ClipNorm > 0)
+        {
+            double norm = _gradient.Norm();
+            if (norm > _options.ClipNorm)
+            {
+                _gradient.Scale((float)(_options.ClipNorm / norm));
+            }
+        }
+        if (_velocity is null)
+        {
+            Parameters.AddScaled(_gradient, -_options.LearningRate);
+        }
+        else
+        {
+            Parameters.AddNesterov(_gradient, _velocity, _options.Momentum, _options.LearningRate);
+        }
     }
 
     /// <summary>
@@ -219,6 +242,13 @@ public sealed class RnnRbmTrainer : IDisposable
         {
             throw new ArgumentException($"A checkpoint must hold {_blockStreams.Length} block random states.", nameof(checkpoint));
         }
+        if ((checkpoint.Velocity is null) != (_velocity is null) || (checkpoint.Velocity is { } v && v.Shape != Parameters.Shape))
+        {
+            throw new ArgumentException(_velocity is null
+                ? "The checkpoint holds a momentum velocity but these options have no momentum."
+                : "These options use momentum but the checkpoint holds no velocity of this model's shape.", nameof(checkpoint));
+        }
+        _velocity?.CopyFrom(checkpoint.Velocity!);
         EpochsCompleted = checkpoint.EpochsCompleted;
         _shuffle.SetState(checkpoint.ShuffleRandomState);
         for (int b = 0; b < _blockStreams.Length; b++)
@@ -245,7 +275,12 @@ public sealed record EpochResult(int Epoch, double Monitor, long Frames, int Upd
 public readonly record struct EpochProgress(int Epoch, long Frames, long TotalFrames, double RunningMonitor, double Seconds);
 
 /// <summary>Where a training run stands between two epochs: enough to continue it bit for bit.</summary>
-public sealed record TrainerCheckpoint(int EpochsCompleted, uint[] ShuffleRandomState, IReadOnlyList<uint[]> BlockRandomStates);
+/// <param name="EpochsCompleted">Whole epochs done.</param>
+/// <param name="ShuffleRandomState">State of the shuffle stream.</param>
+/// <param name="BlockRandomStates">States of the Gibbs blocks' streams.</param>
+/// <param name="Velocity">The momentum velocity (null without momentum).</param>
+public sealed record TrainerCheckpoint(int EpochsCompleted, uint[] ShuffleRandomState, IReadOnlyList<uint[]> BlockRandomStates,
+    RnnRbmParameters? Velocity = null);
 
 /// <summary>Training produced a non-finite gradient or parameter and stopped before writing it.</summary>
 public sealed class TrainingDivergedException : Exception

@@ -15,6 +15,15 @@ public sealed record TrainingOptions
     /// <summary>Passes over the training set (seed 200).</summary>
     public int Epochs { get; init; } = 200;
 
+    /// <summary>
+    /// Nesterov momentum coefficient μ (seed 0: plain SGD). With μ &gt; 0 each update is v ← μv − lr·g, θ ← θ + μv − lr·g
+    /// (Bengio, Boulanger-Lewandowski &amp; Pascanu 2013, the tutorial's "Nesterov momentum").
+    /// </summary>
+    public float Momentum { get; init; }
+
+    /// <summary>Gradient clipping: when the gradient's L2 norm over all parameters exceeds this, it is scaled down to it (0 = off, the seed).</summary>
+    public float ClipNorm { get; init; }
+
     /// <summary>Seeds the initialisation, the shuffles and every Gibbs sample.</summary>
     public ulong Seed { get; init; } = 1234;
 
@@ -26,6 +35,8 @@ public sealed record TrainingOptions
         public const int MaxBatchSize = 10_000;
         public const int MaxCdK = 1_000;
         public const int MaxEpochs = 100_000;
+        public const float MaxMomentum = 0.999f;
+        public const float MaxClipNorm = 1e6f;
     }
 
     /// <summary>Every problem with these options, one sentence each; empty when they are valid.</summary>
@@ -43,6 +54,14 @@ public sealed record TrainingOptions
         if (CdK < 1 || CdK > Limits.MaxCdK)
         {
             problems.Add($"cdK must lie in [1, {Limits.MaxCdK}]; got {CdK}.");
+        }
+        if (!float.IsFinite(Momentum) || Momentum < 0 || Momentum > Limits.MaxMomentum)
+        {
+            problems.Add($"momentum must lie in [0, {Limits.MaxMomentum}]; got {Momentum}.");
+        }
+        if (!float.IsFinite(ClipNorm) || ClipNorm < 0 || ClipNorm > Limits.MaxClipNorm)
+        {
+            problems.Add($"clipNorm must be 0 (off) or a norm up to {Limits.MaxClipNorm}; got {ClipNorm}.");
         }
         if (Epochs < 1 || Epochs > Limits.MaxEpochs)
         {

@@ -33,6 +33,9 @@ public class TrainingRequestTests
         { "cdK", """{"cdK": 1001}""" },
         { "epochs", """{"epochs": 0}""" },
         { "epochs", """{"epochs": 100001}""" },
+        { "momentum", """{"momentum": 1}""" },
+        { "momentum", """{"momentum": -0.5}""" },
+        { "clipNorm", """{"clipNorm": -1}""" },
     };
 
     [Theory]

@@ -6,7 +6,7 @@ namespace RnnRbm.Core.Tests.Model;
 
 public class TrainerTests
 {
-    private static readonly PitchRange Range = new(48, 72);
+    internal static readonly PitchRange Range = new(48, 72);
 
     [Fact]
     public void SameSeed_GivesBitIdenticalParameters_OnOneThreadOrTwo()

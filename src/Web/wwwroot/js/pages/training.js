@@ -77,6 +77,8 @@ function renderSettings(t) {
     ['Pitches', `MIDI ${s.lowestPitch}–${s.highestPitch}`],
     ['Hidden / recurrent', `${s.hidden} / ${s.recurrent}`],
     ['Learning rate', String(s.learningRate)],
+    ['Momentum', String(s.momentum ?? 0)],
+    ['Gradient clipping', s.clipNorm ? String(s.clipNorm) : 'off'],
     ['Batch size', String(s.batchSize)],
     ['CD-k', String(s.cdK)],
     ['Epochs', String(s.epochs)],
