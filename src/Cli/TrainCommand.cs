@@ -19,6 +19,7 @@ internal static class TrainCommand
         var learningRate = new Option<float>("--learning-rate") { Description = "SGD learning rate.", DefaultValueFactory = _ => 0.001f };
         var batchSize = new Option<int>("--batch-size") { Description = "Longest chunk of steps per update.", DefaultValueFactory = _ => 100 };
         var momentum = new Option<float>("--momentum") { Description = "Nesterov momentum coefficient (0 = the seed's plain SGD).", DefaultValueFactory = _ => 0f };
+        var decay = new Option<float>("--learning-rate-decay") { Description = "Epoch e learns at learning-rate·decay^(e-1) (1 = constant, the seed).", DefaultValueFactory = _ => 1f };
         var clipNorm = new Option<float>("--clip-norm") { Description = "Scale each update's gradient down to this L2 norm when it is larger (0 = off).", DefaultValueFactory = _ => 0f };
         var cdK = new Option<int>("--cd-k") { Description = "Gibbs steps of contrastive divergence.", DefaultValueFactory = _ => 15 };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 200 };
@@ -32,7 +33,7 @@ internal static class TrainCommand
         command.Options.Add(validData);
         common.AddGridTo(command);
         common.AddRangeTo(command);
-        foreach (Option option in new Option[] { hidden, recurrent, learningRate, momentum, clipNorm, batchSize, cdK, epochs, seed, threads, output, saveEvery, common.Backend })
+        foreach (Option option in new Option[] { hidden, recurrent, learningRate, decay, momentum, clipNorm, batchSize, cdK, epochs, seed, threads, output, saveEvery, common.Backend })
         {
             command.Options.Add(option);
         }
@@ -49,6 +50,7 @@ internal static class TrainCommand
                 Seed = result.GetValue(seed),
                 Momentum = result.GetValue(momentum),
                 ClipNorm = result.GetValue(clipNorm),
+                LearningRateDecay = result.GetValue(decay),
             };
             IReadOnlyList<string> problems = options.Problems();
             if (result.GetValue(saveEvery) < 0)

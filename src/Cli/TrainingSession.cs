@@ -29,7 +29,7 @@ internal sealed class TrainingSession(ModelShape shape, TrainingOptions options,
         try
         {
             using var trainer = new RnnRbmTrainer(parameters, options, backend, threads);
-            output.Info($"training H {shape.Hidden}, U {shape.Recurrent}, lr {options.LearningRate}, momentum {options.Momentum}, clip {options.ClipNorm}, batch {options.BatchSize}, CD-{options.CdK}, " +
+            output.Info($"training H {shape.Hidden}, U {shape.Recurrent}, lr {options.LearningRate} (×{options.LearningRateDecay}/epoch), momentum {options.Momentum}, clip {options.ClipNorm}, batch {options.BatchSize}, CD-{options.CdK}, " +
                 $"{options.Epochs} epochs, seed {options.Seed}, {trainer.Threads} thread(s); Ctrl+C stops and saves");
             long totalFrames = train.Sum(r => (long)r.Steps);
             while (trainer.EpochsCompleted < options.Epochs)

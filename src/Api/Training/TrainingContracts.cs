@@ -18,6 +18,7 @@ namespace RnnRbm.Api.Training;
 /// <param name="Epochs">Passes over the train split, in [1, 100000]. Default 200.</param>
 /// <param name="Seed">Seed of every random choice (initialisation, shuffles, Gibbs samples). Random when absent; the response shows the one used.</param>
 /// <param name="Momentum">Nesterov momentum coefficient, in [0, 0.999]. Default 0 (the seed's plain SGD).</param>
+/// <param name="LearningRateDecay">Learning-rate schedule: epoch e uses learningRate·decay^(e−1), in [0.5, 1]. Default 1 (constant).</param>
 /// <param name="ClipNorm">Gradient clipping: the largest L2 norm of one update's gradient, in [0, 1e6]; 0 = off (the default).</param>
 public sealed record StartTrainingRequest(
     Guid? CorpusId,
@@ -33,7 +34,8 @@ public sealed record StartTrainingRequest(
     int? Epochs = null,
     ulong? Seed = null,
     float? Momentum = null,
-    float? ClipNorm = null);
+    float? ClipNorm = null,
+    float? LearningRateDecay = null);
 
 /// <summary>A training: its resolved settings, where it stands, and how each epoch went.</summary>
 /// <param name="Id">The training id.</param>

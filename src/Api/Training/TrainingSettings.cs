@@ -22,6 +22,7 @@ namespace RnnRbm.Api.Training;
 /// <param name="Seed">The seed of every random choice.</param>
 /// <param name="Momentum">Nesterov momentum (0 = plain SGD; settings stored before it existed read as 0).</param>
 /// <param name="ClipNorm">Gradient clipping norm (0 = off).</param>
+/// <param name="LearningRateDecay">Per-epoch learning-rate factor (1 = constant).</param>
 public sealed record TrainingSettings(
     Guid CorpusId,
     double? Dt,
@@ -36,7 +37,8 @@ public sealed record TrainingSettings(
     int Epochs,
     ulong Seed,
     float Momentum = 0,
-    float ClipNorm = 0)
+    float ClipNorm = 0,
+    float LearningRateDecay = 1)
 {
     // The seed's defaults (spec "Sizes and parameters", "Training loop").
     public const double DefaultDt = 0.3;
@@ -56,7 +58,7 @@ public sealed record TrainingSettings(
     internal TrainingOptions Options => new()
     {
         LearningRate = LearningRate, BatchSize = BatchSize, CdK = CdK, Epochs = Epochs, Seed = Seed,
-        Momentum = Momentum, ClipNorm = ClipNorm,
+        Momentum = Momentum, ClipNorm = ClipNorm, LearningRateDecay = LearningRateDecay,
     };
 
     internal string ToJson() => JsonSerializer.Serialize(this, Json);
@@ -132,7 +134,8 @@ public sealed record TrainingSettings(
             // Below 2^53, so that a JavaScript client reads it back exactly.
             request.Seed ?? (ulong)Random.Shared.NextInt64(1L << 53),
             request.Momentum ?? defaults.Momentum,
-            request.ClipNorm ?? defaults.ClipNorm);
+            request.ClipNorm ?? defaults.ClipNorm,
+            request.LearningRateDecay ?? defaults.LearningRateDecay);
         // Core's own checks, in case its limits grow stricter than the ones above.
         foreach (string problem in settings.Options.Problems())
         {

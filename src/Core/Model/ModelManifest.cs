@@ -77,19 +77,19 @@ public sealed record TimeGridInfo(string Kind, double? Seconds = null, int? Step
 }
 
 /// <summary>The options a run was trained with, and how far it got.</summary>
-/// <remarks>Momentum and ClipNorm are 0 in files written before they existed (plain SGD, no clipping).</remarks>
+/// <remarks>Files written before Momentum, ClipNorm and LearningRateDecay existed read as plain SGD at a constant rate.</remarks>
 public sealed record TrainingInfo(float LearningRate, int BatchSize, int CdK, int EpochsPlanned, ulong Seed, int EpochsCompleted,
-    float Momentum = 0, float ClipNorm = 0)
+    float Momentum = 0, float ClipNorm = 0, float LearningRateDecay = 1)
 {
     public TrainingOptions ToOptions() => new()
     {
         LearningRate = LearningRate, BatchSize = BatchSize, CdK = CdK, Epochs = EpochsPlanned, Seed = Seed,
-        Momentum = Momentum, ClipNorm = ClipNorm,
+        Momentum = Momentum, ClipNorm = ClipNorm, LearningRateDecay = LearningRateDecay,
     };
 
     public static TrainingInfo From(TrainingOptions options, int epochsCompleted) =>
         new(options.LearningRate, options.BatchSize, options.CdK, options.Epochs, options.Seed, epochsCompleted,
-            options.Momentum, options.ClipNorm);
+            options.Momentum, options.ClipNorm, options.LearningRateDecay);
 }
 
 /// <summary>The corpus: a name, how many sequences and steps were learned from, and a digest of their content.</summary>

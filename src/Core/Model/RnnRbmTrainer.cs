@@ -98,6 +98,7 @@ public sealed class RnnRbmTrainer : IDisposable
         int updates = 0;
         long frames = 0;
         bool cancelled = false;
+        float learningRate = _options.LearningRateAt(EpochsCompleted + 1);
         foreach (int index in order)
         {
             PianoRoll sequence = sequences[index];
@@ -117,7 +118,7 @@ public sealed class RnnRbmTrainer : IDisposable
                         $"Training diverged in epoch {EpochsCompleted + 1} after {updates} updates: the gradient became non-finite. " +
                         "The parameters keep their last finite values; try a smaller learning rate.");
                 }
-                Update();
+                Update(learningRate);
                 monitorSum += monitor;
                 updates++;
                 frames += steps;
@@ -150,7 +151,7 @@ public sealed class RnnRbmTrainer : IDisposable
             cancelled);
     }
 
-    private void Update()
+    private void Update(float learningRate)
     {
         if (_options.ClipNorm > 0)
         {
@@ -162,11 +163,11 @@ public sealed class RnnRbmTrainer : IDisposable
         }
         if (_velocity is null)
         {
-            Parameters.AddScaled(_gradient, -_options.LearningRate);
+            Parameters.AddScaled(_gradient, -learningRate);
         }
         else
         {
-            Parameters.AddNesterov(_gradient, _velocity, _options.Momentum, _options.LearningRate);
+            Parameters.AddNesterov(_gradient, _velocity, _options.Momentum, learningRate);
         }
     }
 

@@ -6,6 +6,17 @@ public sealed record TrainingOptions
     /// <summary>SGD step size (seed 0.001).</summary>
     public float LearningRate { get; init; } = 0.001f;
 
+    /// <summary>
+    /// Learning-rate schedule: epoch e (1-based) steps with lr·decay^(e−1). 1 keeps the rate constant (the seed);
+    /// below 1 it shrinks geometrically, e.g. 0.98 halves it every 34 epochs.
+    /// </summary>
+    public float LearningRateDecay { get; init; } = 1f;
+
+    /// <summary>The step size of epoch <paramref name="epoch"/> (1-based) under the schedule.</summary>
+    public float LearningRateAt(int epoch) => LearningRateDecay == 1f
+        ? LearningRate
+        : (float)(LearningRate * Math.Pow(LearningRateDecay, epoch - 1));
+
     /// <summary>Longest chunk, in steps, that one update sees (seed 100).</summary>
     public int BatchSize { get; init; } = 100;
 
@@ -36,6 +47,7 @@ public sealed record TrainingOptions
         public const int MaxCdK = 1_000;
         public const int MaxEpochs = 100_000;
         public const float MaxMomentum = 0.999f;
+        public const float MinLearningRateDecay = 0.5f;
         public const float MaxClipNorm = 1e6f;
     }
 
@@ -54,6 +66,10 @@ public sealed record TrainingOptions
         if (CdK < 1 || CdK > Limits.MaxCdK)
         {
             problems.Add($"cdK must lie in [1, {Limits.MaxCdK}]; got {CdK}.");
+        }
+        if (!float.IsFinite(LearningRateDecay) || LearningRateDecay < Limits.MinLearningRateDecay || LearningRateDecay > 1)
+        {
+            problems.Add($"learningRateDecay must lie in [{Limits.MinLearningRateDecay}, 1] (1 = constant rate); got {LearningRateDecay}.");
         }
         if (!float.IsFinite(Momentum) || Momentum < 0 || Momentum > Limits.MaxMomentum)
         {

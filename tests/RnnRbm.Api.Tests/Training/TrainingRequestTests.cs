@@ -36,6 +36,8 @@ public class TrainingRequestTests
         { "momentum", """{"momentum": 1}""" },
         { "momentum", """{"momentum": -0.5}""" },
         { "clipNorm", """{"clipNorm": -1}""" },
+        { "learningRateDecay", """{"learningRateDecay": 0.4}""" },
+        { "learningRateDecay", """{"learningRateDecay": 1.1}""" },
     };
 
     [Theory]

@@ -116,6 +116,29 @@ public class OptimizerTests
         Assert.Contains("momentum velocity", ex.Reason, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void LearningRateSchedule_DecaysGeometrically_PerEpoch()
+    {
+        var constant = new TrainingOptions { LearningRate = 0.01f };
+        Assert.Equal(0.01f, constant.LearningRateAt(1));
+        Assert.Equal(0.01f, constant.LearningRateAt(200));
+        var decaying = constant with { LearningRateDecay = 0.5f };
+        Assert.Equal(0.01f, decaying.LearningRateAt(1));
+        Assert.Equal(0.0025f, decaying.LearningRateAt(3), 7);
+        Assert.StartsWith("learningRateDecay", (constant with { LearningRateDecay = 1.5f }).Problems().Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decay_HalvesTheSecondEpochsSteps()
+    {
+        // Both runs share epoch 1 exactly; at decay 0.5 epoch 2 steps at half the rate, so it moves θ about half as far.
+        PianoRoll[] data = TrainerTests.SmallCorpus(new Random(3));
+        var options = new TrainingOptions { Seed = 2, BatchSize = 16, CdK = 2, LearningRate = 0.01f };
+        double constant = SecondEpochStep(data, options);
+        double halved = SecondEpochStep(data, options with { LearningRateDecay = 0.5f });
+        Assert.InRange(halved / constant, 0.4, 0.6);
+    }
+
     [Theory]
     [InlineData(1f, 0f, "momentum")]
     [InlineData(-0.1f, 0f, "momentum")]
@@ -137,6 +160,18 @@ public class OptimizerTests
         EpochResult result = trainer.TrainEpoch(data);
         before.AddScaled(parameters, -1f); // before − after
         return (before.Norm(), result.Updates);
+    }
+
+    private static double SecondEpochStep(PianoRoll[] data, TrainingOptions options)
+    {
+        var shape = new ModelShape(TrainerTests.Range.Count, 12, 10);
+        RnnRbmParameters parameters = RnnRbmTrainer.InitialParameters(shape, options.Seed);
+        using var trainer = new RnnRbmTrainer(parameters, options, NumericsBackend.Select(null));
+        trainer.TrainEpoch(data);
+        RnnRbmParameters afterOne = parameters.Clone();
+        trainer.TrainEpoch(data);
+        afterOne.AddScaled(parameters, -1f);
+        return afterOne.Norm();
     }
 
     private static byte[] Patch(byte[] bytes, string from, string to)

@@ -4,7 +4,7 @@ const form = document.getElementById('train-form');
 const message = document.getElementById('train-message');
 const select = document.getElementById('corpusId');
 const button = document.getElementById('train-button');
-const numeric = ['dt', 'stepsPerQuarter', 'lowestPitch', 'highestPitch', 'hidden', 'recurrent', 'learningRate', 'momentum', 'clipNorm', 'batchSize', 'cdK', 'epochs'];
+const numeric = ['dt', 'stepsPerQuarter', 'lowestPitch', 'highestPitch', 'hidden', 'recurrent', 'learningRate', 'learningRateDecay', 'momentum', 'clipNorm', 'batchSize', 'cdK', 'epochs'];
 const defaults = Object.fromEntries(numeric.map((n) => [n, document.getElementById(n).value]));
 
 function gridKind() {

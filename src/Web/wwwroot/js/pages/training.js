@@ -77,6 +77,7 @@ function renderSettings(t) {
     ['Pitches', `MIDI ${s.lowestPitch}–${s.highestPitch}`],
     ['Hidden / recurrent', `${s.hidden} / ${s.recurrent}`],
     ['Learning rate', String(s.learningRate)],
+    ['Learning-rate decay', s.learningRateDecay && s.learningRateDecay !== 1 ? `× ${s.learningRateDecay} per epoch` : 'none'],
     ['Momentum', String(s.momentum ?? 0)],
     ['Gradient clipping', s.clipNorm ? String(s.clipNorm) : 'off'],
     ['Batch size', String(s.batchSize)],
