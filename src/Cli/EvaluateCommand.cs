@@ -30,9 +30,10 @@ internal static class EvaluateCommand
         var threads = new Option<int>("--threads") { Description = "Threads (0 = as many as help, at most 2). Results do not depend on it.", DefaultValueFactory = _ => 0 };
         var noLikelihood = new Option<bool>("--no-likelihood") { Description = "Skip the log-likelihood (AIS)." };
         var noAccuracy = new Option<bool>("--no-accuracy") { Description = "Skip the accuracy." };
+        var check = new Option<bool>("--ais-check") { Description = $"Measure the likelihood again with twice the transitions (same seed) and say whether the mean moved by less than {ConvergedShift} nats; triples the AIS time." };
 
         var command = new Command("evaluate", "Measure a model on MIDI files: log-likelihood per step (AIS) and frame-level accuracy.");
-        foreach (Option option in new Option[] { model, data, runs, aisSteps, schedule, aisBase, samples, gibbsK, start, seed, threads, noLikelihood, noAccuracy, common.Backend })
+        foreach (Option option in new Option[] { model, data, runs, aisSteps, schedule, aisBase, samples, gibbsK, start, seed, threads, noLikelihood, noAccuracy, check, common.Backend })
         {
             command.Options.Add(option);
         }
@@ -100,8 +101,31 @@ internal static class EvaluateCommand
 
             EvaluationResult measured = Run(loaded, backend, rolls, options, o);
             Report(measured, backend, o);
+            if (result.GetValue(check) && measured.LogLikelihood is double ll)
+            {
+                CheckConvergence(loaded, backend, rolls, options, ll, result.GetValue(schedule)!, o);
+            }
         }));
         return command;
+    }
+
+    /// <summary>Doubling the schedule moves a converged mean by less than this (issue 6's criterion).</summary>
+    private const double ConvergedShift = 0.01;
+
+    private static void CheckConvergence(RnnRbmModel model, NumericsBackend backend, List<PianoRoll> rolls, EvaluationOptions options,
+        double logLikelihood, string scheduleName, Output o)
+    {
+        AisSchedule doubled = AisSchedule.Create(scheduleName, 2 * options.Schedule.Transitions);
+        o.Info($"convergence check: the likelihood again with {doubled}");
+        EvaluationResult again = Run(model, backend, rolls, options with { Schedule = doubled, Accuracy = false }, o);
+        double shift = again.LogLikelihood!.Value - logLikelihood;
+        bool converged = Math.Abs(shift) < ConvergedShift;
+        o.Result(
+            new { @event = "aisCheck", aisTransitions = doubled.Transitions, logLikelihood = again.LogLikelihood, standardError = again.StandardError, shift, converged, aisSeconds = again.AisSeconds },
+            $"doubling the schedule to {doubled.Transitions} transitions gives {again.LogLikelihood:F4} ± {again.StandardError:F4}: the mean moves by {shift:+0.0000;-0.0000} nats, " +
+            (converged
+                ? $"under {ConvergedShift}: converged."
+                : $"not under {ConvergedShift}: NOT converged. AIS underestimates log Z on average, so both figures are optimistic; raise --ais-steps."));
     }
 
     private static EvaluationResult Run(RnnRbmModel model, NumericsBackend backend, List<PianoRoll> rolls, EvaluationOptions options, Output o)

@@ -45,6 +45,27 @@ public class EvaluateCommandTests
         Assert.Contains("numerics:", text.Stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AisCheck_MeasuresAgainWithTwiceTheTransitions_AndReportsTheShift()
+    {
+        using var temp = new TempFolder();
+        string corpus = temp.DemoCorpus(1);
+        using CliProcess train = CliProcess.Run(temp.Path, ["train", "--data", corpus, "--out", "m.rnnrbm", .. TinyModel]);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+
+        using CliProcess evaluate = CliProcess.Run(temp.Path,
+            ["evaluate", "--model", "m.rnnrbm", "--data", corpus, "--json", "--no-accuracy", "--ais-check", "--ais-runs", "10", "--ais-steps", "20", "--seed", "3"]);
+        Assert.True(evaluate.ExitCode == 0, evaluate.Stderr);
+        List<JsonElement> events = JsonLines(evaluate.Stdout);
+        double first = Assert.Single(events, e => e.GetProperty("event").GetString() == "evaluation").GetProperty("logLikelihood").GetDouble();
+        JsonElement check = Assert.Single(events, e => e.GetProperty("event").GetString() == "aisCheck");
+        Assert.Equal(40, check.GetProperty("aisTransitions").GetInt32());
+        double second = check.GetProperty("logLikelihood").GetDouble();
+        Assert.NotEqual(first, second); // really measured again, with another schedule
+        Assert.Equal(second - first, check.GetProperty("shift").GetDouble(), 12);
+        Assert.Equal(Math.Abs(second - first) < 0.01, check.GetProperty("converged").GetBoolean());
+    }
+
     [Theory]
     [InlineData("--ais-runs", "0", "AIS runs")]
     [InlineData("--ais-schedule", "cosine", "cosine")]
