@@ -90,6 +90,6 @@ internal static class ScaleOutKit
         return await db.Trainings.AsNoTracking().SingleAsync(t => t.Id == id);
     }
 
-    /// <summary>The process id in a lease owner's name ("host/pid/instance", TrainingWorkerIdentity).</summary>
+    /// <summary>The process id in a lease owner's name ("host/pid/instance", WorkerIdentity).</summary>
     public static int PidOf(string worker) => int.Parse(worker.Split('/')[1], CultureInfo.InvariantCulture);
 }

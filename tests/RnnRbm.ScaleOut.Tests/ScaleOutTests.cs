@@ -58,7 +58,7 @@ public class ScaleOutTests
         victim.Kill();
         int epochAtKill = (await RowAsync(database, id)).EpochsCompleted;
 
-        // The survivor's recovery takes over once the dead owner's lease ages past TrainingLease.Timeout (30 s).
+        // The survivor's recovery takes over once the dead owner's lease ages past WorkLease.Timeout (30 s).
         TrainingResponse done = await WaitForAsync(web.Client, id, t => TrainingStates.IsFinished(t.State), 120, web, survivor, victim);
         Assert.True(done.State == TrainingStates.Succeeded, $"{done.State}: {done.Error}\n{survivor.Output()}");
         Assert.Equal(Enumerable.Range(1, Epochs), done.History.Select(e => e.Epoch));

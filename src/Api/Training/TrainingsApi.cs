@@ -123,7 +123,7 @@ public static class TrainingsApi
                 detail: $"Training {id} is {training.State}; only queued or running trainings can be cancelled.");
         }
         DateTimeOffset now = DateTimeOffset.UtcNow;
-        if (training.State == TrainingStates.Queued && !active.IsActive(id) && !TrainingLease.IsFresh(training.LeaseHeartbeatUtc, now))
+        if (training.State == TrainingStates.Queued && !active.IsActive(id) && !WorkLease.IsFresh(training.LeaseHeartbeatUtc, now))
         {
             // No worker holds it (maybe none will for a long while: the training queue may be busy): end it here, in one
             // write guarded by Version, exactly as a worker would. If a worker takes it meanwhile, the guard fails and
