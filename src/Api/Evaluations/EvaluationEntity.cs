@@ -1,10 +1,14 @@
 using System.ComponentModel.DataAnnotations.Schema;
+using RnnRbm.Api.Hosting;
 
 namespace RnnRbm.Api.Evaluations;
 
-/// <summary>An evaluation of a model on a corpus split: its settings, where it stands, and what it measured.</summary>
+/// <summary>
+/// An evaluation of a model on a corpus split: its settings, where it stands, and what it measured. Run under a lease
+/// like a training (<see cref="LeasedRun{TEntity}"/>); <see cref="Version"/> guards against stale writers.
+/// </summary>
 [Table("evaluations")]
-public sealed class EvaluationEntity
+public sealed class EvaluationEntity : ILeasedWork
 {
     public Guid Id { get; set; }
     public Guid ModelId { get; set; }
@@ -16,7 +20,7 @@ public sealed class EvaluationEntity
     public int AccSamples { get; set; }
     /// <summary>Below 2^53 (a JavaScript client reads it back exactly).</summary>
     public long Seed { get; set; }
-    /// <summary>queued, running, succeeded, failed.</summary>
+    /// <summary>queued, running, succeeded, failed, cancelled.</summary>
     public required string State { get; set; }
     /// <summary>Share done, in [0, 1].</summary>
     public double Progress { get; set; }
@@ -29,19 +33,28 @@ public sealed class EvaluationEntity
     public double? Gflops { get; set; }
     public string? Backend { get; set; }
     public string? Error { get; set; }
+    public bool CancelRequested { get; set; }
     public string? JobId { get; set; }
+    /// <summary>The process measuring it now and when it last said so.</summary>
+    public string? LeaseOwner { get; set; }
+    public DateTimeOffset? LeaseHeartbeatUtc { get; set; }
     public DateTimeOffset CreatedUtc { get; set; }
     public DateTimeOffset? StartedUtc { get; set; }
     public DateTimeOffset? FinishedUtc { get; set; }
+    /// <summary>Optimistic concurrency token: bumped by every write of a runner.</summary>
+    public long Version { get; set; }
 }
 
-/// <summary>The values of <see cref="EvaluationEntity.State"/>.</summary>
+/// <summary>The values of <see cref="EvaluationEntity.State"/>: those of all leased work (<see cref="WorkStates"/>).</summary>
 public static class EvaluationStates
 {
-    public const string Queued = "queued";
-    public const string Running = "running";
-    public const string Succeeded = "succeeded";
-    public const string Failed = "failed";
+    /// <summary>Waiting for a worker: new, or released at a shutdown (it is then measured again from the start).</summary>
+    public const string Queued = WorkStates.Queued;
+    public const string Running = WorkStates.Running;
+    public const string Succeeded = WorkStates.Succeeded;
+    public const string Failed = WorkStates.Failed;
+    /// <summary>Stopped at a user's request; the model's manifest was left as it was.</summary>
+    public const string Cancelled = WorkStates.Cancelled;
 
-    public static bool IsFinished(string state) => state is Succeeded or Failed;
+    public static bool IsFinished(string state) => WorkStates.IsFinished(state);
 }
