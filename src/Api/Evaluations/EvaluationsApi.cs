@@ -31,7 +31,10 @@ public static class EvaluationsApi
                 "seed (0 ≤ seed < 2^53) to a random one. Returns 202 with the evaluation; poll its Location. On success the results are written into the " +
                 "model's manifest metrics ('<split>.logLikelihood', '<split>.logLikelihoodStandardError', '<split>.accuracy'). An evaluation whose " +
                 "worker dies is measured again from the start by another (same seed, same result) once its lease expires.")
-            .ProducesValidationProblem();
+            .Accepts<StartEvaluationRequest>("application/json")
+            .Produces<EvaluationResponse>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
         group.MapGet("/", ListAsync)
             .WithName("ListEvaluations")
@@ -55,9 +58,15 @@ public static class EvaluationsApi
         return app;
     }
 
-    internal static async Task<Results<Accepted<EvaluationResponse>, ValidationProblem>> StartAsync(
-        StartEvaluationRequest request, RnnRbmDbContext db, EvaluationScheduler scheduler, CancellationToken cancellationToken)
+    internal static async Task<Results<Accepted<EvaluationResponse>, ValidationProblem, ProblemHttpResult>> StartAsync(
+        HttpRequest http, RnnRbmDbContext db, EvaluationScheduler scheduler, CancellationToken cancellationToken)
     {
+        // Read here, not bound by the framework: a field of the wrong type ("seed": 1.5) is a 400 naming it too.
+        (StartEvaluationRequest? request, ProblemHttpResult? unreadable) = await JsonBody.ReadAsync<StartEvaluationRequest>(http, cancellationToken);
+        if (request is null)
+        {
+            return unreadable!;
+        }
         var errors = new Dictionary<string, string[]>();
         void Bad(string field, string message) => errors[field] = [message];
         void InRange(string field, long? value, long min, long max)

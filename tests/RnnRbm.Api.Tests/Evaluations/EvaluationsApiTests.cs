@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using RnnRbm.Api.Evaluations;
@@ -100,6 +101,61 @@ public class EvaluationsApiTests
         }
     }
 
+    [Theory]
+    [InlineData("9007199254740992")]       // 2^53: a JavaScript client could not read it back exactly
+    [InlineData("-1")]
+    [InlineData("9223372036854775808")]    // beyond a 64-bit integer
+    [InlineData("1e30")]
+    [InlineData("1.5")]
+    [InlineData("\"seven\"")]
+    [InlineData("true")]
+    public async Task Seed_OutsideZeroTo2Pow53_Is400NamingTheSeed(string seed)
+    {
+        using var app = new RnnRbmAppFactory(WebNode);
+        using HttpClient client = app.CreateClient();
+        Guid model = await AddTinyModelAsync(app);
+        Guid corpus = await AddCorpusAsync(app);
+
+        using HttpResponseMessage response = await PostRawAsync(client, $$"""{"modelId": "{{model}}", "corpusId": "{{corpus}}", "seed": {{seed}}}""");
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, body);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        JsonElement errors = JsonDocument.Parse(body).RootElement.GetProperty("errors");
+        Assert.Equal(["seed"], errors.EnumerateObject().Select(e => e.Name));
+        Assert.Contains(seed.Trim('"'), errors.GetProperty("seed")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Seed_JustBelow2Pow53_IsAccepted_AndReadBackExactly()
+    {
+        using var app = new RnnRbmAppFactory(WebNode);
+        using HttpClient client = app.CreateClient();
+        Guid model = await AddTinyModelAsync(app);
+        Guid corpus = await AddCorpusAsync(app);
+        using HttpResponseMessage response = await PostRawAsync(client, $$"""{"modelId": "{{model}}", "corpusId": "{{corpus}}", "seed": 9007199254740991}""");
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(EvaluationsApi.MaxSeed, (await response.Content.ReadFromJsonAsync<EvaluationResponse>())!.Seed);
+    }
+
+    [Theory]
+    [InlineData("{ \"modelId\": ", "application/json", HttpStatusCode.BadRequest)]
+    [InlineData("[1, 2]", "application/json", HttpStatusCode.BadRequest)]
+    [InlineData("null", "application/json", HttpStatusCode.BadRequest)]
+    [InlineData("", "application/json", HttpStatusCode.BadRequest)]
+    [InlineData("modelId=1", "application/x-www-form-urlencoded", HttpStatusCode.UnsupportedMediaType)]
+    public async Task UnreadableBody_IsAProblemSayingWhy(string body, string mediaType, HttpStatusCode status)
+    {
+        using var app = new RnnRbmAppFactory(WebNode);
+        using HttpClient client = app.CreateClient();
+        using var content = new StringContent(body, Encoding.UTF8, mediaType);
+        using HttpResponseMessage response = await client.PostAsync(new Uri("/api/evaluations", UriKind.Relative), content);
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        JsonElement problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        // A 415 is the router's (the endpoint accepts JSON only): a title; a 400 also says what is wrong in the body.
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty(status == HttpStatusCode.BadRequest ? "detail" : "title").GetString()));
+    }
+
     [Fact]
     public async Task UnknownModelOrCorpus_OrEmptySplit_Give400WithTheReason()
     {
@@ -138,6 +194,12 @@ public class EvaluationsApiTests
         Assert.Equal("application/problem+json", cancel.Content.Headers.ContentType?.MediaType);
         using HttpResponseMessage list = await client.GetAsync(new Uri("/api/evaluations", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+    }
+
+    private static async Task<HttpResponseMessage> PostRawAsync(HttpClient client, string json)
+    {
+        using var content = new StringContent(json, Encoding.UTF8, "application/json");
+        return await client.PostAsync(new Uri("/api/evaluations", UriKind.Relative), content);
     }
 
     private static async Task<JsonElement> PostInvalidAsync(HttpClient client, StartEvaluationRequest request)
