@@ -40,7 +40,7 @@ public sealed class EvaluationJob(
 
     internal void Run(Guid evaluationId, CancellationToken shutdown) =>
         EvaluationRun.RunOnce(active, scopes, evaluationId, log,
-            (db, userCancel) => new EvaluationRun(evaluationId, db, identity.Id, backend, log, userCancel, shutdown));
+            (db, userCancel, stopping) => new EvaluationRun(evaluationId, db, identity.Id, backend, log, userCancel, stopping), shutdown);
 }
 
 /// <summary>The evaluation's input cannot be used (the model or corpus is gone, or the split is empty at the model's grid).</summary>

@@ -81,8 +81,13 @@ internal abstract class LeasedRun<TEntity> : IDisposable where TEntity : class, 
     /// Runs <paramref name="id"/> unless this process already runs it (invariant 1 within a process): a scope of its
     /// own, the registry's cancel token, then <see cref="Execute"/>.
     /// </summary>
+    /// <remarks>
+    /// The run's shutdown token is Hangfire's <paramref name="shutdown"/> or the host's stopping, whichever comes first:
+    /// Hangfire signals a job half a second or more after its server is told to stop, and a run near its end must
+    /// stop (and release) rather than finish meanwhile (a graceful stop then takes longer than it says).
+    /// </remarks>
     public static void RunOnce(ActiveRuns active, IServiceScopeFactory scopes, Guid id, ILogger log,
-        Func<RnnRbmDbContext, CancellationToken, LeasedRun<TEntity>> create)
+        Func<RnnRbmDbContext, CancellationToken, CancellationToken, LeasedRun<TEntity>> create, CancellationToken shutdown)
     {
         using ActiveRuns.Registration? registration = active.TryRegister(id);
         if (registration is null)
@@ -91,7 +96,9 @@ internal abstract class LeasedRun<TEntity> : IDisposable where TEntity : class, 
             return;
         }
         using IServiceScope scope = scopes.CreateScope();
-        using LeasedRun<TEntity> run = create(scope.ServiceProvider.GetRequiredService<RnnRbmDbContext>(), registration.CancelRequested);
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(
+            shutdown, scope.ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+        using LeasedRun<TEntity> run = create(scope.ServiceProvider.GetRequiredService<RnnRbmDbContext>(), registration.CancelRequested, stopping.Token);
         run.Execute();
     }
 

@@ -41,5 +41,5 @@ public sealed class TrainingJob(
 
     internal void Run(Guid trainingId, CancellationToken shutdown) =>
         TrainingRun.RunOnce(active, scopes, trainingId, log,
-            (db, userCancel) => new TrainingRun(trainingId, db, identity.Id, backend, log, userCancel, shutdown));
+            (db, userCancel, stopping) => new TrainingRun(trainingId, db, identity.Id, backend, log, userCancel, stopping), shutdown);
 }

@@ -1,7 +1,9 @@
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using RnnRbm.Api.Evaluations;
 using RnnRbm.Api.Tests.Training;
+using RnnRbm.Core.Model;
 using static RnnRbm.Api.Tests.Evaluations.EvaluationTestKit;
 
 namespace RnnRbm.Api.Tests.Evaluations;
@@ -46,6 +48,54 @@ public class EvaluationRecoveryTests
             Assert.Equal(straight.LogLikelihood, recovered.LogLikelihood);
             Assert.Equal(straight.StandardError, recovered.StandardError);
             Assert.Equal(straight.Accuracy, recovered.Accuracy);
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A temp folder; SQLite may hold it a moment longer.
+            }
+        }
+    }
+
+    [Fact]
+    public async Task GracefulStop_ReleasesARunningEvaluation_AndTheNextStartEnqueuesItAgain()
+    {
+        string folder = Directory.CreateTempSubdirectory("rnnrbm-eval-release-").FullName;
+        try
+        {
+            Guid model, id;
+            string? firstJob;
+            using (var a = new RnnRbmAppFactory(dataFolder: folder))
+            {
+                using HttpClient client = a.CreateClient();
+                model = await AddTinyModelAsync(a);
+                Guid corpus = await AddCorpusAsync(a);
+                id = (await StartAsync(client, Endless(model, corpus))).Id;
+                await WaitForAsync(client, id, e => e.State == EvaluationStates.Running && e.Progress > 0, timeoutSeconds: 60);
+                firstJob = Row(a, id).JobId;
+            } // graceful stop: the worker stops within one AIS transition and releases its lease
+
+            using var b = new RnnRbmAppFactory(WebNode, dataFolder: folder);
+            using HttpClient clientB = b.CreateClient();
+            EvaluationResponse released = await GetAsync(clientB, id);
+            Assert.Equal(EvaluationStates.Queued, released.State);
+            Assert.Equal(0, released.Progress); // it is measured again from the start
+            Assert.Null(released.Error);
+            Assert.Null(Row(b, id).LeaseOwner);
+            Assert.Empty(JsonSerializer.Deserialize<ModelManifest>(ModelRow(b, model).ManifestJson, ModelFile.JsonOptions)!.Metrics);
+
+            // Recovery (at start, on every node) gives it a new job for whichever worker comes.
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (Row(b, id).JobId == firstJob && clock.Elapsed < TimeSpan.FromSeconds(20))
+            {
+                await Task.Delay(100);
+            }
+            Assert.NotEqual(firstJob, Row(b, id).JobId);
         }
         finally
         {
