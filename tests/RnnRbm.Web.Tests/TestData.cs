@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using RnnRbm.Core.Model;
-using RnnRbm.Core.PianoRolls;
+using RnnRbm.Tests;
 
 namespace RnnRbm.Web.Tests;
 
@@ -63,23 +63,12 @@ public static class TestData
     }
 
     /// <summary>
-    /// Imports an untrained tiny model (V 88, H 16, U 8, two steps per quarter) through the API; returns its id. Quick to
-    /// evaluate, and other tests' models (the bundled one) keep their metrics.
+    /// Imports a <see cref="TinyModel"/> through the API; returns its id. Quick to evaluate, and other tests' models (the
+    /// bundled one) keep their metrics.
     /// </summary>
     public static async Task<Guid> ImportTinyModelAsync(HttpClient client, string name)
     {
-        var range = new PitchRange(21, 109);
-        var shape = new ModelShape(range.Count, 16, 8);
-        var manifest = new ModelManifest
-        {
-            Shape = ShapeInfo.From(shape),
-            PitchRange = PitchRangeInfo.From(range),
-            TimeGrid = TimeGridInfo.From(new TimeGrid.Beats(2)),
-            Training = TrainingInfo.From(new TrainingOptions(), 0),
-            Numerics = new NumericsInfo("test", "made by the browser tests"),
-            CreatedUtc = DateTimeOffset.UtcNow,
-        };
-        var file = new ByteArrayContent(ModelFile.Write(new RnnRbmModel(RnnRbmTrainer.InitialParameters(shape, 5), manifest)));
+        var file = new ByteArrayContent(ModelFile.Write(TinyModel.Create(5, "made by the browser tests")));
         file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         using var form = new MultipartFormDataContent { { new StringContent(name), "name" }, { file, "file", "tiny.rnnrbm" } };
         using HttpResponseMessage response = await client.PostAsync(new Uri("/api/models", UriKind.Relative), form);

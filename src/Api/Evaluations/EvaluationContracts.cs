@@ -1,3 +1,5 @@
+using RnnRbm.Api.Hosting;
+
 namespace RnnRbm.Api.Evaluations;
 
 // The Evaluations API's JSON (camelCase through ASP.NET's web defaults). These names are the contract.
@@ -70,7 +72,7 @@ public sealed record EvaluationResponse(
 {
     internal static EvaluationResponse From(EvaluationEntity e) => new(
         e.Id, e.ModelId, e.CorpusId, e.Split, e.AisRuns, e.AisSteps, e.AccSamples, e.Seed, e.State,
-        e.State == EvaluationStates.Succeeded ? 1 : Math.Clamp(e.Progress, 0, 1),
+        e.State == WorkStates.Succeeded ? 1 : Math.Clamp(e.Progress, 0, 1),
         e.LogLikelihood, e.StandardError, e.Accuracy, e.Sequences, e.Steps, e.Seconds, e.Gflops, e.Backend, e.Error,
         e.CancelRequested, e.CreatedUtc, e.StartedUtc, e.FinishedUtc);
 }

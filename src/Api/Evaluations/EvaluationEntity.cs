@@ -20,7 +20,7 @@ public sealed class EvaluationEntity : ILeasedWork
     public int AccSamples { get; set; }
     /// <summary>Below 2^53 (a JavaScript client reads it back exactly).</summary>
     public long Seed { get; set; }
-    /// <summary>queued, running, succeeded, failed, cancelled.</summary>
+    /// <summary>One of <see cref="WorkStates"/>: queued (new, or released at a shutdown: then measured again from the start), running, succeeded, failed, cancelled (the model's manifest left as it was).</summary>
     public required string State { get; set; }
     /// <summary>Share done, in [0, 1].</summary>
     public double Progress { get; set; }
@@ -43,18 +43,4 @@ public sealed class EvaluationEntity : ILeasedWork
     public DateTimeOffset? FinishedUtc { get; set; }
     /// <summary>Optimistic concurrency token: bumped by every write of a runner.</summary>
     public long Version { get; set; }
-}
-
-/// <summary>The values of <see cref="EvaluationEntity.State"/>: those of all leased work (<see cref="WorkStates"/>).</summary>
-public static class EvaluationStates
-{
-    /// <summary>Waiting for a worker: new, or released at a shutdown (it is then measured again from the start).</summary>
-    public const string Queued = WorkStates.Queued;
-    public const string Running = WorkStates.Running;
-    public const string Succeeded = WorkStates.Succeeded;
-    public const string Failed = WorkStates.Failed;
-    /// <summary>Stopped at a user's request; the model's manifest was left as it was.</summary>
-    public const string Cancelled = WorkStates.Cancelled;
-
-    public static bool IsFinished(string state) => WorkStates.IsFinished(state);
 }

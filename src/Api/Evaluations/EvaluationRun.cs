@@ -133,7 +133,7 @@ internal sealed class EvaluationRun : LeasedRun<EvaluationEntity>
             modelRow.File = ModelFile.Write(new RnnRbmModel(model.Parameters, manifest));
             modelRow.ManifestJson = JsonSerializer.Serialize(manifest, ModelFile.JsonOptions);
 
-            Row.State = EvaluationStates.Succeeded;
+            Row.State = WorkStates.Succeeded;
             Row.Progress = 1;
             Row.LogLikelihood = Finite(result.LogLikelihood);
             Row.StandardError = Finite(result.StandardError);
@@ -156,7 +156,7 @@ internal sealed class EvaluationRun : LeasedRun<EvaluationEntity>
     {
         lock (Gate)
         {
-            Row.State = EvaluationStates.Cancelled;
+            Row.State = WorkStates.Cancelled;
             Row.FinishedUtc = DateTimeOffset.UtcNow;
             ClearLease();
             if (TrySave("record the cancel"))

@@ -122,7 +122,7 @@ public static class EvaluationsApi
             AisSteps = request.AisSteps ?? DefaultAisSteps,
             AccSamples = request.AccSamples ?? DefaultAccSamples,
             Seed = request.Seed ?? Random.Shared.NextInt64(MaxSeed + 1),
-            State = EvaluationStates.Queued,
+            State = WorkStates.Queued,
             CreatedUtc = DateTimeOffset.UtcNow,
         };
         db.Evaluations.Add(evaluation);
@@ -153,13 +153,9 @@ public static class EvaluationsApi
         Guid id, RnnRbmDbContext db, ActiveEvaluations active, ILoggerFactory logs, CancellationToken cancellationToken)
     {
         EvaluationEntity? evaluation = await db.Evaluations.FindAsync([id], cancellationToken);
-        if (evaluation is null)
+        if (LeaseCancel.Refuses(evaluation, "Evaluation", id, out ProblemHttpResult? refusal))
         {
-            return ErrorHandling.NotFound("Evaluation", id);
-        }
-        if (EvaluationStates.IsFinished(evaluation.State))
-        {
-            return LeaseCancel.AlreadyFinished("Evaluation", id, evaluation.State);
+            return refusal;
         }
         if (await LeaseCancel.TryEndUnclaimedAsync(db, evaluation, active, DateTimeOffset.UtcNow, () => { }, cancellationToken))
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using RnnRbm.Api.Storage;
@@ -12,10 +13,16 @@ namespace RnnRbm.Api.Hosting;
 /// </summary>
 internal static class LeaseCancel
 {
-    /// <summary>A 409 for a cancel of finished work.</summary>
-    public static ProblemHttpResult AlreadyFinished(string what, Guid id, string state) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: $"The {what.ToLowerInvariant()} has already finished.",
-            detail: $"{what} {id} is {state}; only queued or running {what.ToLowerInvariant()}s can be cancelled.");
+    /// <summary>Whether a cancel is refused: 404 (no such row) or 409 (already finished), in <paramref name="problem"/>.</summary>
+    public static bool Refuses([NotNullWhen(false)] ILeasedWork? row, string what, Guid id, [NotNullWhen(true)] out ProblemHttpResult? problem)
+    {
+        problem = row is null ? ErrorHandling.NotFound(what, id)
+            : WorkStates.IsFinished(row.State) ? TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
+                title: $"The {what.ToLowerInvariant()} has already finished.",
+                detail: $"{what} {id} is {row.State}; only queued or running {what.ToLowerInvariant()}s can be cancelled.")
+            : null;
+        return problem is not null;
+    }
 
     /// <summary>
     /// Ends <paramref name="row"/> cancelled here when no worker holds it (queued, no runner in this process, no fresh

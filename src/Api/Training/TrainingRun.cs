@@ -54,11 +54,11 @@ internal sealed class TrainingRun : LeasedRun<TrainingEntity>
         }
         if (trainer.EpochsCompleted >= settings.Epochs)
         {
-            Finish(TrainingStates.Succeeded, settings, data, trainer, history, null);
+            Finish(WorkStates.Succeeded, settings, data, trainer, history, null);
         }
         else if (IsCancelRequested)
         {
-            Finish(TrainingStates.Cancelled, settings, data, trainer, history,
+            Finish(WorkStates.Cancelled, settings, data, trainer, history,
                 $"Cancelled during epoch {trainer.EpochsCompleted + 1}; the parameters include that epoch's updates so far.");
         }
         else

@@ -73,7 +73,7 @@ public static class TrainingsApi
         {
             Id = Guid.NewGuid(),
             CorpusId = settings.CorpusId,
-            State = TrainingStates.Queued,
+            State = WorkStates.Queued,
             SettingsJson = settings.ToJson(),
             Epochs = settings.Epochs,
             CreatedUtc = DateTimeOffset.UtcNow,
@@ -113,13 +113,9 @@ public static class TrainingsApi
         Guid id, RnnRbmDbContext db, ActiveTrainings active, ILoggerFactory logs, CancellationToken cancellationToken)
     {
         TrainingEntity? training = await db.Trainings.FindAsync([id], cancellationToken);
-        if (training is null)
+        if (LeaseCancel.Refuses(training, "Training", id, out ProblemHttpResult? refusal))
         {
-            return ErrorHandling.NotFound("Training", id);
-        }
-        if (TrainingStates.IsFinished(training.State))
-        {
-            return LeaseCancel.AlreadyFinished("Training", id, training.State);
+            return refusal;
         }
         DateTimeOffset now = DateTimeOffset.UtcNow;
         if (await LeaseCancel.TryEndUnclaimedAsync(db, training, active, now, () => KeepCheckpointAsModel(db, training, now), cancellationToken))
@@ -185,7 +181,7 @@ public static class TrainingsApi
     internal static TrainingResponse ToResponse(TrainingEntity t, DateTimeOffset now)
     {
         List<EpochRecord> history = ParseHistory(t.HistoryJson);
-        bool active = t.State is TrainingStates.Queued or TrainingStates.Running;
+        bool active = t.State is WorkStates.Queued or WorkStates.Running;
         double? fps = FramesPerSecond(t, history);
         double? eta = null;
         if (active && fps is double speed && speed > 0 && t.EpochFramesTotal > 0)
@@ -193,7 +189,7 @@ public static class TrainingsApi
             long remaining = ((long)(t.Epochs - t.EpochsCompleted) * t.EpochFramesTotal) - t.EpochFramesDone;
             eta = Math.Max(0, remaining) / speed;
         }
-        double fraction = t.State == TrainingStates.Succeeded ? 1
+        double fraction = t.State == WorkStates.Succeeded ? 1
             : t.Epochs == 0 ? 0
             : Math.Clamp((t.EpochsCompleted + (t.EpochFramesTotal > 0 ? (double)t.EpochFramesDone / t.EpochFramesTotal : 0)) / t.Epochs, 0, 1);
         return new TrainingResponse(
@@ -211,7 +207,7 @@ public static class TrainingsApi
         {
             return history[^1].FramesPerSecond;
         }
-        if (t.State == TrainingStates.Running && t.EpochFramesDone > 0 && t.StartedUtc is { } started && t.LeaseHeartbeatUtc is { } beat && beat > started)
+        if (t.State == WorkStates.Running && t.EpochFramesDone > 0 && t.StartedUtc is { } started && t.LeaseHeartbeatUtc is { } beat && beat > started)
         {
             return t.EpochFramesDone / (beat - started).TotalSeconds;
         }

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using RnnRbm.Api.Evaluations;
+using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Storage;
 using RnnRbm.Api.Tests.Training;
 using RnnRbm.Core.Model;
@@ -22,7 +23,7 @@ public class EvaluationCancelTests
         Guid corpus = await AddCorpusAsync(app);
         ModelEntity before = ModelRow(app, model);
         EvaluationResponse started = await StartAsync(client, Endless(model, corpus));
-        await WaitForAsync(client, started.Id, e => e.State == EvaluationStates.Running && e.Progress > 0, timeoutSeconds: 60);
+        await WaitForAsync(client, started.Id, e => e.State == WorkStates.Running && e.Progress > 0, timeoutSeconds: 60);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using HttpResponseMessage cancel = await client.PostAsync(new Uri($"/api/evaluations/{started.Id}/cancel", UriKind.Relative), null);
@@ -31,7 +32,7 @@ public class EvaluationCancelTests
         EvaluationResponse done = await WaitUntilFinishedAsync(client, started.Id, timeoutSeconds: 5);
         Assert.True(clock.Elapsed.TotalSeconds < 5);
 
-        Assert.Equal(EvaluationStates.Cancelled, done.State);
+        Assert.Equal(WorkStates.Cancelled, done.State);
         Assert.True(done.CancelRequested);
         Assert.Null(done.LogLikelihood);
         Assert.Null(done.Accuracy);
@@ -60,13 +61,13 @@ public class EvaluationCancelTests
         Guid model = await AddTinyModelAsync(worker);
         Guid corpus = await AddCorpusAsync(worker);
         EvaluationResponse started = await StartAsync(workerClient, Endless(model, corpus));
-        await WaitForAsync(webClient, started.Id, e => e.State == EvaluationStates.Running, timeoutSeconds: 60);
+        await WaitForAsync(webClient, started.Id, e => e.State == WorkStates.Running, timeoutSeconds: 60);
 
         // The web node has no runner of it: only the database flag can reach the worker, which polls it twice a second.
         using HttpResponseMessage cancel = await webClient.PostAsync(new Uri($"/api/evaluations/{started.Id}/cancel", UriKind.Relative), null);
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
         EvaluationResponse done = await WaitUntilFinishedAsync(webClient, started.Id, timeoutSeconds: 5);
-        Assert.Equal(EvaluationStates.Cancelled, done.State);
+        Assert.Equal(WorkStates.Cancelled, done.State);
         Assert.Empty(JsonSerializer.Deserialize<ModelManifest>(ModelRow(web, model).ManifestJson, ModelFile.JsonOptions)!.Metrics);
     }
 
@@ -81,8 +82,8 @@ public class EvaluationCancelTests
 
         using HttpResponseMessage cancel = await client.PostAsync(new Uri($"/api/evaluations/{started.Id}/cancel", UriKind.Relative), null);
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
-        Assert.Equal(EvaluationStates.Cancelled, (await cancel.Content.ReadFromJsonAsync<EvaluationResponse>())!.State);
-        Assert.Equal(EvaluationStates.Cancelled, (await GetAsync(client, started.Id)).State);
+        Assert.Equal(WorkStates.Cancelled, (await cancel.Content.ReadFromJsonAsync<EvaluationResponse>())!.State);
+        Assert.Equal(WorkStates.Cancelled, (await GetAsync(client, started.Id)).State);
 
         // Its job, should a worker run it later, finds it finished and writes nothing.
         long version = Row(app, started.Id).Version;
@@ -108,7 +109,7 @@ public class EvaluationCancelTests
         Guid model = await AddTinyModelAsync(app);
         Guid corpus = await AddCorpusAsync(app);
         EvaluationResponse done = await WaitUntilFinishedAsync(client, (await StartAsync(client, Quick(model, corpus))).Id);
-        Assert.Equal(EvaluationStates.Succeeded, done.State);
+        Assert.Equal(WorkStates.Succeeded, done.State);
 
         using HttpResponseMessage cancel = await client.PostAsync(new Uri($"/api/evaluations/{done.Id}/cancel", UriKind.Relative), null);
         Assert.Equal(HttpStatusCode.Conflict, cancel.StatusCode);

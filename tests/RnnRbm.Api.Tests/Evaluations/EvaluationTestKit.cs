@@ -4,11 +4,11 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Query;
 using Microsoft.Extensions.DependencyInjection;
 using RnnRbm.Api.Evaluations;
+using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Models;
 using RnnRbm.Api.Storage;
 using RnnRbm.Api.Tests.Training;
-using RnnRbm.Core.Model;
-using RnnRbm.Core.PianoRolls;
+using RnnRbm.Tests;
 
 namespace RnnRbm.Api.Tests.Evaluations;
 
@@ -26,22 +26,11 @@ internal static class EvaluationTestKit
     public static StartEvaluationRequest Endless(Guid model, Guid corpus) =>
         new(model, corpus, AisRuns: 100, AisSteps: 1_000_000, AccSamples: 1, Seed: 3);
 
-    /// <summary>An untrained model (V 88, H 16, U 8, two steps per quarter) inserted straight into the database.</summary>
+    /// <summary>A <see cref="TinyModel"/> inserted straight into the database.</summary>
     public static async Task<Guid> AddTinyModelAsync(RnnRbmAppFactory app)
     {
         TrainingTestKit.EnsureDatabase(app);
-        var range = new PitchRange(21, 109);
-        var shape = new ModelShape(range.Count, 16, 8);
-        var manifest = new ModelManifest
-        {
-            Shape = ShapeInfo.From(shape),
-            PitchRange = PitchRangeInfo.From(range),
-            TimeGrid = TimeGridInfo.From(new TimeGrid.Beats(2)),
-            Training = TrainingInfo.From(new TrainingOptions(), 0),
-            Numerics = new NumericsInfo("test", "inserted by the evaluation tests"),
-            CreatedUtc = DateTimeOffset.UtcNow,
-        };
-        ModelEntity entity = ModelEntities.Create(new RnnRbmModel(RnnRbmTrainer.InitialParameters(shape, 3), manifest), "tiny", ModelEntities.FromImport);
+        ModelEntity entity = ModelEntities.Create(TinyModel.Create(3, "inserted by the evaluation tests"), "tiny", ModelEntities.FromImport);
         using IServiceScope scope = app.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<RnnRbmDbContext>();
         db.Models.Add(entity);
@@ -84,24 +73,12 @@ internal static class EvaluationTestKit
         (await client.GetFromJsonAsync<EvaluationResponse>(new Uri($"/api/evaluations/{id}", UriKind.Relative)))!;
 
     /// <summary>Polls the evaluation until <paramref name="done"/> holds, or fails the test after <paramref name="timeoutSeconds"/>.</summary>
-    public static async Task<EvaluationResponse> WaitForAsync(HttpClient client, Guid id, Func<EvaluationResponse, bool> done, double timeoutSeconds = 120)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        EvaluationResponse evaluation = await GetAsync(client, id);
-        while (!done(evaluation))
-        {
-            if (clock.Elapsed.TotalSeconds > timeoutSeconds)
-            {
-                Assert.Fail($"Evaluation {id} did not get there within {timeoutSeconds} s: state {evaluation.State}, progress {evaluation.Progress}, error {evaluation.Error}.");
-            }
-            await Task.Delay(50);
-            evaluation = await GetAsync(client, id);
-        }
-        return evaluation;
-    }
+    public static Task<EvaluationResponse> WaitForAsync(HttpClient client, Guid id, Func<EvaluationResponse, bool> done, double timeoutSeconds = 120) =>
+        Eventually.WaitForAsync(() => GetAsync(client, id), done, timeoutSeconds,
+            e => $"Evaluation {id} did not get there: state {e.State}, progress {e.Progress}, error {e.Error}");
 
     public static Task<EvaluationResponse> WaitUntilFinishedAsync(HttpClient client, Guid id, double timeoutSeconds = 120) =>
-        WaitForAsync(client, id, e => EvaluationStates.IsFinished(e.State), timeoutSeconds);
+        WaitForAsync(client, id, e => WorkStates.IsFinished(e.State), timeoutSeconds);
 
     /// <summary>The evaluation's row as stored (a fresh context: no caching).</summary>
     public static EvaluationEntity Row(RnnRbmAppFactory app, Guid id)

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using RnnRbm.Api.Evaluations;
+using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Tests.Training;
 using RnnRbm.Core.Model;
 using static RnnRbm.Api.Tests.Evaluations.EvaluationTestKit;
@@ -30,7 +31,7 @@ public class EvaluationsApiTests
         Assert.Equal(7, started.Seed);
 
         EvaluationResponse done = await WaitUntilFinishedAsync(client, started.Id);
-        Assert.True(done.State == EvaluationStates.Succeeded, done.Error);
+        Assert.True(done.State == WorkStates.Succeeded, done.Error);
         Assert.Equal(1, done.Progress);
         Assert.NotNull(done.LogLikelihood);
         Assert.True(double.IsFinite(done.LogLikelihood!.Value) && done.LogLikelihood < 0, $"LL {done.LogLikelihood}");
