@@ -30,6 +30,7 @@ public class OpenApiTests
             "/api/trainings/{id}/cancel",
             "/api/evaluations",
             "/api/evaluations/{id}",
+            "/api/evaluations/{id}/cancel",
             "/api/models",
             "/api/models/{id}",
             "/api/models/{id}/file",

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using RnnRbm.Api.Corpora;
+using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Training;
 using RnnRbm.Core.Model;
 using static RnnRbm.ScaleOut.Tests.ScaleOutKit;
@@ -35,8 +36,8 @@ public class PostgresAppTests
             CorpusDetails corpus = (await uploaded.Content.ReadFromJsonAsync<CorpusDetails>())!;
 
             Guid id = await StartAsync(client, Tiny(corpus.Id, epochs: 2));
-            TrainingResponse done = await WaitForAsync(client, id, t => TrainingStates.IsFinished(t.State), 60);
-            Assert.True(done.State == TrainingStates.Succeeded, $"{done.State}: {done.Error}");
+            TrainingResponse done = await WaitForAsync(client, id, t => WorkStates.IsFinished(t.State), 60);
+            Assert.True(done.State == WorkStates.Succeeded, $"{done.State}: {done.Error}");
             Assert.Equal([1, 2], done.History.Select(e => e.Epoch));
 
             using HttpResponseMessage download = await client.GetAsync(new Uri($"/api/models/{done.ModelId}/file", UriKind.Relative));

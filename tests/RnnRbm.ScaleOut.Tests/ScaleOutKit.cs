@@ -59,22 +59,27 @@ internal static class ScaleOutKit
         (await web.GetFromJsonAsync<TrainingResponse>(new Uri($"/api/trainings/{id}", UriKind.Relative)))!;
 
     /// <summary>Polls the web node until <paramref name="done"/> holds, or fails with the nodes' logs after <paramref name="timeoutSeconds"/>.</summary>
-    public static async Task<TrainingResponse> WaitForAsync(HttpClient web, Guid id, Func<TrainingResponse, bool> done, double timeoutSeconds,
+    public static Task<TrainingResponse> WaitForAsync(HttpClient web, Guid id, Func<TrainingResponse, bool> done, double timeoutSeconds,
+        params NodeProcess[] nodes) =>
+        WaitForAsync(() => GetAsync(web, id), done, timeoutSeconds,
+            t => $"Training {id}: state {t.State}, epoch {t.Epoch}/{t.Epochs}, error {t.Error}", nodes);
+
+    /// <summary>Polls <paramref name="read"/> until <paramref name="done"/> holds, or fails with where it stood and the nodes' logs.</summary>
+    public static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done, double timeoutSeconds, Func<T, string> describe,
         params NodeProcess[] nodes)
     {
         var clock = Stopwatch.StartNew();
-        TrainingResponse training = await GetAsync(web, id);
-        while (!done(training))
+        T value = await read();
+        while (!done(value))
         {
             if (clock.Elapsed.TotalSeconds > timeoutSeconds)
             {
-                Assert.Fail($"Training {id} did not get there within {timeoutSeconds} s: state {training.State}, epoch {training.Epoch}/{training.Epochs}, " +
-                    $"error {training.Error}.\n{string.Join('\n', nodes.Select(n => n.Output()))}");
+                Assert.Fail($"{describe(value)}; not there within {timeoutSeconds} s.\n{string.Join('\n', nodes.Select(n => n.Output()))}");
             }
             await Task.Delay(200);
-            training = await GetAsync(web, id);
+            value = await read();
         }
-        return training;
+        return value;
     }
 
     /// <summary>The epochs recorded for a training (training_epochs), in order.</summary>
@@ -90,6 +95,6 @@ internal static class ScaleOutKit
         return await db.Trainings.AsNoTracking().SingleAsync(t => t.Id == id);
     }
 
-    /// <summary>The process id in a lease owner's name ("host/pid/instance", TrainingWorkerIdentity).</summary>
+    /// <summary>The process id in a lease owner's name ("host/pid/instance", WorkerIdentity).</summary>
     public static int PidOf(string worker) => int.Parse(worker.Split('/')[1], CultureInfo.InvariantCulture);
 }

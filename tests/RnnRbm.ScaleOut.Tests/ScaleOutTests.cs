@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.SignalR.Client;
+using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Progress;
 using RnnRbm.Api.Training;
 using static RnnRbm.ScaleOut.Tests.ScaleOutKit;
@@ -28,8 +29,8 @@ public class ScaleOutTests
         var workers = new HashSet<int>();
         foreach (Guid id in ids)
         {
-            TrainingResponse done = await WaitForAsync(web.Client, id, t => TrainingStates.IsFinished(t.State), 90, web, a, b);
-            Assert.True(done.State == TrainingStates.Succeeded, $"{done.State}: {done.Error}");
+            TrainingResponse done = await WaitForAsync(web.Client, id, t => WorkStates.IsFinished(t.State), 90, web, a, b);
+            Assert.True(done.State == WorkStates.Succeeded, $"{done.State}: {done.Error}");
             Assert.Equal([1, 2, 3], done.History.Select(e => e.Epoch));
             workers.UnionWith((await EpochsAsync(database, id)).Select(e => PidOf(e.Worker)));
         }
@@ -49,8 +50,8 @@ public class ScaleOutTests
         Guid corpus = await AddCorpusAsync(database, train: 4);
 
         Guid id = await StartAsync(web.Client, Tiny(corpus, epochs: Epochs));
-        TrainingResponse running = await WaitForAsync(web.Client, id, t => t.Epoch >= 2 || TrainingStates.IsFinished(t.State), 60, web, a, b);
-        Assert.True(running.State == TrainingStates.Running, $"The training should still run (else make epochs slower): {running.State}, epoch {running.Epoch}.");
+        TrainingResponse running = await WaitForAsync(web.Client, id, t => t.Epoch >= 2 || WorkStates.IsFinished(t.State), 60, web, a, b);
+        Assert.True(running.State == WorkStates.Running, $"The training should still run (else make epochs slower): {running.State}, epoch {running.Epoch}.");
         string owner = (await RowAsync(database, id)).LeaseOwner!;
         NodeProcess victim = PidOf(owner) == a.Pid ? a : b;
         NodeProcess survivor = victim == a ? b : a;
@@ -58,9 +59,9 @@ public class ScaleOutTests
         victim.Kill();
         int epochAtKill = (await RowAsync(database, id)).EpochsCompleted;
 
-        // The survivor's recovery takes over once the dead owner's lease ages past TrainingLease.Timeout (30 s).
-        TrainingResponse done = await WaitForAsync(web.Client, id, t => TrainingStates.IsFinished(t.State), 120, web, survivor, victim);
-        Assert.True(done.State == TrainingStates.Succeeded, $"{done.State}: {done.Error}\n{survivor.Output()}");
+        // The survivor's recovery takes over once the dead owner's lease ages past WorkLease.Timeout (30 s).
+        TrainingResponse done = await WaitForAsync(web.Client, id, t => WorkStates.IsFinished(t.State), 120, web, survivor, victim);
+        Assert.True(done.State == WorkStates.Succeeded, $"{done.State}: {done.Error}\n{survivor.Output()}");
         Assert.Equal(Enumerable.Range(1, Epochs), done.History.Select(e => e.Epoch));
         Assert.NotNull(done.ModelId);
 
@@ -96,23 +97,23 @@ public class ScaleOutTests
 
         Guid id = await StartAsync(web.Client, Tiny(corpus, epochs: 6));
         await hub.InvokeAsync<TrainingResponse?>("Subscribe", id);
-        TrainingResponse running = await WaitForAsync(web.Client, id, t => t.Epoch >= 1 || TrainingStates.IsFinished(t.State), 60, web, worker);
-        Assert.Equal(TrainingStates.Running, running.State);
+        TrainingResponse running = await WaitForAsync(web.Client, id, t => t.Epoch >= 1 || WorkStates.IsFinished(t.State), 60, web, worker);
+        Assert.Equal(WorkStates.Running, running.State);
         Assert.True(running.Progress.EpochFramesTotal > 0, "the worker's progress reached the web node");
-        TrainingResponse done = await WaitForAsync(web.Client, id, t => TrainingStates.IsFinished(t.State), 60, web, worker);
-        Assert.Equal(TrainingStates.Succeeded, done.State);
+        TrainingResponse done = await WaitForAsync(web.Client, id, t => WorkStates.IsFinished(t.State), 60, web, worker);
+        Assert.Equal(WorkStates.Succeeded, done.State);
         Assert.Equal(Enumerable.Range(1, 6), done.History.Select(e => e.Epoch));
         Assert.All(await EpochsAsync(database, id), e => Assert.Equal(worker.Pid, PidOf(e.Worker)));
 
         // The web node pushed live updates of the worker's run, through to the end.
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(10) && !Snapshot(updates).Any(u => u.State == TrainingStates.Succeeded))
+        while (clock.Elapsed < TimeSpan.FromSeconds(10) && !Snapshot(updates).Any(u => u.State == WorkStates.Succeeded))
         {
             await Task.Delay(100);
         }
         List<TrainingResponse> seen = Snapshot(updates);
-        Assert.Contains(seen, u => u.State == TrainingStates.Running && u.Epoch >= 1);
-        Assert.Contains(seen, u => u.State == TrainingStates.Succeeded && u.Epoch == 6);
+        Assert.Contains(seen, u => u.State == WorkStates.Running && u.Epoch >= 1);
+        Assert.Contains(seen, u => u.State == WorkStates.Succeeded && u.Epoch == 6);
 
         using HttpResponseMessage model = await web.Client.GetAsync(new Uri($"/api/models/{done.ModelId}", UriKind.Relative));
         Assert.Equal(System.Net.HttpStatusCode.OK, model.StatusCode);

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using RnnRbm.Api.Evaluations;
 
 namespace RnnRbm.Web.Tests;
 
@@ -119,6 +121,64 @@ public sealed partial class BrowserTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task ModelPage_StartsAnEvaluation_ShowsItsResult_AndCancelsAnother()
+    {
+        using HttpClient client = fixture.App.CreateRealClient();
+        Guid corpus = await TestData.CreateCorpusAsync(client, "Evaluation corpus", 2);
+        Guid model = await TestData.ImportTinyModelAsync(client, "Tiny model to evaluate");
+        Dictionary<string, int> splits = await TestData.SplitCountsAsync(client, corpus);
+        string split = splits.First(s => s.Value > 0).Key;
+        string empty = splits.First(s => s.Value == 0).Key; // two files cannot fill three splits
+        IPage page = await fixture.NewPageAsync();
+        await page.GotoAsync($"/models/{model}");
+
+        // The API's defaults, prefilled.
+        await Assertions.Expect(page.GetByLabel("Split")).ToHaveValueAsync(EvaluationsApi.DefaultSplit);
+        await Assertions.Expect(page.GetByLabel("AIS runs")).ToHaveValueAsync(EvaluationsApi.DefaultAisRuns.ToString(CultureInfo.InvariantCulture));
+        await Assertions.Expect(page.GetByLabel("AIS steps")).ToHaveValueAsync(EvaluationsApi.DefaultAisSteps.ToString(CultureInfo.InvariantCulture));
+        await Assertions.Expect(page.GetByLabel("Accuracy samples")).ToHaveValueAsync(EvaluationsApi.DefaultAccSamples.ToString(CultureInfo.InvariantCulture));
+        await Assertions.Expect(page.Locator("#evaluations-list")).ToContainTextAsync("No evaluation of this model yet");
+
+        // The API's refusal (a split without files) is said in words, beside the field.
+        await page.GetByLabel("Corpus", new() { Exact = true }).SelectOptionAsync(corpus.ToString());
+        await page.GetByLabel("Split").SelectOptionAsync(empty);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start evaluation" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#evaluation-message .alert-error")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#eval-split-error")).ToContainTextAsync($"no accepted {empty} files");
+
+        // A small evaluation: its row goes from queued or running to its result, without a reload.
+        await page.GetByLabel("Split").SelectOptionAsync(split);
+        await page.GetByLabel("AIS runs").FillAsync("2");
+        await page.GetByLabel("AIS steps").FillAsync("3");
+        await page.GetByLabel("Accuracy samples").FillAsync("1");
+        await page.GetByLabel("Seed", new() { Exact = true }).FillAsync("5");
+        await page.EvaluateAsync("() => { window.__noReload = true; }");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start evaluation" }).ClickAsync();
+        ILocator row = page.Locator("#evaluations-list tbody tr").First;
+        await Assertions.Expect(row.Locator(".state .badge")).ToHaveTextAsync("succeeded", new() { Timeout = 60_000 });
+        await Assertions.Expect(row.Locator(".ll")).ToContainTextAsync("±");
+        await Assertions.Expect(row.Locator(".acc")).ToContainTextAsync("%");
+        await Assertions.Expect(row.Locator(".seconds")).ToContainTextAsync(" s");
+        await Assertions.Expect(row).ToContainTextAsync("seed 5");
+        await Assertions.Expect(row.GetByRole(AriaRole.Button, new() { Name = "Cancel" })).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#model-metrics")).ToContainTextAsync($"{split}.logLikelihood");
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__noReload === true"), "the page updated without reloading");
+
+        // One that would run for hours, cancelled from the keyboard.
+        await page.GetByLabel("AIS steps").FillAsync("1000000");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start evaluation" }).ClickAsync();
+        ILocator running = page.Locator("#evaluations-list tbody tr").First;
+        await Assertions.Expect(running.Locator(".state .badge")).ToHaveTextAsync("running", new() { Timeout = 30_000 });
+        await Assertions.Expect(running.Locator("progress")).ToBeVisibleAsync();
+        await running.GetByRole(AriaRole.Button, new() { NameRegex = CancelName() }).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(running.Locator(".state .badge")).ToHaveTextAsync("cancelled", new() { Timeout = 10_000 });
+        await Assertions.Expect(running.Locator(".ll")).ToHaveTextAsync("–");
+        Assert.Empty(Errors.Of(page));
+        await ScreenshotAsync(page, "model-evaluations.png");
+    }
+
+    [Fact]
     public async Task Generate_ShowsPianoRoll_PlaysAudio_AndDownloadsMidi()
     {
         using HttpClient client = fixture.App.CreateRealClient();
@@ -212,6 +272,9 @@ public sealed partial class BrowserTests(BrowserFixture fixture)
 
     [GeneratedRegex(@"\S")]
     private static partial Regex NonEmpty();
+
+    [GeneratedRegex("^Cancel the evaluation")]
+    private static partial Regex CancelName();
 
     [GeneratedRegex("^Download")]
     private static partial Regex DownloadName();

@@ -1,12 +1,16 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using RnnRbm.Core.Model;
+using RnnRbm.Tests;
 
 namespace RnnRbm.Web.Tests;
 
 /// <summary>The repository's demo MIDI files, and API calls that set the stage for a browser test.</summary>
 public static class TestData
 {
+    private static readonly string[] Splits = ["test", "valid", "train"];
+
     private static readonly Lazy<string> Root = new(() =>
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
@@ -56,6 +60,28 @@ public static class TestData
         string body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, body);
         return JsonDocument.Parse(body).RootElement.GetProperty("id").GetGuid();
+    }
+
+    /// <summary>
+    /// Imports a <see cref="TinyModel"/> through the API; returns its id. Quick to evaluate, and other tests' models (the
+    /// bundled one) keep their metrics.
+    /// </summary>
+    public static async Task<Guid> ImportTinyModelAsync(HttpClient client, string name)
+    {
+        var file = new ByteArrayContent(ModelFile.Write(TinyModel.Create(5, "made by the browser tests")));
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        using var form = new MultipartFormDataContent { { new StringContent(name), "name" }, { file, "file", "tiny.rnnrbm" } };
+        using HttpResponseMessage response = await client.PostAsync(new Uri("/api/models", UriKind.Relative), form);
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        return JsonDocument.Parse(body).RootElement.GetProperty("id").GetGuid();
+    }
+
+    /// <summary>The corpus's accepted files per split (test, valid, train), as GET /api/corpora/{id} counts them.</summary>
+    public static async Task<Dictionary<string, int>> SplitCountsAsync(HttpClient client, Guid corpus)
+    {
+        JsonElement counts = (await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/corpora/{corpus}", UriKind.Relative))).GetProperty("fileCounts");
+        return Splits.ToDictionary(s => s, s => counts.GetProperty(s).GetInt32());
     }
 
     /// <summary>The id of the first model the API lists with this origin, or null.</summary>

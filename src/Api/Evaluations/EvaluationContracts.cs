@@ -1,3 +1,5 @@
+using RnnRbm.Api.Hosting;
+
 namespace RnnRbm.Api.Evaluations;
 
 // The Evaluations API's JSON (camelCase through ASP.NET's web defaults). These names are the contract.
@@ -28,7 +30,7 @@ public sealed record StartEvaluationRequest(
 /// <param name="AisSteps">AIS transitions.</param>
 /// <param name="AccSamples">Predictions sampled per time step.</param>
 /// <param name="Seed">The seed used.</param>
-/// <param name="State">queued, running, succeeded or failed.</param>
+/// <param name="State">queued, running, succeeded, failed or cancelled.</param>
 /// <param name="Progress">Share done, in [0, 1].</param>
 /// <param name="LogLikelihood">Mean log-likelihood per time step in nats (AIS).</param>
 /// <param name="StandardError">AIS standard error of the log-likelihood.</param>
@@ -39,8 +41,9 @@ public sealed record StartEvaluationRequest(
 /// <param name="Gflops">Achieved AIS speed in GFLOP/s.</param>
 /// <param name="Backend">The numerics backend that ran it.</param>
 /// <param name="Error">Why it failed, when it did.</param>
+/// <param name="CancelRequested">Whether a cancel was asked for.</param>
 /// <param name="CreatedUtc">When it was requested.</param>
-/// <param name="StartedUtc">When a worker started it.</param>
+/// <param name="StartedUtc">When a worker first started it.</param>
 /// <param name="FinishedUtc">When it ended.</param>
 public sealed record EvaluationResponse(
     Guid Id,
@@ -62,13 +65,14 @@ public sealed record EvaluationResponse(
     double? Gflops,
     string? Backend,
     string? Error,
+    bool CancelRequested,
     DateTimeOffset CreatedUtc,
     DateTimeOffset? StartedUtc,
     DateTimeOffset? FinishedUtc)
 {
     internal static EvaluationResponse From(EvaluationEntity e) => new(
         e.Id, e.ModelId, e.CorpusId, e.Split, e.AisRuns, e.AisSteps, e.AccSamples, e.Seed, e.State,
-        e.State == EvaluationStates.Succeeded ? 1 : Math.Clamp(e.Progress, 0, 1),
+        e.State == WorkStates.Succeeded ? 1 : Math.Clamp(e.Progress, 0, 1),
         e.LogLikelihood, e.StandardError, e.Accuracy, e.Sequences, e.Steps, e.Seconds, e.Gflops, e.Backend, e.Error,
-        e.CreatedUtc, e.StartedUtc, e.FinishedUtc);
+        e.CancelRequested, e.CreatedUtc, e.StartedUtc, e.FinishedUtc);
 }

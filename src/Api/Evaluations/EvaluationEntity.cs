@@ -1,10 +1,14 @@
 using System.ComponentModel.DataAnnotations.Schema;
+using RnnRbm.Api.Hosting;
 
 namespace RnnRbm.Api.Evaluations;
 
-/// <summary>An evaluation of a model on a corpus split: its settings, where it stands, and what it measured.</summary>
+/// <summary>
+/// An evaluation of a model on a corpus split: its settings, where it stands, and what it measured. Run under a lease
+/// like a training (<see cref="LeasedRun{TEntity}"/>); <see cref="Version"/> guards against stale writers.
+/// </summary>
 [Table("evaluations")]
-public sealed class EvaluationEntity
+public sealed class EvaluationEntity : ILeasedWork
 {
     public Guid Id { get; set; }
     public Guid ModelId { get; set; }
@@ -16,7 +20,7 @@ public sealed class EvaluationEntity
     public int AccSamples { get; set; }
     /// <summary>Below 2^53 (a JavaScript client reads it back exactly).</summary>
     public long Seed { get; set; }
-    /// <summary>queued, running, succeeded, failed.</summary>
+    /// <summary>One of <see cref="WorkStates"/>: queued (new, or released at a shutdown: then measured again from the start), running, succeeded, failed, cancelled (the model's manifest left as it was).</summary>
     public required string State { get; set; }
     /// <summary>Share done, in [0, 1].</summary>
     public double Progress { get; set; }
@@ -29,19 +33,14 @@ public sealed class EvaluationEntity
     public double? Gflops { get; set; }
     public string? Backend { get; set; }
     public string? Error { get; set; }
+    public bool CancelRequested { get; set; }
     public string? JobId { get; set; }
+    /// <summary>The process measuring it now and when it last said so.</summary>
+    public string? LeaseOwner { get; set; }
+    public DateTimeOffset? LeaseHeartbeatUtc { get; set; }
     public DateTimeOffset CreatedUtc { get; set; }
     public DateTimeOffset? StartedUtc { get; set; }
     public DateTimeOffset? FinishedUtc { get; set; }
-}
-
-/// <summary>The values of <see cref="EvaluationEntity.State"/>.</summary>
-public static class EvaluationStates
-{
-    public const string Queued = "queued";
-    public const string Running = "running";
-    public const string Succeeded = "succeeded";
-    public const string Failed = "failed";
-
-    public static bool IsFinished(string state) => state is Succeeded or Failed;
+    /// <summary>Optimistic concurrency token: bumped by every write of a runner.</summary>
+    public long Version { get; set; }
 }

@@ -10,6 +10,7 @@ namespace RnnRbm.Api.Evaluations;
 /// </summary>
 internal sealed class EvaluationServer(
     IServiceProvider services,
+    WorkerIdentity identity,
     IOptions<RnnRbmOptions> options,
     ILogger<EvaluationServer> log) : IHostedService, IDisposable
 {
@@ -25,7 +26,7 @@ internal sealed class EvaluationServer(
             return Task.CompletedTask;
         }
         _server = new JobQueueServer(services, EvaluationsSetup.Queue,
-            $"evaluation:{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}", workers: 1, options.Value.ShutdownTimeout);
+            "evaluation:" + identity.Id, workers: 1, options.Value.ShutdownTimeout);
         log.LogInformation("Evaluation worker: 1 on queue '{Queue}'.", EvaluationsSetup.Queue);
         return Task.CompletedTask;
     }

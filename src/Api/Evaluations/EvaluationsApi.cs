@@ -6,7 +6,10 @@ using RnnRbm.Core.Evaluation;
 
 namespace RnnRbm.Api.Evaluations;
 
-/// <summary>/api/evaluations: measure a model on a corpus split in the background; the result lands in the model's metrics.</summary>
+/// <summary>
+/// /api/evaluations: measure a model on a corpus split in the background (the result lands in the model's metrics),
+/// watch it, cancel it. Progress is read from the database, never from a worker's memory.
+/// </summary>
 public static class EvaluationsApi
 {
     public const string DefaultSplit = "test";
@@ -25,25 +28,45 @@ public static class EvaluationsApi
             .WithName("StartEvaluation")
             .WithSummary("Evaluates a model on a corpus split (runs in the background): log-likelihood by AIS and frame-level accuracy.")
             .WithDescription("modelId and corpusId are required; split defaults to test, aisRuns to 100, aisSteps to 200, accSamples to 10, " +
-                "seed to a random one. Returns 202 with the evaluation; poll its Location. On success the results are written into the " +
-                "model's manifest metrics ('<split>.logLikelihood', '<split>.logLikelihoodStandardError', '<split>.accuracy').")
-            .ProducesValidationProblem();
+                "seed (0 ≤ seed < 2^53) to a random one. Returns 202 with the evaluation; poll its Location. On success the results are written into the " +
+                "model's manifest metrics ('<split>.logLikelihood', '<split>.logLikelihoodStandardError', '<split>.accuracy'). An evaluation whose " +
+                "worker dies is measured again from the start by another (same seed, same result) once its lease expires.")
+            .Accepts<StartEvaluationRequest>("application/json")
+            .Produces<EvaluationResponse>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
         group.MapGet("/", ListAsync)
             .WithName("ListEvaluations")
-            .WithSummary("Lists the evaluations, newest first.");
+            .WithSummary("Lists the evaluations, newest first; modelId keeps one model's.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
 
         group.MapGet("/{id:guid}", GetAsync)
             .WithName("GetEvaluation")
             .WithSummary("Gets an evaluation: state, progress, and when done its log-likelihood, standard error, accuracy and speed.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        group.MapPost("/{id:guid}/cancel", CancelAsync)
+            .WithName("CancelEvaluation")
+            .WithSummary("Cancels a queued or running evaluation; the model's manifest is left as it was.")
+            .WithDescription("The worker stops within one AIS transition (within about half a second from another process), and the " +
+                "evaluation ends 'cancelled' without results. A finished evaluation gives 409.")
+            .Produces<EvaluationResponse>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
         return app;
     }
 
-    internal static async Task<Results<Accepted<EvaluationResponse>, ValidationProblem>> StartAsync(
-        StartEvaluationRequest request, RnnRbmDbContext db, EvaluationScheduler scheduler, CancellationToken cancellationToken)
+    internal static async Task<Results<Accepted<EvaluationResponse>, ValidationProblem, ProblemHttpResult>> StartAsync(
+        HttpRequest http, RnnRbmDbContext db, EvaluationScheduler scheduler, CancellationToken cancellationToken)
     {
+        // Read here, not bound by the framework: a field of the wrong type ("seed": 1.5) is a 400 naming it too.
+        (StartEvaluationRequest? request, ProblemHttpResult? unreadable) = await JsonBody.ReadAsync<StartEvaluationRequest>(http, cancellationToken);
+        if (request is null)
+        {
+            return unreadable!;
+        }
         var errors = new Dictionary<string, string[]>();
         void Bad(string field, string message) => errors[field] = [message];
         void InRange(string field, long? value, long min, long max)
@@ -99,18 +122,24 @@ public static class EvaluationsApi
             AisSteps = request.AisSteps ?? DefaultAisSteps,
             AccSamples = request.AccSamples ?? DefaultAccSamples,
             Seed = request.Seed ?? Random.Shared.NextInt64(MaxSeed + 1),
-            State = EvaluationStates.Queued,
+            State = WorkStates.Queued,
             CreatedUtc = DateTimeOffset.UtcNow,
         };
         db.Evaluations.Add(evaluation);
         await db.SaveChangesAsync(cancellationToken);
+        // Should this fail, the evaluation stays queued without a job, and EvaluationRecovery enqueues it.
         evaluation.JobId = await scheduler.EnqueueAsync(db, evaluation.Id, CancellationToken.None);
         return TypedResults.Accepted($"/api/evaluations/{evaluation.Id}", EvaluationResponse.From(evaluation));
     }
 
-    internal static async Task<Ok<List<EvaluationResponse>>> ListAsync(RnnRbmDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Ok<List<EvaluationResponse>>> ListAsync(Guid? modelId, RnnRbmDbContext db, CancellationToken cancellationToken)
     {
-        List<EvaluationEntity> evaluations = await db.Evaluations.AsNoTracking().OrderByDescending(e => e.CreatedUtc).ToListAsync(cancellationToken);
+        IQueryable<EvaluationEntity> query = db.Evaluations.AsNoTracking();
+        if (modelId is Guid model)
+        {
+            query = query.Where(e => e.ModelId == model);
+        }
+        List<EvaluationEntity> evaluations = await query.OrderByDescending(e => e.CreatedUtc).ToListAsync(cancellationToken);
         return TypedResults.Ok(evaluations.Select(EvaluationResponse.From).ToList());
     }
 
@@ -118,5 +147,23 @@ public static class EvaluationsApi
     {
         EvaluationEntity? evaluation = await db.Evaluations.AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, cancellationToken);
         return evaluation is null ? ErrorHandling.NotFound("Evaluation", id) : TypedResults.Ok(EvaluationResponse.From(evaluation));
+    }
+
+    internal static async Task<Results<Accepted<EvaluationResponse>, ProblemHttpResult>> CancelAsync(
+        Guid id, RnnRbmDbContext db, ActiveEvaluations active, ILoggerFactory logs, CancellationToken cancellationToken)
+    {
+        EvaluationEntity? evaluation = await db.Evaluations.FindAsync([id], cancellationToken);
+        if (LeaseCancel.Refuses(evaluation, "Evaluation", id, out ProblemHttpResult? refusal))
+        {
+            return refusal;
+        }
+        if (await LeaseCancel.TryEndUnclaimedAsync(db, evaluation, active, DateTimeOffset.UtcNow, () => { }, cancellationToken))
+        {
+            logs.CreateLogger(typeof(EvaluationsApi)).LogInformation("Evaluation {Id} cancelled while queued.", id);
+            return TypedResults.Accepted($"/api/evaluations/{id}", EvaluationResponse.From(evaluation));
+        }
+        await LeaseCancel.RequestAsync<EvaluationEntity>(db, id, active, cancellationToken);
+        EvaluationEntity? current = await db.Evaluations.AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, cancellationToken);
+        return TypedResults.Accepted($"/api/evaluations/{id}", EvaluationResponse.From(current ?? evaluation));
     }
 }

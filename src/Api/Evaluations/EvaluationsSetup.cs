@@ -1,12 +1,14 @@
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Storage;
 
 namespace RnnRbm.Api.Evaluations;
 
 /// <summary>
-/// Wires the Evaluations feature: the job and its Hangfire server on the "evaluation" queue
-/// (endpoints: <see cref="EvaluationsApi.MapEvaluations"/>).
+/// Wires the Evaluations feature: the job, its Hangfire server on the "evaluation" queue, the in-process registry of
+/// running evaluations, and recovery (endpoints: <see cref="EvaluationsApi.MapEvaluations"/>).
 /// </summary>
 public static class EvaluationsSetup
 {
@@ -15,14 +17,19 @@ public static class EvaluationsSetup
 
     public static WebApplicationBuilder AddEvaluations(this WebApplicationBuilder builder)
     {
+        builder.Services.TryAddSingleton<WorkerIdentity>();
+        builder.Services.AddSingleton<ActiveEvaluations>();
         builder.Services.AddSingleton<EvaluationScheduler>();
         builder.Services.AddTransient<EvaluationJob>();
+        // As for trainings: the worker starts after the database initialiser, then recovery enqueues what a previous
+        // process left (at once after a graceful stop, one lease timeout after a crash).
         builder.Services.AddHostedService<EvaluationServer>();
+        builder.Services.AddHostedService<EvaluationRecovery>();
         return builder;
     }
 }
 
-/// <summary>Enqueues an evaluation's job on the "evaluation" queue and records the job id beside it.</summary>
+/// <summary>Enqueues an evaluation's job on the "evaluation" queue and records the job id beside it (a worker never writes it: no Version guard).</summary>
 public sealed class EvaluationScheduler(IBackgroundJobClient jobs)
 {
     public async Task<string> EnqueueAsync(RnnRbmDbContext db, Guid evaluationId, CancellationToken cancellationToken)

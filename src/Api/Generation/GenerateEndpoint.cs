@@ -26,24 +26,10 @@ internal static class GenerateEndpoint
         CancellationToken aborted = http.RequestAborted;
         // The body is read here rather than bound by the framework, so that malformed JSON gets a 400 that says
         // what is wrong in every environment (the framework's own 400 has no detail outside Development).
-        if (!http.Request.HasJsonContentType())
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "The body must be JSON.",
-                detail: "Send the request as JSON with Content-Type: application/json.");
-        }
-        GenerateRequest? request;
-        try
-        {
-            request = await http.Request.ReadFromJsonAsync<GenerateRequest>(aborted);
-        }
-        catch (JsonException ex)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The request body is not valid JSON for this endpoint.", detail: ex.Message);
-        }
+        (GenerateRequest? request, ProblemHttpResult? unreadable) = await JsonBody.ReadAsync<GenerateRequest>(http.Request, aborted);
         if (request is null)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The request body is empty.",
-                detail: "Send a JSON object with at least modelId.");
+            return unreadable!;
         }
 
         RnnRbmOptions settingsOfService = options.Value;

@@ -1,3 +1,5 @@
+using RnnRbm.Api.Hosting;
+
 namespace RnnRbm.Api.Storage;
 
 // Every piece of state lives in the database (MIDI bytes, models, checkpoints, metrics), so that
@@ -33,7 +35,7 @@ public sealed class CorpusFileEntity
 }
 
 /// <summary>A training run and its progress; <see cref="Version"/> guards against stale writers.</summary>
-public sealed class TrainingEntity
+public sealed class TrainingEntity : ILeasedWork
 {
     public Guid Id { get; set; }
     public Guid CorpusId { get; set; }

@@ -48,6 +48,13 @@ public abstract class RnnRbmDbContext(DbContextOptions options) : DbContext(opti
             e.HasOne<TrainingEntity>().WithMany().HasForeignKey(x => x.TrainingId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<ModelEntity>(e => e.ToTable("models"));
+        modelBuilder.Entity<RnnRbm.Api.Evaluations.EvaluationEntity>(e =>
+        {
+            // Guarded like trainings' (see above): a superseded evaluation runner writes nothing.
+            e.Property(x => x.Version).IsConcurrencyToken();
+            e.HasIndex(x => x.State);
+            e.HasIndex(x => x.ModelId);
+        });
         modelBuilder.Entity<GenerationEntity>(e =>
         {
             e.ToTable("generations");

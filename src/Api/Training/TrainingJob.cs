@@ -1,5 +1,5 @@
 using Hangfire;
-using RnnRbm.Api.Storage;
+using RnnRbm.Api.Hosting;
 using RnnRbm.Core.Numerics;
 
 namespace RnnRbm.Api.Training;
@@ -11,11 +11,9 @@ namespace RnnRbm.Api.Training;
 /// <remarks>
 /// Invariants (Hangfire promises at-least-once, so each one makes a second run harmless):
 /// <list type="number">
-/// <item>One runner per training. <see cref="ActiveTrainings"/> admits one per process; across processes, the lease
-/// (LeaseOwner, LeaseHeartbeatUtc) taken with a Version-guarded write admits one. A job that finds the training
-/// finished, or leased by an owner whose heartbeat is fresh, returns without writing.</item>
-/// <item>Every write of a runner is one SaveChanges guarded by the Version it last wrote, and bumps it. A runner
-/// that was superseded (someone else wrote) gets a concurrency failure and stops without writing anything more.</item>
+/// <item>One runner per training, and every write of a runner guarded by the Version it last wrote: the lease and
+/// the guard of <see cref="LeasedRun{TEntity}"/> (<see cref="ActiveTrainings"/> in this process, the lease across
+/// processes). A superseded runner stops without writing anything more.</item>
 /// <item>A checkpoint is written once per epoch, all of one epoch boundary in one write: the parameters and the
 /// trainer's random states (a model file with its checkpoint section), the history and EpochsCompleted. A run first
 /// loads it and resumes with RnnRbmTrainer's resume constructor, bit-identical to an uninterrupted run: no epoch is
@@ -30,7 +28,7 @@ namespace RnnRbm.Api.Training;
 public sealed class TrainingJob(
     IServiceScopeFactory scopes,
     ActiveTrainings active,
-    TrainingWorkerIdentity identity,
+    WorkerIdentity identity,
     NumericsBackend backend,
     ILogger<TrainingJob> log)
 {
@@ -41,18 +39,7 @@ public sealed class TrainingJob(
         // Hours of CPU-bound work: a dedicated thread, not one of the pool's.
         Task.Factory.StartNew(() => Run(trainingId, cancellationToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-    internal void Run(Guid trainingId, CancellationToken shutdown)
-    {
-        // Invariant 1, within this process.
-        using ActiveTrainings.Registration? registration = active.TryRegister(trainingId);
-        if (registration is null)
-        {
-            log.LogInformation("Training {Id} is already being run in this process; this job returns.", trainingId);
-            return;
-        }
-        using IServiceScope scope = scopes.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<RnnRbmDbContext>();
-        using var run = new TrainingRun(trainingId, db, identity.Id, backend, log, registration.CancelRequested, shutdown);
-        run.Execute();
-    }
+    internal void Run(Guid trainingId, CancellationToken shutdown) =>
+        TrainingRun.RunOnce(active, scopes, trainingId, log,
+            (db, userCancel, stopping) => new TrainingRun(trainingId, db, identity.Id, backend, log, userCancel, stopping), shutdown);
 }

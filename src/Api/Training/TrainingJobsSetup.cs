@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using RnnRbm.Api.Hosting;
+
 namespace RnnRbm.Api.Training;
 
 /// <summary>
@@ -11,7 +14,7 @@ public static class TrainingJobsSetup
 
     public static WebApplicationBuilder AddTrainingJobs(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<TrainingWorkerIdentity>();
+        builder.Services.TryAddSingleton<WorkerIdentity>();
         builder.Services.AddSingleton<ActiveTrainings>();
         builder.Services.AddSingleton<TrainingScheduler>();
         builder.Services.AddTransient<TrainingJob>();

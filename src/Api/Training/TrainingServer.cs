@@ -17,7 +17,7 @@ namespace RnnRbm.Api.Training;
 /// </remarks>
 internal sealed class TrainingServer(
     IServiceProvider services,
-    TrainingWorkerIdentity identity,
+    WorkerIdentity identity,
     IOptions<RnnRbmOptions> options,
     ILogger<TrainingServer> log) : IHostedService, IDisposable
 {

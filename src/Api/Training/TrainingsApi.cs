@@ -73,7 +73,7 @@ public static class TrainingsApi
         {
             Id = Guid.NewGuid(),
             CorpusId = settings.CorpusId,
-            State = TrainingStates.Queued,
+            State = WorkStates.Queued,
             SettingsJson = settings.ToJson(),
             Epochs = settings.Epochs,
             CreatedUtc = DateTimeOffset.UtcNow,
@@ -113,70 +113,41 @@ public static class TrainingsApi
         Guid id, RnnRbmDbContext db, ActiveTrainings active, ILoggerFactory logs, CancellationToken cancellationToken)
     {
         TrainingEntity? training = await db.Trainings.FindAsync([id], cancellationToken);
-        if (training is null)
+        if (LeaseCancel.Refuses(training, "Training", id, out ProblemHttpResult? refusal))
         {
-            return ErrorHandling.NotFound("Training", id);
-        }
-        if (TrainingStates.IsFinished(training.State))
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The training has already finished.",
-                detail: $"Training {id} is {training.State}; only queued or running trainings can be cancelled.");
+            return refusal;
         }
         DateTimeOffset now = DateTimeOffset.UtcNow;
-        if (training.State == TrainingStates.Queued && !active.IsActive(id) && !TrainingLease.IsFresh(training.LeaseHeartbeatUtc, now))
+        if (await LeaseCancel.TryEndUnclaimedAsync(db, training, active, now, () => KeepCheckpointAsModel(db, training, now), cancellationToken))
         {
-            // No worker holds it (maybe none will for a long while: the training queue may be busy): end it here, in one
-            // write guarded by Version, exactly as a worker would. If a worker takes it meanwhile, the guard fails and
-            // the flag below reaches that worker instead.
-            if (await TryCancelQueuedAsync(db, training, now, cancellationToken))
-            {
-                logs.CreateLogger(typeof(TrainingsApi)).LogInformation("Training {Id} cancelled while queued; model {ModelId}.", id, training.ModelId);
-                return TypedResults.Accepted($"/api/trainings/{id}", ToResponse(training, now));
-            }
-            db.ChangeTracker.Clear();
+            logs.CreateLogger(typeof(TrainingsApi)).LogInformation("Training {Id} cancelled while queued; model {ModelId}.", id, training.ModelId);
+            return TypedResults.Accepted($"/api/trainings/{id}", ToResponse(training, now));
         }
-        // The flag reaches a worker in another process within a poll; the registry reaches one of this process at once.
-        // It does not bump Version: it is not a runner's write, and runners never write this column.
-        await db.Trainings.Where(t => t.Id == id && t.State != TrainingStates.Succeeded && t.State != TrainingStates.Failed && t.State != TrainingStates.Cancelled)
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.CancelRequested, true), cancellationToken);
-        active.Cancel(id);
+        await LeaseCancel.RequestAsync<TrainingEntity>(db, id, active, cancellationToken);
         TrainingEntity? current = await db.Trainings.AsNoTracking().Where(t => t.Id == id).Select(WithoutCheckpoint).FirstOrDefaultAsync(cancellationToken);
         return TypedResults.Accepted($"/api/trainings/{id}", ToResponse(current ?? training, now));
     }
 
-    private static async Task<bool> TryCancelQueuedAsync(RnnRbmDbContext db, TrainingEntity training, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>A training cancelled while queued keeps what its last checkpoint learned, as a model.</summary>
+    private static void KeepCheckpointAsModel(RnnRbmDbContext db, TrainingEntity training, DateTimeOffset now)
     {
-        if (training.Checkpoint is byte[] checkpoint)
+        if (training.Checkpoint is not byte[] checkpoint)
         {
-            RnnRbmModel model = ModelFile.Read(checkpoint);
-            ModelManifest manifest = model.Manifest with
-            {
-                Checkpoint = null,
-                CreatedUtc = now,
-                Notes = $"Cancelled while queued after epoch {training.EpochsCompleted}.",
-            };
-            ModelEntity entity = ModelEntities.Create(new RnnRbmModel(model.Parameters, manifest),
-                $"{manifest.Corpus?.Name ?? "corpus"} (H {manifest.Shape.Hidden}, U {manifest.Shape.Recurrent}, {training.EpochsCompleted} epochs)",
-                ModelEntities.FromTraining, training.Id, training.CorpusId);
-            db.Models.Add(entity);
-            training.ModelId = entity.Id;
-            training.Checkpoint = null;
+            return;
         }
-        training.CancelRequested = true;
-        training.State = TrainingStates.Cancelled;
-        training.FinishedUtc = now;
-        training.LeaseOwner = null;
-        training.LeaseHeartbeatUtc = null;
-        training.Version++;
-        try
+        RnnRbmModel model = ModelFile.Read(checkpoint);
+        ModelManifest manifest = model.Manifest with
         {
-            await db.SaveChangesAsync(cancellationToken);
-            return true;
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return false;
-        }
+            Checkpoint = null,
+            CreatedUtc = now,
+            Notes = $"Cancelled while queued after epoch {training.EpochsCompleted}.",
+        };
+        ModelEntity entity = ModelEntities.Create(new RnnRbmModel(model.Parameters, manifest),
+            $"{manifest.Corpus?.Name ?? "corpus"} (H {manifest.Shape.Hidden}, U {manifest.Shape.Recurrent}, {training.EpochsCompleted} epochs)",
+            ModelEntities.FromTraining, training.Id, training.CorpusId);
+        db.Models.Add(entity);
+        training.ModelId = entity.Id;
+        training.Checkpoint = null;
     }
 
     /// <summary>Every column but the checkpoint's bytes (a model file: large, and not for responses).</summary>
@@ -210,7 +181,7 @@ public static class TrainingsApi
     internal static TrainingResponse ToResponse(TrainingEntity t, DateTimeOffset now)
     {
         List<EpochRecord> history = ParseHistory(t.HistoryJson);
-        bool active = t.State is TrainingStates.Queued or TrainingStates.Running;
+        bool active = t.State is WorkStates.Queued or WorkStates.Running;
         double? fps = FramesPerSecond(t, history);
         double? eta = null;
         if (active && fps is double speed && speed > 0 && t.EpochFramesTotal > 0)
@@ -218,7 +189,7 @@ public static class TrainingsApi
             long remaining = ((long)(t.Epochs - t.EpochsCompleted) * t.EpochFramesTotal) - t.EpochFramesDone;
             eta = Math.Max(0, remaining) / speed;
         }
-        double fraction = t.State == TrainingStates.Succeeded ? 1
+        double fraction = t.State == WorkStates.Succeeded ? 1
             : t.Epochs == 0 ? 0
             : Math.Clamp((t.EpochsCompleted + (t.EpochFramesTotal > 0 ? (double)t.EpochFramesDone / t.EpochFramesTotal : 0)) / t.Epochs, 0, 1);
         return new TrainingResponse(
@@ -236,7 +207,7 @@ public static class TrainingsApi
         {
             return history[^1].FramesPerSecond;
         }
-        if (t.State == TrainingStates.Running && t.EpochFramesDone > 0 && t.StartedUtc is { } started && t.LeaseHeartbeatUtc is { } beat && beat > started)
+        if (t.State == WorkStates.Running && t.EpochFramesDone > 0 && t.StartedUtc is { } started && t.LeaseHeartbeatUtc is { } beat && beat > started)
         {
             return t.EpochFramesDone / (beat - started).TotalSeconds;
         }

@@ -1,13 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using RnnRbm.Api.Evaluations;
-using RnnRbm.Api.Models;
-using RnnRbm.Api.Storage;
+using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Tests.Training;
 using RnnRbm.Core.Model;
-using RnnRbm.Core.PianoRolls;
+using static RnnRbm.Api.Tests.Evaluations.EvaluationTestKit;
 
 namespace RnnRbm.Api.Tests.Evaluations;
 
@@ -23,8 +23,7 @@ public class EvaluationsApiTests
         Guid model = await AddTinyModelAsync(app);
         Guid corpus = await AddCorpusAsync(app, "test", 2);
 
-        HttpResponseMessage response = await client.PostAsJsonAsync(new Uri("/api/evaluations", UriKind.Relative),
-            new StartEvaluationRequest(model, corpus, AisRuns: 10, AisSteps: 20, AccSamples: 2, Seed: 7));
+        HttpResponseMessage response = await client.PostAsJsonAsync(new Uri("/api/evaluations", UriKind.Relative), Quick(model, corpus));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         EvaluationResponse started = (await response.Content.ReadFromJsonAsync<EvaluationResponse>())!;
         Assert.Equal($"/api/evaluations/{started.Id}", response.Headers.Location?.OriginalString);
@@ -32,7 +31,7 @@ public class EvaluationsApiTests
         Assert.Equal(7, started.Seed);
 
         EvaluationResponse done = await WaitUntilFinishedAsync(client, started.Id);
-        Assert.True(done.State == EvaluationStates.Succeeded, done.Error);
+        Assert.True(done.State == WorkStates.Succeeded, done.Error);
         Assert.Equal(1, done.Progress);
         Assert.NotNull(done.LogLikelihood);
         Assert.True(double.IsFinite(done.LogLikelihood!.Value) && done.LogLikelihood < 0, $"LL {done.LogLikelihood}");
@@ -41,6 +40,10 @@ public class EvaluationsApiTests
         Assert.True(done.Steps > 0);
         Assert.Equal(2, done.Sequences);
         Assert.NotNull(done.Backend);
+        Assert.False(done.CancelRequested);
+        EvaluationEntity row = Row(app, started.Id);
+        Assert.Null(row.LeaseOwner); // released with the result
+        Assert.Null(row.LeaseHeartbeatUtc);
 
         using JsonDocument details = JsonDocument.Parse(await client.GetStringAsync(new Uri($"/api/models/{model}", UriKind.Relative)));
         JsonElement metrics = details.RootElement.GetProperty("metrics");
@@ -56,10 +59,32 @@ public class EvaluationsApiTests
         string manifestBefore = ModelRow(app, model).ManifestJson;
         app.Services.GetRequiredService<EvaluationJob>().Run(started.Id, CancellationToken.None);
         Assert.Equal(manifestBefore, ModelRow(app, model).ManifestJson);
-        Assert.Equal(done, await client.GetFromJsonAsync<EvaluationResponse>(new Uri($"/api/evaluations/{started.Id}", UriKind.Relative)));
+        Assert.Equal(row.Version, Row(app, started.Id).Version);
+        Assert.Equal(done, await GetAsync(client, started.Id));
 
         List<EvaluationResponse> all = (await client.GetFromJsonAsync<List<EvaluationResponse>>(new Uri("/api/evaluations", UriKind.Relative)))!;
         Assert.Contains(all, e => e.Id == started.Id);
+    }
+
+    [Fact]
+    public async Task List_KeepsOneModelsEvaluations_WhenAskedFor()
+    {
+        using var app = new RnnRbmAppFactory(WebNode);
+        using HttpClient client = app.CreateClient();
+        Guid first = await AddTinyModelAsync(app);
+        Guid second = await AddTinyModelAsync(app);
+        Guid corpus = await AddCorpusAsync(app);
+        Guid a = (await StartAsync(client, Quick(first, corpus))).Id;
+        Guid b = (await StartAsync(client, Quick(second, corpus))).Id;
+
+        List<EvaluationResponse> ofFirst = (await client.GetFromJsonAsync<List<EvaluationResponse>>(new Uri($"/api/evaluations?modelId={first}", UriKind.Relative)))!;
+        Assert.Equal([a], ofFirst.Select(e => e.Id));
+        List<EvaluationResponse> all = (await client.GetFromJsonAsync<List<EvaluationResponse>>(new Uri("/api/evaluations", UriKind.Relative)))!;
+        Assert.Equal([b, a], all.Select(e => e.Id)); // newest first
+
+        using HttpResponseMessage bad = await client.GetAsync(new Uri("/api/evaluations?modelId=not-an-id", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]
@@ -75,6 +100,61 @@ public class EvaluationsApiTests
         {
             Assert.True(errors.TryGetProperty(field, out _), $"no error for {field}: {errors}");
         }
+    }
+
+    [Theory]
+    [InlineData("9007199254740992")]       // 2^53: a JavaScript client could not read it back exactly
+    [InlineData("-1")]
+    [InlineData("9223372036854775808")]    // beyond a 64-bit integer
+    [InlineData("1e30")]
+    [InlineData("1.5")]
+    [InlineData("\"seven\"")]
+    [InlineData("true")]
+    public async Task Seed_OutsideZeroTo2Pow53_Is400NamingTheSeed(string seed)
+    {
+        using var app = new RnnRbmAppFactory(WebNode);
+        using HttpClient client = app.CreateClient();
+        Guid model = await AddTinyModelAsync(app);
+        Guid corpus = await AddCorpusAsync(app);
+
+        using HttpResponseMessage response = await PostRawAsync(client, $$"""{"modelId": "{{model}}", "corpusId": "{{corpus}}", "seed": {{seed}}}""");
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, body);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        JsonElement errors = JsonDocument.Parse(body).RootElement.GetProperty("errors");
+        Assert.Equal(["seed"], errors.EnumerateObject().Select(e => e.Name));
+        Assert.Contains(seed.Trim('"'), errors.GetProperty("seed")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Seed_JustBelow2Pow53_IsAccepted_AndReadBackExactly()
+    {
+        using var app = new RnnRbmAppFactory(WebNode);
+        using HttpClient client = app.CreateClient();
+        Guid model = await AddTinyModelAsync(app);
+        Guid corpus = await AddCorpusAsync(app);
+        using HttpResponseMessage response = await PostRawAsync(client, $$"""{"modelId": "{{model}}", "corpusId": "{{corpus}}", "seed": 9007199254740991}""");
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(EvaluationsApi.MaxSeed, (await response.Content.ReadFromJsonAsync<EvaluationResponse>())!.Seed);
+    }
+
+    [Theory]
+    [InlineData("{ \"modelId\": ", "application/json", HttpStatusCode.BadRequest)]
+    [InlineData("[1, 2]", "application/json", HttpStatusCode.BadRequest)]
+    [InlineData("null", "application/json", HttpStatusCode.BadRequest)]
+    [InlineData("", "application/json", HttpStatusCode.BadRequest)]
+    [InlineData("modelId=1", "application/x-www-form-urlencoded", HttpStatusCode.UnsupportedMediaType)]
+    public async Task UnreadableBody_IsAProblemSayingWhy(string body, string mediaType, HttpStatusCode status)
+    {
+        using var app = new RnnRbmAppFactory(WebNode);
+        using HttpClient client = app.CreateClient();
+        using var content = new StringContent(body, Encoding.UTF8, mediaType);
+        using HttpResponseMessage response = await client.PostAsync(new Uri("/api/evaluations", UriKind.Relative), content);
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        JsonElement problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        // A 415 is the router's (the endpoint accepts JSON only): a title; a 400 also says what is wrong in the body.
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty(status == HttpStatusCode.BadRequest ? "detail" : "title").GetString()));
     }
 
     [Fact]
@@ -104,20 +184,23 @@ public class EvaluationsApiTests
     }
 
     [Fact]
-    public async Task Start_NeedsTheApiKey_WhenTheServerHasOne()
+    public async Task StartAndCancel_NeedTheApiKey_WhenTheServerHasOne()
     {
         using var app = new RnnRbmAppFactory(new Dictionary<string, string?> { ["RnnRbm:ApiKey"] = "sesame" });
         using HttpClient client = app.CreateClient();
         using HttpResponseMessage response = await client.PostAsJsonAsync(new Uri("/api/evaluations", UriKind.Relative), new StartEvaluationRequest(null, null));
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        using HttpResponseMessage cancel = await client.PostAsync(new Uri($"/api/evaluations/{Guid.NewGuid()}/cancel", UriKind.Relative), null);
+        Assert.Equal(HttpStatusCode.Unauthorized, cancel.StatusCode);
+        Assert.Equal("application/problem+json", cancel.Content.Headers.ContentType?.MediaType);
         using HttpResponseMessage list = await client.GetAsync(new Uri("/api/evaluations", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, list.StatusCode);
     }
 
-    private static ModelEntity ModelRow(RnnRbmAppFactory app, Guid id)
+    private static async Task<HttpResponseMessage> PostRawAsync(HttpClient client, string json)
     {
-        using IServiceScope scope = app.Services.CreateScope();
-        return scope.ServiceProvider.GetRequiredService<RnnRbmDbContext>().Models.Single(m => m.Id == id);
+        using var content = new StringContent(json, Encoding.UTF8, "application/json");
+        return await client.PostAsync(new Uri("/api/evaluations", UriKind.Relative), content);
     }
 
     private static async Task<JsonElement> PostInvalidAsync(HttpClient client, StartEvaluationRequest request)
@@ -126,70 +209,5 @@ public class EvaluationsApiTests
         string body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.BadRequest, body);
         return JsonDocument.Parse(body).RootElement.GetProperty("errors").Clone();
-    }
-
-    private static async Task<EvaluationResponse> WaitUntilFinishedAsync(HttpClient client, Guid id, double timeoutSeconds = 120)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            EvaluationResponse evaluation = (await client.GetFromJsonAsync<EvaluationResponse>(new Uri($"/api/evaluations/{id}", UriKind.Relative)))!;
-            if (EvaluationStates.IsFinished(evaluation.State))
-            {
-                return evaluation;
-            }
-            if (clock.Elapsed.TotalSeconds > timeoutSeconds)
-            {
-                Assert.Fail($"Evaluation {id} did not finish within {timeoutSeconds} s: state {evaluation.State}, progress {evaluation.Progress}.");
-            }
-            await Task.Delay(50);
-        }
-    }
-
-    /// <summary>An untrained model (V 88, H 16, U 8, two steps per quarter) inserted straight into the database.</summary>
-    private static async Task<Guid> AddTinyModelAsync(RnnRbmAppFactory app)
-    {
-        TrainingTestKit.EnsureDatabase(app);
-        var range = new PitchRange(21, 109);
-        var shape = new ModelShape(range.Count, 16, 8);
-        var manifest = new ModelManifest
-        {
-            Shape = ShapeInfo.From(shape),
-            PitchRange = PitchRangeInfo.From(range),
-            TimeGrid = TimeGridInfo.From(new TimeGrid.Beats(2)),
-            Training = TrainingInfo.From(new TrainingOptions(), 0),
-            Numerics = new NumericsInfo("test", "inserted by the evaluation tests"),
-            CreatedUtc = DateTimeOffset.UtcNow,
-        };
-        ModelEntity entity = ModelEntities.Create(new RnnRbmModel(RnnRbmTrainer.InitialParameters(shape, 3), manifest), "tiny", ModelEntities.FromImport);
-        using IServiceScope scope = app.Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<RnnRbmDbContext>();
-        db.Models.Add(entity);
-        await db.SaveChangesAsync();
-        return entity.Id;
-    }
-
-    /// <summary>A corpus of the first <paramref name="count"/> demo files, all in <paramref name="split"/>.</summary>
-    private static async Task<Guid> AddCorpusAsync(RnnRbmAppFactory app, string split, int count)
-    {
-        TrainingTestKit.EnsureDatabase(app);
-        using IServiceScope scope = app.Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<RnnRbmDbContext>();
-        var corpus = new CorpusEntity { Id = Guid.NewGuid(), Name = "eval demo", CreatedUtc = DateTimeOffset.UtcNow, SplitSource = "seeded", StatisticsJson = "{}" };
-        foreach (string file in TrainingTestKit.DemoFiles.Take(count))
-        {
-            corpus.Files.Add(new CorpusFileEntity
-            {
-                Id = Guid.NewGuid(),
-                FileName = Path.GetFileName(file),
-                Split = split,
-                Accepted = true,
-                Bytes = await File.ReadAllBytesAsync(file),
-                StatsJson = "{}",
-            });
-        }
-        db.Corpora.Add(corpus);
-        await db.SaveChangesAsync();
-        return corpus.Id;
     }
 }

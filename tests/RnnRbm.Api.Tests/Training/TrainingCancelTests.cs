@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Training;
 using RnnRbm.Core.Model;
 using static RnnRbm.Api.Tests.Training.TrainingTestKit;
@@ -16,7 +17,7 @@ public class TrainingCancelTests
         using HttpClient client = app.CreateClient();
         Guid corpus = await AddCorpusAsync(app, train: 4, valid: 1);
         TrainingResponse started = await StartAsync(client, Tiny(corpus, epochs: 10000));
-        await WaitForAsync(client, started.Id, t => t.State == TrainingStates.Running && t.Epoch >= 1);
+        await WaitForAsync(client, started.Id, t => t.State == WorkStates.Running && t.Epoch >= 1);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         HttpResponseMessage cancel = await client.PostAsync(new Uri($"/api/trainings/{started.Id}/cancel", UriKind.Relative), null);
@@ -24,7 +25,7 @@ public class TrainingCancelTests
         TrainingResponse done = await WaitUntilFinishedAsync(client, started.Id, timeoutSeconds: 5);
         Assert.True(clock.Elapsed.TotalSeconds < 5);
 
-        Assert.Equal(TrainingStates.Cancelled, done.State);
+        Assert.Equal(WorkStates.Cancelled, done.State);
         Assert.True(done.CancelRequested);
         Assert.True(done.Epoch >= 1 && done.Epoch < 10000);
         Assert.Equal(Enumerable.Range(1, done.Epoch), done.History.Select(e => e.Epoch));
@@ -50,8 +51,8 @@ public class TrainingCancelTests
         HttpResponseMessage cancel = await client.PostAsync(new Uri($"/api/trainings/{started.Id}/cancel", UriKind.Relative), null);
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
         TrainingResponse body = (await cancel.Content.ReadFromJsonAsync<TrainingResponse>())!;
-        Assert.Equal(TrainingStates.Cancelled, body.State);
+        Assert.Equal(WorkStates.Cancelled, body.State);
         Assert.Null(body.ModelId); // nothing was learned
-        Assert.Equal(TrainingStates.Cancelled, (await GetAsync(client, started.Id)).State);
+        Assert.Equal(WorkStates.Cancelled, (await GetAsync(client, started.Id)).State);
     }
 }

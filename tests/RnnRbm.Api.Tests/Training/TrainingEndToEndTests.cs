@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Training;
 using static RnnRbm.Api.Tests.Training.TrainingTestKit;
 
@@ -27,7 +28,7 @@ public class TrainingEndToEndTests
         Guid corpus = JsonDocument.Parse(uploaded).RootElement.GetProperty("id").GetGuid();
 
         TrainingResponse done = await WaitUntilFinishedAsync(client, (await StartAsync(client, Tiny(corpus, epochs: 1))).Id);
-        Assert.Equal(TrainingStates.Succeeded, done.State);
+        Assert.Equal(WorkStates.Succeeded, done.State);
         Assert.Single(done.History);
         Assert.Equal("uploaded demo", (await DownloadModelAsync(client, done.ModelId!.Value)).Manifest.Corpus?.Name);
     }

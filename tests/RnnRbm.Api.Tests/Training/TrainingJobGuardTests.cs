@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Storage;
 using RnnRbm.Api.Training;
 using static RnnRbm.Api.Tests.Training.TrainingTestKit;
@@ -28,7 +29,7 @@ public class TrainingJobGuardTests
             first.Services.GetRequiredService<TrainingJob>().RunAsync(id, CancellationToken.None));
 
         TrainingResponse done = await GetAsync(client, id);
-        Assert.Equal(TrainingStates.Succeeded, done.State);
+        Assert.Equal(WorkStates.Succeeded, done.State);
         Assert.Equal([1, 2, 3, 4], done.History.Select(e => e.Epoch));
         using IServiceScope scope = first.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<RnnRbmDbContext>();
@@ -69,7 +70,7 @@ public class TrainingJobGuardTests
         Assert.Equal(taken.EpochsCompleted, after.EpochsCompleted);
         Assert.Equal(taken.HistoryJson, after.HistoryJson);
         Assert.Equal("another-process", after.LeaseOwner);
-        Assert.Equal(TrainingStates.Running, after.State);
+        Assert.Equal(WorkStates.Running, after.State);
         Assert.Null(after.ModelId);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Storage;
 using RnnRbm.Api.Training;
 using RnnRbm.Core.Model;
@@ -30,12 +31,12 @@ public class TrainingResumeTests
                 request = Tiny(corpus, epochs: Epochs, seed: 99, cdK: 2) with { Momentum = 0.9f, ClipNorm = 50f };
                 id = (await StartAsync(client, request)).Id;
                 TrainingResponse running = await WaitForAsync(client, id, t => t.Epoch >= 2);
-                Assert.Equal(TrainingStates.Running, running.State); // else the test proves nothing: make epochs slower
+                Assert.Equal(WorkStates.Running, running.State); // else the test proves nothing: make epochs slower
                 before = running.History;
             } // graceful stop: the worker stops at the next update and releases its lease
 
             TrainingEntity stopped = ReadRow(folder, id);
-            Assert.Equal(TrainingStates.Queued, stopped.State);
+            Assert.Equal(WorkStates.Queued, stopped.State);
             Assert.Null(stopped.LeaseOwner);
             Assert.Null(stopped.Error);
             Assert.NotNull(stopped.Checkpoint);
@@ -44,14 +45,14 @@ public class TrainingResumeTests
             using var b = new RnnRbmAppFactory(dataFolder: folder);
             using HttpClient clientB = b.CreateClient();
             TrainingResponse done = await WaitUntilFinishedAsync(clientB, id);
-            Assert.Equal(TrainingStates.Succeeded, done.State);
+            Assert.Equal(WorkStates.Succeeded, done.State);
             Assert.Equal(Enumerable.Range(1, Epochs), done.History.Select(e => e.Epoch));
             // The epochs run before the restart were kept, not run again (their wall times are those A measured).
             Assert.Equal(before.Select(e => e.Seconds), done.History.Take(before.Count).Select(e => e.Seconds));
 
             // The same training run without interruption learns exactly the same parameters.
             TrainingResponse straight = await WaitUntilFinishedAsync(clientB, (await StartAsync(clientB, request)).Id);
-            Assert.Equal(TrainingStates.Succeeded, straight.State);
+            Assert.Equal(WorkStates.Succeeded, straight.State);
             RnnRbmModel resumed = await DownloadModelAsync(clientB, done.ModelId!.Value);
             RnnRbmModel uninterrupted = await DownloadModelAsync(clientB, straight.ModelId!.Value);
             AssertSameParameters(uninterrupted.Parameters, resumed.Parameters);
@@ -100,7 +101,7 @@ public class TrainingRecoveryTests
                 var db = scope.ServiceProvider.GetRequiredService<RnnRbmDbContext>();
                 DateTimeOffset then = DateTimeOffset.UtcNow.AddMinutes(-5);
                 await db.Trainings.Where(t => t.Id == id).ExecuteUpdateAsync(s => s
-                    .SetProperty(t => t.State, TrainingStates.Running)
+                    .SetProperty(t => t.State, WorkStates.Running)
                     .SetProperty(t => t.LeaseOwner, "dead-host/1/0")
                     .SetProperty(t => t.LeaseHeartbeatUtc, then)
                     .SetProperty(t => t.StartedUtc, then)
@@ -109,10 +110,10 @@ public class TrainingRecoveryTests
 
             using var b = new RnnRbmAppFactory(dataFolder: folder);
             using HttpClient clientB = b.CreateClient();
-            TrainingResponse done = await WaitForAsync(clientB, id, t => TrainingStates.IsFinished(t.State) || t.Epoch > 0, timeoutSeconds: 30);
+            TrainingResponse done = await WaitForAsync(clientB, id, t => WorkStates.IsFinished(t.State) || t.Epoch > 0, timeoutSeconds: 30);
             TrainingEntity row = Row(b, id);
             done = await WaitUntilFinishedAsync(clientB, id, timeoutSeconds: 30);
-            Assert.True(done.State == TrainingStates.Succeeded, $"{done.State}; job {row.JobId}, lease {row.LeaseOwner}");
+            Assert.True(done.State == WorkStates.Succeeded, $"{done.State}; job {row.JobId}, lease {row.LeaseOwner}");
             Assert.Equal([1, 2], done.History.Select(e => e.Epoch));
             Assert.NotNull(done.ModelId);
         }

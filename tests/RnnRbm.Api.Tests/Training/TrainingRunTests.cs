@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Training;
 using RnnRbm.Core.Model;
 using SkiaSharp;
@@ -19,11 +20,11 @@ public class TrainingRunTests
         Guid corpus = await AddCorpusAsync(app, train: 4, valid: 2);
 
         TrainingResponse started = await StartAsync(client, Tiny(corpus, epochs: 2, seed: 7));
-        Assert.Equal(TrainingStates.Queued, started.State);
+        Assert.Equal(WorkStates.Queued, started.State);
         Assert.Equal(7UL, started.Settings.Seed);
         TrainingResponse done = await WaitUntilFinishedAsync(client, started.Id);
 
-        Assert.Equal(TrainingStates.Succeeded, done.State);
+        Assert.Equal(WorkStates.Succeeded, done.State);
         Assert.Null(done.Error);
         Assert.Equal(2, done.Epoch);
         Assert.Equal([1, 2], done.History.Select(e => e.Epoch));
@@ -61,7 +62,7 @@ public class TrainingRunTests
         }
 
         List<TrainingResponse>? all = await client.GetFromJsonAsync<List<TrainingResponse>>(new Uri("/api/trainings", UriKind.Relative));
-        Assert.Contains(all!, t => t.Id == done.Id && t.State == TrainingStates.Succeeded);
+        Assert.Contains(all!, t => t.Id == done.Id && t.State == WorkStates.Succeeded);
     }
 
     [Fact]
@@ -97,7 +98,7 @@ public class TrainingRunTests
         // With no training worker in this process, it stays queued, and the stored settings keep the seed.
         await Task.Delay(1000);
         TrainingResponse again = await GetAsync(client, root.GetProperty("id").GetGuid());
-        Assert.Equal(TrainingStates.Queued, again.State);
+        Assert.Equal(WorkStates.Queued, again.State);
         Assert.Equal(seed, again.Settings.Seed);
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Storage;
 using RnnRbm.Api.Training;
 using RnnRbm.Core.Model;
@@ -64,24 +65,12 @@ internal static class TrainingTestKit
         (await client.GetFromJsonAsync<TrainingResponse>(new Uri($"/api/trainings/{id}", UriKind.Relative)))!;
 
     /// <summary>Polls the training until <paramref name="done"/> holds, or fails the test after <paramref name="timeoutSeconds"/>.</summary>
-    public static async Task<TrainingResponse> WaitForAsync(HttpClient client, Guid id, Func<TrainingResponse, bool> done, double timeoutSeconds = 60)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        TrainingResponse training = await GetAsync(client, id);
-        while (!done(training))
-        {
-            if (clock.Elapsed.TotalSeconds > timeoutSeconds)
-            {
-                Assert.Fail($"Training {id} did not get there within {timeoutSeconds} s: state {training.State}, epoch {training.Epoch}/{training.Epochs}, error {training.Error}.");
-            }
-            await Task.Delay(50);
-            training = await GetAsync(client, id);
-        }
-        return training;
-    }
+    public static Task<TrainingResponse> WaitForAsync(HttpClient client, Guid id, Func<TrainingResponse, bool> done, double timeoutSeconds = 60) =>
+        Eventually.WaitForAsync(() => GetAsync(client, id), done, timeoutSeconds,
+            t => $"Training {id} did not get there: state {t.State}, epoch {t.Epoch}/{t.Epochs}, error {t.Error}");
 
     public static Task<TrainingResponse> WaitUntilFinishedAsync(HttpClient client, Guid id, double timeoutSeconds = 60) =>
-        WaitForAsync(client, id, t => TrainingStates.IsFinished(t.State), timeoutSeconds);
+        WaitForAsync(client, id, t => WorkStates.IsFinished(t.State), timeoutSeconds);
 
     public static async Task<RnnRbmModel> DownloadModelAsync(HttpClient client, Guid modelId)
     {

@@ -73,6 +73,18 @@ export async function request(path, { method = 'GET', json, body, headers = {}, 
 }
 
 export const getJson = async (path, options) => (await request(path, options)).json();
+
+/**
+ * JSON of `body` with `name` set to the number typed in `text` (nothing when empty), written as typed: a seed may need
+ * more bits than a JS number keeps exactly. Text that is no JSON number goes as a string, for the API to name the field.
+ */
+export function jsonWithInteger(body, name, text) {
+  const json = JSON.stringify(body);
+  if (!text) return json;
+  const value = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(text) ? text : JSON.stringify(text);
+  return json === '{}' ? `{${JSON.stringify(name)}:${value}}` : `${json.slice(0, -1)},${JSON.stringify(name)}:${value}}`;
+}
+
 export const postJson = (path, data, options = {}) => request(path, { ...options, method: 'POST', json: data });
 
 /** POST a FormData with XMLHttpRequest, reporting upload progress (0..1) as it goes; resolves to the parsed JSON. */

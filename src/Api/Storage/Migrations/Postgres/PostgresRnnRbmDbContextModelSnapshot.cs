@@ -43,6 +43,9 @@ namespace RnnRbm.Api.Storage.Migrations.Postgres
                     b.Property<string>("Backend")
                         .HasColumnType("text");
 
+                    b.Property<bool>("CancelRequested")
+                        .HasColumnType("boolean");
+
                     b.Property<Guid>("CorpusId")
                         .HasColumnType("uuid");
 
@@ -59,6 +62,12 @@ namespace RnnRbm.Api.Storage.Migrations.Postgres
                         .HasColumnType("double precision");
 
                     b.Property<string>("JobId")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("LeaseHeartbeatUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LeaseOwner")
                         .HasColumnType("text");
 
                     b.Property<double?>("LogLikelihood")
@@ -96,7 +105,15 @@ namespace RnnRbm.Api.Storage.Migrations.Postgres
                     b.Property<long?>("Steps")
                         .HasColumnType("bigint");
 
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("ModelId");
+
+                    b.HasIndex("State");
 
                     b.ToTable("evaluations");
                 });

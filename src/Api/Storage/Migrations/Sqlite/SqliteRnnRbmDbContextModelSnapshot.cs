@@ -38,6 +38,9 @@ namespace RnnRbm.Api.Storage.Migrations.Sqlite
                     b.Property<string>("Backend")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("CancelRequested")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("CorpusId")
                         .HasColumnType("TEXT");
 
@@ -54,6 +57,12 @@ namespace RnnRbm.Api.Storage.Migrations.Sqlite
                         .HasColumnType("REAL");
 
                     b.Property<string>("JobId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LeaseHeartbeatUtc")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LeaseOwner")
                         .HasColumnType("TEXT");
 
                     b.Property<double?>("LogLikelihood")
@@ -91,7 +100,15 @@ namespace RnnRbm.Api.Storage.Migrations.Sqlite
                     b.Property<long?>("Steps")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("ModelId");
+
+                    b.HasIndex("State");
 
                     b.ToTable("evaluations");
                 });

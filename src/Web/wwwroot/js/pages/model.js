@@ -1,6 +1,7 @@
 import { getJson, request, h, replace, showError, fmtDate, fmtGrid, fmtNumber, fmtBytes, fmtDuration, noteName, setTitle } from '../api.js';
 import { drawCurve } from '../curve.js';
 import { stat } from '../corpus-view.js';
+import { mountEvaluations } from '../evaluations.js';
 
 const root = document.getElementById('model');
 const id = root.dataset.id;
@@ -34,7 +35,7 @@ async function load() {
   const caption = h('figcaption', { id: 'model-curve-caption', class: 'muted' });
   const curve = m.curve && m.curve.length ? m.curve : (man.history || []);
   const totalSeconds = curve.reduce((sum, e) => sum + (e.seconds || 0), 0);
-  const metrics = Object.entries(m.metrics || man.metrics || {});
+  const metrics = h('div', { id: 'model-metrics' }, metricsTable(m));
 
   replace(root,
     h('div', { class: 'title-row' },
@@ -54,7 +55,9 @@ async function load() {
         stat('Pitches', man.pitchRange ? `${noteName(man.pitchRange.lowest)}–${noteName(man.pitchRange.highest)} (MIDI ${man.pitchRange.lowest}–${man.pitchRange.highest})` : '–'),
         stat('Time step', fmtGrid(man.timeGrid)),
         stat('Epochs', `${tr.epochsCompleted ?? '–'} of ${tr.epochsPlanned ?? '–'}`),
-        stat('Learning rate', tr.learningRate != null ? String(tr.learningRate) : '–'),
+        stat('Learning rate', tr.learningRate != null ? String(tr.learningRate) + (tr.learningRateDecay && tr.learningRateDecay !== 1 ? ` (× ${tr.learningRateDecay} per epoch)` : '') : '–'),
+        stat('Momentum', tr.momentum ? String(tr.momentum) : 'none'),
+        stat('Gradient clipping', tr.clipNorm ? String(tr.clipNorm) : 'off'),
         stat('Batch size', tr.batchSize != null ? String(tr.batchSize) : '–'),
         stat('CD-k', tr.cdK != null ? String(tr.cdK) : '–'),
         stat('Seed', tr.seed != null ? String(tr.seed) : '–'),
@@ -69,12 +72,27 @@ async function load() {
       h('p', {}, h('a', { href: `/api/models/${id}/curve.png` }, 'The same curve as a PNG image'))),
     h('section', { class: 'card', 'aria-labelledby': 'metrics-title' },
       h('h2', { id: 'metrics-title' }, 'Metrics'),
-      metrics.length
-        ? h('div', { class: 'table-scroll' }, h('table', {},
-          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Metric'), h('th', { scope: 'col', class: 'num' }, 'Value'))),
-          h('tbody', {}, metrics.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', { class: 'num' }, fmtNumber(v, 4)))))))
-        : h('p', { class: 'muted' }, 'No evaluation metrics recorded for this model.')));
+      metrics));
   caption.textContent = drawCurve(svg, curve);
+  mountEvaluations(id, () => refreshMetrics(metrics, message));
+}
+
+function metricsTable(m) {
+  const metrics = Object.entries(m.metrics || (m.manifest || {}).metrics || {});
+  return metrics.length
+    ? h('div', { class: 'table-scroll' }, h('table', {},
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Metric'), h('th', { scope: 'col', class: 'num' }, 'Value'))),
+      h('tbody', {}, metrics.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', { class: 'num' }, fmtNumber(v, 4)))))))
+    : h('p', { class: 'muted' }, 'No evaluation metrics recorded for this model.');
+}
+
+// A succeeded evaluation wrote its results into the model's manifest: show the metrics as they are now.
+async function refreshMetrics(container, message) {
+  try {
+    replace(container, metricsTable(await getJson(`/api/models/${id}`)));
+  } catch (error) {
+    showError(message, error);
+  }
 }
 
 load();

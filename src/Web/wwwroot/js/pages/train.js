@@ -1,4 +1,4 @@
-import { getJson, request, h, replace, showError, checkConstraints, alertBox } from '../api.js';
+import { getJson, request, h, replace, showError, checkConstraints, alertBox, jsonWithInteger } from '../api.js';
 
 const form = document.getElementById('train-form');
 const message = document.getElementById('train-message');
@@ -67,9 +67,8 @@ form.addEventListener('submit', async (e) => {
   const seed = document.getElementById('seed').value.trim();
   button.disabled = true;
   try {
-    // The seed is an unsigned 64-bit integer: written as its digits, never through a JS number.
-    const json = JSON.stringify(body);
-    const text = seed ? `${json.slice(0, -1)},"seed":${seed.replace(/\D/g, '')}}` : json;
+    // The seed is an unsigned 64-bit integer: written as typed, never through a JS number.
+    const text = jsonWithInteger(body, 'seed', seed);
     const response = await fetchTraining(text);
     location.href = `/trainings/${response.id}`;
   } catch (error) {

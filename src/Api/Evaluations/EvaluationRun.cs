@@ -1,0 +1,208 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using RnnRbm.Api.Hosting;
+using RnnRbm.Api.Storage;
+using RnnRbm.Core.Evaluation;
+using RnnRbm.Core.Midi;
+using RnnRbm.Core.Model;
+using RnnRbm.Core.Numerics;
+using RnnRbm.Core.PianoRolls;
+
+namespace RnnRbm.Api.Evaluations;
+
+/// <summary>
+/// One invocation of <see cref="EvaluationJob"/>: reads the model and the split, measures them on the job's thread,
+/// and writes the result, with the lease, the poller and the Version-guarded writes of <see cref="LeasedRun{TEntity}"/>
+/// (see the job's invariants).
+/// </summary>
+internal sealed class EvaluationRun : LeasedRun<EvaluationEntity>
+{
+    private readonly NumericsBackend _backend;
+    private double _progress; // share done, written by the evaluator's progress callback, read by the poller
+
+    public EvaluationRun(Guid id, RnnRbmDbContext db, string owner, NumericsBackend backend, ILogger log,
+        CancellationToken userCancel, CancellationToken shutdown)
+        : base("Evaluation", id, db, owner, backend.Name, log, userCancel, shutdown)
+    {
+        _backend = backend;
+    }
+
+    protected override void Work()
+    {
+        ModelEntity modelRow = Db.Models.Find(Row.ModelId)
+            ?? throw new EvaluationInputException($"The model {Row.ModelId} no longer exists.");
+        RnnRbmModel model = ModelFile.Read(modelRow.File);
+        List<PianoRoll> rolls = LoadRolls(model);
+        var options = new EvaluationOptions
+        {
+            AisRuns = Row.AisRuns,
+            Schedule = AisSchedule.SalakhutdinovMurray(Row.AisSteps),
+            AccuracySamples = Row.AccSamples,
+            Seed = (ulong)Row.Seed,
+        };
+        StartPoller();
+
+        EvaluationResult? result = null;
+        try
+        {
+            // Stopping fires on a cancel request, at shutdown, and when this runner was superseded: the evaluator
+            // stops within one AIS transition or Gibbs step of every thread.
+            result = new RnnRbmEvaluator(model.Parameters, _backend).Evaluate(rolls, options, OnProgress, Stopping);
+        }
+        catch (OperationCanceledException) when (Stopping.IsCancellationRequested)
+        {
+            // Ended below, by what stopped it.
+        }
+
+        StopPoller();
+        if (IsStale)
+        {
+            return;
+        }
+        if (CancelRequestedNow())
+        {
+            // Invariant 3, also when the measuring had just finished: a cancelled evaluation leaves the manifest alone.
+            EndCancelled();
+        }
+        else if (result is null)
+        {
+            Release("it is measured again from the start (same seed, same result) when a worker takes it.");
+        }
+        else
+        {
+            Succeed(modelRow, result);
+        }
+    }
+
+    protected override bool IsExpectedFailure(Exception ex) => ex is EvaluationInputException or InvalidModelFileException;
+
+    protected override bool RecordProgress()
+    {
+        double progress = Volatile.Read(ref _progress);
+        if (progress == Row.Progress)
+        {
+            return false;
+        }
+        Row.Progress = progress;
+        return true;
+    }
+
+    protected override void ResetProgress()
+    {
+        Row.Progress = 0;
+        Volatile.Write(ref _progress, 0);
+    }
+
+    /// <summary>
+    /// The evaluator's progress, from one worker thread at a time. AIS is nearly all of the time; the chains' phases
+    /// count as the first 5 % (as the CLI shows it). The poller writes it (with the heartbeat) twice a second.
+    /// </summary>
+    private void OnProgress(EvaluationProgress p)
+    {
+        if (p.Total > 0)
+        {
+            Volatile.Write(ref _progress, p.Phase == "likelihood" ? 0.05 + (0.95 * p.Done / p.Total) : 0.05 * p.Done / p.Total);
+        }
+    }
+
+    /// <summary>Invariant 2: the results and the model's metrics in one guarded write.</summary>
+    private void Succeed(ModelEntity modelRow, EvaluationResult result)
+    {
+        lock (Gate)
+        {
+            // The model row is read again just before the write: another node's evaluation of the same model may have
+            // added its metrics meanwhile (keeps the window to this write).
+            Db.Entry(modelRow).Reload();
+            if (Db.Entry(modelRow).State == EntityState.Detached)
+            {
+                throw new EvaluationInputException($"The model {Row.ModelId} was deleted during its evaluation.");
+            }
+            RnnRbmModel model = ModelFile.Read(modelRow.File);
+            var metrics = new Dictionary<string, double>(model.Manifest.Metrics);
+            void Metric(string name, double? value)
+            {
+                if (value is double v && double.IsFinite(v))
+                {
+                    metrics[$"{Row.Split}.{name}"] = v;
+                }
+            }
+            Metric("logLikelihood", result.LogLikelihood);
+            Metric("logLikelihoodStandardError", result.StandardError);
+            Metric("accuracy", result.Accuracy);
+            ModelManifest manifest = model.Manifest with { Metrics = metrics };
+            modelRow.File = ModelFile.Write(new RnnRbmModel(model.Parameters, manifest));
+            modelRow.ManifestJson = JsonSerializer.Serialize(manifest, ModelFile.JsonOptions);
+
+            Row.State = WorkStates.Succeeded;
+            Row.Progress = 1;
+            Row.LogLikelihood = Finite(result.LogLikelihood);
+            Row.StandardError = Finite(result.StandardError);
+            Row.Accuracy = Finite(result.Accuracy);
+            Row.Sequences = result.Sequences;
+            Row.Steps = result.Steps;
+            Row.Seconds = result.Seconds;
+            Row.Gflops = result.AisGflopPerSecond;
+            Row.FinishedUtc = DateTimeOffset.UtcNow;
+            ClearLease();
+            if (TrySave("record the result"))
+            {
+                Log.LogInformation("Evaluation {Id} of model {Model} on {Split}: LL {LogLikelihood} ± {Error}, accuracy {Accuracy}.",
+                    Id, Row.ModelId, Row.Split, Row.LogLikelihood, Row.StandardError, Row.Accuracy);
+            }
+        }
+    }
+
+    private void EndCancelled()
+    {
+        lock (Gate)
+        {
+            Row.State = WorkStates.Cancelled;
+            Row.FinishedUtc = DateTimeOffset.UtcNow;
+            ClearLease();
+            if (TrySave("record the cancel"))
+            {
+                Log.LogInformation("Evaluation {Id} cancelled at {Progress:P0}; the model's manifest is unchanged.", Id, Row.Progress);
+            }
+        }
+    }
+
+    private static double? Finite(double? value) => value is double v && double.IsFinite(v) ? v : null;
+
+    /// <summary>
+    /// The split's accepted files at the model's grid and range, empty rolls left out, in a fixed order (file name,
+    /// then id) as Training.TrainingData reads a corpus (which only reads train and valid, hence this).
+    /// </summary>
+    private List<PianoRoll> LoadRolls(RnnRbmModel model)
+    {
+        Guid corpusId = Row.CorpusId;
+        string split = Row.Split;
+        var files = Db.CorpusFiles.AsNoTracking()
+            .Where(f => f.CorpusId == corpusId && f.Accepted && f.Bytes != null && f.Split == split)
+            .OrderBy(f => f.FileName).ThenBy(f => f.Id)
+            .Select(f => new { f.FileName, f.Bytes })
+            .ToList();
+        var options = new MidiReadOptions { Grid = model.Grid, Range = model.Range };
+        var rolls = new List<PianoRoll>();
+        foreach (var file in files)
+        {
+            try
+            {
+                PianoRoll roll = MidiReader.Read(file.Bytes!, options).Roll;
+                if (roll.Steps > 0)
+                {
+                    rolls.Add(roll);
+                }
+            }
+            catch (InvalidMidiException ex)
+            {
+                Log.LogWarning("Evaluation {Id} skips {File}: {Reason}", Id, file.FileName, ex.Reason);
+            }
+        }
+        if (rolls.Count == 0)
+        {
+            throw new EvaluationInputException(
+                $"No accepted {split} file of corpus {corpusId} gives a non-empty piano-roll at {model.Grid}, {model.Range}.");
+        }
+        return rolls;
+    }
+}
