@@ -33,9 +33,17 @@ public static class BundledData
             ? [.. Directory.GetFiles(Path.Combine(root, "datasets", "demo"), "*.mid").Order(StringComparer.Ordinal)]
             : [];
 
-    /// <summary>The default model file, or null.</summary>
-    public static string? DefaultModelFile(RnnRbmOptions options) =>
-        Locate(options) is string root && File.Exists(Path.Combine(root, "models", "nottingham-default.rnnrbm"))
-            ? Path.Combine(root, "models", "nottingham-default.rnnrbm")
-            : null;
+    /// <summary>The bundled models (models/README.md says how each was made), by file name, with the name a user sees.</summary>
+    public static IReadOnlyList<(string File, string Name)> Models { get; } =
+    [
+        ("nottingham-default.rnnrbm", "Nottingham default"),
+        ("nottingham-tuned.rnnrbm", "Nottingham tuned"),
+        ("piano-midi-tuned.rnnrbm", "Piano-midi.de tuned"),
+    ];
+
+    /// <summary>The bundled model files that are present, with their names, in <see cref="Models"/>' order.</summary>
+    public static IReadOnlyList<(string Path, string Name)> ModelFiles(RnnRbmOptions options) =>
+        Locate(options) is string root
+            ? [.. Models.Select(m => (Path: Path.Combine(root, "models", m.File), m.Name)).Where(m => File.Exists(m.Path))]
+            : [];
 }

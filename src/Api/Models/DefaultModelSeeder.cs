@@ -7,11 +7,11 @@ using RnnRbm.Core.Model;
 namespace RnnRbm.Api.Models;
 
 /// <summary>
-/// On start, when <see cref="RnnRbmOptions.SeedDemo"/> is on and no model of origin "bundled" exists, imports the
-/// bundled default model (<see cref="BundledData.DefaultModelFile"/>) as "Nottingham default". Idempotent: a second
-/// start finds the bundled model and does nothing. A missing or unreadable file is logged and skipped, never fatal.
+/// On start, when <see cref="RnnRbmOptions.SeedDemo"/> is on, imports each bundled model (<see cref="BundledData.Models"/>)
+/// that is not there yet (by name, origin "bundled"). Idempotent: a second start finds them and does nothing; an upgrade
+/// that bundles a new model adds just that one. A missing or unreadable file is logged and skipped, never fatal.
 /// </summary>
-/// <remarks>Runs in StartAsync (after the database initialiser, registered before it), so the model is there once the host is up.</remarks>
+/// <remarks>Runs in StartAsync (after the database initialiser, registered before it), so the models are there once the host is up.</remarks>
 internal sealed class DefaultModelSeeder(IServiceScopeFactory scopes, IOptions<RnnRbmOptions> options, ILogger<DefaultModelSeeder> log) : IHostedService
 {
     public const string DefaultName = "Nottingham default";
@@ -22,33 +22,32 @@ internal sealed class DefaultModelSeeder(IServiceScopeFactory scopes, IOptions<R
         {
             return;
         }
+        IReadOnlyList<(string Path, string Name)> files = BundledData.ModelFiles(options.Value);
+        if (files.Count == 0)
+        {
+            log.LogInformation("No bundled model (models/*.rnnrbm of the repository) was found; none is seeded.");
+            return;
+        }
         await using AsyncServiceScope scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RnnRbmDbContext>();
-        if (await db.Models.AnyAsync(m => m.Origin == ModelEntities.Bundled, cancellationToken))
+        List<string> present = await db.Models.Where(m => m.Origin == ModelEntities.Bundled).Select(m => m.Name).ToListAsync(cancellationToken);
+        foreach ((string path, string name) in files.Where(f => !present.Contains(f.Name)))
         {
-            log.LogDebug("The bundled default model is already present.");
-            return;
+            byte[] bytes = await File.ReadAllBytesAsync(path, cancellationToken);
+            RnnRbmModel model;
+            try
+            {
+                model = ModelFile.Read(bytes);
+            }
+            catch (InvalidModelFileException ex)
+            {
+                log.LogWarning("The bundled model {Path} was not seeded: {Reason}", path, ex.Reason);
+                continue;
+            }
+            db.Models.Add(ModelEntities.Create(bytes, model.Manifest, name, ModelEntities.Bundled));
+            await db.SaveChangesAsync(cancellationToken);
+            log.LogInformation("Seeded the bundled model {Path} as \"{Name}\".", path, name);
         }
-        string? path = BundledData.DefaultModelFile(options.Value);
-        if (path is null)
-        {
-            log.LogInformation("No bundled default model (models/nottingham-default.rnnrbm) was found; none is seeded.");
-            return;
-        }
-        byte[] bytes = await File.ReadAllBytesAsync(path, cancellationToken);
-        RnnRbmModel model;
-        try
-        {
-            model = ModelFile.Read(bytes);
-        }
-        catch (InvalidModelFileException ex)
-        {
-            log.LogWarning("The bundled default model {Path} was not seeded: {Reason}", path, ex.Reason);
-            return;
-        }
-        db.Models.Add(ModelEntities.Create(bytes, model.Manifest, DefaultName, ModelEntities.Bundled));
-        await db.SaveChangesAsync(cancellationToken);
-        log.LogInformation("Seeded the bundled default model from {Path} as \"{Name}\".", path, DefaultName);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -6,7 +6,7 @@ namespace RnnRbm.Api.Tests.Models;
 public class DefaultModelSeederTests
 {
     [Fact]
-    public async Task FirstStart_SeedsTheBundledModelOnce()
+    public async Task FirstStart_SeedsTheBundledModelsOnce_AndAnUpgradeAddsNewOnesOnly()
     {
         string bundled = Directory.CreateTempSubdirectory("rnnrbm-bundled-").FullName;
         try
@@ -25,10 +25,21 @@ public class DefaultModelSeederTests
                 Assert.Equal(file, await client.GetByteArrayAsync(new Uri($"/api/models/{seeded.Id}/file", UriKind.Relative)));
             }
 
-            // A restart on the same database does not add it again.
+            // A restart on the same database does not add it again; a model bundled by an upgrade is added, once.
+            byte[] piano = ModelsApiTests.SmallModelFile("Piano");
+            await File.WriteAllBytesAsync(Path.Combine(bundled, "models", "piano-midi-tuned.rnnrbm"), piano);
+            await File.WriteAllBytesAsync(Path.Combine(bundled, "models", "nottingham-tuned.rnnrbm"), "not a model"u8.ToArray());
             using var second = new RnnRbmAppFactory(settings, dataFolder: first.DataFolder);
             using HttpClient again = second.CreateClient();
-            Assert.Single((await again.GetFromJsonAsync<List<ModelSummary>>(new Uri("/api/models", UriKind.Relative)))!);
+            List<ModelSummary> models = (await again.GetFromJsonAsync<List<ModelSummary>>(new Uri("/api/models", UriKind.Relative)))!;
+            Assert.Equal(["Nottingham default", "Piano-midi.de tuned"], models.Select(m => m.Name).Order(StringComparer.Ordinal));
+            Assert.All(models, m => Assert.Equal("bundled", m.Origin));
+            ModelSummary added = Assert.Single(models, m => m.Name == "Piano-midi.de tuned");
+            Assert.Equal(piano, await again.GetByteArrayAsync(new Uri($"/api/models/{added.Id}/file", UriKind.Relative)));
+
+            using var third = new RnnRbmAppFactory(settings, dataFolder: first.DataFolder);
+            using HttpClient thirdClient = third.CreateClient();
+            Assert.Equal(2, (await thirdClient.GetFromJsonAsync<List<ModelSummary>>(new Uri("/api/models", UriKind.Relative)))!.Count);
         }
         finally
         {
