@@ -21,7 +21,10 @@ public static class TrainingsApi
             .WithSummary("Starts training a model on a corpus (runs in the background).")
             .WithDescription("Every field but corpusId is optional and defaults to the seed's setting (dt 0.3 s, MIDI 21..108, H 150, U 100, " +
                 "learning rate 0.001, batch 100, CD-15, 200 epochs, a random seed). Returns 202 with the training; poll its Location.")
-            .ProducesValidationProblem();
+            .Accepts<StartTrainingRequest>("application/json")
+            .Produces<TrainingResponse>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
         group.MapGet("/", ListAsync)
             .WithName("ListTrainings")
@@ -49,9 +52,15 @@ public static class TrainingsApi
         return app;
     }
 
-    internal static async Task<Results<Accepted<TrainingResponse>, ValidationProblem>> StartAsync(
-        StartTrainingRequest request, RnnRbmDbContext db, TrainingScheduler scheduler, CancellationToken cancellationToken)
+    internal static async Task<Results<Accepted<TrainingResponse>, ValidationProblem, ProblemHttpResult>> StartAsync(
+        HttpRequest http, RnnRbmDbContext db, TrainingScheduler scheduler, CancellationToken cancellationToken)
     {
+        // Read here, not bound by the framework: a field of the wrong type ("seed": 1.5) is a 400 naming it too.
+        (StartTrainingRequest? request, ProblemHttpResult? unreadable) = await JsonBody.ReadAsync<StartTrainingRequest>(http, cancellationToken);
+        if (request is null)
+        {
+            return unreadable!;
+        }
         (TrainingSettings? settings, Dictionary<string, string[]> errors) = TrainingSettings.Resolve(request);
         if (request.CorpusId is Guid corpusId && corpusId != Guid.Empty)
         {
