@@ -1,6 +1,7 @@
 using System.Text.Json;
 using RnnRbm.Core.Model;
 using RnnRbm.Core.PianoRolls;
+using RnnRbm.Core.Training;
 
 namespace RnnRbm.Api.Training;
 
@@ -23,6 +24,9 @@ namespace RnnRbm.Api.Training;
 /// <param name="Momentum">Nesterov momentum (0 = plain SGD; settings stored before it existed read as 0).</param>
 /// <param name="ClipNorm">Gradient clipping norm (0 = off).</param>
 /// <param name="LearningRateDecay">Per-epoch learning-rate factor (1 = constant).</param>
+/// <param name="Patience">Epochs without a better validation log-likelihood before stopping (0 = never stop early).</param>
+/// <param name="ValidateEvery">Epochs between validation log-likelihoods (0 = automatic).</param>
+/// <param name="KeepBest">Whether the model keeps the best epoch on validation (else the last).</param>
 public sealed record TrainingSettings(
     Guid CorpusId,
     double? Dt,
@@ -38,7 +42,10 @@ public sealed record TrainingSettings(
     ulong Seed,
     float Momentum = 0,
     float ClipNorm = 0,
-    float LearningRateDecay = 1)
+    float LearningRateDecay = 1,
+    int Patience = 30,
+    int ValidateEvery = 0,
+    bool KeepBest = true)
 {
     // The seed's defaults (spec "Sizes and parameters", "Training loop").
     public const double DefaultDt = 0.3;
@@ -59,6 +66,11 @@ public sealed record TrainingSettings(
     {
         LearningRate = LearningRate, BatchSize = BatchSize, CdK = CdK, Epochs = Epochs, Seed = Seed,
         Momentum = Momentum, ClipNorm = ClipNorm, LearningRateDecay = LearningRateDecay,
+    };
+
+    internal EarlyStoppingOptions Stopping => new()
+    {
+        Patience = Patience, ValidateEvery = ValidateEvery, KeepBest = KeepBest, Seed = Seed,
     };
 
     internal string ToJson() => JsonSerializer.Serialize(this, Json);
@@ -113,12 +125,15 @@ public sealed record TrainingSettings(
         InRange("batchSize", request.BatchSize, 1, TrainingOptions.Limits.MaxBatchSize);
         InRange("cdK", request.CdK, 1, TrainingOptions.Limits.MaxCdK);
         InRange("epochs", request.Epochs, 1, TrainingOptions.Limits.MaxEpochs);
+        InRange("patience", request.Patience, 0, EarlyStoppingOptions.Limits.MaxPatience);
+        InRange("validateEvery", request.ValidateEvery, 0, EarlyStoppingOptions.Limits.MaxValidateEvery);
         if (errors.Count > 0)
         {
             return (null, errors);
         }
 
         var defaults = new TrainingOptions();
+        var stoppingDefaults = new EarlyStoppingOptions();
         var settings = new TrainingSettings(
             request.CorpusId!.Value,
             request.StepsPerQuarter is null ? request.Dt ?? DefaultDt : null,
@@ -135,9 +150,12 @@ public sealed record TrainingSettings(
             request.Seed ?? (ulong)Random.Shared.NextInt64(1L << 53),
             request.Momentum ?? defaults.Momentum,
             request.ClipNorm ?? defaults.ClipNorm,
-            request.LearningRateDecay ?? defaults.LearningRateDecay);
+            request.LearningRateDecay ?? defaults.LearningRateDecay,
+            request.Patience ?? stoppingDefaults.Patience,
+            request.ValidateEvery ?? stoppingDefaults.ValidateEvery,
+            request.KeepBest ?? stoppingDefaults.KeepBest);
         // Core's own checks, in case its limits grow stricter than the ones above.
-        foreach (string problem in settings.Options.Problems())
+        foreach (string problem in settings.Options.Problems().Concat(settings.Stopping.Problems()))
         {
             errors[problem.Split(' ')[0]] = [problem];
         }

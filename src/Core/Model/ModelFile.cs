@@ -14,7 +14,9 @@ namespace RnnRbm.Core.Model;
 /// manifestLen int32    bytes of the manifest
 /// manifest    UTF-8 JSON (ModelManifest, camelCase; readable with `head -c`)
 /// count       int64    float32 values that follow
-/// weights     float32 × count: the tensors of RnnRbmParameters.Tensors, in that order, each row-major
+/// weights     float32 × count: the tensors of RnnRbmParameters.Tensors, in that order, each row-major; a training
+///             checkpoint follows them with the momentum velocity and then the best epoch's parameters, when its
+///             manifest's checkpoint says it holds them
 /// sha256      32 bytes over every byte before it
 /// </code>
 /// A file that is truncated, corrupt, of another version or inconsistent with itself is refused with
@@ -45,9 +47,8 @@ public static class ModelFile
     public static byte[] Write(RnnRbmModel model)
     {
         byte[] manifest = JsonSerializer.SerializeToUtf8Bytes(model.Manifest, JsonOptions);
-        IReadOnlyList<NamedTensor> tensors = model.Velocity is null
-            ? model.Parameters.Tensors
-            : [.. model.Parameters.Tensors, .. model.Velocity.Tensors];
+        IReadOnlyList<NamedTensor> tensors =
+            [.. model.Parameters.Tensors, .. model.Velocity?.Tensors ?? [], .. model.Best?.Tensors ?? []];
         long count = tensors.Sum(t => (long)t.Values.Length);
         long length = HeaderBytes + manifest.Length + 8 + (count * 4) + ChecksumBytes;
         var bytes = new byte[length];
@@ -161,16 +162,18 @@ public static class ModelFile
         long count = BinaryPrimitives.ReadInt64LittleEndian(bytes[offset..]);
         offset += 8;
         bool hasVelocity = manifest.Checkpoint?.Velocity ?? false;
-        long expected = shape.ParameterCount * (hasVelocity ? 2 : 1);
+        bool hasBest = manifest.Checkpoint?.Best ?? false;
+        long expected = shape.ParameterCount * (1 + (hasVelocity ? 1 : 0) + (hasBest ? 1 : 0));
         if (count != expected || offset + (count * 4) != payloadEnd)
         {
             throw new InvalidModelFileException(
                 $"it holds {count} weights in {payloadEnd - offset} bytes; a {shape.Visible}×{shape.Hidden}×{shape.Recurrent} model" +
-                (hasVelocity ? " with its momentum velocity" : "") + $" has {expected}.");
+                (hasVelocity ? " with its momentum velocity" : "") + (hasBest ? " and its best epoch's parameters" : "") + $" has {expected}.");
         }
         var parameters = new RnnRbmParameters(shape);
         RnnRbmParameters? velocity = hasVelocity ? new RnnRbmParameters(shape) : null;
-        foreach (NamedTensor tensor in velocity is null ? parameters.Tensors : [.. parameters.Tensors, .. velocity.Tensors])
+        RnnRbmParameters? best = hasBest ? new RnnRbmParameters(shape) : null;
+        foreach (NamedTensor tensor in (IEnumerable<NamedTensor>)[.. parameters.Tensors, .. velocity?.Tensors ?? [], .. best?.Tensors ?? []])
         {
             ReadOnlySpan<byte> source = bytes.Slice(offset, tensor.Values.Length * 4);
             if (BitConverter.IsLittleEndian)
@@ -186,11 +189,11 @@ public static class ModelFile
             }
             offset += source.Length;
         }
-        if (!parameters.AllFinite() || velocity?.AllFinite() == false)
+        if (!parameters.AllFinite() || velocity?.AllFinite() == false || best?.AllFinite() == false)
         {
             throw new InvalidModelFileException("it holds non-finite weights (NaN or infinity).");
         }
-        return new RnnRbmModel(parameters, manifest, velocity);
+        return new RnnRbmModel(parameters, manifest, velocity, best);
     }
 
     private static ModelManifest ParseManifest(ReadOnlySpan<byte> json)
