@@ -7,14 +7,16 @@ using System.Text.Json.Serialization;
 namespace RnnRbm.Core.Model;
 
 /// <summary>
-/// The model file (<c>.rnnrbm</c>), version 1, little-endian:
+/// The model file (<c>.rnnrbm</c>), version 2, little-endian:
 /// <code>
 /// magic       8 bytes  "RNNRBM\n\0"
-/// version     int32    1
+/// version     int32    2 (1: the same without u0, read as u0 = 0)
 /// manifestLen int32    bytes of the manifest
 /// manifest    UTF-8 JSON (ModelManifest, camelCase; readable with `head -c`)
 /// count       int64    float32 values that follow
 /// weights     float32 × count: the tensors of RnnRbmParameters.Tensors, in that order, each row-major
+///             (version 1 stops at bu: it predates the learned initial state u0); then, in a checkpoint, the
+///             momentum velocity's tensors in the same order
 /// sha256      32 bytes over every byte before it
 /// </code>
 /// A file that is truncated, corrupt, of another version or inconsistent with itself is refused with
@@ -22,8 +24,11 @@ namespace RnnRbm.Core.Model;
 /// </summary>
 public static class ModelFile
 {
-    /// <summary>The version this build writes and reads.</summary>
-    public const int CurrentVersion = 1;
+    /// <summary>The version this build writes; it also reads <see cref="OldestVersion"/> and up.</summary>
+    public const int CurrentVersion = 2;
+
+    /// <summary>The oldest version this build reads: version 1 files hold no u0 and read as u0 = 0.</summary>
+    public const int OldestVersion = 1;
 
     /// <summary>Largest file accepted (the largest shape allowed needs about 84 MB).</summary>
     public const long MaxBytes = 256L * 1024 * 1024;
@@ -122,9 +127,9 @@ public static class ModelFile
             throw new InvalidModelFileException("it does not start with the RnnRbm model signature (is it a model file?).");
         }
         int version = BinaryPrimitives.ReadInt32LittleEndian(bytes[8..]);
-        if (version != CurrentVersion)
+        if (version < OldestVersion || version > CurrentVersion)
         {
-            throw new InvalidModelFileException($"format version {version} is not supported; this build reads version {CurrentVersion}.");
+            throw new InvalidModelFileException($"format version {version} is not supported; this build reads versions {OldestVersion} to {CurrentVersion}.");
         }
         int manifestLength = BinaryPrimitives.ReadInt32LittleEndian(bytes[12..]);
         if (manifestLength <= 0 || manifestLength > MaxManifestBytes || HeaderBytes + (long)manifestLength + 8 + ChecksumBytes > bytes.Length)
@@ -161,7 +166,8 @@ public static class ModelFile
         long count = BinaryPrimitives.ReadInt64LittleEndian(bytes[offset..]);
         offset += 8;
         bool hasVelocity = manifest.Checkpoint?.Velocity ?? false;
-        long expected = shape.ParameterCount * (hasVelocity ? 2 : 1);
+        bool hasU0 = version >= 2;
+        long expected = (hasU0 ? shape.ParameterCount : shape.ParameterCountWithoutU0) * (hasVelocity ? 2 : 1);
         if (count != expected || offset + (count * 4) != payloadEnd)
         {
             throw new InvalidModelFileException(
@@ -170,7 +176,8 @@ public static class ModelFile
         }
         var parameters = new RnnRbmParameters(shape);
         RnnRbmParameters? velocity = hasVelocity ? new RnnRbmParameters(shape) : null;
-        foreach (NamedTensor tensor in velocity is null ? parameters.Tensors : [.. parameters.Tensors, .. velocity.Tensors])
+        IEnumerable<NamedTensor> stored = velocity is null ? parameters.Tensors : [.. parameters.Tensors, .. velocity.Tensors];
+        foreach (NamedTensor tensor in stored.Where(t => hasU0 || t.Name != "u0"))
         {
             ReadOnlySpan<byte> source = bytes.Slice(offset, tensor.Values.Length * 4);
             if (BitConverter.IsLittleEndian)

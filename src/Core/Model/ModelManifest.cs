@@ -77,19 +77,22 @@ public sealed record TimeGridInfo(string Kind, double? Seconds = null, int? Step
 }
 
 /// <summary>The options a run was trained with, and how far it got.</summary>
-/// <remarks>Files written before Momentum, ClipNorm and LearningRateDecay existed read as plain SGD at a constant rate.</remarks>
+/// <remarks>
+/// Files written before Momentum, ClipNorm and LearningRateDecay existed read as plain SGD at a constant rate; before
+/// the improvements of issue 10 (LearnU0 ...), as the seed's training without them.
+/// </remarks>
 public sealed record TrainingInfo(float LearningRate, int BatchSize, int CdK, int EpochsPlanned, ulong Seed, int EpochsCompleted,
-    float Momentum = 0, float ClipNorm = 0, float LearningRateDecay = 1)
+    float Momentum = 0, float ClipNorm = 0, float LearningRateDecay = 1, bool LearnU0 = false)
 {
     public TrainingOptions ToOptions() => new()
     {
         LearningRate = LearningRate, BatchSize = BatchSize, CdK = CdK, Epochs = EpochsPlanned, Seed = Seed,
-        Momentum = Momentum, ClipNorm = ClipNorm, LearningRateDecay = LearningRateDecay,
+        Momentum = Momentum, ClipNorm = ClipNorm, LearningRateDecay = LearningRateDecay, LearnU0 = LearnU0,
     };
 
     public static TrainingInfo From(TrainingOptions options, int epochsCompleted) =>
         new(options.LearningRate, options.BatchSize, options.CdK, options.Epochs, options.Seed, epochsCompleted,
-            options.Momentum, options.ClipNorm, options.LearningRateDecay);
+            options.Momentum, options.ClipNorm, options.LearningRateDecay, options.LearnU0);
 }
 
 /// <summary>The corpus: a name, how many sequences and steps were learned from, and a digest of their content.</summary>

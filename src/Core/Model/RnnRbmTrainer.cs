@@ -112,6 +112,10 @@ public sealed class RnnRbmTrainer : IDisposable
                 int steps = Math.Min(_options.BatchSize, sequence.Steps - start);
                 TensorPrimitives.ConvertChecked<byte, float>(sequence.Cells.Slice(start * v, steps * v), _chunk);
                 double monitor = _chunkGradient.Compute(_chunk, steps, Parameters, _gradient, _options.CdK);
+                if (!_options.LearnU0)
+                {
+                    Array.Clear(_gradient.U0); // u0 stays 0, as in the seed
+                }
                 if (!double.IsFinite(monitor) || !_gradient.AllFinite())
                 {
                     throw new TrainingDivergedException(

@@ -35,6 +35,12 @@ public sealed record TrainingOptions
     /// <summary>Gradient clipping: when the gradient's L2 norm over all parameters exceeds this, it is scaled down to it (0 = off, the seed).</summary>
     public float ClipNorm { get; init; }
 
+    /// <summary>
+    /// Learn the RNN's initial state u0 by BPTT (∂C/∂u0 = g_0, the gradient reaching u_0) instead of keeping it 0
+    /// (false, the seed). One of the tutorial's listed improvements.
+    /// </summary>
+    public bool LearnU0 { get; init; }
+
     /// <summary>Seeds the initialisation, the shuffles and every Gibbs sample.</summary>
     public ulong Seed { get; init; } = 1234;
 
