@@ -269,6 +269,81 @@ internal sealed class ReferenceRnnRbm
         return g;
     }
 
+    /// <summary>The RNN pretraining's cost: L = (1/T) Σ_t Σ_i [softplus(z_ti) − v_ti z_ti], z_t = bv + u_{t-1} Wuv (= bv_t).</summary>
+    public double CrossEntropy(double[,] x)
+    {
+        (double[,] z, _, _) = Recur(x);
+        int steps = x.GetLength(0);
+        double loss = 0;
+        for (int t = 0; t < steps; t++)
+        {
+            for (int i = 0; i < V; i++)
+            {
+                loss += Softplus(z[t, i]) - (x[t, i] * z[t, i]);
+            }
+        }
+        return loss / steps;
+    }
+
+    /// <summary>∂L/∂θ of <see cref="CrossEntropy"/>: ∂L/∂z_t = (σ(z_t) − v_t)/T, then BPTT through bv_t only.</summary>
+    public ReferenceRnnRbm CrossEntropyGradient(double[,] x)
+    {
+        int steps = x.GetLength(0);
+        (double[,] z, _, double[,] states) = Recur(x);
+        var g = new ReferenceRnnRbm(V, H, U);
+        var dz = new double[steps, V];
+        for (int t = 0; t < steps; t++)
+        {
+            for (int i = 0; i < V; i++)
+            {
+                dz[t, i] = (Sigmoid(z[t, i]) - x[t, i]) / steps;
+                g.Bv[i] += dz[t, i];
+                for (int j = 0; j < U; j++)
+                {
+                    g.Wuv[j, i] += states[t, j] * dz[t, i];
+                }
+            }
+        }
+        var gu = new double[U];
+        for (int t = steps - 1; t >= 0; t--)
+        {
+            var delta = new double[U];
+            for (int j = 0; j < U; j++)
+            {
+                delta[j] = gu[j] * (1 - (states[t + 1, j] * states[t + 1, j]));
+            }
+            var previous = new double[U];
+            for (int m = 0; m < U; m++)
+            {
+                double s = 0;
+                for (int i = 0; i < V; i++)
+                {
+                    s += dz[t, i] * Wuv[m, i];
+                }
+                for (int j = 0; j < U; j++)
+                {
+                    s += delta[j] * Wuu[m, j];
+                }
+                previous[m] = s;
+            }
+            for (int j = 0; j < U; j++)
+            {
+                for (int i = 0; i < V; i++)
+                {
+                    g.Wvu[i, j] += x[t, i] * delta[j];
+                }
+                for (int m = 0; m < U; m++)
+                {
+                    g.Wuu[m, j] += states[t, m] * delta[j];
+                }
+                g.Bu[j] += delta[j];
+            }
+            gu = previous;
+        }
+        Array.Copy(gu, g.U0, U);
+        return g;
+    }
+
     private static double Softplus(double a) => a > 0 ? a + double.LogP1(Math.Exp(-a)) : double.LogP1(Math.Exp(a));
 
     private static double Sigmoid(double a) => 1 / (1 + Math.Exp(-a));
