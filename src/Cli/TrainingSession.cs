@@ -28,9 +28,19 @@ internal sealed class TrainingSession(ModelShape shape, TrainingOptions options,
         Console.CancelKeyPress += onCancel;
         try
         {
-            using var trainer = new RnnRbmTrainer(parameters, options, backend, threads);
+            using var trainer = new RnnRbmTrainer(parameters, options, backend, threads)
+            {
+                PretrainProgress = p => output.Result(
+                    new { @event = "pretrain", stage = p.Stage, epoch = p.Epoch, epochs = p.Epochs, crossEntropy = p.CrossEntropy, frames = p.Frames, seconds = p.Seconds },
+                    $"pretrain {p.Stage} {p.Epoch,4}/{p.Epochs}  cross-entropy {p.CrossEntropy,9:F4}  {p.Seconds,7:F2} s"),
+            };
             output.Info($"training H {shape.Hidden}, U {shape.Recurrent}, lr {options.LearningRate} (×{options.LearningRateDecay}/epoch), momentum {options.Momentum}, clip {options.ClipNorm}, batch {options.BatchSize}, CD-{options.CdK}, " +
-                $"{options.Epochs} epochs, seed {options.Seed}, {trainer.Threads} thread(s); Ctrl+C stops and saves");
+                $"{options.Epochs} epochs, seed {options.Seed}, {trainer.Threads} thread(s)" +
+                $"{(options.LearnU0 ? ", learned u0" : "")}{(options.CarryState ? ", state carried across chunks" : "")}" +
+                $"{(options.Transpose > 0 ? $", transposed ±{options.Transpose}" : "")}" +
+                $"{(options.RbmPretrainEpochs > 0 ? $", RBM pretraining {options.RbmPretrainEpochs} epochs" : "")}" +
+                $"{(options.RnnPretrainEpochs > 0 ? $", RNN pretraining {options.RnnPretrainEpochs} epochs" : "")}" +
+                $"{(options.RbmPretrainEpochs + options.RnnPretrainEpochs > 0 ? $" at lr {options.PretrainLearningRate}" : "")}; Ctrl+C stops and saves");
             long totalFrames = train.Sum(r => (long)r.Steps);
             while (trainer.EpochsCompleted < options.Epochs)
             {

@@ -23,6 +23,12 @@ namespace RnnRbm.Api.Training;
 /// <param name="Momentum">Nesterov momentum (0 = plain SGD; settings stored before it existed read as 0).</param>
 /// <param name="ClipNorm">Gradient clipping norm (0 = off).</param>
 /// <param name="LearningRateDecay">Per-epoch learning-rate factor (1 = constant).</param>
+/// <param name="LearnU0">Whether u0 is learned (settings stored before it existed read as false, like every option below: off).</param>
+/// <param name="CarryState">Whether the RNN state is carried across the chunks of a sequence.</param>
+/// <param name="Transpose">Largest random transposition in semitones (0 = off).</param>
+/// <param name="RbmPretrainEpochs">Epochs of RBM pretraining (0 = off).</param>
+/// <param name="RnnPretrainEpochs">Epochs of RNN pretraining (0 = off).</param>
+/// <param name="PretrainLearningRate">SGD step size of both pretrainings.</param>
 public sealed record TrainingSettings(
     Guid CorpusId,
     double? Dt,
@@ -38,7 +44,13 @@ public sealed record TrainingSettings(
     ulong Seed,
     float Momentum = 0,
     float ClipNorm = 0,
-    float LearningRateDecay = 1)
+    float LearningRateDecay = 1,
+    bool LearnU0 = false,
+    bool CarryState = false,
+    int Transpose = 0,
+    int RbmPretrainEpochs = 0,
+    int RnnPretrainEpochs = 0,
+    float PretrainLearningRate = 0.01f)
 {
     // The seed's defaults (spec "Sizes and parameters", "Training loop").
     public const double DefaultDt = 0.3;
@@ -59,6 +71,8 @@ public sealed record TrainingSettings(
     {
         LearningRate = LearningRate, BatchSize = BatchSize, CdK = CdK, Epochs = Epochs, Seed = Seed,
         Momentum = Momentum, ClipNorm = ClipNorm, LearningRateDecay = LearningRateDecay,
+        LearnU0 = LearnU0, CarryState = CarryState, Transpose = Transpose,
+        RbmPretrainEpochs = RbmPretrainEpochs, RnnPretrainEpochs = RnnPretrainEpochs, PretrainLearningRate = PretrainLearningRate,
     };
 
     internal string ToJson() => JsonSerializer.Serialize(this, Json);
@@ -113,6 +127,13 @@ public sealed record TrainingSettings(
         InRange("batchSize", request.BatchSize, 1, TrainingOptions.Limits.MaxBatchSize);
         InRange("cdK", request.CdK, 1, TrainingOptions.Limits.MaxCdK);
         InRange("epochs", request.Epochs, 1, TrainingOptions.Limits.MaxEpochs);
+        InRange("transpose", request.Transpose, 0, TrainingOptions.Limits.MaxTranspose);
+        InRange("rbmPretrainEpochs", request.RbmPretrainEpochs, 0, TrainingOptions.Limits.MaxPretrainEpochs);
+        InRange("rnnPretrainEpochs", request.RnnPretrainEpochs, 0, TrainingOptions.Limits.MaxPretrainEpochs);
+        if (request.PretrainLearningRate is float plr && (!float.IsFinite(plr) || plr < TrainingOptions.Limits.MinLearningRate || plr > TrainingOptions.Limits.MaxLearningRate))
+        {
+            Bad("pretrainLearningRate", $"pretrainLearningRate must lie in [{TrainingOptions.Limits.MinLearningRate}, {TrainingOptions.Limits.MaxLearningRate}]; got {plr}.");
+        }
         if (errors.Count > 0)
         {
             return (null, errors);
@@ -135,7 +156,13 @@ public sealed record TrainingSettings(
             request.Seed ?? (ulong)Random.Shared.NextInt64(1L << 53),
             request.Momentum ?? defaults.Momentum,
             request.ClipNorm ?? defaults.ClipNorm,
-            request.LearningRateDecay ?? defaults.LearningRateDecay);
+            request.LearningRateDecay ?? defaults.LearningRateDecay,
+            request.LearnU0 ?? defaults.LearnU0,
+            request.CarryState ?? defaults.CarryState,
+            request.Transpose ?? defaults.Transpose,
+            request.RbmPretrainEpochs ?? defaults.RbmPretrainEpochs,
+            request.RnnPretrainEpochs ?? defaults.RnnPretrainEpochs,
+            request.PretrainLearningRate ?? defaults.PretrainLearningRate);
         // Core's own checks, in case its limits grow stricter than the ones above.
         foreach (string problem in settings.Options.Problems())
         {
