@@ -23,6 +23,12 @@ internal static class TrainCommand
         var decay = new Option<float>("--learning-rate-decay") { Description = "Epoch e learns at learning-rate·decay^(e-1) (1 = constant, the seed).", DefaultValueFactory = _ => 1f };
         var clipNorm = new Option<float>("--clip-norm") { Description = "Scale each update's gradient down to this L2 norm when it is larger (0 = off).", DefaultValueFactory = _ => 0f };
         var cdK = new Option<int>("--cd-k") { Description = "Gibbs steps of contrastive divergence.", DefaultValueFactory = _ => 15 };
+        var learnU0 = new Option<bool>("--learn-u0") { Description = "Learn the RNN's initial state u0 (off: u0 = 0, the seed)." };
+        var carryState = new Option<bool>("--carry-state") { Description = "Carry the RNN state across the chunks of a sequence (truncated BPTT; off: each chunk restarts from u0, the seed)." };
+        var transpose = new Option<int>("--transpose") { Description = $"Shift each training sequence by a random number of semitones in [-N, N], among the shifts that keep its notes in range (0 = off; at most {TrainingOptions.Limits.MaxTranspose}).", DefaultValueFactory = _ => 0 };
+        var rbmPretrain = new Option<int>("--rbm-pretrain-epochs") { Description = "Before epoch 1, train W, bv, bh as a plain RBM on shuffled frames for N epochs (the paper's initialisation; 0 = off).", DefaultValueFactory = _ => 0 };
+        var rnnPretrain = new Option<int>("--rnn-pretrain-epochs") { Description = "Before epoch 1 (after RBM pretraining), train the RNN to predict each frame by cross-entropy for N epochs (the paper's; 0 = off).", DefaultValueFactory = _ => 0 };
+        var pretrainRate = new Option<float>("--pretrain-learning-rate") { Description = "SGD learning rate of both pretrainings.", DefaultValueFactory = _ => 0.01f };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 200 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 1234 };
         var threads = new Option<int>("--threads") { Description = "Threads for one update (0 = as many as help, at most 2). Results do not depend on it.", DefaultValueFactory = _ => 0 };
@@ -39,7 +45,8 @@ internal static class TrainCommand
         command.Options.Add(validData);
         common.AddGridTo(command);
         common.AddRangeTo(command);
-        foreach (Option option in new Option[] { hidden, recurrent, learningRate, decay, momentum, clipNorm, batchSize, cdK, epochs, seed, threads, output, saveEvery,
+        foreach (Option option in new Option[] { hidden, recurrent, learningRate, decay, momentum, clipNorm, batchSize, cdK, epochs,
+            learnU0, carryState, transpose, rbmPretrain, rnnPretrain, pretrainRate, seed, threads, output, saveEvery,
             patience, validateEvery, validationSteps, keepLast, noValidation, common.Backend })
         {
             command.Options.Add(option);
@@ -58,6 +65,12 @@ internal static class TrainCommand
                 Momentum = result.GetValue(momentum),
                 ClipNorm = result.GetValue(clipNorm),
                 LearningRateDecay = result.GetValue(decay),
+                LearnU0 = result.GetValue(learnU0),
+                CarryState = result.GetValue(carryState),
+                Transpose = result.GetValue(transpose),
+                RbmPretrainEpochs = result.GetValue(rbmPretrain),
+                RnnPretrainEpochs = result.GetValue(rnnPretrain),
+                PretrainLearningRate = result.GetValue(pretrainRate),
             };
             var stopping = new EarlyStoppingOptions
             {

@@ -100,7 +100,28 @@ public class CommandTests
         Assert.False(File.Exists(temp["x.mid"]));
     }
 
+    [Fact]
+    public void Train_WithTheImprovements_ReportsPretraining_AndRecordsThemInTheModel()
+    {
+        using var temp = new TempFolder();
+        string corpus = temp.DemoCorpus(3);
+        using CliProcess train = CliProcess.Run(temp.Path, ["train", "--data", corpus, "--epochs", "1", "--out", "m.rnnrbm", "--json",
+            "--learn-u0", "--carry-state", "--transpose", "4", "--rbm-pretrain-epochs", "2", "--rnn-pretrain-epochs", "3", "--pretrain-learning-rate", "0.02",
+            .. SmallModel]);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        JsonElement[] pretrain = [.. JsonLines(train.Stdout).Where(e => e.GetProperty("event").GetString() == "pretrain")];
+        Assert.Equal(["rbm 1/2", "rbm 2/2", "rnn 1/3", "rnn 2/3", "rnn 3/3"],
+            pretrain.Select(e => $"{e.GetProperty("stage").GetString()} {e.GetProperty("epoch").GetInt32()}/{e.GetProperty("epochs").GetInt32()}"));
+        Assert.All(pretrain, e => Assert.True(double.IsFinite(e.GetProperty("crossEntropy").GetDouble())));
+
+        TrainingInfo training = ModelFile.Load(temp["m.rnnrbm"]).Manifest.Training;
+        Assert.Equal((true, true, 4, 2, 3, 0.02f), (training.LearnU0, training.CarryState, training.Transpose,
+            training.RbmPretrainEpochs, training.RnnPretrainEpochs, training.PretrainLearningRate));
+    }
+
     [Theory]
+    [InlineData("--transpose", "25", "--dt", "0.3", "transpose must be")]
+    [InlineData("--rnn-pretrain-epochs", "-1", "--dt", "0.3", "rnnPretrainEpochs must be")]
     [InlineData("--dt", "0.3", "--steps-per-quarter", "2", "not both")]
     [InlineData("--epochs", "0", "--dt", "0.3", "epochs must lie")]
     [InlineData("--backend", "cuda", "--dt", "0.3", "cuda")]

@@ -23,6 +23,12 @@ namespace RnnRbm.Api.Training;
 /// <param name="Patience">Early stopping: stop after this many epochs without a better validation log-likelihood, in [0, 100000]; 0 = never stop early. Default 30.</param>
 /// <param name="ValidateEvery">Epochs between validation log-likelihoods, in [0, 10000]; 0 (the default) = automatic, about 20% of the training time.</param>
 /// <param name="KeepBest">The model keeps the best epoch on validation (true, the default) or the last one (false, the seed's behaviour).</param>
+/// <param name="LearnU0">Learn the RNN's initial state u0 by BPTT instead of keeping it 0. Default false (the seed).</param>
+/// <param name="CarryState">Carry the RNN state across the chunks of one sequence (truncated BPTT), so training sees long histories as evaluation does; false restarts every chunk from u0 (the seed, the default).</param>
+/// <param name="Transpose">Transposition augmentation: each sequence of an epoch is shifted by a random number of semitones in [−transpose, transpose], drawn among the shifts that keep every note in the pitch range; in [0, 24], 0 = off (the default).</param>
+/// <param name="RbmPretrainEpochs">RBM pretraining, the paper's initialisation: epochs of training W, bv, bh as a plain RBM on shuffled frames (CD-k, minibatches of batchSize frames) before epoch 1; in [0, 10000], 0 = off (the default).</param>
+/// <param name="RnnPretrainEpochs">RNN pretraining, the paper's: epochs of training the RNN to predict each frame with independent logistic units (cross-entropy, BPTT) before epoch 1, after any RBM pretraining; in [0, 10000], 0 = off (the default).</param>
+/// <param name="PretrainLearningRate">SGD step size of both pretrainings, in [1e-7, 1]. Default 0.01.</param>
 public sealed record StartTrainingRequest(
     Guid? CorpusId,
     double? Dt = null,
@@ -41,7 +47,13 @@ public sealed record StartTrainingRequest(
     float? LearningRateDecay = null,
     int? Patience = null,
     int? ValidateEvery = null,
-    bool? KeepBest = null);
+    bool? KeepBest = null,
+    bool? LearnU0 = null,
+    bool? CarryState = null,
+    int? Transpose = null,
+    int? RbmPretrainEpochs = null,
+    int? RnnPretrainEpochs = null,
+    float? PretrainLearningRate = null);
 
 /// <summary>A training: its resolved settings, where it stands, and how each epoch went.</summary>
 /// <param name="Id">The training id.</param>

@@ -27,6 +27,12 @@ namespace RnnRbm.Api.Training;
 /// <param name="Patience">Epochs without a better validation log-likelihood before stopping (0 = never stop early).</param>
 /// <param name="ValidateEvery">Epochs between validation log-likelihoods (0 = automatic).</param>
 /// <param name="KeepBest">Whether the model keeps the best epoch on validation (else the last).</param>
+/// <param name="LearnU0">Whether u0 is learned (settings stored before it existed read as false, like every option below: off).</param>
+/// <param name="CarryState">Whether the RNN state is carried across the chunks of a sequence.</param>
+/// <param name="Transpose">Largest random transposition in semitones (0 = off).</param>
+/// <param name="RbmPretrainEpochs">Epochs of RBM pretraining (0 = off).</param>
+/// <param name="RnnPretrainEpochs">Epochs of RNN pretraining (0 = off).</param>
+/// <param name="PretrainLearningRate">SGD step size of both pretrainings.</param>
 public sealed record TrainingSettings(
     Guid CorpusId,
     double? Dt,
@@ -45,7 +51,13 @@ public sealed record TrainingSettings(
     float LearningRateDecay = 1,
     int Patience = 30,
     int ValidateEvery = 0,
-    bool KeepBest = true)
+    bool KeepBest = true,
+    bool LearnU0 = false,
+    bool CarryState = false,
+    int Transpose = 0,
+    int RbmPretrainEpochs = 0,
+    int RnnPretrainEpochs = 0,
+    float PretrainLearningRate = 0.01f)
 {
     // The seed's defaults (spec "Sizes and parameters", "Training loop").
     public const double DefaultDt = 0.3;
@@ -66,6 +78,8 @@ public sealed record TrainingSettings(
     {
         LearningRate = LearningRate, BatchSize = BatchSize, CdK = CdK, Epochs = Epochs, Seed = Seed,
         Momentum = Momentum, ClipNorm = ClipNorm, LearningRateDecay = LearningRateDecay,
+        LearnU0 = LearnU0, CarryState = CarryState, Transpose = Transpose,
+        RbmPretrainEpochs = RbmPretrainEpochs, RnnPretrainEpochs = RnnPretrainEpochs, PretrainLearningRate = PretrainLearningRate,
     };
 
     internal EarlyStoppingOptions Stopping => new()
@@ -127,6 +141,13 @@ public sealed record TrainingSettings(
         InRange("epochs", request.Epochs, 1, TrainingOptions.Limits.MaxEpochs);
         InRange("patience", request.Patience, 0, EarlyStoppingOptions.Limits.MaxPatience);
         InRange("validateEvery", request.ValidateEvery, 0, EarlyStoppingOptions.Limits.MaxValidateEvery);
+        InRange("transpose", request.Transpose, 0, TrainingOptions.Limits.MaxTranspose);
+        InRange("rbmPretrainEpochs", request.RbmPretrainEpochs, 0, TrainingOptions.Limits.MaxPretrainEpochs);
+        InRange("rnnPretrainEpochs", request.RnnPretrainEpochs, 0, TrainingOptions.Limits.MaxPretrainEpochs);
+        if (request.PretrainLearningRate is float plr && (!float.IsFinite(plr) || plr < TrainingOptions.Limits.MinLearningRate || plr > TrainingOptions.Limits.MaxLearningRate))
+        {
+            Bad("pretrainLearningRate", $"pretrainLearningRate must lie in [{TrainingOptions.Limits.MinLearningRate}, {TrainingOptions.Limits.MaxLearningRate}]; got {plr}.");
+        }
         if (errors.Count > 0)
         {
             return (null, errors);
@@ -153,7 +174,13 @@ public sealed record TrainingSettings(
             request.LearningRateDecay ?? defaults.LearningRateDecay,
             request.Patience ?? stoppingDefaults.Patience,
             request.ValidateEvery ?? stoppingDefaults.ValidateEvery,
-            request.KeepBest ?? stoppingDefaults.KeepBest);
+            request.KeepBest ?? stoppingDefaults.KeepBest,
+            request.LearnU0 ?? defaults.LearnU0,
+            request.CarryState ?? defaults.CarryState,
+            request.Transpose ?? defaults.Transpose,
+            request.RbmPretrainEpochs ?? defaults.RbmPretrainEpochs,
+            request.RnnPretrainEpochs ?? defaults.RnnPretrainEpochs,
+            request.PretrainLearningRate ?? defaults.PretrainLearningRate);
         // Core's own checks, in case its limits grow stricter than the ones above.
         foreach (string problem in settings.Options.Problems().Concat(settings.Stopping.Problems()))
         {

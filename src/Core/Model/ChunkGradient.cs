@@ -33,7 +33,7 @@ internal sealed class ChunkGradient : IDisposable
 
     // Whole-chunk buffers.
     private readonly float[] _x;        // T×V   the chunk v_1..v_T
-    private readonly float[] _states;   // (T+1)×U   u_0 = 0, u_1 .. u_T
+    private readonly float[] _states;   // (T+1)×U   u_0 (u0 or a carried state), u_1 .. u_T
     private readonly float[] _bvt;      // T×V   bv_t = bv + u_{t-1} Wuv
     private readonly float[] _bht;      // T×H   bh_t = bh + u_{t-1} Wuh
     private readonly float[] _vNeg;     // T×V   v*_t, the chain's end
@@ -82,6 +82,9 @@ internal sealed class ChunkGradient : IDisposable
     /// <summary>v*_t of the last call, T×V (rows beyond T are stale).</summary>
     public ReadOnlySpan<float> NegativeSample => _vNeg.AsSpan(0, _steps * _shape.Visible);
 
+    /// <summary>u_T of the last call (U): where the next chunk of the same sequence starts when the state is carried.</summary>
+    public ReadOnlySpan<float> FinalState => _states.AsSpan(_steps * _shape.Recurrent, _shape.Recurrent);
+
     /// <summary>
     /// Runs the recurrence and CD-k on <paramref name="chunk"/> (T×V of 0/1), writes ∂C/∂θ into
     /// <paramref name="gradient"/> (every tensor overwritten) and returns the seed's monitor for the chunk:
@@ -93,9 +96,13 @@ internal sealed class ChunkGradient : IDisposable
     /// <param name="gradient">Receives ∂C/∂θ; same shape as θ.</param>
     /// <param name="k">Gibbs steps.</param>
     /// <param name="frozenNegative">When given (T×V), v* is taken from here instead of sampled (tests).</param>
+    /// <param name="initialState">
+    /// When given (U), u_0 of the chunk: a state carried from the previous chunk of the sequence, held constant (truncated
+    /// BPTT), and ∂C/∂u0 is 0. When empty, u_0 = u0 and ∂C/∂u0 = g_0 is written (the gradient reaching u_0).
+    /// </param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: skip tiering so timings are steady from the first call
     public double Compute(ReadOnlySpan<float> chunk, int steps, RnnRbmParameters parameters, RnnRbmParameters gradient, int k,
-        ReadOnlySpan<float> frozenNegative = default)
+        ReadOnlySpan<float> frozenNegative = default, ReadOnlySpan<float> initialState = default)
     {
         if (steps < 1 || steps > _capacity)
         {
@@ -106,7 +113,8 @@ internal sealed class ChunkGradient : IDisposable
         _steps = steps;
         chunk[..(steps * v)].CopyTo(_x);
 
-        Recurrence.Run(_blas, parameters, _x, steps, _g, _states, _bvt, _bht); // _g is free until Backward
+        bool fromU0 = initialState.IsEmpty;
+        Recurrence.Run(_blas, parameters, _x, steps, _g, _states, _bvt, _bht, fromU0 ? parameters.U0 : initialState); // _g is free until Backward
 
         // CD-k, the positive phase and the monitor, block by block (in parallel when allowed).
         int first = (steps + 1) / 2;
@@ -130,7 +138,7 @@ internal sealed class ChunkGradient : IDisposable
             monitorSum += block.MonitorSum;
         }
 
-        Backward(parameters, gradient, steps);
+        Backward(parameters, gradient, steps, fromU0);
         _parameters = null;
         return monitorSum / steps;
     }
@@ -148,7 +156,7 @@ internal sealed class ChunkGradient : IDisposable
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Backward(RnnRbmParameters p, RnnRbmParameters grad, int steps)
+    private void Backward(RnnRbmParameters p, RnnRbmParameters grad, int steps, bool fromU0)
     {
         int v = _shape.Visible, h = _shape.Hidden, u = _shape.Recurrent;
         float invT = 1f / steps;
@@ -200,6 +208,15 @@ internal sealed class ChunkGradient : IDisposable
         _blas.Gemm(true, false, v, u, steps, 1f, _x, _g, 0f, grad.Wvu);
         _blas.Gemm(true, false, u, u, steps, 1f, _states, _g, 0f, grad.Wuu);
         SumRows(_g.AsSpan(0, steps * u), steps, u, grad.Bu);
+        // ∂C/∂u0 = g_0, what reached u_0; a carried state is a constant of this chunk (truncated BPTT).
+        if (fromU0)
+        {
+            gNext.CopyTo(grad.U0);
+        }
+        else
+        {
+            Array.Clear(grad.U0);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -80,19 +80,26 @@ public sealed record TimeGridInfo(string Kind, double? Seconds = null, int? Step
 }
 
 /// <summary>The options a run was trained with, and how far it got.</summary>
-/// <remarks>Files written before Momentum, ClipNorm and LearningRateDecay existed read as plain SGD at a constant rate.</remarks>
+/// <remarks>
+/// Files written before Momentum, ClipNorm and LearningRateDecay existed read as plain SGD at a constant rate; before
+/// the improvements of issue 10 (LearnU0 ...), as the seed's training without them.
+/// </remarks>
 public sealed record TrainingInfo(float LearningRate, int BatchSize, int CdK, int EpochsPlanned, ulong Seed, int EpochsCompleted,
-    float Momentum = 0, float ClipNorm = 0, float LearningRateDecay = 1)
+    float Momentum = 0, float ClipNorm = 0, float LearningRateDecay = 1, bool LearnU0 = false, bool CarryState = false, int Transpose = 0,
+    int RbmPretrainEpochs = 0, int RnnPretrainEpochs = 0, float PretrainLearningRate = 0.01f)
 {
     public TrainingOptions ToOptions() => new()
     {
         LearningRate = LearningRate, BatchSize = BatchSize, CdK = CdK, Epochs = EpochsPlanned, Seed = Seed,
-        Momentum = Momentum, ClipNorm = ClipNorm, LearningRateDecay = LearningRateDecay,
+        Momentum = Momentum, ClipNorm = ClipNorm, LearningRateDecay = LearningRateDecay, LearnU0 = LearnU0,
+        CarryState = CarryState, Transpose = Transpose,
+        RbmPretrainEpochs = RbmPretrainEpochs, RnnPretrainEpochs = RnnPretrainEpochs, PretrainLearningRate = PretrainLearningRate,
     };
 
     public static TrainingInfo From(TrainingOptions options, int epochsCompleted) =>
         new(options.LearningRate, options.BatchSize, options.CdK, options.Epochs, options.Seed, epochsCompleted,
-            options.Momentum, options.ClipNorm, options.LearningRateDecay);
+            options.Momentum, options.ClipNorm, options.LearningRateDecay, options.LearnU0, options.CarryState, options.Transpose,
+            options.RbmPretrainEpochs, options.RnnPretrainEpochs, options.PretrainLearningRate);
 }
 
 /// <summary>The corpus: a name, how many sequences and steps were learned from, and a digest of their content.</summary>
@@ -168,14 +175,16 @@ public sealed record NumericsInfo(string Backend, string Description);
 /// <param name="ShuffleRandomState">State of the shuffle stream.</param>
 /// <param name="BlockRandomStates">States of the Gibbs blocks' streams.</param>
 /// <param name="Velocity">True when the file's weights are followed by the momentum velocity (<see cref="RnnRbmModel.Velocity"/>).</param>
+/// <param name="TransposeRandomState">State of the transposition stream (only with <see cref="TrainingOptions.Transpose"/> &gt; 0).</param>
 /// <param name="LearningRateScale">The trainer's learning-rate scale (lowered by roll-backs).</param>
 /// <param name="Best">True when the weights (and velocity) are followed by the best validated epoch's parameters (<see cref="RnnRbmModel.Best"/>).</param>
 public sealed record CheckpointInfo(uint[] ShuffleRandomState, IReadOnlyList<uint[]> BlockRandomStates, bool Velocity = false,
-    float LearningRateScale = 1f, bool Best = false)
+    uint[]? TransposeRandomState = null, float LearningRateScale = 1f, bool Best = false)
 {
     public TrainerCheckpoint ToTrainerCheckpoint(int epochsCompleted, RnnRbmParameters? velocity) =>
-        new(epochsCompleted, ShuffleRandomState, BlockRandomStates, velocity, LearningRateScale);
+        new(epochsCompleted, ShuffleRandomState, BlockRandomStates, velocity, TransposeRandomState, LearningRateScale);
 
     public static CheckpointInfo From(TrainerCheckpoint checkpoint, bool best = false) =>
-        new(checkpoint.ShuffleRandomState, checkpoint.BlockRandomStates, checkpoint.Velocity is not null, checkpoint.LearningRateScale, best);
+        new(checkpoint.ShuffleRandomState, checkpoint.BlockRandomStates, checkpoint.Velocity is not null, checkpoint.TransposeRandomState,
+            checkpoint.LearningRateScale, best);
 }

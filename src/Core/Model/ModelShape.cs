@@ -29,8 +29,11 @@ public readonly record struct ModelShape
     /// <summary>U: hidden units of the RNN.</summary>
     public int Recurrent { get; }
 
-    /// <summary>Number of learned scalars.</summary>
-    public long ParameterCount =>
+    /// <summary>Number of scalars of θ, u0 included (<see cref="RnnRbmParameters.Tensors"/>).</summary>
+    public long ParameterCount => ParameterCountWithoutU0 + Recurrent;
+
+    /// <summary>Number of scalars of θ without u0: what a version 1 model file holds.</summary>
+    public long ParameterCountWithoutU0 =>
         ((long)Visible * Hidden) + Visible + Hidden + ((long)Recurrent * Hidden) + ((long)Recurrent * Visible)
         + ((long)Visible * Recurrent) + ((long)Recurrent * Recurrent) + Recurrent;
 

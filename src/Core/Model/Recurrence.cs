@@ -9,7 +9,7 @@ namespace RnnRbm.Core.Model;
 /// <summary>
 /// The deterministic recurrence over a given sequence (spec "Recurrence"), shared by training and evaluation:
 /// <code>
-/// u_t  = tanh(bu + v_t Wvu + u_{t-1} Wuu)      u_0 = 0
+/// u_t  = tanh(bu + v_t Wvu + u_{t-1} Wuu)      u_0 = u0 (0 in the seed), or a state carried from an earlier chunk
 /// bv_t = bv + u_{t-1} Wuv                        bh_t = bh + u_{t-1} Wuh
 /// </code>
 /// v_t Wvu for all t is one product; only u_{t-1} Wuu is sequential.
@@ -18,15 +18,21 @@ internal static class Recurrence
 {
     /// <summary>
     /// Fills <paramref name="states"/> ((T+1)×U: u_0 .. u_T), <paramref name="bvt"/> (T×V) and <paramref name="bht"/>
-    /// (T×H) from <paramref name="x"/> (T×V). <paramref name="scratch"/> (T×U) is overwritten. Allocates nothing.
+    /// (T×H) from <paramref name="x"/> (T×V), starting from the model's u0. <paramref name="scratch"/> (T×U) is
+    /// overwritten. Allocates nothing.
     /// </summary>
+    public static void Run(NumericsBackend blas, RnnRbmParameters p, float[] x, int steps, float[] scratch, float[] states, float[] bvt, float[] bht) =>
+        Run(blas, p, x, steps, scratch, states, bvt, bht, p.U0);
+
+    /// <summary>As the other overload, but starting from <paramref name="initialState"/> (U) instead of u0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(NumericsBackend blas, RnnRbmParameters p, float[] x, int steps, float[] scratch, float[] states, float[] bvt, float[] bht)
+    public static void Run(NumericsBackend blas, RnnRbmParameters p, float[] x, int steps, float[] scratch, float[] states, float[] bvt, float[] bht,
+        ReadOnlySpan<float> initialState)
     {
         int v = p.Shape.Visible, h = p.Shape.Hidden, u = p.Shape.Recurrent;
         blas.Gemm(false, false, steps, u, v, 1f, x, p.Wvu, 0f, scratch); // T×U = X (T×V) · Wvu (V×U)
         Span<float> all = states;
-        all[..u].Clear(); // u_0 = 0
+        initialState[..u].CopyTo(all); // u_0
         for (int t = 1; t <= steps; t++)
         {
             Span<float> ut = all.Slice(t * u, u);

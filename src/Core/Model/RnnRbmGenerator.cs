@@ -82,7 +82,7 @@ public sealed class RnnRbmGenerator
         }
         var random = new VectorRandom(seed, 0);
         var roll = new PianoRoll(steps, _range);
-        Array.Clear(_u); // u_0 = u0 = 0
+        _p.U0.CopyTo(_u, 0); // u_0 = u0 (0 unless learned)
         if (primer is not null)
         {
             for (int t = 0; t < primer.Steps; t++)

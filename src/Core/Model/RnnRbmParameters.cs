@@ -6,8 +6,8 @@ namespace RnnRbm.Core.Model;
 
 /// <summary>
 /// The learned parameters θ of an RNN-RBM (spec "Sizes and parameters"). All matrices are row-major
-/// float32, named and shaped as in the spec: W V×H, Wuh U×H, Wuv U×V, Wvu V×U, Wuu U×U; biases bv V, bh H, bu U.
-/// u0 = 0, as in the seed.
+/// float32, named and shaped as in the spec: W V×H, Wuh U×H, Wuv U×V, Wvu V×U, Wuu U×U; biases bv V, bh H, bu U;
+/// and the RNN's initial state u0 (U), 0 as in the seed unless training learns it (<see cref="TrainingOptions.LearnU0"/>).
 /// </summary>
 public sealed class RnnRbmParameters
 {
@@ -24,11 +24,13 @@ public sealed class RnnRbmParameters
         Wvu = new float[v * u];
         Wuu = new float[u * u];
         Bu = new float[u];
+        U0 = new float[u];
         // Built once: the update loop walks this list and must not allocate.
         Tensors =
         [
             new("W", v, h, W), new("bv", 1, v, Bv), new("bh", 1, h, Bh), new("Wuh", u, h, Wuh),
             new("Wuv", u, v, Wuv), new("Wvu", v, u, Wvu), new("Wuu", u, u, Wuu), new("bu", 1, u, Bu),
+            new("u0", 1, u, U0),
         ];
     }
 
@@ -59,9 +61,13 @@ public sealed class RnnRbmParameters
     /// <summary>RNN bias, U.</summary>
     public float[] Bu { get; }
 
+    /// <summary>The RNN's initial state u_0, U (0 in the seed; learned by BPTT with <see cref="TrainingOptions.LearnU0"/>).</summary>
+    public float[] U0 { get; }
+
     /// <summary>
     /// The tensors in their fixed serialisation order, with their row/column counts
-    /// (vectors are 1×n). The model file stores them in exactly this order.
+    /// (vectors are 1×n). The model file stores them in exactly this order (u0 last: version 1 files, written
+    /// before it existed, end at bu and read as u0 = 0).
     /// </summary>
     public IReadOnlyList<NamedTensor> Tensors { get; }
 

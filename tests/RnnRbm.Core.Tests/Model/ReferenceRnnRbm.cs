@@ -22,6 +22,7 @@ internal sealed class ReferenceRnnRbm
         Wvu = new double[v, u];
         Wuu = new double[u, u];
         Bu = new double[u];
+        U0 = new double[u];
     }
 
     public int V { get; }
@@ -35,6 +36,7 @@ internal sealed class ReferenceRnnRbm
     public double[,] Wvu { get; }
     public double[,] Wuu { get; }
     public double[] Bu { get; }
+    public double[] U0 { get; }
 
     public static ReferenceRnnRbm From(RnnRbmParameters p)
     {
@@ -54,6 +56,7 @@ internal sealed class ReferenceRnnRbm
         Visit2(5, Wvu, visit, set);
         Visit2(6, Wuu, visit, set);
         Visit1(7, Bu, visit, set);
+        Visit1(8, U0, visit, set);
     }
 
     /// <summary>One scalar by tensor number and flat row-major index.</summary>
@@ -66,7 +69,8 @@ internal sealed class ReferenceRnnRbm
         4 => Wuv[index / V, index % V],
         5 => Wvu[index / U, index % U],
         6 => Wuu[index / U, index % U],
-        _ => Bu[index],
+        7 => Bu[index],
+        _ => U0[index],
     };
 
     public void Add(int tensor, int index, double delta)
@@ -80,13 +84,14 @@ internal sealed class ReferenceRnnRbm
             case 4: Wuv[index / V, index % V] += delta; break;
             case 5: Wvu[index / U, index % U] += delta; break;
             case 6: Wuu[index / U, index % U] += delta; break;
-            default: Bu[index] += delta; break;
+            case 7: Bu[index] += delta; break;
+            default: U0[index] += delta; break;
         }
     }
 
     public int TensorLength(int tensor) => tensor switch
     {
-        0 => V * H, 1 => V, 2 => H, 3 => U * H, 4 => U * V, 5 => V * U, 6 => U * U, _ => U,
+        0 => V * H, 1 => V, 2 => H, 3 => U * H, 4 => U * V, 5 => V * U, 6 => U * U, _ => U, // bu, u0
     };
 
     /// <summary>bv_t, bh_t for t = 1..T and u_0..u_T (spec "Recurrence").</summary>
@@ -94,6 +99,10 @@ internal sealed class ReferenceRnnRbm
     {
         int steps = x.GetLength(0);
         var states = new double[steps + 1, U];
+        for (int j = 0; j < U; j++)
+        {
+            states[0, j] = U0[j]; // u_0 = u0
+        }
         var bvt = new double[steps, V];
         var bht = new double[steps, H];
         for (int t = 0; t < steps; t++) // row t is step t+1; u_{t} of the spec's step t+1 is states[t]
@@ -256,6 +265,82 @@ internal sealed class ReferenceRnnRbm
             }
             gu = previous;
         }
+        Array.Copy(gu, g.U0, U); // ∂C/∂u0 = g_0
+        return g;
+    }
+
+    /// <summary>The RNN pretraining's cost: L = (1/T) Σ_t Σ_i [softplus(z_ti) − v_ti z_ti], z_t = bv + u_{t-1} Wuv (= bv_t).</summary>
+    public double CrossEntropy(double[,] x)
+    {
+        (double[,] z, _, _) = Recur(x);
+        int steps = x.GetLength(0);
+        double loss = 0;
+        for (int t = 0; t < steps; t++)
+        {
+            for (int i = 0; i < V; i++)
+            {
+                loss += Softplus(z[t, i]) - (x[t, i] * z[t, i]);
+            }
+        }
+        return loss / steps;
+    }
+
+    /// <summary>∂L/∂θ of <see cref="CrossEntropy"/>: ∂L/∂z_t = (σ(z_t) − v_t)/T, then BPTT through bv_t only.</summary>
+    public ReferenceRnnRbm CrossEntropyGradient(double[,] x)
+    {
+        int steps = x.GetLength(0);
+        (double[,] z, _, double[,] states) = Recur(x);
+        var g = new ReferenceRnnRbm(V, H, U);
+        var dz = new double[steps, V];
+        for (int t = 0; t < steps; t++)
+        {
+            for (int i = 0; i < V; i++)
+            {
+                dz[t, i] = (Sigmoid(z[t, i]) - x[t, i]) / steps;
+                g.Bv[i] += dz[t, i];
+                for (int j = 0; j < U; j++)
+                {
+                    g.Wuv[j, i] += states[t, j] * dz[t, i];
+                }
+            }
+        }
+        var gu = new double[U];
+        for (int t = steps - 1; t >= 0; t--)
+        {
+            var delta = new double[U];
+            for (int j = 0; j < U; j++)
+            {
+                delta[j] = gu[j] * (1 - (states[t + 1, j] * states[t + 1, j]));
+            }
+            var previous = new double[U];
+            for (int m = 0; m < U; m++)
+            {
+                double s = 0;
+                for (int i = 0; i < V; i++)
+                {
+                    s += dz[t, i] * Wuv[m, i];
+                }
+                for (int j = 0; j < U; j++)
+                {
+                    s += delta[j] * Wuu[m, j];
+                }
+                previous[m] = s;
+            }
+            for (int j = 0; j < U; j++)
+            {
+                for (int i = 0; i < V; i++)
+                {
+                    g.Wvu[i, j] += x[t, i] * delta[j];
+                }
+                for (int m = 0; m < U; m++)
+                {
+                    g.Wuu[m, j] += states[t, m] * delta[j];
+                }
+                g.Bu[j] += delta[j];
+            }
+            gu = previous;
+        }
+        Array.Copy(gu, g.U0, U);
         return g;
     }
 

@@ -4,8 +4,11 @@ const form = document.getElementById('train-form');
 const message = document.getElementById('train-message');
 const select = document.getElementById('corpusId');
 const button = document.getElementById('train-button');
-const numeric = ['dt', 'stepsPerQuarter', 'lowestPitch', 'highestPitch', 'hidden', 'recurrent', 'learningRate', 'learningRateDecay', 'momentum', 'clipNorm', 'batchSize', 'cdK', 'epochs'];
+const numeric = ['dt', 'stepsPerQuarter', 'lowestPitch', 'highestPitch', 'hidden', 'recurrent', 'learningRate', 'learningRateDecay', 'momentum', 'clipNorm', 'batchSize', 'cdK', 'epochs',
+  'transpose', 'rbmPretrainEpochs', 'rnnPretrainEpochs', 'pretrainLearningRate'];
+const flags = ['learnU0', 'carryState'];
 const defaults = Object.fromEntries(numeric.map((n) => [n, document.getElementById(n).value]));
+const flagDefaults = Object.fromEntries(flags.map((n) => [n, document.getElementById(n).checked]));
 
 function gridKind() {
   return form.querySelector('input[name="gridKind"]:checked').value;
@@ -22,6 +25,7 @@ form.querySelectorAll('input[name="gridKind"]').forEach((r) => r.addEventListene
 
 document.getElementById('train-defaults').addEventListener('click', () => {
   for (const [name, value] of Object.entries(defaults)) document.getElementById(name).value = value;
+  for (const [name, checked] of Object.entries(flagDefaults)) document.getElementById(name).checked = checked;
   document.getElementById('seed').value = '';
   form.querySelector('input[name="gridKind"][value="dt"]').checked = true;
   showGrid();
@@ -64,6 +68,7 @@ form.addEventListener('submit', async (e) => {
     if (name === 'stepsPerQuarter' && kind !== 'stepsPerQuarter') continue;
     body[name] = Number(document.getElementById(name).value);
   }
+  for (const name of flags) body[name] = document.getElementById(name).checked;
   const seed = document.getElementById('seed').value.trim();
   button.disabled = true;
   try {
