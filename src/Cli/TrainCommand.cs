@@ -15,28 +15,29 @@ internal static class TrainCommand
         var common = new CommonOptions();
         var data = new Option<string>("--data") { Description = "Folder of MIDI files, or a .zip. A folder with train/ (and valid/) subfolders trains on train/ and monitors valid/.", Required = true };
         var validData = new Option<string?>("--valid-data") { Description = "MIDI files to measure the monitor on after each epoch (default: the data's valid/ folder, if any)." };
-        var hidden = new Option<int>("--hidden") { Description = "H, hidden units of each RBM.", DefaultValueFactory = _ => 150 };
-        var recurrent = new Option<int>("--recurrent") { Description = "U, hidden units of the RNN.", DefaultValueFactory = _ => 100 };
-        var learningRate = new Option<float>("--learning-rate") { Description = "SGD learning rate.", DefaultValueFactory = _ => 0.001f };
-        var batchSize = new Option<int>("--batch-size") { Description = "Longest chunk of steps per update.", DefaultValueFactory = _ => 100 };
-        var momentum = new Option<float>("--momentum") { Description = "Nesterov momentum coefficient (0 = the seed's plain SGD).", DefaultValueFactory = _ => 0f };
-        var decay = new Option<float>("--learning-rate-decay") { Description = "Epoch e learns at learning-rate·decay^(e-1) (1 = constant, the seed).", DefaultValueFactory = _ => 1f };
-        var clipNorm = new Option<float>("--clip-norm") { Description = "Scale each update's gradient down to this L2 norm when it is larger (0 = off).", DefaultValueFactory = _ => 0f };
-        var cdK = new Option<int>("--cd-k") { Description = "Gibbs steps of contrastive divergence.", DefaultValueFactory = _ => 15 };
-        var learnU0 = new Option<bool>("--learn-u0") { Description = "Learn the RNN's initial state u0 (off: u0 = 0, the seed)." };
-        var carryState = new Option<bool>("--carry-state") { Description = "Carry the RNN state across the chunks of a sequence (truncated BPTT; off: each chunk restarts from u0, the seed)." };
-        var transpose = new Option<int>("--transpose") { Description = $"Shift each training sequence by a random number of semitones in [-N, N], among the shifts that keep its notes in range (0 = off; at most {TrainingOptions.Limits.MaxTranspose}).", DefaultValueFactory = _ => 0 };
-        var rbmPretrain = new Option<int>("--rbm-pretrain-epochs") { Description = "Before epoch 1, train W, bv, bh as a plain RBM on shuffled frames for N epochs (the paper's initialisation; 0 = off).", DefaultValueFactory = _ => 0 };
-        var rnnPretrain = new Option<int>("--rnn-pretrain-epochs") { Description = "Before epoch 1 (after RBM pretraining), train the RNN to predict each frame by cross-entropy for N epochs (the paper's; 0 = off).", DefaultValueFactory = _ => 0 };
-        var pretrainRate = new Option<float>("--pretrain-learning-rate") { Description = "SGD learning rate of both pretrainings.", DefaultValueFactory = _ => 0.01f };
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 200 };
+        var recipe = new Option<string>("--recipe") { Description = $"Where every default below comes from: {TrainingRecipe.Names}. 'default' is the project's general recipe (docs/results.md); 'seed' is the tutorial's exactly.", DefaultValueFactory = _ => TrainingRecipe.Default.Name };
+        var hidden = new Option<int?>("--hidden") { Description = "H, hidden units of each RBM (recipe: 150)." };
+        var recurrent = new Option<int?>("--recurrent") { Description = "U, hidden units of the RNN (recipe: 100)." };
+        var learningRate = new Option<float?>("--learning-rate") { Description = "SGD learning rate (default recipe 0.001 with momentum, seed 0.001)." };
+        var batchSize = new Option<int?>("--batch-size") { Description = "Longest chunk of steps per update (recipe: 100)." };
+        var momentum = new Option<float?>("--momentum") { Description = "Nesterov momentum coefficient (0 = plain SGD, the seed's)." };
+        var decay = new Option<float?>("--learning-rate-decay") { Description = "Epoch e learns at learning-rate·decay^(e-1) (1 = constant)." };
+        var clipNorm = new Option<float?>("--clip-norm") { Description = "Scale each update's gradient down to this L2 norm when it is larger (0 = off)." };
+        var cdK = new Option<int?>("--cd-k") { Description = "Gibbs steps of contrastive divergence (recipe: 15)." };
+        var learnU0 = new Option<bool?>("--learn-u0") { Description = "Learn the RNN's initial state u0 (false: u0 = 0, the seed)." };
+        var carryState = new Option<bool?>("--carry-state") { Description = "Carry the RNN state across the chunks of a sequence (truncated BPTT; false: each chunk restarts from u0, the seed)." };
+        var transpose = new Option<int?>("--transpose") { Description = $"Shift each training sequence by a random number of semitones in [-N, N], among the shifts that keep its notes in range (0 = off; at most {TrainingOptions.Limits.MaxTranspose})." };
+        var rbmPretrain = new Option<int?>("--rbm-pretrain-epochs") { Description = "Before epoch 1, train W, bv, bh as a plain RBM on shuffled frames for N epochs (the paper's initialisation; 0 = off)." };
+        var rnnPretrain = new Option<int?>("--rnn-pretrain-epochs") { Description = "Before epoch 1 (after RBM pretraining), train the RNN to predict each frame by cross-entropy for N epochs (the paper's; 0 = off)." };
+        var pretrainRate = new Option<float?>("--pretrain-learning-rate") { Description = "SGD learning rate of both pretrainings." };
+        var epochs = new Option<int?>("--epochs") { Description = "Most passes over the training data (early stopping may end sooner)." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 1234 };
         var threads = new Option<int>("--threads") { Description = "Threads for one update (0 = as many as help, at most 2). Results do not depend on it.", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "Where to write the model file.", Required = true };
-        var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without a better validation log-likelihood (0 = never stop early).", DefaultValueFactory = _ => new EarlyStoppingOptions().Patience };
+        var patience = new Option<int?>("--patience") { Description = "Stop after this many epochs without a better validation log-likelihood (0 = never stop early; default recipe 30, seed 0)." };
         var validateEvery = new Option<int>("--validate-every") { Description = "Epochs between validation log-likelihoods (0 = automatic: about 20% of the training time).", DefaultValueFactory = _ => 0 };
         var validationSteps = new Option<int>("--validation-steps") { Description = "Steps of validation data the log-likelihood is measured on (whole sequences, seeded).", DefaultValueFactory = _ => new EarlyStoppingOptions().ValidationSteps };
-        var keepLast = new Option<bool>("--keep-last") { Description = "Save the last epoch instead of the best one on validation (the seed's behaviour)." };
+        var keepLast = new Option<bool?>("--keep-last") { Description = "Save the last epoch instead of the best one on validation (the seed recipe's behaviour)." };
         var noValidation = new Option<bool>("--no-validation") { Description = "Do not measure the validation log-likelihood (no early stopping, no divergence check on valid)." };
         var saveEvery = new Option<int>("--save-every") { Description = "Also save a snapshot every N epochs (model.e0025.rnnrbm beside --out), to choose the stopping epoch on valid afterwards; 0 = never.", DefaultValueFactory = _ => 0 };
 
@@ -45,7 +46,7 @@ internal static class TrainCommand
         command.Options.Add(validData);
         common.AddGridTo(command);
         common.AddRangeTo(command);
-        foreach (Option option in new Option[] { hidden, recurrent, learningRate, decay, momentum, clipNorm, batchSize, cdK, epochs,
+        foreach (Option option in new Option[] { recipe, hidden, recurrent, learningRate, decay, momentum, clipNorm, batchSize, cdK, epochs,
             learnU0, carryState, transpose, rbmPretrain, rnnPretrain, pretrainRate, seed, threads, output, saveEvery,
             patience, validateEvery, validationSteps, keepLast, noValidation, common.Backend })
         {
@@ -54,31 +55,34 @@ internal static class TrainCommand
         command.SetAction(result => CommandRunner.Run(result.GetValue(json), o =>
         {
             NumericsBackend backend = common.SelectBackend(result, o);
-            MidiReadOptions readOptions = common.ReadOptions(result, TimeGrid.SeedDefault);
-            var options = new TrainingOptions
+            TrainingRecipe chosen = TrainingRecipe.Find(result.GetValue(recipe))
+                ?? throw new UsageException($"--recipe must be one of {TrainingRecipe.Names}; got '{result.GetValue(recipe)}'.");
+            MidiReadOptions readOptions = common.ReadOptions(result, chosen.Grid);
+            TrainingOptions r = chosen.Options;
+            var options = r with
             {
-                LearningRate = result.GetValue(learningRate),
-                BatchSize = result.GetValue(batchSize),
-                CdK = result.GetValue(cdK),
-                Epochs = result.GetValue(epochs),
+                LearningRate = result.GetValue(learningRate) ?? r.LearningRate,
+                BatchSize = result.GetValue(batchSize) ?? r.BatchSize,
+                CdK = result.GetValue(cdK) ?? r.CdK,
+                Epochs = result.GetValue(epochs) ?? r.Epochs,
                 Seed = result.GetValue(seed),
-                Momentum = result.GetValue(momentum),
-                ClipNorm = result.GetValue(clipNorm),
-                LearningRateDecay = result.GetValue(decay),
-                LearnU0 = result.GetValue(learnU0),
-                CarryState = result.GetValue(carryState),
-                Transpose = result.GetValue(transpose),
-                RbmPretrainEpochs = result.GetValue(rbmPretrain),
-                RnnPretrainEpochs = result.GetValue(rnnPretrain),
-                PretrainLearningRate = result.GetValue(pretrainRate),
+                Momentum = result.GetValue(momentum) ?? r.Momentum,
+                ClipNorm = result.GetValue(clipNorm) ?? r.ClipNorm,
+                LearningRateDecay = result.GetValue(decay) ?? r.LearningRateDecay,
+                LearnU0 = result.GetValue(learnU0) ?? r.LearnU0,
+                CarryState = result.GetValue(carryState) ?? r.CarryState,
+                Transpose = result.GetValue(transpose) ?? r.Transpose,
+                RbmPretrainEpochs = result.GetValue(rbmPretrain) ?? r.RbmPretrainEpochs,
+                RnnPretrainEpochs = result.GetValue(rnnPretrain) ?? r.RnnPretrainEpochs,
+                PretrainLearningRate = result.GetValue(pretrainRate) ?? r.PretrainLearningRate,
             };
-            var stopping = new EarlyStoppingOptions
+            var stopping = chosen.Stopping with
             {
                 Validate = !result.GetValue(noValidation),
-                Patience = result.GetValue(patience),
+                Patience = result.GetValue(patience) ?? chosen.Stopping.Patience,
                 ValidateEvery = result.GetValue(validateEvery),
                 ValidationSteps = result.GetValue(validationSteps),
-                KeepBest = !result.GetValue(keepLast),
+                KeepBest = result.GetValue(keepLast) is bool last ? !last : chosen.Stopping.KeepBest,
                 Seed = options.Seed,
             };
             IReadOnlyList<string> problems = [.. options.Problems(), .. stopping.Problems()];
@@ -93,7 +97,7 @@ internal static class TrainCommand
             ModelShape shape;
             try
             {
-                shape = new ModelShape(readOptions.Range.Count, result.GetValue(hidden), result.GetValue(recurrent));
+                shape = new ModelShape(readOptions.Range.Count, result.GetValue(hidden) ?? chosen.Hidden, result.GetValue(recurrent) ?? chosen.Recurrent);
             }
             catch (ArgumentOutOfRangeException)
             {

@@ -4,7 +4,10 @@ namespace RnnRbm.Api.Training;
 
 // The Trainings API's JSON (camelCase through ASP.NET's web defaults). These names are the contract.
 
-/// <summary>The body of <c>POST /api/trainings</c>: every field but <c>corpusId</c> is optional (the seed's defaults).</summary>
+/// <summary>
+/// The body of <c>POST /api/trainings</c>: every field but <c>corpusId</c> is optional; an absent one takes the recipe's
+/// value (<c>recipe</c>: "default", the project's general recipe, unless "seed", the tutorial's, is asked for).
+/// </summary>
 /// <param name="CorpusId">The corpus to learn from (its accepted train files; valid files, if any, are monitored).</param>
 /// <param name="Dt">Seconds per step through the tempo map, in [0.001, 60]. Default 0.3 when stepsPerQuarter is absent.</param>
 /// <param name="StepsPerQuarter">Steps per quarter note, tempo ignored, in [1, 96]. Give dt or this, not both.</param>
@@ -29,6 +32,7 @@ namespace RnnRbm.Api.Training;
 /// <param name="RbmPretrainEpochs">RBM pretraining, the paper's initialisation: epochs of training W, bv, bh as a plain RBM on shuffled frames (CD-k, minibatches of batchSize frames) before epoch 1; in [0, 10000], 0 = off (the default).</param>
 /// <param name="RnnPretrainEpochs">RNN pretraining, the paper's: epochs of training the RNN to predict each frame with independent logistic units (cross-entropy, BPTT) before epoch 1, after any RBM pretraining; in [0, 10000], 0 = off (the default).</param>
 /// <param name="PretrainLearningRate">SGD step size of both pretrainings, in [1e-7, 1]. Default 0.01.</param>
+/// <param name="Recipe">Where the defaults of absent fields come from: "default" (the project's general recipe: momentum 0.9 at 0.001, the RNN state carried across chunks, a learned u0, 2 steps per quarter note, at most 150 epochs with early stopping) or "seed" (the tutorial's exactly: plain SGD at 0.001, 200 epochs, dt 0.3 s, the last epoch kept).</param>
 public sealed record StartTrainingRequest(
     Guid? CorpusId,
     double? Dt = null,
@@ -53,7 +57,8 @@ public sealed record StartTrainingRequest(
     int? Transpose = null,
     int? RbmPretrainEpochs = null,
     int? RnnPretrainEpochs = null,
-    float? PretrainLearningRate = null);
+    float? PretrainLearningRate = null,
+    string? Recipe = null);
 
 /// <summary>A training: its resolved settings, where it stands, and how each epoch went.</summary>
 /// <param name="Id">The training id.</param>

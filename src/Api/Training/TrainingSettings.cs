@@ -33,6 +33,7 @@ namespace RnnRbm.Api.Training;
 /// <param name="RbmPretrainEpochs">Epochs of RBM pretraining (0 = off).</param>
 /// <param name="RnnPretrainEpochs">Epochs of RNN pretraining (0 = off).</param>
 /// <param name="PretrainLearningRate">SGD step size of both pretrainings.</param>
+/// <param name="Recipe">The recipe the defaults came from (settings stored before recipes existed read as "seed": their defaults were its).</param>
 public sealed record TrainingSettings(
     Guid CorpusId,
     double? Dt,
@@ -57,9 +58,10 @@ public sealed record TrainingSettings(
     int Transpose = 0,
     int RbmPretrainEpochs = 0,
     int RnnPretrainEpochs = 0,
-    float PretrainLearningRate = 0.01f)
+    float PretrainLearningRate = 0.01f,
+    string Recipe = "seed")
 {
-    // The seed's defaults (spec "Sizes and parameters", "Training loop").
+    // The seed's time step and the pitch range every recipe uses (spec "Sizes and parameters").
     public const double DefaultDt = 0.3;
     public const int DefaultLowestPitch = 21;
     public const int DefaultHighestPitch = 108;
@@ -105,6 +107,10 @@ public sealed record TrainingSettings(
             }
         }
 
+        if (request.Recipe is not null && TrainingRecipe.Find(request.Recipe) is null)
+        {
+            Bad("recipe", $"recipe must be one of {TrainingRecipe.Names}; got '{request.Recipe}'.");
+        }
         if (request.CorpusId is null || request.CorpusId == Guid.Empty)
         {
             Bad("corpusId", "corpusId is required: the id of a corpus (GET /api/corpora).");
@@ -153,16 +159,20 @@ public sealed record TrainingSettings(
             return (null, errors);
         }
 
-        var defaults = new TrainingOptions();
-        var stoppingDefaults = new EarlyStoppingOptions();
+        TrainingRecipe recipe = TrainingRecipe.Find(request.Recipe ?? TrainingRecipe.Default.Name)!;
+        TrainingOptions defaults = recipe.Options;
+        EarlyStoppingOptions stoppingDefaults = recipe.Stopping;
+        int? stepsPerQuarterDefault = recipe.Grid is TimeGrid.Beats beats ? beats.StepsPerQuarter : null;
+        double? dtDefault = recipe.Grid is TimeGrid.Seconds seconds ? seconds.StepSeconds : stepsPerQuarterDefault is null ? DefaultDt : null;
+        bool gridGiven = request.Dt is not null || request.StepsPerQuarter is not null;
         var settings = new TrainingSettings(
             request.CorpusId!.Value,
-            request.StepsPerQuarter is null ? request.Dt ?? DefaultDt : null,
-            request.StepsPerQuarter,
+            gridGiven ? (request.StepsPerQuarter is null ? request.Dt : null) : dtDefault,
+            gridGiven ? request.StepsPerQuarter : stepsPerQuarterDefault,
             lowest,
             highest,
-            request.Hidden ?? DefaultHidden,
-            request.Recurrent ?? DefaultRecurrent,
+            request.Hidden ?? recipe.Hidden,
+            request.Recurrent ?? recipe.Recurrent,
             request.LearningRate ?? defaults.LearningRate,
             request.BatchSize ?? defaults.BatchSize,
             request.CdK ?? defaults.CdK,
@@ -180,7 +190,8 @@ public sealed record TrainingSettings(
             request.Transpose ?? defaults.Transpose,
             request.RbmPretrainEpochs ?? defaults.RbmPretrainEpochs,
             request.RnnPretrainEpochs ?? defaults.RnnPretrainEpochs,
-            request.PretrainLearningRate ?? defaults.PretrainLearningRate);
+            request.PretrainLearningRate ?? defaults.PretrainLearningRate,
+            recipe.Name);
         // Core's own checks, in case its limits grow stricter than the ones above.
         foreach (string problem in settings.Options.Problems().Concat(settings.Stopping.Problems()))
         {

@@ -1,5 +1,8 @@
+using System.Net;
+using System.Net.Http.Json;
 using RnnRbm.Api.Training;
 using RnnRbm.Core.Model;
+using RnnRbm.Core.Training;
 using static RnnRbm.Api.Tests.Training.TrainingTestKit;
 
 namespace RnnRbm.Api.Tests.Training;
@@ -31,14 +34,38 @@ public class TrainingImprovementsTests
     }
 
     [Fact]
-    public async Task Start_WithoutTheImprovements_ResolvesThemOff()
+    public async Task Start_WithTheSeedRecipe_ResolvesTheImprovementsOff_AndTheTutorialsValues()
     {
         using var app = new RnnRbmAppFactory(new Dictionary<string, string?> { ["RnnRbm:TrainingWorkers"] = "0" });
         using HttpClient client = app.CreateClient();
         Guid corpus = await AddCorpusAsync(app, train: 1, valid: 0);
-        TrainingSettings settings = (await StartAsync(client, Tiny(corpus, epochs: 1))).Settings;
+        TrainingSettings settings = (await StartAsync(client, new StartTrainingRequest(corpus, Recipe: "seed"))).Settings;
         Assert.Equal((false, false, 0, 0, 0, 0.01f), (settings.LearnU0, settings.CarryState, settings.Transpose,
             settings.RbmPretrainEpochs, settings.RnnPretrainEpochs, settings.PretrainLearningRate));
-        Assert.Equal(new TrainingOptions { LearningRate = settings.LearningRate, BatchSize = settings.BatchSize, CdK = settings.CdK, Epochs = 1, Seed = settings.Seed }, settings.Options);
+        Assert.Equal(new TrainingOptions { Seed = settings.Seed }, settings.Options);
+        Assert.Equal((0.3, (int?)null, 0, false, "seed"), (settings.Dt!.Value, settings.StepsPerQuarter, settings.Patience, settings.KeepBest, settings.Recipe));
+    }
+
+    [Fact]
+    public async Task Start_WithOnlyACorpus_UsesTheDefaultRecipe()
+    {
+        using var app = new RnnRbmAppFactory(new Dictionary<string, string?> { ["RnnRbm:TrainingWorkers"] = "0" });
+        using HttpClient client = app.CreateClient();
+        Guid corpus = await AddCorpusAsync(app, train: 1, valid: 0);
+        TrainingSettings settings = (await StartAsync(client, new StartTrainingRequest(corpus))).Settings;
+        Assert.Equal(TrainingRecipe.Default.Options with { Seed = settings.Seed }, settings.Options);
+        Assert.Equal(TrainingRecipe.Default.Stopping.Patience, settings.Patience);
+        Assert.Equal("default", settings.Recipe);
+    }
+
+    [Fact]
+    public async Task Start_WithAnUnknownRecipe_Is400NamingTheRecipes()
+    {
+        using var app = new RnnRbmAppFactory(new Dictionary<string, string?> { ["RnnRbm:TrainingWorkers"] = "0" });
+        using HttpClient client = app.CreateClient();
+        Guid corpus = await AddCorpusAsync(app, train: 1, valid: 0);
+        using HttpResponseMessage response = await client.PostAsJsonAsync(new Uri("/api/trainings", UriKind.Relative), new { corpusId = corpus, recipe = "fast" });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("recipe must be one of default, seed; got 'fast'", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }
