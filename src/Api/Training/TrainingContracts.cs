@@ -105,3 +105,9 @@ public sealed record TrainingResponse(
 /// <param name="Fraction">Share of the whole run done, in [0, 1].</param>
 public sealed record TrainingProgress(long EpochFramesDone, long EpochFramesTotal, double Fraction);
 
+
+/// <summary>A training recipe: its name (the request's <c>recipe</c>), what it is, and the value it gives each field a request leaves out.</summary>
+/// <param name="Name">"default" or "seed".</param>
+/// <param name="Description">One sentence.</param>
+/// <param name="Defaults">Every field's value under this recipe (corpusId and seed are the request's own).</param>
+public sealed record RecipeResponse(string Name, string Description, StartTrainingRequest Defaults);

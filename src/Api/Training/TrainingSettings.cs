@@ -94,6 +94,15 @@ public sealed record TrainingSettings(
     internal static TrainingSettings FromJson(string json) =>
         JsonSerializer.Deserialize<TrainingSettings>(json, Json) ?? throw new InvalidOperationException("A training has empty settings.");
 
+    /// <summary>The value <paramref name="recipe"/> gives every field of a request (corpusId and seed left out).</summary>
+    internal static StartTrainingRequest Defaults(TrainingRecipe recipe)
+    {
+        TrainingSettings s = Resolve(new StartTrainingRequest(Guid.NewGuid(), Seed: 0, Recipe: recipe.Name)).Settings!;
+        return new StartTrainingRequest(null, s.Dt, s.StepsPerQuarter, s.LowestPitch, s.HighestPitch, s.Hidden, s.Recurrent, s.LearningRate,
+            s.BatchSize, s.CdK, s.Epochs, null, s.Momentum, s.ClipNorm, s.LearningRateDecay, s.Patience, s.ValidateEvery, s.KeepBest,
+            s.LearnU0, s.CarryState, s.Transpose, s.RbmPretrainEpochs, s.RnnPretrainEpochs, s.PretrainLearningRate, recipe.Name);
+    }
+
     /// <summary>Resolves <paramref name="request"/>: the settings, or every bad field with what is allowed.</summary>
     internal static (TrainingSettings? Settings, Dictionary<string, string[]> Errors) Resolve(StartTrainingRequest request)
     {

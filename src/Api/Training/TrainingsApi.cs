@@ -6,6 +6,7 @@ using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Models;
 using RnnRbm.Api.Storage;
 using RnnRbm.Core.Model;
+using RnnRbm.Core.Training;
 
 namespace RnnRbm.Api.Training;
 
@@ -19,12 +20,17 @@ public static class TrainingsApi
         group.MapPost("/", StartAsync)
             .WithName("StartTraining")
             .WithSummary("Starts training a model on a corpus (runs in the background).")
-            .WithDescription("Every field but corpusId is optional and defaults to the seed's setting (dt 0.3 s, MIDI 21..108, H 150, U 100, " +
-                "learning rate 0.001, batch 100, CD-15, 200 epochs, a random seed). Returns 202 with the training; poll its Location.")
+            .WithDescription("Every field but corpusId is optional and takes the value of the recipe (GET /api/trainings/recipes): " +
+                "'default', the project's general recipe, unless recipe 'seed' (the tutorial's) is asked for; the seed is random when absent. " +
+                "Returns 202 with the training; poll its Location.")
             .Accepts<StartTrainingRequest>("application/json")
             .Produces<TrainingResponse>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        group.MapGet("/recipes", Recipes)
+            .WithName("ListTrainingRecipes")
+            .WithSummary("Lists the training recipes with every value they give a field that a request leaves out.");
 
         group.MapGet("/", ListAsync)
             .WithName("ListTrainings")
@@ -32,12 +38,12 @@ public static class TrainingsApi
 
         group.MapGet("/{id:guid}", GetAsync)
             .WithName("GetTraining")
-            .WithSummary("Gets a training: state, epoch of epochs, monitor per epoch, frames/s, ETA, its model when there is one.")
+            .WithSummary("Gets a training: state, epoch of epochs, validation log-likelihood and monitor per epoch, early stopping's decisions, frames/s, ETA, its model when there is one.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapGet("/{id:guid}/curve.png", CurveAsync)
             .WithName("GetTrainingCurve")
-            .WithSummary("Draws the training's monitor per epoch (train and valid) as PNG.")
+            .WithSummary("Draws the training's validation log-likelihood and monitor per epoch as PNG.")
             .Produces<Stream>(StatusCodes.Status200OK, "image/png")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -51,6 +57,9 @@ public static class TrainingsApi
 
         return app;
     }
+
+    internal static Ok<IReadOnlyList<RecipeResponse>> Recipes() =>
+        TypedResults.Ok<IReadOnlyList<RecipeResponse>>([.. TrainingRecipe.All.Select(r => new RecipeResponse(r.Name, r.Description, TrainingSettings.Defaults(r)))]);
 
     internal static async Task<Results<Accepted<TrainingResponse>, ValidationProblem, ProblemHttpResult>> StartAsync(
         HttpRequest http, RnnRbmDbContext db, TrainingScheduler scheduler, CancellationToken cancellationToken)
