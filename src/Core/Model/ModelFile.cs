@@ -167,6 +167,10 @@ public static class ModelFile
         offset += 8;
         bool hasVelocity = manifest.Checkpoint?.Velocity ?? false;
         bool hasU0 = version >= 2;
+        if (!hasU0 && shape.Kind != RecurrenceKind.Tanh)
+        {
+            throw new InvalidModelFileException("a version 1 file cannot hold a gated recurrence.");
+        }
         long expected = (hasU0 ? shape.ParameterCount : shape.ParameterCountWithoutU0) * (hasVelocity ? 2 : 1);
         if (count != expected || offset + (count * 4) != payloadEnd)
         {
