@@ -22,6 +22,8 @@ internal static class TrainCommand
         var decay = new Option<float>("--learning-rate-decay") { Description = "Epoch e learns at learning-rate·decay^(e-1) (1 = constant, the seed).", DefaultValueFactory = _ => 1f };
         var clipNorm = new Option<float>("--clip-norm") { Description = "Scale each update's gradient down to this L2 norm when it is larger (0 = off).", DefaultValueFactory = _ => 0f };
         var cdK = new Option<int>("--cd-k") { Description = "Gibbs steps of contrastive divergence.", DefaultValueFactory = _ => 15 };
+        var recurrenceKind = new Option<string>("--recurrence") { Description = "The RNN's recurrence: tanh (the paper's) or gru (a gated recurrent unit).", DefaultValueFactory = _ => "tanh" };
+        recurrenceKind.AcceptOnlyFromAmong("tanh", "gru");
         var learnU0 = new Option<bool>("--learn-u0") { Description = "Learn the RNN's initial state u0 (off: u0 = 0, the seed)." };
         var carryState = new Option<bool>("--carry-state") { Description = "Carry the RNN state across the chunks of a sequence (truncated BPTT; off: each chunk restarts from u0, the seed)." };
         var transpose = new Option<int>("--transpose") { Description = $"Shift each training sequence by a random number of semitones in [-N, N], among the shifts that keep its notes in range (0 = off; at most {TrainingOptions.Limits.MaxTranspose}).", DefaultValueFactory = _ => 0 };
@@ -39,7 +41,7 @@ internal static class TrainCommand
         command.Options.Add(validData);
         common.AddGridTo(command);
         common.AddRangeTo(command);
-        foreach (Option option in new Option[] { hidden, recurrent, learningRate, decay, momentum, clipNorm, batchSize, cdK, epochs,
+        foreach (Option option in new Option[] { hidden, recurrent, recurrenceKind, learningRate, decay, momentum, clipNorm, batchSize, cdK, epochs,
             learnU0, carryState, transpose, rbmPretrain, rnnPretrain, pretrainRate, seed, threads, output, saveEvery, common.Backend })
         {
             command.Options.Add(option);
@@ -77,7 +79,8 @@ internal static class TrainCommand
             ModelShape shape;
             try
             {
-                shape = new ModelShape(readOptions.Range.Count, result.GetValue(hidden), result.GetValue(recurrent));
+                shape = new ModelShape(readOptions.Range.Count, result.GetValue(hidden), result.GetValue(recurrent),
+                    ShapeInfo.ParseRecurrence(result.GetValue(recurrenceKind)));
             }
             catch (ArgumentOutOfRangeException)
             {

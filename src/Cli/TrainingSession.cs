@@ -34,7 +34,7 @@ internal sealed class TrainingSession(ModelShape shape, TrainingOptions options,
                     new { @event = "pretrain", stage = p.Stage, epoch = p.Epoch, epochs = p.Epochs, crossEntropy = p.CrossEntropy, frames = p.Frames, seconds = p.Seconds },
                     $"pretrain {p.Stage} {p.Epoch,4}/{p.Epochs}  cross-entropy {p.CrossEntropy,9:F4}  {p.Seconds,7:F2} s"),
             };
-            output.Info($"training H {shape.Hidden}, U {shape.Recurrent}, lr {options.LearningRate} (×{options.LearningRateDecay}/epoch), momentum {options.Momentum}, clip {options.ClipNorm}, batch {options.BatchSize}, CD-{options.CdK}, " +
+            output.Info($"training H {shape.Hidden}, U {shape.Recurrent}{(shape.Kind == RecurrenceKind.Gru ? " (GRU)" : "")}, lr {options.LearningRate} (×{options.LearningRateDecay}/epoch), momentum {options.Momentum}, clip {options.ClipNorm}, batch {options.BatchSize}, CD-{options.CdK}, " +
                 $"{options.Epochs} epochs, seed {options.Seed}, {trainer.Threads} thread(s)" +
                 $"{(options.LearnU0 ? ", learned u0" : "")}{(options.CarryState ? ", state carried across chunks" : "")}" +
                 $"{(options.Transpose > 0 ? $", transposed ±{options.Transpose}" : "")}" +

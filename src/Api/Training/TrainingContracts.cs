@@ -26,6 +26,7 @@ namespace RnnRbm.Api.Training;
 /// <param name="RbmPretrainEpochs">RBM pretraining, the paper's initialisation: epochs of training W, bv, bh as a plain RBM on shuffled frames (CD-k, minibatches of batchSize frames) before epoch 1; in [0, 10000], 0 = off (the default).</param>
 /// <param name="RnnPretrainEpochs">RNN pretraining, the paper's: epochs of training the RNN to predict each frame with independent logistic units (cross-entropy, BPTT) before epoch 1, after any RBM pretraining; in [0, 10000], 0 = off (the default).</param>
 /// <param name="PretrainLearningRate">SGD step size of both pretrainings, in [1e-7, 1]. Default 0.01.</param>
+/// <param name="Recurrence">The RNN's recurrence: "tanh" (the paper's, the default) or "gru" (a gated recurrent unit, beyond the paper).</param>
 public sealed record StartTrainingRequest(
     Guid? CorpusId,
     double? Dt = null,
@@ -47,7 +48,8 @@ public sealed record StartTrainingRequest(
     int? Transpose = null,
     int? RbmPretrainEpochs = null,
     int? RnnPretrainEpochs = null,
-    float? PretrainLearningRate = null);
+    float? PretrainLearningRate = null,
+    string? Recurrence = null);
 
 /// <summary>A training: its resolved settings, where it stands, and how each epoch went.</summary>
 /// <param name="Id">The training id.</param>

@@ -29,6 +29,7 @@ namespace RnnRbm.Api.Training;
 /// <param name="RbmPretrainEpochs">Epochs of RBM pretraining (0 = off).</param>
 /// <param name="RnnPretrainEpochs">Epochs of RNN pretraining (0 = off).</param>
 /// <param name="PretrainLearningRate">SGD step size of both pretrainings.</param>
+/// <param name="Recurrence">The RNN's recurrence: "tanh" (stored settings without it) or "gru".</param>
 public sealed record TrainingSettings(
     Guid CorpusId,
     double? Dt,
@@ -50,7 +51,8 @@ public sealed record TrainingSettings(
     int Transpose = 0,
     int RbmPretrainEpochs = 0,
     int RnnPretrainEpochs = 0,
-    float PretrainLearningRate = 0.01f)
+    float PretrainLearningRate = 0.01f,
+    string Recurrence = "tanh")
 {
     // The seed's defaults (spec "Sizes and parameters", "Training loop").
     public const double DefaultDt = 0.3;
@@ -65,7 +67,7 @@ public sealed record TrainingSettings(
 
     internal PitchRange Range => new(LowestPitch, HighestPitch + 1);
 
-    internal ModelShape Shape => new(Range.Count, Hidden, Recurrent);
+    internal ModelShape Shape => new(Range.Count, Hidden, Recurrent, ShapeInfo.ParseRecurrence(Recurrence));
 
     internal TrainingOptions Options => new()
     {
@@ -130,6 +132,10 @@ public sealed record TrainingSettings(
         InRange("transpose", request.Transpose, 0, TrainingOptions.Limits.MaxTranspose);
         InRange("rbmPretrainEpochs", request.RbmPretrainEpochs, 0, TrainingOptions.Limits.MaxPretrainEpochs);
         InRange("rnnPretrainEpochs", request.RnnPretrainEpochs, 0, TrainingOptions.Limits.MaxPretrainEpochs);
+        if (request.Recurrence is string kind && kind is not ("tanh" or "gru"))
+        {
+            Bad("recurrence", $"recurrence must be \"tanh\" or \"gru\"; got \"{kind}\".");
+        }
         if (request.PretrainLearningRate is float plr && (!float.IsFinite(plr) || plr < TrainingOptions.Limits.MinLearningRate || plr > TrainingOptions.Limits.MaxLearningRate))
         {
             Bad("pretrainLearningRate", $"pretrainLearningRate must lie in [{TrainingOptions.Limits.MinLearningRate}, {TrainingOptions.Limits.MaxLearningRate}]; got {plr}.");
@@ -162,7 +168,8 @@ public sealed record TrainingSettings(
             request.Transpose ?? defaults.Transpose,
             request.RbmPretrainEpochs ?? defaults.RbmPretrainEpochs,
             request.RnnPretrainEpochs ?? defaults.RnnPretrainEpochs,
-            request.PretrainLearningRate ?? defaults.PretrainLearningRate);
+            request.PretrainLearningRate ?? defaults.PretrainLearningRate,
+            request.Recurrence ?? "tanh");
         // Core's own checks, in case its limits grow stricter than the ones above.
         foreach (string problem in settings.Options.Problems())
         {
