@@ -3,6 +3,7 @@ using RnnRbm.Core.Midi;
 using RnnRbm.Core.Model;
 using RnnRbm.Core.Numerics;
 using RnnRbm.Core.PianoRolls;
+using RnnRbm.Core.Training;
 
 namespace RnnRbm.Cli;
 
@@ -34,6 +35,11 @@ internal static class TrainCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 1234 };
         var threads = new Option<int>("--threads") { Description = "Threads for one update (0 = as many as help, at most 2). Results do not depend on it.", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "Where to write the model file.", Required = true };
+        var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without a better validation log-likelihood (0 = never stop early).", DefaultValueFactory = _ => new EarlyStoppingOptions().Patience };
+        var validateEvery = new Option<int>("--validate-every") { Description = "Epochs between validation log-likelihoods (0 = automatic: about 20% of the training time).", DefaultValueFactory = _ => 0 };
+        var validationSteps = new Option<int>("--validation-steps") { Description = "Steps of validation data the log-likelihood is measured on (whole sequences, seeded).", DefaultValueFactory = _ => new EarlyStoppingOptions().ValidationSteps };
+        var keepLast = new Option<bool>("--keep-last") { Description = "Save the last epoch instead of the best one on validation (the seed's behaviour)." };
+        var noValidation = new Option<bool>("--no-validation") { Description = "Do not measure the validation log-likelihood (no early stopping, no divergence check on valid)." };
         var saveEvery = new Option<int>("--save-every") { Description = "Also save a snapshot every N epochs (model.e0025.rnnrbm beside --out), to choose the stopping epoch on valid afterwards; 0 = never.", DefaultValueFactory = _ => 0 };
 
         var command = new Command("train", "Train an RNN-RBM on MIDI files and save the model.");
@@ -42,7 +48,8 @@ internal static class TrainCommand
         common.AddGridTo(command);
         common.AddRangeTo(command);
         foreach (Option option in new Option[] { hidden, recurrent, recurrenceKind, learningRate, decay, momentum, clipNorm, batchSize, cdK, epochs,
-            learnU0, carryState, transpose, rbmPretrain, rnnPretrain, pretrainRate, seed, threads, output, saveEvery, common.Backend })
+            learnU0, carryState, transpose, rbmPretrain, rnnPretrain, pretrainRate, seed, threads, output, saveEvery,
+            patience, validateEvery, validationSteps, keepLast, noValidation, common.Backend })
         {
             command.Options.Add(option);
         }
@@ -67,7 +74,16 @@ internal static class TrainCommand
                 RnnPretrainEpochs = result.GetValue(rnnPretrain),
                 PretrainLearningRate = result.GetValue(pretrainRate),
             };
-            IReadOnlyList<string> problems = options.Problems();
+            var stopping = new EarlyStoppingOptions
+            {
+                Validate = !result.GetValue(noValidation),
+                Patience = result.GetValue(patience),
+                ValidateEvery = result.GetValue(validateEvery),
+                ValidationSteps = result.GetValue(validationSteps),
+                KeepBest = !result.GetValue(keepLast),
+                Seed = options.Seed,
+            };
+            IReadOnlyList<string> problems = [.. options.Problems(), .. stopping.Problems()];
             if (result.GetValue(saveEvery) < 0)
             {
                 problems = [.. problems, $"--save-every must be 0 (never) or a number of epochs; got {result.GetValue(saveEvery)}."];
@@ -91,12 +107,16 @@ internal static class TrainCommand
             (string trainPath, string? validPath) = Split(dataPath, result.GetValue(validData));
             List<PianoRoll> train = LoadCorpus(trainPath, readOptions, o, "train");
             List<PianoRoll>? valid = validPath is null ? null : LoadCorpus(validPath, readOptions, o, "valid");
-            var session = new TrainingSession(shape, options, readOptions, backend, result.GetValue(threads), o)
+            var session = new TrainingSession(shape, options, stopping, readOptions, backend, result.GetValue(threads), o)
             {
                 SaveEvery = result.GetValue(saveEvery),
             };
-            session.Run(train, valid, new CorpusInfo(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataPath))), train.Count,
-                train.Sum(r => (long)r.Steps), PianoRoll.Digest(train)), result.GetValue(output)!);
+            TrainingSets sets = TrainingSets.Of(train, valid, options.Seed);
+            if (sets.ValidSource == TrainingSets.HeldOut)
+            {
+                o.Info($"no validation files: {sets.Valid.Count} of the {train.Count} training files are held out to validate on");
+            }
+            session.Run(sets, Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataPath))), result.GetValue(output)!);
         }));
         return command;
     }

@@ -32,7 +32,15 @@ public class CommandTests
         Assert.Equal(2, model.Manifest.Training.EpochsCompleted);
         Assert.Equal(2, model.Manifest.History.Count);
         Assert.Equal(new TimeGrid.Beats(2), model.Grid);
-        Assert.Equal(4, model.Manifest.Corpus!.Sequences);
+        // No valid/ folder: a seeded tenth (here one) of the four files is held out to validate on.
+        Assert.Equal(3, model.Manifest.Corpus!.Sequences);
+        Assert.Equal("held-out", model.Manifest.Stopping!.ValidationSource);
+        // The last planned epoch is always validated, and the loop says why it stopped and which epoch it kept.
+        Assert.True(double.IsFinite(epochs[^1].GetProperty("validLogLikelihood").GetDouble()));
+        Assert.Equal(model.Manifest.History[^1].ValidLogLikelihood, epochs[^1].GetProperty("validLogLikelihood").GetDouble());
+        Assert.Contains(events, e => e.GetProperty("event").GetString() == "stopped"
+            && e.GetProperty("message").GetString()!.Contains("planned 2 epochs", StringComparison.Ordinal));
+        Assert.Equal(model.Manifest.Stopping.BestEpoch, model.Manifest.Stopping.KeptEpoch);
         Assert.False(string.IsNullOrEmpty(model.Manifest.Numerics.Backend));
 
         using CliProcess generate = CliProcess.Run(temp.Path, "generate", "--model", "m.rnnrbm", "--steps", "64", "--gibbs-k", "5", "--seed", "7", "--out", "a.mid", "--png", "a.png");

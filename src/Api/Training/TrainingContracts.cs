@@ -20,6 +20,9 @@ namespace RnnRbm.Api.Training;
 /// <param name="Momentum">Nesterov momentum coefficient, in [0, 0.999]. Default 0 (the seed's plain SGD).</param>
 /// <param name="LearningRateDecay">Learning-rate schedule: epoch e uses learningRate·decay^(e−1), in [0.5, 1]. Default 1 (constant).</param>
 /// <param name="ClipNorm">Gradient clipping: the largest L2 norm of one update's gradient, in [0, 1e6]; 0 = off (the default).</param>
+/// <param name="Patience">Early stopping: stop after this many epochs without a better validation log-likelihood, in [0, 100000]; 0 = never stop early. Default 30.</param>
+/// <param name="ValidateEvery">Epochs between validation log-likelihoods, in [0, 10000]; 0 (the default) = automatic, about 20% of the training time.</param>
+/// <param name="KeepBest">The model keeps the best epoch on validation (true, the default) or the last one (false, the seed's behaviour).</param>
 /// <param name="LearnU0">Learn the RNN's initial state u0 by BPTT instead of keeping it 0. Default false (the seed).</param>
 /// <param name="CarryState">Carry the RNN state across the chunks of one sequence (truncated BPTT), so training sees long histories as evaluation does; false restarts every chunk from u0 (the seed, the default).</param>
 /// <param name="Transpose">Transposition augmentation: each sequence of an epoch is shifted by a random number of semitones in [−transpose, transpose], drawn among the shifts that keep every note in the pitch range; in [0, 24], 0 = off (the default).</param>
@@ -43,6 +46,9 @@ public sealed record StartTrainingRequest(
     float? Momentum = null,
     float? ClipNorm = null,
     float? LearningRateDecay = null,
+    int? Patience = null,
+    int? ValidateEvery = null,
+    bool? KeepBest = null,
     bool? LearnU0 = null,
     bool? CarryState = null,
     int? Transpose = null,
@@ -58,7 +64,8 @@ public sealed record StartTrainingRequest(
 /// <param name="Epoch">Whole epochs completed.</param>
 /// <param name="Epochs">Epochs planned.</param>
 /// <param name="Settings">The request with every default and the seed filled in (post it again to repeat the run).</param>
-/// <param name="History">The monitor per epoch on train and, when the corpus has valid files, valid.</param>
+/// <param name="History">Per epoch: the seed's monitor on train and valid, and on validated epochs the validation log-likelihood.</param>
+/// <param name="Stopping">Early stopping: the best epoch on validation, the epoch the model keeps, why the training stopped, and every decision (roll-backs, schedule changes) in words. Null before the first epoch.</param>
 /// <param name="Progress">Frames of the epoch in flight and the fraction of the whole run done.</param>
 /// <param name="FramesPerSecond">Training speed: of the last epoch, or of the first one so far.</param>
 /// <param name="EtaSeconds">Estimated seconds to the end, from the speed and the frames remaining (null when unknown or finished).</param>
@@ -77,6 +84,7 @@ public sealed record TrainingResponse(
     int Epochs,
     TrainingSettings Settings,
     IReadOnlyList<EpochResponse> History,
+    StoppingResponse? Stopping,
     TrainingProgress Progress,
     double? FramesPerSecond,
     double? EtaSeconds,
@@ -93,3 +101,4 @@ public sealed record TrainingResponse(
 /// <param name="EpochFramesTotal">Frames of one epoch (the train split's steps); 0 until a worker has read the corpus.</param>
 /// <param name="Fraction">Share of the whole run done, in [0, 1].</param>
 public sealed record TrainingProgress(long EpochFramesDone, long EpochFramesTotal, double Fraction);
+

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using RnnRbm.Core.Model;
 using RnnRbm.Core.PianoRolls;
+using RnnRbm.Core.Training;
 
 namespace RnnRbm.Api.Training;
 
@@ -23,6 +24,9 @@ namespace RnnRbm.Api.Training;
 /// <param name="Momentum">Nesterov momentum (0 = plain SGD; settings stored before it existed read as 0).</param>
 /// <param name="ClipNorm">Gradient clipping norm (0 = off).</param>
 /// <param name="LearningRateDecay">Per-epoch learning-rate factor (1 = constant).</param>
+/// <param name="Patience">Epochs without a better validation log-likelihood before stopping (0 = never stop early).</param>
+/// <param name="ValidateEvery">Epochs between validation log-likelihoods (0 = automatic).</param>
+/// <param name="KeepBest">Whether the model keeps the best epoch on validation (else the last).</param>
 /// <param name="LearnU0">Whether u0 is learned (settings stored before it existed read as false, like every option below: off).</param>
 /// <param name="CarryState">Whether the RNN state is carried across the chunks of a sequence.</param>
 /// <param name="Transpose">Largest random transposition in semitones (0 = off).</param>
@@ -46,6 +50,9 @@ public sealed record TrainingSettings(
     float Momentum = 0,
     float ClipNorm = 0,
     float LearningRateDecay = 1,
+    int Patience = 30,
+    int ValidateEvery = 0,
+    bool KeepBest = true,
     bool LearnU0 = false,
     bool CarryState = false,
     int Transpose = 0,
@@ -75,6 +82,11 @@ public sealed record TrainingSettings(
         Momentum = Momentum, ClipNorm = ClipNorm, LearningRateDecay = LearningRateDecay,
         LearnU0 = LearnU0, CarryState = CarryState, Transpose = Transpose,
         RbmPretrainEpochs = RbmPretrainEpochs, RnnPretrainEpochs = RnnPretrainEpochs, PretrainLearningRate = PretrainLearningRate,
+    };
+
+    internal EarlyStoppingOptions Stopping => new()
+    {
+        Patience = Patience, ValidateEvery = ValidateEvery, KeepBest = KeepBest, Seed = Seed,
     };
 
     internal string ToJson() => JsonSerializer.Serialize(this, Json);
@@ -129,6 +141,8 @@ public sealed record TrainingSettings(
         InRange("batchSize", request.BatchSize, 1, TrainingOptions.Limits.MaxBatchSize);
         InRange("cdK", request.CdK, 1, TrainingOptions.Limits.MaxCdK);
         InRange("epochs", request.Epochs, 1, TrainingOptions.Limits.MaxEpochs);
+        InRange("patience", request.Patience, 0, EarlyStoppingOptions.Limits.MaxPatience);
+        InRange("validateEvery", request.ValidateEvery, 0, EarlyStoppingOptions.Limits.MaxValidateEvery);
         InRange("transpose", request.Transpose, 0, TrainingOptions.Limits.MaxTranspose);
         InRange("rbmPretrainEpochs", request.RbmPretrainEpochs, 0, TrainingOptions.Limits.MaxPretrainEpochs);
         InRange("rnnPretrainEpochs", request.RnnPretrainEpochs, 0, TrainingOptions.Limits.MaxPretrainEpochs);
@@ -146,6 +160,7 @@ public sealed record TrainingSettings(
         }
 
         var defaults = new TrainingOptions();
+        var stoppingDefaults = new EarlyStoppingOptions();
         var settings = new TrainingSettings(
             request.CorpusId!.Value,
             request.StepsPerQuarter is null ? request.Dt ?? DefaultDt : null,
@@ -163,6 +178,9 @@ public sealed record TrainingSettings(
             request.Momentum ?? defaults.Momentum,
             request.ClipNorm ?? defaults.ClipNorm,
             request.LearningRateDecay ?? defaults.LearningRateDecay,
+            request.Patience ?? stoppingDefaults.Patience,
+            request.ValidateEvery ?? stoppingDefaults.ValidateEvery,
+            request.KeepBest ?? stoppingDefaults.KeepBest,
             request.LearnU0 ?? defaults.LearnU0,
             request.CarryState ?? defaults.CarryState,
             request.Transpose ?? defaults.Transpose,
@@ -171,7 +189,7 @@ public sealed record TrainingSettings(
             request.PretrainLearningRate ?? defaults.PretrainLearningRate,
             request.Recurrence ?? "tanh");
         // Core's own checks, in case its limits grow stricter than the ones above.
-        foreach (string problem in settings.Options.Problems())
+        foreach (string problem in settings.Options.Problems().Concat(settings.Stopping.Problems()))
         {
             errors[problem.Split(' ')[0]] = [problem];
         }

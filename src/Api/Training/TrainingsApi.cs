@@ -145,13 +145,16 @@ public static class TrainingsApi
             return;
         }
         RnnRbmModel model = ModelFile.Read(checkpoint);
+        // The model keeps what a finished training would: the best validated epoch, unless the settings keep the last.
+        bool best = model.Best is not null && model.Manifest.Stopping is { KeepBest: true, BestEpoch: > 0 };
         ModelManifest manifest = model.Manifest with
         {
             Checkpoint = null,
             CreatedUtc = now,
-            Notes = $"Cancelled while queued after epoch {training.EpochsCompleted}.",
+            Notes = $"Cancelled while queued after epoch {training.EpochsCompleted}; the model keeps epoch " +
+                $"{(best ? model.Manifest.Stopping!.BestEpoch : training.EpochsCompleted)}.",
         };
-        ModelEntity entity = ModelEntities.Create(new RnnRbmModel(model.Parameters, manifest),
+        ModelEntity entity = ModelEntities.Create(new RnnRbmModel(best ? model.Best! : model.Parameters, manifest),
             $"{manifest.Corpus?.Name ?? "corpus"} (H {manifest.Shape.Hidden}, U {manifest.Shape.Recurrent}, {training.EpochsCompleted} epochs)",
             ModelEntities.FromTraining, training.Id, training.CorpusId);
         db.Models.Add(entity);
@@ -169,6 +172,7 @@ public static class TrainingsApi
         Epochs = t.Epochs,
         EpochsCompleted = t.EpochsCompleted,
         HistoryJson = t.HistoryJson,
+        StoppingJson = t.StoppingJson,
         CancelRequested = t.CancelRequested,
         Error = t.Error,
         Backend = t.Backend,
@@ -205,6 +209,7 @@ public static class TrainingsApi
             t.Id, t.CorpusId, t.State, t.EpochsCompleted, t.Epochs,
             TrainingSettings.FromJson(t.SettingsJson),
             history.ToResponse(),
+            t.StoppingJson is null ? null : JsonSerializer.Deserialize<StoppingInfo>(t.StoppingJson, ModelFile.JsonOptions)?.ToResponse(),
             new TrainingProgress(t.EpochFramesDone, t.EpochFramesTotal, fraction),
             fps, eta, t.Backend, t.Error, t.ModelId, t.CancelRequested, t.CreatedUtc, t.StartedUtc, t.FinishedUtc);
     }

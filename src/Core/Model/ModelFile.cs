@@ -16,7 +16,8 @@ namespace RnnRbm.Core.Model;
 /// count       int64    float32 values that follow
 /// weights     float32 × count: the tensors of RnnRbmParameters.Tensors, in that order, each row-major
 ///             (version 1 stops at bu: it predates the learned initial state u0); then, in a checkpoint, the
-///             momentum velocity's tensors in the same order
+///             momentum velocity's tensors and the best validated epoch's parameters in the same order, when its
+///             manifest's checkpoint says it holds them
 /// sha256      32 bytes over every byte before it
 /// </code>
 /// A file that is truncated, corrupt, of another version or inconsistent with itself is refused with
@@ -50,9 +51,8 @@ public static class ModelFile
     public static byte[] Write(RnnRbmModel model)
     {
         byte[] manifest = JsonSerializer.SerializeToUtf8Bytes(model.Manifest, JsonOptions);
-        IReadOnlyList<NamedTensor> tensors = model.Velocity is null
-            ? model.Parameters.Tensors
-            : [.. model.Parameters.Tensors, .. model.Velocity.Tensors];
+        IReadOnlyList<NamedTensor> tensors =
+            [.. model.Parameters.Tensors, .. model.Velocity?.Tensors ?? [], .. model.Best?.Tensors ?? []];
         long count = tensors.Sum(t => (long)t.Values.Length);
         long length = HeaderBytes + manifest.Length + 8 + (count * 4) + ChecksumBytes;
         var bytes = new byte[length];
@@ -166,21 +166,23 @@ public static class ModelFile
         long count = BinaryPrimitives.ReadInt64LittleEndian(bytes[offset..]);
         offset += 8;
         bool hasVelocity = manifest.Checkpoint?.Velocity ?? false;
+        bool hasBest = manifest.Checkpoint?.Best ?? false;
         bool hasU0 = version >= 2;
         if (!hasU0 && shape.Kind != RecurrenceKind.Tanh)
         {
             throw new InvalidModelFileException("a version 1 file cannot hold a gated recurrence.");
         }
-        long expected = (hasU0 ? shape.ParameterCount : shape.ParameterCountWithoutU0) * (hasVelocity ? 2 : 1);
+        long expected = (hasU0 ? shape.ParameterCount : shape.ParameterCountWithoutU0) * (1 + (hasVelocity ? 1 : 0) + (hasBest ? 1 : 0));
         if (count != expected || offset + (count * 4) != payloadEnd)
         {
             throw new InvalidModelFileException(
                 $"it holds {count} weights in {payloadEnd - offset} bytes; a {shape.Visible}×{shape.Hidden}×{shape.Recurrent} model" +
-                (hasVelocity ? " with its momentum velocity" : "") + $" has {expected}.");
+                (hasVelocity ? " with its momentum velocity" : "") + (hasBest ? " and its best epoch's parameters" : "") + $" has {expected}.");
         }
         var parameters = new RnnRbmParameters(shape);
         RnnRbmParameters? velocity = hasVelocity ? new RnnRbmParameters(shape) : null;
-        IEnumerable<NamedTensor> stored = velocity is null ? parameters.Tensors : [.. parameters.Tensors, .. velocity.Tensors];
+        RnnRbmParameters? best = hasBest ? new RnnRbmParameters(shape) : null;
+        IEnumerable<NamedTensor> stored = [.. parameters.Tensors, .. velocity?.Tensors ?? [], .. best?.Tensors ?? []];
         foreach (NamedTensor tensor in stored.Where(t => hasU0 || t.Name != "u0"))
         {
             ReadOnlySpan<byte> source = bytes.Slice(offset, tensor.Values.Length * 4);
@@ -197,11 +199,11 @@ public static class ModelFile
             }
             offset += source.Length;
         }
-        if (!parameters.AllFinite() || velocity?.AllFinite() == false)
+        if (!parameters.AllFinite() || velocity?.AllFinite() == false || best?.AllFinite() == false)
         {
             throw new InvalidModelFileException("it holds non-finite weights (NaN or infinity).");
         }
-        return new RnnRbmModel(parameters, manifest, velocity);
+        return new RnnRbmModel(parameters, manifest, velocity, best);
     }
 
     private static ModelManifest ParseManifest(ReadOnlySpan<byte> json)

@@ -93,6 +93,24 @@ public sealed class RnnRbmTrainer : IDisposable
     /// <summary>Threads the Gibbs blocks run on.</summary>
     public int Threads => _threads;
 
+    /// <summary>
+    /// Multiplies every epoch's learning rate (1 at the start). The training loop halves it when it rolls back a
+    /// diverging run; it is part of <see cref="Checkpoint"/>, so a resumed run keeps it.
+    /// </summary>
+    public float LearningRateScale { get; set; } = 1f;
+
+    /// <summary>Forgets the momentum velocity (after the parameters were rolled back, the old direction is wrong).</summary>
+    public void ResetVelocity()
+    {
+        if (_velocity is not null)
+        {
+            foreach (NamedTensor tensor in _velocity.Tensors)
+            {
+                Array.Clear(tensor.Values);
+            }
+        }
+    }
+
     /// <summary>The seed's initialisation from random stream 0 of <paramref name="seed"/>.</summary>
     public static RnnRbmParameters InitialParameters(ModelShape shape, ulong seed) =>
         RnnRbmParameters.Initialize(shape, new VectorRandom(seed, 0));
@@ -103,7 +121,8 @@ public sealed class RnnRbmTrainer : IDisposable
         _shuffle.GetState(),
         [.. _blockStreams.Select(s => s.GetState())],
         _velocity?.Clone(),
-        _transpose?.GetState());
+        _transpose?.GetState(),
+        LearningRateScale);
 
     /// <summary>
     /// One epoch over <paramref name="sequences"/>. Stops between two updates when <paramref name="cancellation"/>
@@ -126,7 +145,7 @@ public sealed class RnnRbmTrainer : IDisposable
         int updates = 0;
         long frames = 0;
         bool cancelled = false;
-        float learningRate = _options.LearningRateAt(EpochsCompleted + 1);
+        float learningRate = _options.LearningRateAt(EpochsCompleted + 1) * LearningRateScale;
         foreach (int index in order)
         {
             PianoRoll sequence = sequences[index];
@@ -484,6 +503,7 @@ public sealed class RnnRbmTrainer : IDisposable
         _velocity?.CopyFrom(checkpoint.Velocity!);
         _transpose?.SetState(checkpoint.TransposeRandomState!);
         EpochsCompleted = checkpoint.EpochsCompleted;
+        LearningRateScale = checkpoint.LearningRateScale;
         _shuffle.SetState(checkpoint.ShuffleRandomState);
         for (int b = 0; b < _blockStreams.Length; b++)
         {
@@ -526,8 +546,9 @@ public readonly record struct EpochProgress(int Epoch, long Frames, long TotalFr
 /// <param name="BlockRandomStates">States of the Gibbs blocks' streams.</param>
 /// <param name="Velocity">The momentum velocity (null without momentum).</param>
 /// <param name="TransposeRandomState">State of the transposition stream (null unless <see cref="TrainingOptions.Transpose"/> &gt; 0).</param>
+/// <param name="LearningRateScale">The trainer's <see cref="RnnRbmTrainer.LearningRateScale"/>.</param>
 public sealed record TrainerCheckpoint(int EpochsCompleted, uint[] ShuffleRandomState, IReadOnlyList<uint[]> BlockRandomStates,
-    RnnRbmParameters? Velocity = null, uint[]? TransposeRandomState = null);
+    RnnRbmParameters? Velocity = null, uint[]? TransposeRandomState = null, float LearningRateScale = 1f);
 
 /// <summary>Training produced a non-finite gradient or parameter and stopped before writing it.</summary>
 public sealed class TrainingDivergedException : Exception
