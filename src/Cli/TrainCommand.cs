@@ -31,6 +31,8 @@ internal static class TrainCommand
         var rnnPretrain = new Option<int?>("--rnn-pretrain-epochs") { Description = "Before epoch 1 (after RBM pretraining), train the RNN to predict each frame by cross-entropy for N epochs (the paper's; 0 = off)." };
         var pretrainRate = new Option<float?>("--pretrain-learning-rate") { Description = "SGD learning rate of both pretrainings." };
         var epochs = new Option<int?>("--epochs") { Description = "Most passes over the training data (early stopping may end sooner)." };
+        var recurrenceKind = new Option<string?>("--recurrence") { Description = "The RNN's recurrence: tanh (the paper's) or gru (a gated recurrent unit)." };
+        recurrenceKind.AcceptOnlyFromAmong("tanh", "gru");
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 1234 };
         var threads = new Option<int>("--threads") { Description = "Threads for one update (0 = as many as help, at most 2). Results do not depend on it.", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "Where to write the model file.", Required = true };
@@ -46,7 +48,7 @@ internal static class TrainCommand
         command.Options.Add(validData);
         common.AddGridTo(command);
         common.AddRangeTo(command);
-        foreach (Option option in new Option[] { recipe, hidden, recurrent, learningRate, decay, momentum, clipNorm, batchSize, cdK, epochs,
+        foreach (Option option in new Option[] { recipe, hidden, recurrent, recurrenceKind, learningRate, decay, momentum, clipNorm, batchSize, cdK, epochs,
             learnU0, carryState, transpose, rbmPretrain, rnnPretrain, pretrainRate, seed, threads, output, saveEvery,
             patience, validateEvery, validationSteps, keepLast, noValidation, common.Backend })
         {
@@ -97,7 +99,8 @@ internal static class TrainCommand
             ModelShape shape;
             try
             {
-                shape = new ModelShape(readOptions.Range.Count, result.GetValue(hidden) ?? chosen.Hidden, result.GetValue(recurrent) ?? chosen.Recurrent);
+                shape = new ModelShape(readOptions.Range.Count, result.GetValue(hidden) ?? chosen.Hidden, result.GetValue(recurrent) ?? chosen.Recurrent,
+                    result.GetValue(recurrenceKind) is string kind ? ShapeInfo.ParseRecurrence(kind) : chosen.Recurrence);
             }
             catch (ArgumentOutOfRangeException)
             {

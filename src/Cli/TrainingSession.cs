@@ -37,7 +37,7 @@ internal sealed class TrainingSession(ModelShape shape, TrainingOptions options,
             loop.Trainer.PretrainProgress = p => output.Result(
                 new { @event = "pretrain", stage = p.Stage, epoch = p.Epoch, epochs = p.Epochs, crossEntropy = p.CrossEntropy, frames = p.Frames, seconds = p.Seconds },
                 $"pretrain {p.Stage} {p.Epoch,4}/{p.Epochs}  cross-entropy {p.CrossEntropy,9:F4}  {p.Seconds,7:F2} s");
-            output.Info($"training H {shape.Hidden}, U {shape.Recurrent}, lr {options.LearningRate} (×{options.LearningRateDecay}/epoch), momentum {options.Momentum}, clip {options.ClipNorm}, batch {options.BatchSize}, CD-{options.CdK}, " +
+            output.Info($"training H {shape.Hidden}, U {shape.Recurrent}{(shape.Kind == RecurrenceKind.Gru ? " (GRU)" : "")}, lr {options.LearningRate} (×{options.LearningRateDecay}/epoch), momentum {options.Momentum}, clip {options.ClipNorm}, batch {options.BatchSize}, CD-{options.CdK}, " +
                 $"at most {options.Epochs} epochs, patience {(stopping.Patience > 0 ? stopping.Patience.ToString(System.Globalization.CultureInfo.InvariantCulture) : "off")}, seed {options.Seed}, {loop.Trainer.Threads} thread(s)" +
                 $"{(options.LearnU0 ? ", learned u0" : "")}{(options.CarryState ? ", state carried across chunks" : "")}" +
                 $"{(options.Transpose > 0 ? $", transposed ±{options.Transpose}" : "")}" +

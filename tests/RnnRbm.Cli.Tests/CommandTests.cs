@@ -106,7 +106,7 @@ public class CommandTests
         using var temp = new TempFolder();
         string corpus = temp.DemoCorpus(3);
         using CliProcess train = CliProcess.Run(temp.Path, ["train", "--data", corpus, "--epochs", "1", "--out", "m.rnnrbm", "--json",
-            "--learn-u0", "--carry-state", "--transpose", "4", "--rbm-pretrain-epochs", "2", "--rnn-pretrain-epochs", "3", "--pretrain-learning-rate", "0.02",
+            "--recurrence", "gru", "--learn-u0", "--carry-state", "--transpose", "4", "--rbm-pretrain-epochs", "2", "--rnn-pretrain-epochs", "3", "--pretrain-learning-rate", "0.02",
             .. SmallModel]);
         Assert.True(train.ExitCode == 0, train.Stderr);
         JsonElement[] pretrain = [.. JsonLines(train.Stdout).Where(e => e.GetProperty("event").GetString() == "pretrain")];
@@ -114,7 +114,12 @@ public class CommandTests
             pretrain.Select(e => $"{e.GetProperty("stage").GetString()} {e.GetProperty("epoch").GetInt32()}/{e.GetProperty("epochs").GetInt32()}"));
         Assert.All(pretrain, e => Assert.True(double.IsFinite(e.GetProperty("crossEntropy").GetDouble())));
 
-        TrainingInfo training = ModelFile.Load(temp["m.rnnrbm"]).Manifest.Training;
+        RnnRbmModel model = ModelFile.Load(temp["m.rnnrbm"]);
+        Assert.Equal(RecurrenceKind.Gru, model.Parameters.Shape.Kind);
+        TrainingInfo training = model.Manifest.Training;
+
+        using CliProcess generate = CliProcess.Run(temp.Path, "generate", "--model", "m.rnnrbm", "--steps", "16", "--gibbs-k", "2", "--out", "g.mid");
+        Assert.True(generate.ExitCode == 0, generate.Stderr);
         Assert.Equal((true, true, 4, 2, 3, 0.02f), (training.LearnU0, training.CarryState, training.Transpose,
             training.RbmPretrainEpochs, training.RnnPretrainEpochs, training.PretrainLearningRate));
     }

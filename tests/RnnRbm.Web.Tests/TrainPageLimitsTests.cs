@@ -25,6 +25,8 @@ public sealed class TrainPageLimitsTests : IDisposable
         Assert.Equal(defaults.PretrainLearningRate, float.Parse(value, System.Globalization.CultureInfo.InvariantCulture));
         Assert.Matches(CheckboxPattern("learnU0"), html);
         Assert.Matches(CheckboxPattern("carryState"), html);
+        Assert.Matches("<option value=\"tanh\" selected>", html);
+        Assert.Matches("<option value=\"gru\">", html);
     }
 
     private static (string Min, string Max, string Value) Input(string html, string id)

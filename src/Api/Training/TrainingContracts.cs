@@ -33,6 +33,7 @@ namespace RnnRbm.Api.Training;
 /// <param name="RnnPretrainEpochs">RNN pretraining, the paper's: epochs of training the RNN to predict each frame with independent logistic units (cross-entropy, BPTT) before epoch 1, after any RBM pretraining; in [0, 10000], 0 = off (the default).</param>
 /// <param name="PretrainLearningRate">SGD step size of both pretrainings, in [1e-7, 1]. Default 0.01.</param>
 /// <param name="Recipe">Where the defaults of absent fields come from: "default" (the project's general recipe: momentum 0.9 at 0.001, the RNN state carried across chunks, a learned u0, 2 steps per quarter note, at most 150 epochs with early stopping) or "seed" (the tutorial's exactly: plain SGD at 0.001, 200 epochs, dt 0.3 s, the last epoch kept).</param>
+/// <param name="Recurrence">The RNN's recurrence: "tanh" (the paper's, the default) or "gru" (a gated recurrent unit, beyond the paper).</param>
 public sealed record StartTrainingRequest(
     Guid? CorpusId,
     double? Dt = null,
@@ -58,7 +59,8 @@ public sealed record StartTrainingRequest(
     int? RbmPretrainEpochs = null,
     int? RnnPretrainEpochs = null,
     float? PretrainLearningRate = null,
-    string? Recipe = null);
+    string? Recipe = null,
+    string? Recurrence = null);
 
 /// <summary>A training: its resolved settings, where it stands, and how each epoch went.</summary>
 /// <param name="Id">The training id.</param>

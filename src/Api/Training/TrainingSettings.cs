@@ -34,6 +34,7 @@ namespace RnnRbm.Api.Training;
 /// <param name="RnnPretrainEpochs">Epochs of RNN pretraining (0 = off).</param>
 /// <param name="PretrainLearningRate">SGD step size of both pretrainings.</param>
 /// <param name="Recipe">The recipe the defaults came from (settings stored before recipes existed read as "seed": their defaults were its).</param>
+/// <param name="Recurrence">The RNN's recurrence: "tanh" (stored settings without it) or "gru".</param>
 public sealed record TrainingSettings(
     Guid CorpusId,
     double? Dt,
@@ -59,7 +60,8 @@ public sealed record TrainingSettings(
     int RbmPretrainEpochs = 0,
     int RnnPretrainEpochs = 0,
     float PretrainLearningRate = 0.01f,
-    string Recipe = "seed")
+    string Recipe = "seed",
+    string Recurrence = "tanh")
 {
     // The seed's time step and the pitch range every recipe uses (spec "Sizes and parameters").
     public const double DefaultDt = 0.3;
@@ -74,7 +76,7 @@ public sealed record TrainingSettings(
 
     internal PitchRange Range => new(LowestPitch, HighestPitch + 1);
 
-    internal ModelShape Shape => new(Range.Count, Hidden, Recurrent);
+    internal ModelShape Shape => new(Range.Count, Hidden, Recurrent, ShapeInfo.ParseRecurrence(Recurrence));
 
     internal TrainingOptions Options => new()
     {
@@ -100,7 +102,7 @@ public sealed record TrainingSettings(
         TrainingSettings s = Resolve(new StartTrainingRequest(Guid.NewGuid(), Seed: 0, Recipe: recipe.Name)).Settings!;
         return new StartTrainingRequest(null, s.Dt, s.StepsPerQuarter, s.LowestPitch, s.HighestPitch, s.Hidden, s.Recurrent, s.LearningRate,
             s.BatchSize, s.CdK, s.Epochs, null, s.Momentum, s.ClipNorm, s.LearningRateDecay, s.Patience, s.ValidateEvery, s.KeepBest,
-            s.LearnU0, s.CarryState, s.Transpose, s.RbmPretrainEpochs, s.RnnPretrainEpochs, s.PretrainLearningRate, recipe.Name);
+            s.LearnU0, s.CarryState, s.Transpose, s.RbmPretrainEpochs, s.RnnPretrainEpochs, s.PretrainLearningRate, recipe.Name, s.Recurrence);
     }
 
     /// <summary>Resolves <paramref name="request"/>: the settings, or every bad field with what is allowed.</summary>
@@ -159,6 +161,10 @@ public sealed record TrainingSettings(
         InRange("transpose", request.Transpose, 0, TrainingOptions.Limits.MaxTranspose);
         InRange("rbmPretrainEpochs", request.RbmPretrainEpochs, 0, TrainingOptions.Limits.MaxPretrainEpochs);
         InRange("rnnPretrainEpochs", request.RnnPretrainEpochs, 0, TrainingOptions.Limits.MaxPretrainEpochs);
+        if (request.Recurrence is string kind && kind is not ("tanh" or "gru"))
+        {
+            Bad("recurrence", $"recurrence must be \"tanh\" or \"gru\"; got \"{kind}\".");
+        }
         if (request.PretrainLearningRate is float plr && (!float.IsFinite(plr) || plr < TrainingOptions.Limits.MinLearningRate || plr > TrainingOptions.Limits.MaxLearningRate))
         {
             Bad("pretrainLearningRate", $"pretrainLearningRate must lie in [{TrainingOptions.Limits.MinLearningRate}, {TrainingOptions.Limits.MaxLearningRate}]; got {plr}.");
@@ -200,7 +206,8 @@ public sealed record TrainingSettings(
             request.RbmPretrainEpochs ?? defaults.RbmPretrainEpochs,
             request.RnnPretrainEpochs ?? defaults.RnnPretrainEpochs,
             request.PretrainLearningRate ?? defaults.PretrainLearningRate,
-            recipe.Name);
+            recipe.Name,
+            request.Recurrence ?? ShapeInfo.NameOf(recipe.Recurrence));
         // Core's own checks, in case its limits grow stricter than the ones above.
         foreach (string problem in settings.Options.Problems().Concat(settings.Stopping.Problems()))
         {

@@ -43,6 +43,7 @@ internal sealed class ChunkGradient : IDisposable
     private readonly float[] _dBht;     // T×H   ∂C/∂bh_t
     private readonly float[] _g;        // T×U   row t-1: ∂C/∂u_{t-1} contributions from bv_t, bh_t, then δa_t
     private readonly float[] _gNext;    // U     g_t = ∂C/∂u_t during BPTT
+    private readonly GruRecurrence? _gru; // the gates of a GRU model
     private RnnRbmParameters? _parameters;
     private int _steps;
 
@@ -67,6 +68,7 @@ internal sealed class ChunkGradient : IDisposable
         _dBht = new float[capacity * h];
         _g = new float[capacity * u];
         _gNext = new float[u];
+        _gru = shape.Kind == RecurrenceKind.Gru ? new GruRecurrence(shape, capacity) : null;
         int blockCapacity = (capacity + Blocks - 1) / Blocks;
         _blocks = new GibbsBlock[Blocks];
         for (int b = 0; b < Blocks; b++)
@@ -114,7 +116,7 @@ internal sealed class ChunkGradient : IDisposable
         chunk[..(steps * v)].CopyTo(_x);
 
         bool fromU0 = initialState.IsEmpty;
-        Recurrence.Run(_blas, parameters, _x, steps, _g, _states, _bvt, _bht, fromU0 ? parameters.U0 : initialState); // _g is free until Backward
+        Recurrence.Run(_blas, parameters, _x, steps, _g, _states, _bvt, _bht, fromU0 ? parameters.U0 : initialState, _gru); // _g is free until Backward
 
         // CD-k, the positive phase and the monitor, block by block (in parallel when allowed).
         int first = (steps + 1) / 2;
@@ -185,10 +187,16 @@ internal sealed class ChunkGradient : IDisposable
         // dBvt_t Wuvᵀ + dBht_t Wuhᵀ  (T×U = dBvt (T×V) · Wuvᵀ (V×U) + dBht (T×H) · Wuhᵀ (H×U)).
         _blas.Gemm(false, true, steps, u, v, 1f, _dBvt, p.Wuv, 0f, _g);
         _blas.Gemm(false, true, steps, u, h, 1f, _dBht, p.Wuh, 1f, _g);
+        Span<float> gNext = _gNext;
+        if (_gru is not null)
+        {
+            _gru.Backward(_blas, p, _x, steps, _states, _g, grad, gNext);
+            FinishU0(grad, gNext, fromU0);
+            return;
+        }
         // Then, t = T down to 1, with g_T = 0 (u_T feeds nothing inside the chunk):
         //   δa_t = g_t ⊙ (1 - u_t²) ;  g_{t-1} = (row t-1 of _g) + δa_t Wuuᵀ.
         // Row t-1 of _g is overwritten by δa_t once g_{t-1} is formed, so that afterwards _g holds δa (T×U).
-        Span<float> gNext = _gNext;
         gNext.Clear();
         Span<float> states = _states;
         for (int t = steps; t >= 1; t--)
@@ -208,10 +216,15 @@ internal sealed class ChunkGradient : IDisposable
         _blas.Gemm(true, false, v, u, steps, 1f, _x, _g, 0f, grad.Wvu);
         _blas.Gemm(true, false, u, u, steps, 1f, _states, _g, 0f, grad.Wuu);
         SumRows(_g.AsSpan(0, steps * u), steps, u, grad.Bu);
-        // ∂C/∂u0 = g_0, what reached u_0; a carried state is a constant of this chunk (truncated BPTT).
+        FinishU0(grad, gNext, fromU0);
+    }
+
+    // ∂C/∂u0 = g_0, what reached u_0; a carried state is a constant of this chunk (truncated BPTT).
+    private static void FinishU0(RnnRbmParameters grad, ReadOnlySpan<float> g0, bool fromU0)
+    {
         if (fromU0)
         {
-            gNext.CopyTo(grad.U0);
+            g0.CopyTo(grad.U0);
         }
         else
         {

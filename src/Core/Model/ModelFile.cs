@@ -168,6 +168,10 @@ public static class ModelFile
         bool hasVelocity = manifest.Checkpoint?.Velocity ?? false;
         bool hasBest = manifest.Checkpoint?.Best ?? false;
         bool hasU0 = version >= 2;
+        if (!hasU0 && shape.Kind != RecurrenceKind.Tanh)
+        {
+            throw new InvalidModelFileException("a version 1 file cannot hold a gated recurrence.");
+        }
         long expected = (hasU0 ? shape.ParameterCount : shape.ParameterCountWithoutU0) * (1 + (hasVelocity ? 1 : 0) + (hasBest ? 1 : 0));
         if (count != expected || offset + (count * 4) != payloadEnd)
         {

@@ -45,12 +45,24 @@ public sealed record ModelManifest
     public string? Notes { get; init; }
 }
 
-/// <summary>V, H, U.</summary>
-public sealed record ShapeInfo(int Visible, int Hidden, int Recurrent)
+/// <summary>V, H, U, and the recurrence: absent (or "tanh") for the paper's, "gru" for a GRU.</summary>
+public sealed record ShapeInfo(int Visible, int Hidden, int Recurrent, string? Recurrence = null)
 {
-    public ModelShape ToShape() => new(Visible, Hidden, Recurrent);
+    public ModelShape ToShape() => new(Visible, Hidden, Recurrent, ParseRecurrence(Recurrence));
 
-    public static ShapeInfo From(ModelShape shape) => new(shape.Visible, shape.Hidden, shape.Recurrent);
+    public static ShapeInfo From(ModelShape shape) =>
+        new(shape.Visible, shape.Hidden, shape.Recurrent, shape.Kind == RecurrenceKind.Tanh ? null : NameOf(shape.Kind));
+
+    /// <summary>"tanh" or "gru".</summary>
+    public static string NameOf(RecurrenceKind kind) => kind == RecurrenceKind.Gru ? "gru" : "tanh";
+
+    /// <summary>Reads "tanh" (or null) and "gru"; anything else is a <see cref="FormatException"/>.</summary>
+    public static RecurrenceKind ParseRecurrence(string? name) => name switch
+    {
+        null or "tanh" => RecurrenceKind.Tanh,
+        "gru" => RecurrenceKind.Gru,
+        _ => throw new FormatException($"Unknown recurrence '{name}' (expected 'tanh' or 'gru')."),
+    };
 }
 
 /// <summary>The half-open MIDI range [lowest, end).</summary>

@@ -29,6 +29,7 @@ internal sealed class RnnPretraining
     private readonly float[] _bht;     // T×H   computed by the shared recurrence, unused here
     private readonly float[] _g;       // T×U   scratch of the recurrence, then the BPTT rows (δa_t)
     private readonly float[] _gNext;   // U
+    private readonly GruRecurrence? _gru;
 
     public RnnPretraining(ModelShape shape, int capacity, NumericsBackend blas)
     {
@@ -42,6 +43,7 @@ internal sealed class RnnPretraining
         _bht = new float[capacity * h];
         _g = new float[capacity * u];
         _gNext = new float[u];
+        _gru = shape.Kind == RecurrenceKind.Gru ? new GruRecurrence(shape, capacity) : null;
     }
 
     /// <summary>u_T of the last call (U).</summary>
@@ -65,7 +67,7 @@ internal sealed class RnnPretraining
         _steps = steps;
         chunk[..(steps * v)].CopyTo(_x);
         bool fromU0 = initialState.IsEmpty;
-        Recurrence.Run(_blas, p, _x, steps, _g, _states, _z, _bht, fromU0 ? p.U0 : initialState); // z_t = bv_t
+        Recurrence.Run(_blas, p, _x, steps, _g, _states, _z, _bht, fromU0 ? p.U0 : initialState, _gru); // z_t = bv_t
 
         // L and ∂L/∂z_t = (σ(z_t) − v_t)/T, in place.
         float invT = 1f / steps;
@@ -94,6 +96,12 @@ internal sealed class RnnPretraining
         // BPTT: row t-1 of _g = ∂Z_t Wuvᵀ, then t = T..1 with g_T = 0: δa_t = g_t ⊙ (1 − u_t²), g_{t-1} = row + δa_t Wuuᵀ.
         _blas.Gemm(false, true, steps, u, v, 1f, _z, p.Wuv, 0f, _g);
         Span<float> gNext = _gNext;
+        if (_gru is not null)
+        {
+            _gru.Backward(_blas, p, _x, steps, _states, _g, gradient, gNext);
+            FinishU0(gradient, gNext, fromU0);
+            return loss / steps;
+        }
         gNext.Clear();
         for (int t = steps; t >= 1; t--)
         {
@@ -114,14 +122,19 @@ internal sealed class RnnPretraining
         {
             TensorPrimitives.Add(gradient.Bu, _g.AsSpan(t * u, u), gradient.Bu);
         }
+        FinishU0(gradient, gNext, fromU0);
+        return loss / steps;
+    }
+
+    private static void FinishU0(RnnRbmParameters gradient, ReadOnlySpan<float> g0, bool fromU0)
+    {
         if (fromU0)
         {
-            gNext.CopyTo(gradient.U0); // ∂L/∂u0 = g_0
+            g0.CopyTo(gradient.U0); // ∂L/∂u0 = g_0
         }
         else
         {
             Array.Clear(gradient.U0);
         }
-        return loss / steps;
     }
 }

@@ -15,8 +15,9 @@ namespace RnnRbm.Core.Training;
 /// <param name="Options">The trainer's options (their seed is overridden by the caller's).</param>
 /// <param name="Stopping">Validation and early stopping.</param>
 /// <param name="Grid">The time step MIDI files are read at.</param>
+/// <param name="Recurrence">The RNN's recurrence.</param>
 public sealed record TrainingRecipe(string Name, string Description, int Hidden, int Recurrent, TrainingOptions Options, EarlyStoppingOptions Stopping,
-    TimeGrid Grid)
+    TimeGrid Grid, RecurrenceKind Recurrence = RecurrenceKind.Tanh)
 {
     /// <summary>
     /// The tutorial's recipe exactly (spec "Training loop"): H 150, U 100, plain SGD at 0.001, batch 100, CD-15,

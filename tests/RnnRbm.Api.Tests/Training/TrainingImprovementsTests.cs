@@ -19,6 +19,7 @@ public class TrainingImprovementsTests
         StartTrainingRequest request = Tiny(corpus, epochs: 2) with
         {
             LearnU0 = true, CarryState = true, Transpose = 3, RbmPretrainEpochs = 1, RnnPretrainEpochs = 2, PretrainLearningRate = 0.05f,
+            Recurrence = "gru",
         };
         TrainingResponse started = await StartAsync(client, request);
         Assert.Equal((true, true, 3, 1, 2, 0.05f), (started.Settings.LearnU0, started.Settings.CarryState, started.Settings.Transpose,
@@ -31,6 +32,8 @@ public class TrainingImprovementsTests
         Assert.Equal((true, true, 3, 1, 2, 0.05f), (training.LearnU0, training.CarryState, training.Transpose,
             training.RbmPretrainEpochs, training.RnnPretrainEpochs, training.PretrainLearningRate));
         Assert.Contains(model.Parameters.U0, value => value != 0f); // learned, and kept by the model file
+        Assert.Equal("gru", started.Settings.Recurrence);
+        Assert.Equal(RecurrenceKind.Gru, model.Parameters.Shape.Kind);
     }
 
     [Fact]
@@ -40,6 +43,7 @@ public class TrainingImprovementsTests
         using HttpClient client = app.CreateClient();
         Guid corpus = await AddCorpusAsync(app, train: 1, valid: 0);
         TrainingSettings settings = (await StartAsync(client, new StartTrainingRequest(corpus, Recipe: "seed"))).Settings;
+        Assert.Equal("tanh", settings.Recurrence);
         Assert.Equal((false, false, 0, 0, 0, 0.01f), (settings.LearnU0, settings.CarryState, settings.Transpose,
             settings.RbmPretrainEpochs, settings.RnnPretrainEpochs, settings.PretrainLearningRate));
         Assert.Equal(new TrainingOptions { Seed = settings.Seed }, settings.Options);

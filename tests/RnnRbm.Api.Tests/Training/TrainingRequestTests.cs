@@ -48,6 +48,7 @@ public class TrainingRequestTests
         { "rnnPretrainEpochs", """{"rnnPretrainEpochs": 10001}""" },
         { "pretrainLearningRate", """{"pretrainLearningRate": 0}""" },
         { "learnU0", """{"learnU0": "yes"}""" },
+        { "recurrence", """{"recurrence": "lstm"}""" },
     };
 
     [Theory]

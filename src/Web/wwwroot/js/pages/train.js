@@ -26,6 +26,7 @@ form.querySelectorAll('input[name="gridKind"]').forEach((r) => r.addEventListene
 document.getElementById('train-defaults').addEventListener('click', () => {
   for (const [name, value] of Object.entries(defaults)) document.getElementById(name).value = value;
   for (const [name, checked] of Object.entries(flagDefaults)) document.getElementById(name).checked = checked;
+  document.getElementById('recurrence').value = 'tanh';
   document.getElementById('seed').value = '';
   form.querySelector('input[name="gridKind"][value="dt"]').checked = true;
   showGrid();
@@ -69,6 +70,7 @@ form.addEventListener('submit', async (e) => {
     body[name] = Number(document.getElementById(name).value);
   }
   for (const name of flags) body[name] = document.getElementById(name).checked;
+  body.recurrence = document.getElementById('recurrence').value;
   const seed = document.getElementById('seed').value.trim();
   button.disabled = true;
   try {
