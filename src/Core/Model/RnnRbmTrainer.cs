@@ -138,7 +138,7 @@ public sealed class RnnRbmTrainer : IDisposable
             return new EpochResult(EpochsCompleted + 1, double.NaN, 0, 0, 0, 0, Cancelled: true);
         }
         long totalFrames = sequences.Sum(s => (long)s.Steps);
-        int[] order = ShuffledOrder(sequences.Count, _shuffle);
+        int[] order = _shuffle.Permutation(sequences.Count);
         int v = Parameters.Shape.Visible;
         var clock = Stopwatch.StartNew();
         double monitorSum = 0;
@@ -364,7 +364,7 @@ public sealed class RnnRbmTrainer : IDisposable
         for (int epoch = 1; epoch <= _options.RbmPretrainEpochs && completed; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            int[] order = ShuffledOrder(frames.Count, shuffle);
+            int[] order = shuffle.Permutation(frames.Count);
             double sum = 0;
             long done = 0;
             for (int start = 0; start < order.Length; start += _options.BatchSize)
@@ -412,7 +412,7 @@ public sealed class RnnRbmTrainer : IDisposable
             var clock = Stopwatch.StartNew();
             double sum = 0;
             long done = 0;
-            foreach (int index in ShuffledOrder(sequences.Count, shuffle))
+            foreach (int index in shuffle.Permutation(sequences.Count))
             {
                 PianoRoll sequence = sequences[index];
                 for (int start = 0; start < sequence.Steps; start += _options.BatchSize)
@@ -446,22 +446,6 @@ public sealed class RnnRbmTrainer : IDisposable
             PretrainProgress?.Invoke(new PretrainResult("rnn", epoch, _options.RnnPretrainEpochs, sum / done, done, clock.Elapsed.TotalSeconds));
         }
         return true;
-    }
-
-    private static int[] ShuffledOrder(int count, VectorRandom random)
-    {
-        // Fisher–Yates from the identity every epoch: the order depends only on the stream's state.
-        int[] order = new int[count];
-        for (int i = 0; i < count; i++)
-        {
-            order[i] = i;
-        }
-        for (int i = count - 1; i > 0; i--)
-        {
-            int j = random.NextInt(i + 1);
-            (order[i], order[j]) = (order[j], order[i]);
-        }
-        return order;
     }
 
     private void CheckSequences(IReadOnlyList<PianoRoll> sequences)

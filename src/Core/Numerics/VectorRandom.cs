@@ -119,6 +119,25 @@ public sealed class VectorRandom
         }
     }
 
+    /// <summary>
+    /// A uniformly random permutation of 0 .. <paramref name="count"/> − 1: Fisher–Yates from the identity, so it depends
+    /// only on the stream's state (the trainer's shuffles and the training loop's seeded subsets use it).
+    /// </summary>
+    public int[] Permutation(int count)
+    {
+        int[] order = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            order[i] = i;
+        }
+        for (int i = count - 1; i > 0; i--)
+        {
+            int j = NextInt(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+        return order;
+    }
+
     /// <summary>The full generator state (64 values: word-major, 16 lanes per word), for checkpoints.</summary>
     public uint[] GetState() => (uint[])_state.Clone();
 

@@ -27,20 +27,6 @@ public static class TrainingSplit
         return ([.. train.Where((_, i) => !held.Contains(i))], [.. train.Where((_, i) => held.Contains(i))]);
     }
 
-    /// <summary>A permutation of 0..count-1 from stream <paramref name="stream"/> of <paramref name="seed"/> (Fisher–Yates).</summary>
-    internal static int[] SeededOrder(int count, ulong seed, ulong stream)
-    {
-        var random = new VectorRandom(seed, stream);
-        int[] order = new int[count];
-        for (int i = 0; i < count; i++)
-        {
-            order[i] = i;
-        }
-        for (int i = count - 1; i > 0; i--)
-        {
-            int j = random.NextInt(i + 1);
-            (order[i], order[j]) = (order[j], order[i]);
-        }
-        return order;
-    }
+    /// <summary>A permutation of 0..count-1 from stream <paramref name="stream"/> of <paramref name="seed"/>.</summary>
+    internal static int[] SeededOrder(int count, ulong seed, ulong stream) => new VectorRandom(seed, stream).Permutation(count);
 }
