@@ -70,7 +70,7 @@ internal static class EvaluateCommand
             {
                 if (!string.Equals(result.GetValue(schedule), "sm", StringComparison.OrdinalIgnoreCase))
                 {
-                    throw new UsageException("--ais-schedule linear or paper needs --ais-steps: the converged search doubles the sm schedule.");
+                    throw new UsageException($"--ais-schedule {result.GetValue(schedule)} needs --ais-steps (the schedules are sm, linear and paper; the converged search doubles sm).");
                 }
                 if (result.GetValue(check))
                 {
