@@ -17,7 +17,7 @@ internal static class EvaluateCommand
     {
         var common = new CommonOptions();
         var defaults = new EvaluationOptions();
-        var convergenceDefaults = new AisConvergence();
+        AisConvergence convergenceDefaults = EvaluationOptions.Converged.AisConvergence!;
         var model = new Option<string>("--model") { Description = "The model file.", Required = true };
         var data = new Option<string>("--data") { Description = "Folder of MIDI files, or a .zip (e.g. datasets/nottingham/test).", Required = true };
         var runs = new Option<int?>("--ais-runs") { Description = $"AIS runs per time step (the paper: 100). Default: {defaults.AisRuns} with --ais-steps, {ConvergedRuns} for the converged search." };
@@ -158,14 +158,10 @@ internal static class EvaluateCommand
         return command;
     }
 
-    /// <summary>AIS runs per step of the converged search by default: its error is reported, and the schedule matters more (docs/evaluation.md).</summary>
-    private const int ConvergedRuns = 10;
-
-    /// <summary>
-    /// The converged search's base chains: from the previous frame, 100 steps (the accuracy's chains). On 10 Nottingham
-    /// test tunes this base moved the tuned model's mean by −0.057 from sm 100 to 200, the old one by −0.32 (docs/evaluation.md).
-    /// </summary>
-    private const int ConvergedBaseSteps = 100;
+    // The converged search's defaults live in Core (EvaluationOptions.Converged), shared with the service.
+    private static readonly EvaluationOptions SearchDefaults = EvaluationOptions.Converged;
+    private static readonly int ConvergedRuns = SearchDefaults.AisRuns;
+    private static readonly int ConvergedBaseSteps = SearchDefaults.AisBaseChainSteps;
 
     /// <summary>
     /// The training split for the baseline log-likelihood: <paramref name="given"/>, or the sibling train/ of a

@@ -34,13 +34,14 @@ internal sealed class EvaluationRun : LeasedRun<EvaluationEntity>
         RnnRbmModel model = ModelFile.Read(modelRow.File);
         List<PianoRoll> rolls = LoadRolls(model, Row.Split, required: true);
         List<PianoRoll> training = LoadRolls(model, "train", required: false);
-        var options = new EvaluationOptions
+        // Without aisSteps: Core's converged search (its base chains too) at the requested tolerance; with it, the
+        // explicit schedule exactly as before issue 10.
+        EvaluationOptions search = EvaluationOptions.Converged;
+        EvaluationOptions options = (Row.AisSteps is int k
+            ? new EvaluationOptions { Schedule = AisSchedule.SalakhutdinovMurray(k) }
+            : search with { AisConvergence = search.AisConvergence! with { Tolerance = Row.AisTolerance ?? EvaluationsApi.DefaultAisTolerance } }) with
         {
             AisRuns = Row.AisRuns,
-            Schedule = Row.AisSteps is int k ? AisSchedule.SalakhutdinovMurray(k) : AisSchedule.Default,
-            AisConvergence = Row.AisSteps is null
-                ? new AisConvergence { Tolerance = Row.AisTolerance ?? EvaluationsApi.DefaultAisTolerance, StepTolerance = Math.Min(0.01, Row.AisTolerance ?? EvaluationsApi.DefaultAisTolerance) }
-                : null,
             TrainingSequences = training.Count > 0 ? training : null,
             AccuracySamples = Row.AccSamples,
             Seed = (ulong)Row.Seed,

@@ -14,9 +14,9 @@ public static class EvaluationsApi
 {
     public const string DefaultSplit = "test";
     public const int DefaultAisRuns = 100;
-    /// <summary>AIS runs per step of the converged search (the default): the schedule matters more than the runs there.</summary>
-    public const int DefaultSearchAisRuns = 10;
-    public const double DefaultAisTolerance = 0.01;
+    /// <summary>AIS runs per step of the converged search (the default; Core's <see cref="EvaluationOptions.Converged"/>).</summary>
+    public static readonly int DefaultSearchAisRuns = EvaluationOptions.Converged.AisRuns;
+    public static readonly double DefaultAisTolerance = EvaluationOptions.Converged.AisConvergence!.Tolerance;
     public const double MaxAisTolerance = 1;
     public const int DefaultAccSamples = 10;
     public const int MinAisSteps = 3; // the three-segment schedule needs one transition per segment

@@ -27,6 +27,20 @@ public enum AisBase
 /// <summary>How <see cref="RnnRbmEvaluator"/> measures a model.</summary>
 public sealed record EvaluationOptions
 {
+    /// <summary>
+    /// The converged search as the command line and the service run it by default (issue 10): 10 AIS runs per step,
+    /// <see cref="Evaluation.AisConvergence"/>'s defaults (tolerance 0.01 nats), and the marginals base from chains of
+    /// 100 Gibbs steps started at the previous frame (docs/evaluation.md, "The converged schedule"). Change what else
+    /// you need with <c>with</c>, e.g. <c>EvaluationOptions.Converged with { Accuracy = false }</c>.
+    /// </summary>
+    public static EvaluationOptions Converged => new()
+    {
+        AisRuns = 10,
+        AisConvergence = new AisConvergence(),
+        AisBaseChainStart = PredictionStart.PreviousFrame,
+        AisBaseChainSteps = 100,
+    };
+
     /// <summary>Estimate the log-likelihood by AIS.</summary>
     public bool LogLikelihood { get; init; } = true;
 

@@ -93,7 +93,8 @@ public class ConvergedAisTests
     {
         RnnRbmParameters p = RnnRbmEvaluatorTests.RandomParameters(new ModelShape(8, 5, 4), seed: 21, scale: 1.0);
         PianoRoll[] sequences = [RnnRbmEvaluatorTests.RandomRoll(6, 8, seed: 1), RnnRbmEvaluatorTests.RandomRoll(4, 8, seed: 2)];
-        var options = new EvaluationOptions
+        // The front doors' preset (previous-frame base chains of 100 steps), with more runs for a tight check.
+        EvaluationOptions options = EvaluationOptions.Converged with
         {
             AisRuns = 100,
             AisConvergence = new AisConvergence { InitialTransitions = 50, MaxTransitions = 3200 },
