@@ -3,6 +3,7 @@ using RnnRbm.Core.Midi;
 using RnnRbm.Core.Model;
 using RnnRbm.Core.Numerics;
 using RnnRbm.Core.PianoRolls;
+using RnnRbm.Core.Training;
 
 namespace RnnRbm.Cli;
 
@@ -14,18 +15,32 @@ internal static class TrainCommand
         var common = new CommonOptions();
         var data = new Option<string>("--data") { Description = "Folder of MIDI files, or a .zip. A folder with train/ (and valid/) subfolders trains on train/ and monitors valid/.", Required = true };
         var validData = new Option<string?>("--valid-data") { Description = "MIDI files to measure the monitor on after each epoch (default: the data's valid/ folder, if any)." };
-        var hidden = new Option<int>("--hidden") { Description = "H, hidden units of each RBM.", DefaultValueFactory = _ => 150 };
-        var recurrent = new Option<int>("--recurrent") { Description = "U, hidden units of the RNN.", DefaultValueFactory = _ => 100 };
-        var learningRate = new Option<float>("--learning-rate") { Description = "SGD learning rate.", DefaultValueFactory = _ => 0.001f };
-        var batchSize = new Option<int>("--batch-size") { Description = "Longest chunk of steps per update.", DefaultValueFactory = _ => 100 };
-        var momentum = new Option<float>("--momentum") { Description = "Nesterov momentum coefficient (0 = the seed's plain SGD).", DefaultValueFactory = _ => 0f };
-        var decay = new Option<float>("--learning-rate-decay") { Description = "Epoch e learns at learning-rate·decay^(e-1) (1 = constant, the seed).", DefaultValueFactory = _ => 1f };
-        var clipNorm = new Option<float>("--clip-norm") { Description = "Scale each update's gradient down to this L2 norm when it is larger (0 = off).", DefaultValueFactory = _ => 0f };
-        var cdK = new Option<int>("--cd-k") { Description = "Gibbs steps of contrastive divergence.", DefaultValueFactory = _ => 15 };
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 200 };
+        var recipe = new Option<string>("--recipe") { Description = $"Where every default below comes from: {TrainingRecipe.Names}. 'default' is the project's general recipe (docs/results.md); 'seed' is the tutorial's exactly.", DefaultValueFactory = _ => TrainingRecipe.Default.Name };
+        var hidden = new Option<int?>("--hidden") { Description = "H, hidden units of each RBM (recipe: 150)." };
+        var recurrent = new Option<int?>("--recurrent") { Description = "U, hidden units of the RNN (recipe: 100)." };
+        var learningRate = new Option<float?>("--learning-rate") { Description = "SGD learning rate (default recipe 0.001 with momentum, seed 0.001)." };
+        var batchSize = new Option<int?>("--batch-size") { Description = "Longest chunk of steps per update (recipe: 100)." };
+        var momentum = new Option<float?>("--momentum") { Description = "Nesterov momentum coefficient (0 = plain SGD, the seed's)." };
+        var decay = new Option<float?>("--learning-rate-decay") { Description = "Epoch e learns at learning-rate·decay^(e-1) (1 = constant)." };
+        var clipNorm = new Option<float?>("--clip-norm") { Description = "Scale each update's gradient down to this L2 norm when it is larger (0 = off)." };
+        var cdK = new Option<int?>("--cd-k") { Description = "Gibbs steps of contrastive divergence (recipe: 15)." };
+        var learnU0 = new Option<bool?>("--learn-u0") { Description = "Learn the RNN's initial state u0 (false: u0 = 0, the seed)." };
+        var carryState = new Option<bool?>("--carry-state") { Description = "Carry the RNN state across the chunks of a sequence (truncated BPTT; false: each chunk restarts from u0, the seed)." };
+        var transpose = new Option<int?>("--transpose") { Description = $"Shift each training sequence by a random number of semitones in [-N, N], among the shifts that keep its notes in range (0 = off; at most {TrainingOptions.Limits.MaxTranspose})." };
+        var rbmPretrain = new Option<int?>("--rbm-pretrain-epochs") { Description = "Before epoch 1, train W, bv, bh as a plain RBM on shuffled frames for N epochs (the paper's initialisation; 0 = off)." };
+        var rnnPretrain = new Option<int?>("--rnn-pretrain-epochs") { Description = "Before epoch 1 (after RBM pretraining), train the RNN to predict each frame by cross-entropy for N epochs (the paper's; 0 = off)." };
+        var pretrainRate = new Option<float?>("--pretrain-learning-rate") { Description = "SGD learning rate of both pretrainings." };
+        var epochs = new Option<int?>("--epochs") { Description = "Most passes over the training data (early stopping may end sooner)." };
+        var recurrenceKind = new Option<string?>("--recurrence") { Description = "The RNN's recurrence: tanh (the paper's) or gru (a gated recurrent unit)." };
+        recurrenceKind.AcceptOnlyFromAmong("tanh", "gru");
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 1234 };
         var threads = new Option<int>("--threads") { Description = "Threads for one update (0 = as many as help, at most 2). Results do not depend on it.", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "Where to write the model file.", Required = true };
+        var patience = new Option<int?>("--patience") { Description = "Stop after this many epochs without a better validation log-likelihood (0 = never stop early; default recipe 30, seed 0)." };
+        var validateEvery = new Option<int>("--validate-every") { Description = "Epochs between validation log-likelihoods (0 = automatic: about 20% of the training time).", DefaultValueFactory = _ => 0 };
+        var validationSteps = new Option<int>("--validation-steps") { Description = "Steps of validation data the log-likelihood is measured on (whole sequences, seeded).", DefaultValueFactory = _ => new EarlyStoppingOptions().ValidationSteps };
+        var keepLast = new Option<bool?>("--keep-last") { Description = "Save the last epoch instead of the best one on validation (the seed recipe's behaviour)." };
+        var noValidation = new Option<bool>("--no-validation") { Description = "Do not measure the validation log-likelihood (no early stopping, no divergence check on valid)." };
         var saveEvery = new Option<int>("--save-every") { Description = "Also save a snapshot every N epochs (model.e0025.rnnrbm beside --out), to choose the stopping epoch on valid afterwards; 0 = never.", DefaultValueFactory = _ => 0 };
 
         var command = new Command("train", "Train an RNN-RBM on MIDI files and save the model.");
@@ -33,26 +48,46 @@ internal static class TrainCommand
         command.Options.Add(validData);
         common.AddGridTo(command);
         common.AddRangeTo(command);
-        foreach (Option option in new Option[] { hidden, recurrent, learningRate, decay, momentum, clipNorm, batchSize, cdK, epochs, seed, threads, output, saveEvery, common.Backend })
+        foreach (Option option in new Option[] { recipe, hidden, recurrent, recurrenceKind, learningRate, decay, momentum, clipNorm, batchSize, cdK, epochs,
+            learnU0, carryState, transpose, rbmPretrain, rnnPretrain, pretrainRate, seed, threads, output, saveEvery,
+            patience, validateEvery, validationSteps, keepLast, noValidation, common.Backend })
         {
             command.Options.Add(option);
         }
         command.SetAction(result => CommandRunner.Run(result.GetValue(json), o =>
         {
             NumericsBackend backend = common.SelectBackend(result, o);
-            MidiReadOptions readOptions = common.ReadOptions(result, TimeGrid.SeedDefault);
-            var options = new TrainingOptions
+            TrainingRecipe chosen = TrainingRecipe.Find(result.GetValue(recipe))
+                ?? throw new UsageException($"--recipe must be one of {TrainingRecipe.Names}; got '{result.GetValue(recipe)}'.");
+            MidiReadOptions readOptions = common.ReadOptions(result, chosen.Grid);
+            TrainingOptions r = chosen.Options;
+            var options = r with
             {
-                LearningRate = result.GetValue(learningRate),
-                BatchSize = result.GetValue(batchSize),
-                CdK = result.GetValue(cdK),
-                Epochs = result.GetValue(epochs),
+                LearningRate = result.GetValue(learningRate) ?? r.LearningRate,
+                BatchSize = result.GetValue(batchSize) ?? r.BatchSize,
+                CdK = result.GetValue(cdK) ?? r.CdK,
+                Epochs = result.GetValue(epochs) ?? r.Epochs,
                 Seed = result.GetValue(seed),
-                Momentum = result.GetValue(momentum),
-                ClipNorm = result.GetValue(clipNorm),
-                LearningRateDecay = result.GetValue(decay),
+                Momentum = result.GetValue(momentum) ?? r.Momentum,
+                ClipNorm = result.GetValue(clipNorm) ?? r.ClipNorm,
+                LearningRateDecay = result.GetValue(decay) ?? r.LearningRateDecay,
+                LearnU0 = result.GetValue(learnU0) ?? r.LearnU0,
+                CarryState = result.GetValue(carryState) ?? r.CarryState,
+                Transpose = result.GetValue(transpose) ?? r.Transpose,
+                RbmPretrainEpochs = result.GetValue(rbmPretrain) ?? r.RbmPretrainEpochs,
+                RnnPretrainEpochs = result.GetValue(rnnPretrain) ?? r.RnnPretrainEpochs,
+                PretrainLearningRate = result.GetValue(pretrainRate) ?? r.PretrainLearningRate,
             };
-            IReadOnlyList<string> problems = options.Problems();
+            var stopping = chosen.Stopping with
+            {
+                Validate = !result.GetValue(noValidation),
+                Patience = result.GetValue(patience) ?? chosen.Stopping.Patience,
+                ValidateEvery = result.GetValue(validateEvery),
+                ValidationSteps = result.GetValue(validationSteps),
+                KeepBest = result.GetValue(keepLast) is bool last ? !last : chosen.Stopping.KeepBest,
+                Seed = options.Seed,
+            };
+            IReadOnlyList<string> problems = [.. options.Problems(), .. stopping.Problems()];
             if (result.GetValue(saveEvery) < 0)
             {
                 problems = [.. problems, $"--save-every must be 0 (never) or a number of epochs; got {result.GetValue(saveEvery)}."];
@@ -64,7 +99,8 @@ internal static class TrainCommand
             ModelShape shape;
             try
             {
-                shape = new ModelShape(readOptions.Range.Count, result.GetValue(hidden), result.GetValue(recurrent));
+                shape = new ModelShape(readOptions.Range.Count, result.GetValue(hidden) ?? chosen.Hidden, result.GetValue(recurrent) ?? chosen.Recurrent,
+                    result.GetValue(recurrenceKind) is string kind ? ShapeInfo.ParseRecurrence(kind) : chosen.Recurrence);
             }
             catch (ArgumentOutOfRangeException)
             {
@@ -75,12 +111,16 @@ internal static class TrainCommand
             (string trainPath, string? validPath) = Split(dataPath, result.GetValue(validData));
             List<PianoRoll> train = LoadCorpus(trainPath, readOptions, o, "train");
             List<PianoRoll>? valid = validPath is null ? null : LoadCorpus(validPath, readOptions, o, "valid");
-            var session = new TrainingSession(shape, options, readOptions, backend, result.GetValue(threads), o)
+            var session = new TrainingSession(shape, options, stopping, readOptions, backend, result.GetValue(threads), o)
             {
                 SaveEvery = result.GetValue(saveEvery),
             };
-            session.Run(train, valid, new CorpusInfo(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataPath))), train.Count,
-                train.Sum(r => (long)r.Steps), PianoRoll.Digest(train)), result.GetValue(output)!);
+            TrainingSets sets = TrainingSets.Of(train, valid, options.Seed);
+            if (sets.ValidSource == TrainingSets.HeldOut)
+            {
+                o.Info($"no validation files: {sets.Valid.Count} of the {train.Count} training files are held out to validate on");
+            }
+            session.Run(sets, Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataPath))), result.GetValue(output)!);
         }));
         return command;
     }

@@ -32,7 +32,15 @@ public class CommandTests
         Assert.Equal(2, model.Manifest.Training.EpochsCompleted);
         Assert.Equal(2, model.Manifest.History.Count);
         Assert.Equal(new TimeGrid.Beats(2), model.Grid);
-        Assert.Equal(4, model.Manifest.Corpus!.Sequences);
+        // No valid/ folder: a seeded tenth (here one) of the four files is held out to validate on.
+        Assert.Equal(3, model.Manifest.Corpus!.Sequences);
+        Assert.Equal("held-out", model.Manifest.Stopping!.ValidationSource);
+        // The last planned epoch is always validated, and the loop says why it stopped and which epoch it kept.
+        Assert.True(double.IsFinite(epochs[^1].GetProperty("validLogLikelihood").GetDouble()));
+        Assert.Equal(model.Manifest.History[^1].ValidLogLikelihood, epochs[^1].GetProperty("validLogLikelihood").GetDouble());
+        Assert.Contains(events, e => e.GetProperty("event").GetString() == "stopped"
+            && e.GetProperty("message").GetString()!.Contains("planned 2 epochs", StringComparison.Ordinal));
+        Assert.Equal(model.Manifest.Stopping.BestEpoch, model.Manifest.Stopping.KeptEpoch);
         Assert.False(string.IsNullOrEmpty(model.Manifest.Numerics.Backend));
 
         using CliProcess generate = CliProcess.Run(temp.Path, "generate", "--model", "m.rnnrbm", "--steps", "64", "--gibbs-k", "5", "--seed", "7", "--out", "a.mid", "--png", "a.png");
@@ -92,7 +100,33 @@ public class CommandTests
         Assert.False(File.Exists(temp["x.mid"]));
     }
 
+    [Fact]
+    public void Train_WithTheImprovements_ReportsPretraining_AndRecordsThemInTheModel()
+    {
+        using var temp = new TempFolder();
+        string corpus = temp.DemoCorpus(3);
+        using CliProcess train = CliProcess.Run(temp.Path, ["train", "--data", corpus, "--epochs", "1", "--out", "m.rnnrbm", "--json",
+            "--recurrence", "gru", "--learn-u0", "--carry-state", "--transpose", "4", "--rbm-pretrain-epochs", "2", "--rnn-pretrain-epochs", "3", "--pretrain-learning-rate", "0.02",
+            .. SmallModel]);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        JsonElement[] pretrain = [.. JsonLines(train.Stdout).Where(e => e.GetProperty("event").GetString() == "pretrain")];
+        Assert.Equal(["rbm 1/2", "rbm 2/2", "rnn 1/3", "rnn 2/3", "rnn 3/3"],
+            pretrain.Select(e => $"{e.GetProperty("stage").GetString()} {e.GetProperty("epoch").GetInt32()}/{e.GetProperty("epochs").GetInt32()}"));
+        Assert.All(pretrain, e => Assert.True(double.IsFinite(e.GetProperty("crossEntropy").GetDouble())));
+
+        RnnRbmModel model = ModelFile.Load(temp["m.rnnrbm"]);
+        Assert.Equal(RecurrenceKind.Gru, model.Parameters.Shape.Kind);
+        TrainingInfo training = model.Manifest.Training;
+
+        using CliProcess generate = CliProcess.Run(temp.Path, "generate", "--model", "m.rnnrbm", "--steps", "16", "--gibbs-k", "2", "--out", "g.mid");
+        Assert.True(generate.ExitCode == 0, generate.Stderr);
+        Assert.Equal((true, true, 4, 2, 3, 0.02f), (training.LearnU0, training.CarryState, training.Transpose,
+            training.RbmPretrainEpochs, training.RnnPretrainEpochs, training.PretrainLearningRate));
+    }
+
     [Theory]
+    [InlineData("--transpose", "25", "--dt", "0.3", "transpose must be")]
+    [InlineData("--rnn-pretrain-epochs", "-1", "--dt", "0.3", "rnnPretrainEpochs must be")]
     [InlineData("--dt", "0.3", "--steps-per-quarter", "2", "not both")]
     [InlineData("--epochs", "0", "--dt", "0.3", "epochs must lie")]
     [InlineData("--backend", "cuda", "--dt", "0.3", "cuda")]

@@ -60,8 +60,19 @@ public sealed partial class BrowserTests(BrowserFixture fixture)
         IPage page = await fixture.NewPageAsync();
         await page.GotoAsync($"/train?corpus={corpus}");
         await Assertions.Expect(page.Locator("#corpusId")).ToHaveValueAsync(corpus.ToString());
-        await Assertions.Expect(page.Locator("#dt")).ToHaveValueAsync("0.3");
+        // The fields come from the API's recipes: the recommended one first, then the tutorial's on request.
+        await Assertions.Expect(page.Locator("#recipe-hint")).Not.ToHaveTextAsync("Loading the recipes…");
+        await Assertions.Expect(page.Locator("#recipe")).ToHaveValueAsync("default");
+        await Assertions.Expect(page.Locator("#stepsPerQuarter")).ToHaveValueAsync("2");
+        await Assertions.Expect(page.Locator("#momentum")).ToHaveValueAsync("0.9");
         await Assertions.Expect(page.Locator("#hidden")).ToHaveValueAsync("150");
+        await page.Locator("#recipe").SelectOptionAsync("seed");
+        await Assertions.Expect(page.Locator("#dt")).ToHaveValueAsync("0.3");
+        await Assertions.Expect(page.Locator("#momentum")).ToHaveValueAsync("0");
+        await Assertions.Expect(page.Locator("#patience")).ToHaveValueAsync("0");
+        await Assertions.Expect(page.Locator("#keepBest")).Not.ToBeCheckedAsync();
+        await page.Locator("#recipe").SelectOptionAsync("default");
+        await Assertions.Expect(page.Locator("#patience")).ToHaveValueAsync("30");
         await ScreenshotAsync(page, "train.png");
 
         // HTML constraint: caught in the page, written beside the field.
@@ -89,12 +100,13 @@ public sealed partial class BrowserTests(BrowserFixture fixture)
         IPage page = await fixture.NewPageAsync();
         await page.GotoAsync($"/train?corpus={corpus}");
         await Assertions.Expect(page.Locator("#corpusId")).ToHaveValueAsync(corpus.ToString());
+        await Assertions.Expect(page.Locator("#recipe-hint")).Not.ToHaveTextAsync("Loading the recipes…");
         await page.GetByLabel("Steps per quarter note").First.CheckAsync();
         await page.Locator("#stepsPerQuarter").FillAsync("2");
         await page.GetByLabel("Hidden units (RBM)").FillAsync("16");
         await page.GetByLabel("Recurrent units (RNN)").FillAsync("8");
         await page.GetByLabel("Gibbs steps per update (CD-k)").FillAsync("1");
-        await page.GetByLabel("Epochs").FillAsync("1");
+        await page.GetByLabel("Epochs", new() { Exact = true }).FillAsync("1");
         await page.GetByLabel("Seed").FillAsync("7");
         await page.GetByRole(AriaRole.Button, new() { Name = "Start training" }).ClickAsync();
 
@@ -106,6 +118,9 @@ public sealed partial class BrowserTests(BrowserFixture fixture)
         await Assertions.Expect(page.Locator("#stat-epoch")).ToHaveTextAsync("1 / 1");
         await Assertions.Expect(page.Locator("#curve-caption")).ToContainTextAsync("1 epoch");
         await Assertions.Expect(page.Locator("#stat-train")).Not.ToHaveTextAsync("–");
+        // The last planned epoch is always validated: its log-likelihood, the kept epoch and why training stopped.
+        await Assertions.Expect(page.Locator("#stat-valid-ll")).ToContainTextAsync("(epoch 1)");
+        await Assertions.Expect(page.Locator("#stopping-summary")).ToContainTextAsync("The model keeps epoch 1.");
         await Assertions.Expect(page.Locator("#model-link")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#cancel-button")).ToBeHiddenAsync();
         await Assertions.Expect(page.Locator("#training-settings")).ToContainTextAsync("16 / 8");

@@ -69,6 +69,7 @@ public sealed record ModelDetails(
 /// <param name="HasCheckpoint">Whether the file carries the random states to resume its training exactly.</param>
 /// <param name="Metrics">Evaluation results by name (finite values only).</param>
 /// <param name="Notes">Free text.</param>
+/// <param name="Stopping">Early stopping's decisions: the epoch kept, why training stopped, the events (null for models trained before it existed).</param>
 public sealed record ManifestResponse(
     ShapeResponse Shape,
     PitchRangeResponse PitchRange,
@@ -80,7 +81,8 @@ public sealed record ManifestResponse(
     DateTimeOffset CreatedUtc,
     bool HasCheckpoint,
     IReadOnlyDictionary<string, double> Metrics,
-    string? Notes);
+    string? Notes,
+    StoppingResponse? Stopping = null);
 
 /// <summary>Model sizes.</summary>
 /// <param name="Visible">V, one unit per pitch.</param>
@@ -115,11 +117,23 @@ public sealed record NumericsResponse(string Backend, string Description);
 
 /// <summary>One epoch of a training curve.</summary>
 /// <param name="Epoch">1-based epoch number.</param>
-/// <param name="Train">The seed's monitor averaged over the epoch's updates on the train split.</param>
-/// <param name="Valid">The same monitor measured on the valid split after the epoch (null when there is none).</param>
-/// <param name="Seconds">Wall time of the epoch.</param>
+/// <param name="Train">
+/// The seed's monitor averaged over the epoch's updates on the train split: the log-probability of each frame under one
+/// reconstruction from the CD chain. It is not the model's log-likelihood and can move the other way; judge a model by
+/// <paramref name="ValidLogLikelihood"/>.
+/// </param>
+/// <param name="Valid">The same monitor measured on the validation data after the epoch (null when there is none).</param>
+/// <param name="Seconds">Wall time of the epoch's updates.</param>
 /// <param name="FramesPerSecond">Time steps learned per second.</param>
-public sealed record EpochResponse(int Epoch, double? Train, double? Valid, double Seconds, double FramesPerSecond);
+/// <param name="ValidLogLikelihood">
+/// Log-likelihood per step of the validation subset by AIS, on epochs that were validated (null on the others): what
+/// early stopping keeps the best of.
+/// </param>
+/// <param name="ValidConverged">Whether doubling the AIS schedule moved <paramref name="ValidLogLikelihood"/> by less than 0.01 nats.</param>
+/// <param name="ValidAisSteps">AIS transitions behind <paramref name="ValidLogLikelihood"/>.</param>
+/// <param name="LearningRate">The learning rate of the epoch (after any roll-back's halving).</param>
+public sealed record EpochResponse(int Epoch, double? Train, double? Valid, double Seconds, double FramesPerSecond,
+    double? ValidLogLikelihood = null, bool? ValidConverged = null, int? ValidAisSteps = null, double? LearningRate = null);
 
 /// <summary>Maps Core's manifest to the API's records (non-finite numbers become null: JSON has no NaN).</summary>
 internal static class ModelContractMapping
@@ -136,7 +150,8 @@ internal static class ModelContractMapping
         manifest.CreatedUtc,
         manifest.Checkpoint is not null,
         FiniteMetrics(manifest.Metrics),
-        manifest.Notes);
+        manifest.Notes,
+        manifest.Stopping?.ToResponse());
 
     public static ShapeResponse ToResponse(this ShapeInfo shape) => new(shape.Visible, shape.Hidden, shape.Recurrent);
 
@@ -145,10 +160,49 @@ internal static class ModelContractMapping
     public static TimeGridResponse ToResponse(this TimeGridInfo grid) => new(grid.Kind, grid.Seconds, grid.StepsPerQuarter);
 
     public static IReadOnlyList<EpochResponse> ToResponse(this IReadOnlyList<EpochRecord> history) =>
-        [.. history.Select(e => new EpochResponse(e.Epoch, Finite(e.Monitor), e.ValidMonitor is double v ? Finite(v) : null, e.Seconds, e.FramesPerSecond))];
+        [.. history.Select(e => new EpochResponse(e.Epoch, Finite(e.Monitor), e.ValidMonitor is double v ? Finite(v) : null, e.Seconds, e.FramesPerSecond,
+            e.ValidLogLikelihood is double ll ? Finite(ll) : null, e.ValidConverged, e.ValidAisSteps, e.LearningRate))];
 
     public static IReadOnlyDictionary<string, double> FiniteMetrics(IReadOnlyDictionary<string, double> metrics) =>
         metrics.Where(m => double.IsFinite(m.Value)).ToDictionary(m => m.Key, m => m.Value, StringComparer.Ordinal);
 
     public static double? Finite(double value) => double.IsFinite(value) ? value : null;
+
+    public static StoppingResponse ToResponse(this StoppingInfo s) => new(
+        s.Validated, s.ValidationSource, s.ValidationSteps, s.BestEpoch,
+        s.BestValidLogLikelihood is double best ? Finite(best) : null, s.KeptEpoch, s.StopReason, s.Patience, s.ValidateEvery, s.AisSteps,
+        s.Rollbacks, [.. s.Events.Select(e => new TrainingEventResponse(e.Epoch, e.Kind, e.Message))]);
 }
+
+/// <summary>What early stopping knows and decided.</summary>
+/// <param name="Validated">Whether the validation log-likelihood is measured (false when there is no validation data).</param>
+/// <param name="ValidationSource">valid (the corpus's validation split) or held-out (a seeded 10% of the training files).</param>
+/// <param name="ValidationSteps">Steps of the validation subset the log-likelihood is measured on.</param>
+/// <param name="BestEpoch">The best epoch on validation so far (null before the first validation).</param>
+/// <param name="BestValidLogLikelihood">Its validation log-likelihood per step.</param>
+/// <param name="KeptEpoch">The epoch whose parameters the model holds (once finished).</param>
+/// <param name="StopReason">Why the training stopped (null while it runs).</param>
+/// <param name="Patience">Epochs without improvement before stopping (0 = off).</param>
+/// <param name="ValidateEvery">Epochs between validations now in force.</param>
+/// <param name="AisSteps">AIS transitions of the validation estimate now in force.</param>
+/// <param name="Rollbacks">Roll-backs after divergence so far.</param>
+/// <param name="Events">Every decision, oldest first.</param>
+public sealed record StoppingResponse(
+    bool Validated,
+    string ValidationSource,
+    int ValidationSteps,
+    int? BestEpoch,
+    double? BestValidLogLikelihood,
+    int? KeptEpoch,
+    string? StopReason,
+    int Patience,
+    int ValidateEvery,
+    int AisSteps,
+    int Rollbacks,
+    IReadOnlyList<TrainingEventResponse> Events);
+
+/// <summary>One decision of the training loop.</summary>
+/// <param name="Epoch">After which epoch.</param>
+/// <param name="Kind">note, schedule, rollback or stopped.</param>
+/// <param name="Message">What happened and why.</param>
+public sealed record TrainingEventResponse(int Epoch, string Kind, string Message);

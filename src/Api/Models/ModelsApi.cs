@@ -177,6 +177,8 @@ public static class CurveImages
     {
         CurvePoint[] train = [.. history.Select(e => new CurvePoint(e.Epoch, e.Monitor))];
         CurvePoint[] valid = [.. history.Where(e => e.ValidMonitor is not null).Select(e => new CurvePoint(e.Epoch, e.ValidMonitor!.Value))];
-        return TrainingCurveImage.RenderPng(train, valid.Length > 0 ? valid : null, title: title);
+        CurvePoint[] likelihood = [.. history.Where(e => e.ValidLogLikelihood is not null).Select(e => new CurvePoint(e.Epoch, e.ValidLogLikelihood!.Value))];
+        return TrainingCurveImage.RenderPng(train, valid.Length > 0 ? valid : null, title: title, yLabel: "nats per step",
+            validLikelihood: likelihood);
     }
 }

@@ -47,6 +47,9 @@ public sealed class TrainingEntity : ILeasedWork
     public int EpochsCompleted { get; set; }
     /// <summary>Per-epoch monitor on train and valid, seconds, frames/s (JSON array).</summary>
     public string HistoryJson { get; set; } = "[]";
+
+    /// <summary>Early stopping's state and decisions (Core's StoppingInfo as JSON); null before the first epoch.</summary>
+    public string? StoppingJson { get; set; }
     /// <summary>A model file (with its checkpoint section) as of the last completed epoch.</summary>
     public byte[]? Checkpoint { get; set; }
     public bool CancelRequested { get; set; }

@@ -4,7 +4,10 @@ namespace RnnRbm.Api.Training;
 
 // The Trainings API's JSON (camelCase through ASP.NET's web defaults). These names are the contract.
 
-/// <summary>The body of <c>POST /api/trainings</c>: every field but <c>corpusId</c> is optional (the seed's defaults).</summary>
+/// <summary>
+/// The body of <c>POST /api/trainings</c>: every field but <c>corpusId</c> is optional; an absent one takes the recipe's
+/// value (<c>recipe</c>: "default", the project's general recipe, unless "seed", the tutorial's, is asked for).
+/// </summary>
 /// <param name="CorpusId">The corpus to learn from (its accepted train files; valid files, if any, are monitored).</param>
 /// <param name="Dt">Seconds per step through the tempo map, in [0.001, 60]. Default 0.3 when stepsPerQuarter is absent.</param>
 /// <param name="StepsPerQuarter">Steps per quarter note, tempo ignored, in [1, 96]. Give dt or this, not both.</param>
@@ -20,6 +23,17 @@ namespace RnnRbm.Api.Training;
 /// <param name="Momentum">Nesterov momentum coefficient, in [0, 0.999]. Default 0 (the seed's plain SGD).</param>
 /// <param name="LearningRateDecay">Learning-rate schedule: epoch e uses learningRate·decay^(e−1), in [0.5, 1]. Default 1 (constant).</param>
 /// <param name="ClipNorm">Gradient clipping: the largest L2 norm of one update's gradient, in [0, 1e6]; 0 = off (the default).</param>
+/// <param name="Patience">Early stopping: stop after this many epochs without a better validation log-likelihood, in [0, 100000]; 0 = never stop early. Default 30.</param>
+/// <param name="ValidateEvery">Epochs between validation log-likelihoods, in [0, 10000]; 0 (the default) = automatic, about 20% of the training time.</param>
+/// <param name="KeepBest">The model keeps the best epoch on validation (true, the default) or the last one (false, the seed's behaviour).</param>
+/// <param name="LearnU0">Learn the RNN's initial state u0 by BPTT instead of keeping it 0. Default false (the seed).</param>
+/// <param name="CarryState">Carry the RNN state across the chunks of one sequence (truncated BPTT), so training sees long histories as evaluation does; false restarts every chunk from u0 (the seed, the default).</param>
+/// <param name="Transpose">Transposition augmentation: each sequence of an epoch is shifted by a random number of semitones in [−transpose, transpose], drawn among the shifts that keep every note in the pitch range; in [0, 24], 0 = off (the default).</param>
+/// <param name="RbmPretrainEpochs">RBM pretraining, the paper's initialisation: epochs of training W, bv, bh as a plain RBM on shuffled frames (CD-k, minibatches of batchSize frames) before epoch 1; in [0, 10000], 0 = off (the default).</param>
+/// <param name="RnnPretrainEpochs">RNN pretraining, the paper's: epochs of training the RNN to predict each frame with independent logistic units (cross-entropy, BPTT) before epoch 1, after any RBM pretraining; in [0, 10000], 0 = off (the default).</param>
+/// <param name="PretrainLearningRate">SGD step size of both pretrainings, in [1e-7, 1]. Default 0.01.</param>
+/// <param name="Recipe">Where the defaults of absent fields come from: "default" (the project's general recipe: momentum 0.9 at 0.001, the RNN state carried across chunks, a learned u0, 2 steps per quarter note, at most 150 epochs with early stopping) or "seed" (the tutorial's exactly: plain SGD at 0.001, 200 epochs, dt 0.3 s, the last epoch kept).</param>
+/// <param name="Recurrence">The RNN's recurrence: "tanh" (the paper's, the default) or "gru" (a gated recurrent unit, beyond the paper).</param>
 public sealed record StartTrainingRequest(
     Guid? CorpusId,
     double? Dt = null,
@@ -35,7 +49,18 @@ public sealed record StartTrainingRequest(
     ulong? Seed = null,
     float? Momentum = null,
     float? ClipNorm = null,
-    float? LearningRateDecay = null);
+    float? LearningRateDecay = null,
+    int? Patience = null,
+    int? ValidateEvery = null,
+    bool? KeepBest = null,
+    bool? LearnU0 = null,
+    bool? CarryState = null,
+    int? Transpose = null,
+    int? RbmPretrainEpochs = null,
+    int? RnnPretrainEpochs = null,
+    float? PretrainLearningRate = null,
+    string? Recipe = null,
+    string? Recurrence = null);
 
 /// <summary>A training: its resolved settings, where it stands, and how each epoch went.</summary>
 /// <param name="Id">The training id.</param>
@@ -44,7 +69,8 @@ public sealed record StartTrainingRequest(
 /// <param name="Epoch">Whole epochs completed.</param>
 /// <param name="Epochs">Epochs planned.</param>
 /// <param name="Settings">The request with every default and the seed filled in (post it again to repeat the run).</param>
-/// <param name="History">The monitor per epoch on train and, when the corpus has valid files, valid.</param>
+/// <param name="History">Per epoch: the seed's monitor on train and valid, and on validated epochs the validation log-likelihood.</param>
+/// <param name="Stopping">Early stopping: the best epoch on validation, the epoch the model keeps, why the training stopped, and every decision (roll-backs, schedule changes) in words. Null before the first epoch.</param>
 /// <param name="Progress">Frames of the epoch in flight and the fraction of the whole run done.</param>
 /// <param name="FramesPerSecond">Training speed: of the last epoch, or of the first one so far.</param>
 /// <param name="EtaSeconds">Estimated seconds to the end, from the speed and the frames remaining (null when unknown or finished).</param>
@@ -63,6 +89,7 @@ public sealed record TrainingResponse(
     int Epochs,
     TrainingSettings Settings,
     IReadOnlyList<EpochResponse> History,
+    StoppingResponse? Stopping,
     TrainingProgress Progress,
     double? FramesPerSecond,
     double? EtaSeconds,
@@ -79,3 +106,10 @@ public sealed record TrainingResponse(
 /// <param name="EpochFramesTotal">Frames of one epoch (the train split's steps); 0 until a worker has read the corpus.</param>
 /// <param name="Fraction">Share of the whole run done, in [0, 1].</param>
 public sealed record TrainingProgress(long EpochFramesDone, long EpochFramesTotal, double Fraction);
+
+
+/// <summary>A training recipe: its name (the request's <c>recipe</c>), what it is, and the value it gives each field a request leaves out.</summary>
+/// <param name="Name">"default" or "seed".</param>
+/// <param name="Description">One sentence.</param>
+/// <param name="Defaults">Every field's value under this recipe (corpusId and seed are the request's own).</param>
+public sealed record RecipeResponse(string Name, string Description, StartTrainingRequest Defaults);

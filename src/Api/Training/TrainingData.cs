@@ -3,16 +3,22 @@ using RnnRbm.Api.Storage;
 using RnnRbm.Core.Midi;
 using RnnRbm.Core.Model;
 using RnnRbm.Core.PianoRolls;
+using RnnRbm.Core.Training;
 
 namespace RnnRbm.Api.Training;
 
 /// <summary>
 /// A corpus read for one training: the accepted train (and valid) files through <see cref="MidiReader"/> at the
 /// training's grid and range, empty rolls left out, in a fixed order (file name, then id) so that a resumed run
-/// sees exactly the sequences the interrupted one saw.
+/// sees exactly the sequences the interrupted one saw. Without valid files a seeded tenth of the train files is held
+/// out to validate on (<see cref="TrainingSets.Of"/>); <see cref="Corpus"/> describes what is learned from.
 /// </summary>
-internal sealed record TrainingData(IReadOnlyList<PianoRoll> Train, IReadOnlyList<PianoRoll> Valid, CorpusInfo Corpus)
+internal sealed record TrainingData(TrainingSets Sets, CorpusInfo Corpus)
 {
+    public IReadOnlyList<PianoRoll> Train => Sets.Train;
+
+    public IReadOnlyList<PianoRoll> Valid => Sets.Valid;
+
     public const string TrainSplit = "train";
     public const string ValidSplit = "valid";
 
@@ -55,7 +61,8 @@ internal sealed record TrainingData(IReadOnlyList<PianoRoll> Train, IReadOnlyLis
             throw new TrainingInputException(
                 $"No accepted train file of corpus '{name}' gives a non-empty piano-roll at {settings.Grid}, {settings.Range}.");
         }
-        return new TrainingData(train, valid, new CorpusInfo(name, train.Count, train.Sum(r => (long)r.Steps), PianoRoll.Digest(train)));
+        TrainingSets sets = TrainingSets.Of(train, valid, settings.Seed);
+        return new TrainingData(sets, new CorpusInfo(name, sets.Train.Count, sets.Train.Sum(r => (long)r.Steps), PianoRoll.Digest(sets.Train)));
     }
 }
 

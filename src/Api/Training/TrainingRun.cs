@@ -4,6 +4,7 @@ using RnnRbm.Api.Models;
 using RnnRbm.Api.Storage;
 using RnnRbm.Core.Model;
 using RnnRbm.Core.Numerics;
+using RnnRbm.Core.Training;
 
 namespace RnnRbm.Api.Training;
 
@@ -28,7 +29,7 @@ internal sealed class TrainingRun : LeasedRun<TrainingEntity>
     {
         TrainingSettings settings = TrainingSettings.FromJson(Row.SettingsJson);
         // Checkpoint first (invariant 3): where this run starts.
-        (RnnRbmParameters parameters, TrainerCheckpoint? resume, List<EpochRecord> history, string? digest) = LoadCheckpoint(settings);
+        (RnnRbmParameters parameters, TrainingResume? resume, string? digest) = LoadCheckpoint(settings);
         TrainingData data = TrainingData.Load(Db, Row.CorpusId, settings, Log);
         if (digest is not null && digest != data.Corpus.Sha256)
         {
@@ -38,32 +39,34 @@ internal sealed class TrainingRun : LeasedRun<TrainingEntity>
         {
             Row.EpochFramesTotal = data.TrainFrames;
         }
-        using var trainer = new RnnRbmTrainer(parameters, settings.Options, _backend, threads: 0, resume);
+        using var loop = new TrainingLoop(parameters, settings.Options, settings.Stopping, _backend, data.Sets, threads: 0, resume);
         Log.LogInformation(
-            "Training {Id} {Action} at epoch {Epoch}/{Epochs}: {Sequences} train sequences ({Frames} frames), {Valid} valid, {Backend}, {Threads} thread(s).",
-            Id, resume is null ? "starts" : "resumes", trainer.EpochsCompleted + 1, settings.Epochs, data.Train.Count, data.TrainFrames,
-            data.Valid.Count, _backend.Name, trainer.Threads);
+            "Training {Id} {Action} at epoch {Epoch}/{Epochs}: {Sequences} train sequences ({Frames} frames), {Valid} {Source} sequences, {Backend}, {Threads} thread(s).",
+            Id, resume is null ? "starts" : "resumes", loop.EpochsCompleted + 1, settings.Epochs, data.Train.Count, data.TrainFrames,
+            data.Valid.Count, data.Sets.ValidSource, _backend.Name, loop.Trainer.Threads);
         StartPoller();
 
-        TrainEpochs(settings, data, trainer, history);
+        TrainEpochs(settings, data, loop);
 
         StopPoller();
         if (IsStale)
         {
             return;
         }
-        if (trainer.EpochsCompleted >= settings.Epochs)
+        if (loop.Finished)
         {
-            Finish(WorkStates.Succeeded, settings, data, trainer, history, null);
+            Finish(WorkStates.Succeeded, settings, data, loop, null);
         }
         else if (IsCancelRequested)
         {
-            Finish(WorkStates.Cancelled, settings, data, trainer, history,
-                $"Cancelled during epoch {trainer.EpochsCompleted + 1}; the parameters include that epoch's updates so far.");
+            loop.StopNow($"cancelled during epoch {loop.EpochsCompleted + 1}");
+            Finish(WorkStates.Cancelled, settings, data, loop,
+                $"Cancelled during epoch {loop.EpochsCompleted + 1}; the model keeps epoch {loop.ResultEpoch}" +
+                (settings.KeepBest ? " (the best on validation so far)." : " (the last one, with that epoch's updates so far)."));
         }
         else
         {
-            Release($"it resumes after epoch {trainer.EpochsCompleted} when a worker starts again.");
+            Release($"it resumes after epoch {loop.EpochsCompleted} when a worker starts again.");
         }
     }
 
@@ -89,21 +92,24 @@ internal sealed class TrainingRun : LeasedRun<TrainingEntity>
         ResetProgress();
     }
 
-    private void TrainEpochs(TrainingSettings settings, TrainingData data, RnnRbmTrainer trainer, List<EpochRecord> history)
+    private void TrainEpochs(TrainingSettings settings, TrainingData data, TrainingLoop loop)
     {
-        while (trainer.EpochsCompleted < settings.Epochs && !Stopping.IsCancellationRequested)
+        while (!loop.Finished && !Stopping.IsCancellationRequested)
         {
             Interlocked.Exchange(ref _framesDone, 0);
-            EpochResult result = trainer.TrainEpoch(data.Train, p => Interlocked.Exchange(ref _framesDone, p.Frames), Stopping);
-            _updates += result.Updates;
-            if (result.Cancelled)
+            LoopEpoch step = loop.RunEpoch(p => Interlocked.Exchange(ref _framesDone, p.Frames), Stopping);
+            _updates += step.Result?.Updates ?? 0;
+            if (step.Cancelled)
             {
-                return;
+                return; // the epoch in flight is done again from the last checkpoint (or kept by Finish on a cancel)
             }
-            double? valid = data.Valid.Count > 0 ? trainer.MeasureMonitor(data.Valid) : null;
-            history.Add(new EpochRecord(result.Epoch, result.Monitor, valid is double v && double.IsFinite(v) ? v : null, result.Seconds, result.FramesPerSecond));
-            TrainerCheckpoint state = trainer.Checkpoint();
-            byte[] checkpoint = ModelFile.Write(new RnnRbmModel(trainer.Parameters, Manifest(settings, data, trainer, history, state), state.Velocity));
+            foreach (TrainingEvent e in step.Events)
+            {
+                Log.LogInformation("Training {Id} epoch {Epoch}: {Message}", Id, e.Epoch, e.Message);
+            }
+            TrainingResume state = loop.Checkpoint();
+            byte[] checkpoint = ModelFile.Write(new RnnRbmModel(loop.Trainer.Parameters,
+                Manifest(settings, data, loop, CheckpointInfo.From(state.Trainer, best: true)), state.Trainer.Velocity, state.Best));
             lock (Gate)
             {
                 if (IsStale)
@@ -112,19 +118,23 @@ internal sealed class TrainingRun : LeasedRun<TrainingEntity>
                 }
                 // Invariant 3: everything of this epoch boundary in one guarded write.
                 Row.Checkpoint = checkpoint;
-                Row.HistoryJson = JsonSerializer.Serialize(history, ModelFile.JsonOptions);
-                Row.EpochsCompleted = trainer.EpochsCompleted;
+                Row.HistoryJson = JsonSerializer.Serialize(loop.History, ModelFile.JsonOptions);
+                Row.StoppingJson = JsonSerializer.Serialize(loop.State, ModelFile.JsonOptions);
+                Row.EpochsCompleted = loop.EpochsCompleted;
                 Row.EpochFramesDone = 0;
                 Row.LeaseHeartbeatUtc = DateTimeOffset.UtcNow;
-                // Who completed it, for operators (and the scale-out tests); its key (training, epoch) refuses a second one.
-                Db.TrainingEpochs.Add(new TrainingEpochEntity
+                if (step.Record is EpochRecord record)
                 {
-                    TrainingId = Id,
-                    Epoch = result.Epoch,
-                    Worker = Owner,
-                    CompletedUtc = Row.LeaseHeartbeatUtc.Value,
-                });
-                if (!TrySave($"checkpoint epoch {result.Epoch}"))
+                    // Who completed it, for operators (and the scale-out tests); its key (training, epoch) refuses a second one.
+                    Db.TrainingEpochs.Add(new TrainingEpochEntity
+                    {
+                        TrainingId = Id,
+                        Epoch = record.Epoch,
+                        Worker = Owner,
+                        CompletedUtc = Row.LeaseHeartbeatUtc.Value,
+                    });
+                }
+                if (!TrySave($"checkpoint epoch {loop.EpochsCompleted}"))
                 {
                     return;
                 }
@@ -132,34 +142,35 @@ internal sealed class TrainingRun : LeasedRun<TrainingEntity>
         }
     }
 
-    private (RnnRbmParameters, TrainerCheckpoint?, List<EpochRecord>, string?) LoadCheckpoint(TrainingSettings settings)
+    private (RnnRbmParameters, TrainingResume?, string?) LoadCheckpoint(TrainingSettings settings)
     {
         if (Row.Checkpoint is not byte[] bytes || Row.EpochsCompleted == 0)
         {
-            return (RnnRbmTrainer.InitialParameters(settings.Shape, settings.Seed), null, [], null);
+            return (RnnRbmTrainer.InitialParameters(settings.Shape, settings.Seed), null, null);
         }
         RnnRbmModel model = ModelFile.Read(bytes);
         CheckpointInfo info = model.Manifest.Checkpoint
             ?? throw new InvalidModelFileException("the training's checkpoint has no random states to resume from.");
         List<EpochRecord> history = JsonSerializer.Deserialize<List<EpochRecord>>(Row.HistoryJson, ModelFile.JsonOptions) ?? [];
         if (model.Manifest.Training.EpochsCompleted != Row.EpochsCompleted || history.Count != Row.EpochsCompleted
-            || model.Manifest.Shape.ToShape() != settings.Shape)
+            || model.Manifest.Shape.ToShape() != settings.Shape || model.Best is null || model.Manifest.Stopping is null)
         {
             throw new InvalidModelFileException(
                 $"the training's checkpoint (epoch {model.Manifest.Training.EpochsCompleted}, {history.Count} history entries) disagrees with its record (epoch {Row.EpochsCompleted}).");
         }
-        return (model.Parameters, info.ToTrainerCheckpoint(Row.EpochsCompleted, model.Velocity), history, model.Manifest.Corpus?.Sha256);
+        var resume = new TrainingResume(info.ToTrainerCheckpoint(Row.EpochsCompleted, model.Velocity), model.Manifest.Stopping, history, model.Best);
+        return (model.Parameters, resume, model.Manifest.Corpus?.Sha256);
     }
 
     /// <summary>Invariant 4: the model (when anything was learned) and the final state in one guarded write.</summary>
-    private void Finish(string state, TrainingSettings settings, TrainingData data, RnnRbmTrainer trainer, List<EpochRecord> history, string? notes)
+    private void Finish(string state, TrainingSettings settings, TrainingData data, TrainingLoop loop, string? notes)
     {
         ModelEntity? model = null;
-        if (trainer.EpochsCompleted > 0 || _updates > 0)
+        if (loop.EpochsCompleted > 0 || _updates > 0)
         {
-            ModelManifest manifest = Manifest(settings, data, trainer, history, checkpoint: null) with { Notes = notes };
-            model = ModelEntities.Create(new RnnRbmModel(trainer.Parameters, manifest),
-                $"{data.Corpus.Name} (H {settings.Hidden}, U {settings.Recurrent}, {trainer.EpochsCompleted} epochs)",
+            ModelManifest manifest = Manifest(settings, data, loop, checkpoint: null) with { Notes = notes };
+            model = ModelEntities.Create(new RnnRbmModel(loop.ResultParameters(), manifest),
+                $"{data.Corpus.Name} (H {settings.Hidden}, U {settings.Recurrent}, epoch {loop.ResultEpoch} of {loop.EpochsCompleted})",
                 ModelEntities.FromTraining, Id, Row.CorpusId);
             Db.Models.Add(model);
         }
@@ -168,27 +179,30 @@ internal sealed class TrainingRun : LeasedRun<TrainingEntity>
             Row.State = state;
             Row.ModelId = model?.Id;
             Row.FinishedUtc = DateTimeOffset.UtcNow;
-            Row.EpochsCompleted = trainer.EpochsCompleted;
-            Row.HistoryJson = JsonSerializer.Serialize(history, ModelFile.JsonOptions);
+            Row.EpochsCompleted = loop.EpochsCompleted;
+            Row.HistoryJson = JsonSerializer.Serialize(loop.History, ModelFile.JsonOptions);
+            Row.StoppingJson = JsonSerializer.Serialize(loop.State, ModelFile.JsonOptions);
             Row.Checkpoint = null; // the model holds the parameters now
             ClearLease();
             if (TrySave($"finish as {state}"))
             {
-                Log.LogInformation("Training {Id} {State} after {Epochs} epochs; model {ModelId}.", Id, state, trainer.EpochsCompleted, model?.Id);
+                Log.LogInformation("Training {Id} {State} after {Epochs} epochs, keeping epoch {Kept}; model {ModelId}.", Id, state,
+                    loop.EpochsCompleted, loop.ResultEpoch, model?.Id);
             }
         }
     }
 
-    private ModelManifest Manifest(TrainingSettings settings, TrainingData data, RnnRbmTrainer trainer, List<EpochRecord> history, TrainerCheckpoint? checkpoint) => new()
+    private ModelManifest Manifest(TrainingSettings settings, TrainingData data, TrainingLoop loop, CheckpointInfo? checkpoint) => new()
     {
         Shape = ShapeInfo.From(settings.Shape),
         PitchRange = PitchRangeInfo.From(settings.Range),
         TimeGrid = TimeGridInfo.From(settings.Grid),
-        Training = TrainingInfo.From(settings.Options, trainer.EpochsCompleted),
+        Training = TrainingInfo.From(settings.Options, loop.EpochsCompleted),
         Corpus = data.Corpus,
-        History = [.. history],
+        History = [.. loop.History],
+        Stopping = loop.State,
         Numerics = new NumericsInfo(_backend.Name, _backend.Description),
         CreatedUtc = DateTimeOffset.UtcNow,
-        Checkpoint = checkpoint is null ? null : CheckpointInfo.From(checkpoint),
+        Checkpoint = checkpoint,
     };
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using RnnRbm.Core.Model;
 using RnnRbm.Core.PianoRolls;
+using RnnRbm.Core.Training;
 
 namespace RnnRbm.Api.Training;
 
@@ -23,6 +24,17 @@ namespace RnnRbm.Api.Training;
 /// <param name="Momentum">Nesterov momentum (0 = plain SGD; settings stored before it existed read as 0).</param>
 /// <param name="ClipNorm">Gradient clipping norm (0 = off).</param>
 /// <param name="LearningRateDecay">Per-epoch learning-rate factor (1 = constant).</param>
+/// <param name="Patience">Epochs without a better validation log-likelihood before stopping (0 = never stop early).</param>
+/// <param name="ValidateEvery">Epochs between validation log-likelihoods (0 = automatic).</param>
+/// <param name="KeepBest">Whether the model keeps the best epoch on validation (else the last).</param>
+/// <param name="LearnU0">Whether u0 is learned (settings stored before it existed read as false, like every option below: off).</param>
+/// <param name="CarryState">Whether the RNN state is carried across the chunks of a sequence.</param>
+/// <param name="Transpose">Largest random transposition in semitones (0 = off).</param>
+/// <param name="RbmPretrainEpochs">Epochs of RBM pretraining (0 = off).</param>
+/// <param name="RnnPretrainEpochs">Epochs of RNN pretraining (0 = off).</param>
+/// <param name="PretrainLearningRate">SGD step size of both pretrainings.</param>
+/// <param name="Recipe">The recipe the defaults came from (settings stored before recipes existed read as "seed": their defaults were its).</param>
+/// <param name="Recurrence">The RNN's recurrence: "tanh" (stored settings without it) or "gru".</param>
 public sealed record TrainingSettings(
     Guid CorpusId,
     double? Dt,
@@ -38,9 +50,20 @@ public sealed record TrainingSettings(
     ulong Seed,
     float Momentum = 0,
     float ClipNorm = 0,
-    float LearningRateDecay = 1)
+    float LearningRateDecay = 1,
+    int Patience = 30,
+    int ValidateEvery = 0,
+    bool KeepBest = true,
+    bool LearnU0 = false,
+    bool CarryState = false,
+    int Transpose = 0,
+    int RbmPretrainEpochs = 0,
+    int RnnPretrainEpochs = 0,
+    float PretrainLearningRate = 0.01f,
+    string Recipe = "seed",
+    string Recurrence = "tanh")
 {
-    // The seed's defaults (spec "Sizes and parameters", "Training loop").
+    // The seed's time step and the pitch range every recipe uses (spec "Sizes and parameters").
     public const double DefaultDt = 0.3;
     public const int DefaultLowestPitch = 21;
     public const int DefaultHighestPitch = 108;
@@ -53,18 +76,34 @@ public sealed record TrainingSettings(
 
     internal PitchRange Range => new(LowestPitch, HighestPitch + 1);
 
-    internal ModelShape Shape => new(Range.Count, Hidden, Recurrent);
+    internal ModelShape Shape => new(Range.Count, Hidden, Recurrent, ShapeInfo.ParseRecurrence(Recurrence));
 
     internal TrainingOptions Options => new()
     {
         LearningRate = LearningRate, BatchSize = BatchSize, CdK = CdK, Epochs = Epochs, Seed = Seed,
         Momentum = Momentum, ClipNorm = ClipNorm, LearningRateDecay = LearningRateDecay,
+        LearnU0 = LearnU0, CarryState = CarryState, Transpose = Transpose,
+        RbmPretrainEpochs = RbmPretrainEpochs, RnnPretrainEpochs = RnnPretrainEpochs, PretrainLearningRate = PretrainLearningRate,
+    };
+
+    internal EarlyStoppingOptions Stopping => new()
+    {
+        Patience = Patience, ValidateEvery = ValidateEvery, KeepBest = KeepBest, Seed = Seed,
     };
 
     internal string ToJson() => JsonSerializer.Serialize(this, Json);
 
     internal static TrainingSettings FromJson(string json) =>
         JsonSerializer.Deserialize<TrainingSettings>(json, Json) ?? throw new InvalidOperationException("A training has empty settings.");
+
+    /// <summary>The value <paramref name="recipe"/> gives every field of a request (corpusId and seed left out).</summary>
+    internal static StartTrainingRequest Defaults(TrainingRecipe recipe)
+    {
+        TrainingSettings s = Resolve(new StartTrainingRequest(Guid.NewGuid(), Seed: 0, Recipe: recipe.Name)).Settings!;
+        return new StartTrainingRequest(null, s.Dt, s.StepsPerQuarter, s.LowestPitch, s.HighestPitch, s.Hidden, s.Recurrent, s.LearningRate,
+            s.BatchSize, s.CdK, s.Epochs, null, s.Momentum, s.ClipNorm, s.LearningRateDecay, s.Patience, s.ValidateEvery, s.KeepBest,
+            s.LearnU0, s.CarryState, s.Transpose, s.RbmPretrainEpochs, s.RnnPretrainEpochs, s.PretrainLearningRate, recipe.Name, s.Recurrence);
+    }
 
     /// <summary>Resolves <paramref name="request"/>: the settings, or every bad field with what is allowed.</summary>
     internal static (TrainingSettings? Settings, Dictionary<string, string[]> Errors) Resolve(StartTrainingRequest request)
@@ -79,6 +118,10 @@ public sealed record TrainingSettings(
             }
         }
 
+        if (request.Recipe is not null && TrainingRecipe.Find(request.Recipe) is null)
+        {
+            Bad("recipe", $"recipe must be one of {TrainingRecipe.Names}; got '{request.Recipe}'.");
+        }
         if (request.CorpusId is null || request.CorpusId == Guid.Empty)
         {
             Bad("corpusId", "corpusId is required: the id of a corpus (GET /api/corpora).");
@@ -113,20 +156,38 @@ public sealed record TrainingSettings(
         InRange("batchSize", request.BatchSize, 1, TrainingOptions.Limits.MaxBatchSize);
         InRange("cdK", request.CdK, 1, TrainingOptions.Limits.MaxCdK);
         InRange("epochs", request.Epochs, 1, TrainingOptions.Limits.MaxEpochs);
+        InRange("patience", request.Patience, 0, EarlyStoppingOptions.Limits.MaxPatience);
+        InRange("validateEvery", request.ValidateEvery, 0, EarlyStoppingOptions.Limits.MaxValidateEvery);
+        InRange("transpose", request.Transpose, 0, TrainingOptions.Limits.MaxTranspose);
+        InRange("rbmPretrainEpochs", request.RbmPretrainEpochs, 0, TrainingOptions.Limits.MaxPretrainEpochs);
+        InRange("rnnPretrainEpochs", request.RnnPretrainEpochs, 0, TrainingOptions.Limits.MaxPretrainEpochs);
+        if (request.Recurrence is string kind && kind is not ("tanh" or "gru"))
+        {
+            Bad("recurrence", $"recurrence must be \"tanh\" or \"gru\"; got \"{kind}\".");
+        }
+        if (request.PretrainLearningRate is float plr && (!float.IsFinite(plr) || plr < TrainingOptions.Limits.MinLearningRate || plr > TrainingOptions.Limits.MaxLearningRate))
+        {
+            Bad("pretrainLearningRate", $"pretrainLearningRate must lie in [{TrainingOptions.Limits.MinLearningRate}, {TrainingOptions.Limits.MaxLearningRate}]; got {plr}.");
+        }
         if (errors.Count > 0)
         {
             return (null, errors);
         }
 
-        var defaults = new TrainingOptions();
+        TrainingRecipe recipe = TrainingRecipe.Find(request.Recipe ?? TrainingRecipe.Default.Name)!;
+        TrainingOptions defaults = recipe.Options;
+        EarlyStoppingOptions stoppingDefaults = recipe.Stopping;
+        int? stepsPerQuarterDefault = recipe.Grid is TimeGrid.Beats beats ? beats.StepsPerQuarter : null;
+        double? dtDefault = recipe.Grid is TimeGrid.Seconds seconds ? seconds.StepSeconds : stepsPerQuarterDefault is null ? DefaultDt : null;
+        bool gridGiven = request.Dt is not null || request.StepsPerQuarter is not null;
         var settings = new TrainingSettings(
             request.CorpusId!.Value,
-            request.StepsPerQuarter is null ? request.Dt ?? DefaultDt : null,
-            request.StepsPerQuarter,
+            gridGiven ? (request.StepsPerQuarter is null ? request.Dt : null) : dtDefault,
+            gridGiven ? request.StepsPerQuarter : stepsPerQuarterDefault,
             lowest,
             highest,
-            request.Hidden ?? DefaultHidden,
-            request.Recurrent ?? DefaultRecurrent,
+            request.Hidden ?? recipe.Hidden,
+            request.Recurrent ?? recipe.Recurrent,
             request.LearningRate ?? defaults.LearningRate,
             request.BatchSize ?? defaults.BatchSize,
             request.CdK ?? defaults.CdK,
@@ -135,9 +196,20 @@ public sealed record TrainingSettings(
             request.Seed ?? (ulong)Random.Shared.NextInt64(1L << 53),
             request.Momentum ?? defaults.Momentum,
             request.ClipNorm ?? defaults.ClipNorm,
-            request.LearningRateDecay ?? defaults.LearningRateDecay);
+            request.LearningRateDecay ?? defaults.LearningRateDecay,
+            request.Patience ?? stoppingDefaults.Patience,
+            request.ValidateEvery ?? stoppingDefaults.ValidateEvery,
+            request.KeepBest ?? stoppingDefaults.KeepBest,
+            request.LearnU0 ?? defaults.LearnU0,
+            request.CarryState ?? defaults.CarryState,
+            request.Transpose ?? defaults.Transpose,
+            request.RbmPretrainEpochs ?? defaults.RbmPretrainEpochs,
+            request.RnnPretrainEpochs ?? defaults.RnnPretrainEpochs,
+            request.PretrainLearningRate ?? defaults.PretrainLearningRate,
+            recipe.Name,
+            request.Recurrence ?? ShapeInfo.NameOf(recipe.Recurrence));
         // Core's own checks, in case its limits grow stricter than the ones above.
-        foreach (string problem in settings.Options.Problems())
+        foreach (string problem in settings.Options.Problems().Concat(settings.Stopping.Problems()))
         {
             errors[problem.Split(' ')[0]] = [problem];
         }

@@ -6,6 +6,7 @@ using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Models;
 using RnnRbm.Api.Storage;
 using RnnRbm.Core.Model;
+using RnnRbm.Core.Training;
 
 namespace RnnRbm.Api.Training;
 
@@ -19,12 +20,17 @@ public static class TrainingsApi
         group.MapPost("/", StartAsync)
             .WithName("StartTraining")
             .WithSummary("Starts training a model on a corpus (runs in the background).")
-            .WithDescription("Every field but corpusId is optional and defaults to the seed's setting (dt 0.3 s, MIDI 21..108, H 150, U 100, " +
-                "learning rate 0.001, batch 100, CD-15, 200 epochs, a random seed). Returns 202 with the training; poll its Location.")
+            .WithDescription("Every field but corpusId is optional and takes the value of the recipe (GET /api/trainings/recipes): " +
+                "'default', the project's general recipe, unless recipe 'seed' (the tutorial's) is asked for; the seed is random when absent. " +
+                "Returns 202 with the training; poll its Location.")
             .Accepts<StartTrainingRequest>("application/json")
             .Produces<TrainingResponse>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        group.MapGet("/recipes", Recipes)
+            .WithName("ListTrainingRecipes")
+            .WithSummary("Lists the training recipes with every value they give a field that a request leaves out.");
 
         group.MapGet("/", ListAsync)
             .WithName("ListTrainings")
@@ -32,12 +38,12 @@ public static class TrainingsApi
 
         group.MapGet("/{id:guid}", GetAsync)
             .WithName("GetTraining")
-            .WithSummary("Gets a training: state, epoch of epochs, monitor per epoch, frames/s, ETA, its model when there is one.")
+            .WithSummary("Gets a training: state, epoch of epochs, validation log-likelihood and monitor per epoch, early stopping's decisions, frames/s, ETA, its model when there is one.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapGet("/{id:guid}/curve.png", CurveAsync)
             .WithName("GetTrainingCurve")
-            .WithSummary("Draws the training's monitor per epoch (train and valid) as PNG.")
+            .WithSummary("Draws the training's validation log-likelihood and monitor per epoch as PNG.")
             .Produces<Stream>(StatusCodes.Status200OK, "image/png")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -51,6 +57,9 @@ public static class TrainingsApi
 
         return app;
     }
+
+    internal static Ok<IReadOnlyList<RecipeResponse>> Recipes() =>
+        TypedResults.Ok<IReadOnlyList<RecipeResponse>>([.. TrainingRecipe.All.Select(r => new RecipeResponse(r.Name, r.Description, TrainingSettings.Defaults(r)))]);
 
     internal static async Task<Results<Accepted<TrainingResponse>, ValidationProblem, ProblemHttpResult>> StartAsync(
         HttpRequest http, RnnRbmDbContext db, TrainingScheduler scheduler, CancellationToken cancellationToken)
@@ -145,13 +154,16 @@ public static class TrainingsApi
             return;
         }
         RnnRbmModel model = ModelFile.Read(checkpoint);
+        // The model keeps what a finished training would: the best validated epoch, unless the settings keep the last.
+        bool best = model.Best is not null && model.Manifest.Stopping is { KeepBest: true, BestEpoch: > 0 };
         ModelManifest manifest = model.Manifest with
         {
             Checkpoint = null,
             CreatedUtc = now,
-            Notes = $"Cancelled while queued after epoch {training.EpochsCompleted}.",
+            Notes = $"Cancelled while queued after epoch {training.EpochsCompleted}; the model keeps epoch " +
+                $"{(best ? model.Manifest.Stopping!.BestEpoch : training.EpochsCompleted)}.",
         };
-        ModelEntity entity = ModelEntities.Create(new RnnRbmModel(model.Parameters, manifest),
+        ModelEntity entity = ModelEntities.Create(new RnnRbmModel(best ? model.Best! : model.Parameters, manifest),
             $"{manifest.Corpus?.Name ?? "corpus"} (H {manifest.Shape.Hidden}, U {manifest.Shape.Recurrent}, {training.EpochsCompleted} epochs)",
             ModelEntities.FromTraining, training.Id, training.CorpusId);
         db.Models.Add(entity);
@@ -169,6 +181,7 @@ public static class TrainingsApi
         Epochs = t.Epochs,
         EpochsCompleted = t.EpochsCompleted,
         HistoryJson = t.HistoryJson,
+        StoppingJson = t.StoppingJson,
         CancelRequested = t.CancelRequested,
         Error = t.Error,
         Backend = t.Backend,
@@ -205,6 +218,7 @@ public static class TrainingsApi
             t.Id, t.CorpusId, t.State, t.EpochsCompleted, t.Epochs,
             TrainingSettings.FromJson(t.SettingsJson),
             history.ToResponse(),
+            t.StoppingJson is null ? null : JsonSerializer.Deserialize<StoppingInfo>(t.StoppingJson, ModelFile.JsonOptions)?.ToResponse(),
             new TrainingProgress(t.EpochFramesDone, t.EpochFramesTotal, fraction),
             fps, eta, t.Backend, t.Error, t.ModelId, t.CancelRequested, t.CreatedUtc, t.StartedUtc, t.FinishedUtc);
     }

@@ -33,7 +33,7 @@ internal sealed class ChunkGradient : IDisposable
 
     // Whole-chunk buffers.
     private readonly float[] _x;        // T×V   the chunk v_1..v_T
-    private readonly float[] _states;   // (T+1)×U   u_0 = 0, u_1 .. u_T
+    private readonly float[] _states;   // (T+1)×U   u_0 (u0 or a carried state), u_1 .. u_T
     private readonly float[] _bvt;      // T×V   bv_t = bv + u_{t-1} Wuv
     private readonly float[] _bht;      // T×H   bh_t = bh + u_{t-1} Wuh
     private readonly float[] _vNeg;     // T×V   v*_t, the chain's end
@@ -43,6 +43,7 @@ internal sealed class ChunkGradient : IDisposable
     private readonly float[] _dBht;     // T×H   ∂C/∂bh_t
     private readonly float[] _g;        // T×U   row t-1: ∂C/∂u_{t-1} contributions from bv_t, bh_t, then δa_t
     private readonly float[] _gNext;    // U     g_t = ∂C/∂u_t during BPTT
+    private readonly GruRecurrence? _gru; // the gates of a GRU model
     private RnnRbmParameters? _parameters;
     private int _steps;
 
@@ -67,6 +68,7 @@ internal sealed class ChunkGradient : IDisposable
         _dBht = new float[capacity * h];
         _g = new float[capacity * u];
         _gNext = new float[u];
+        _gru = shape.Kind == RecurrenceKind.Gru ? new GruRecurrence(shape, capacity) : null;
         int blockCapacity = (capacity + Blocks - 1) / Blocks;
         _blocks = new GibbsBlock[Blocks];
         for (int b = 0; b < Blocks; b++)
@@ -82,6 +84,9 @@ internal sealed class ChunkGradient : IDisposable
     /// <summary>v*_t of the last call, T×V (rows beyond T are stale).</summary>
     public ReadOnlySpan<float> NegativeSample => _vNeg.AsSpan(0, _steps * _shape.Visible);
 
+    /// <summary>u_T of the last call (U): where the next chunk of the same sequence starts when the state is carried.</summary>
+    public ReadOnlySpan<float> FinalState => _states.AsSpan(_steps * _shape.Recurrent, _shape.Recurrent);
+
     /// <summary>
     /// Runs the recurrence and CD-k on <paramref name="chunk"/> (T×V of 0/1), writes ∂C/∂θ into
     /// <paramref name="gradient"/> (every tensor overwritten) and returns the seed's monitor for the chunk:
@@ -93,9 +98,13 @@ internal sealed class ChunkGradient : IDisposable
     /// <param name="gradient">Receives ∂C/∂θ; same shape as θ.</param>
     /// <param name="k">Gibbs steps.</param>
     /// <param name="frozenNegative">When given (T×V), v* is taken from here instead of sampled (tests).</param>
+    /// <param name="initialState">
+    /// When given (U), u_0 of the chunk: a state carried from the previous chunk of the sequence, held constant (truncated
+    /// BPTT), and ∂C/∂u0 is 0. When empty, u_0 = u0 and ∂C/∂u0 = g_0 is written (the gradient reaching u_0).
+    /// </param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: skip tiering so timings are steady from the first call
     public double Compute(ReadOnlySpan<float> chunk, int steps, RnnRbmParameters parameters, RnnRbmParameters gradient, int k,
-        ReadOnlySpan<float> frozenNegative = default)
+        ReadOnlySpan<float> frozenNegative = default, ReadOnlySpan<float> initialState = default)
     {
         if (steps < 1 || steps > _capacity)
         {
@@ -106,7 +115,8 @@ internal sealed class ChunkGradient : IDisposable
         _steps = steps;
         chunk[..(steps * v)].CopyTo(_x);
 
-        Recurrence.Run(_blas, parameters, _x, steps, _g, _states, _bvt, _bht); // _g is free until Backward
+        bool fromU0 = initialState.IsEmpty;
+        Recurrence.Run(_blas, parameters, _x, steps, _g, _states, _bvt, _bht, fromU0 ? parameters.U0 : initialState, _gru); // _g is free until Backward
 
         // CD-k, the positive phase and the monitor, block by block (in parallel when allowed).
         int first = (steps + 1) / 2;
@@ -130,7 +140,7 @@ internal sealed class ChunkGradient : IDisposable
             monitorSum += block.MonitorSum;
         }
 
-        Backward(parameters, gradient, steps);
+        Backward(parameters, gradient, steps, fromU0);
         _parameters = null;
         return monitorSum / steps;
     }
@@ -148,7 +158,7 @@ internal sealed class ChunkGradient : IDisposable
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Backward(RnnRbmParameters p, RnnRbmParameters grad, int steps)
+    private void Backward(RnnRbmParameters p, RnnRbmParameters grad, int steps, bool fromU0)
     {
         int v = _shape.Visible, h = _shape.Hidden, u = _shape.Recurrent;
         float invT = 1f / steps;
@@ -177,10 +187,16 @@ internal sealed class ChunkGradient : IDisposable
         // dBvt_t Wuvᵀ + dBht_t Wuhᵀ  (T×U = dBvt (T×V) · Wuvᵀ (V×U) + dBht (T×H) · Wuhᵀ (H×U)).
         _blas.Gemm(false, true, steps, u, v, 1f, _dBvt, p.Wuv, 0f, _g);
         _blas.Gemm(false, true, steps, u, h, 1f, _dBht, p.Wuh, 1f, _g);
+        Span<float> gNext = _gNext;
+        if (_gru is not null)
+        {
+            _gru.Backward(_blas, p, _x, steps, _states, _g, grad, gNext);
+            FinishU0(grad, gNext, fromU0);
+            return;
+        }
         // Then, t = T down to 1, with g_T = 0 (u_T feeds nothing inside the chunk):
         //   δa_t = g_t ⊙ (1 - u_t²) ;  g_{t-1} = (row t-1 of _g) + δa_t Wuuᵀ.
         // Row t-1 of _g is overwritten by δa_t once g_{t-1} is formed, so that afterwards _g holds δa (T×U).
-        Span<float> gNext = _gNext;
         gNext.Clear();
         Span<float> states = _states;
         for (int t = steps; t >= 1; t--)
@@ -200,6 +216,20 @@ internal sealed class ChunkGradient : IDisposable
         _blas.Gemm(true, false, v, u, steps, 1f, _x, _g, 0f, grad.Wvu);
         _blas.Gemm(true, false, u, u, steps, 1f, _states, _g, 0f, grad.Wuu);
         SumRows(_g.AsSpan(0, steps * u), steps, u, grad.Bu);
+        FinishU0(grad, gNext, fromU0);
+    }
+
+    // ∂C/∂u0 = g_0, what reached u_0; a carried state is a constant of this chunk (truncated BPTT).
+    private static void FinishU0(RnnRbmParameters grad, ReadOnlySpan<float> g0, bool fromU0)
+    {
+        if (fromU0)
+        {
+            g0.CopyTo(grad.U0);
+        }
+        else
+        {
+            Array.Clear(grad.U0);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -7,14 +7,17 @@ using System.Text.Json.Serialization;
 namespace RnnRbm.Core.Model;
 
 /// <summary>
-/// The model file (<c>.rnnrbm</c>), version 1, little-endian:
+/// The model file (<c>.rnnrbm</c>), version 2, little-endian:
 /// <code>
 /// magic       8 bytes  "RNNRBM\n\0"
-/// version     int32    1
+/// version     int32    2 (1: the same without u0, read as u0 = 0)
 /// manifestLen int32    bytes of the manifest
 /// manifest    UTF-8 JSON (ModelManifest, camelCase; readable with `head -c`)
 /// count       int64    float32 values that follow
 /// weights     float32 × count: the tensors of RnnRbmParameters.Tensors, in that order, each row-major
+///             (version 1 stops at bu: it predates the learned initial state u0); then, in a checkpoint, the
+///             momentum velocity's tensors and the best validated epoch's parameters in the same order, when its
+///             manifest's checkpoint says it holds them
 /// sha256      32 bytes over every byte before it
 /// </code>
 /// A file that is truncated, corrupt, of another version or inconsistent with itself is refused with
@@ -22,8 +25,11 @@ namespace RnnRbm.Core.Model;
 /// </summary>
 public static class ModelFile
 {
-    /// <summary>The version this build writes and reads.</summary>
-    public const int CurrentVersion = 1;
+    /// <summary>The version this build writes; it also reads <see cref="OldestVersion"/> and up.</summary>
+    public const int CurrentVersion = 2;
+
+    /// <summary>The oldest version this build reads: version 1 files hold no u0 and read as u0 = 0.</summary>
+    public const int OldestVersion = 1;
 
     /// <summary>Largest file accepted (the largest shape allowed needs about 84 MB).</summary>
     public const long MaxBytes = 256L * 1024 * 1024;
@@ -45,9 +51,8 @@ public static class ModelFile
     public static byte[] Write(RnnRbmModel model)
     {
         byte[] manifest = JsonSerializer.SerializeToUtf8Bytes(model.Manifest, JsonOptions);
-        IReadOnlyList<NamedTensor> tensors = model.Velocity is null
-            ? model.Parameters.Tensors
-            : [.. model.Parameters.Tensors, .. model.Velocity.Tensors];
+        IReadOnlyList<NamedTensor> tensors =
+            [.. model.Parameters.Tensors, .. model.Velocity?.Tensors ?? [], .. model.Best?.Tensors ?? []];
         long count = tensors.Sum(t => (long)t.Values.Length);
         long length = HeaderBytes + manifest.Length + 8 + (count * 4) + ChecksumBytes;
         var bytes = new byte[length];
@@ -122,9 +127,9 @@ public static class ModelFile
             throw new InvalidModelFileException("it does not start with the RnnRbm model signature (is it a model file?).");
         }
         int version = BinaryPrimitives.ReadInt32LittleEndian(bytes[8..]);
-        if (version != CurrentVersion)
+        if (version < OldestVersion || version > CurrentVersion)
         {
-            throw new InvalidModelFileException($"format version {version} is not supported; this build reads version {CurrentVersion}.");
+            throw new InvalidModelFileException($"format version {version} is not supported; this build reads versions {OldestVersion} to {CurrentVersion}.");
         }
         int manifestLength = BinaryPrimitives.ReadInt32LittleEndian(bytes[12..]);
         if (manifestLength <= 0 || manifestLength > MaxManifestBytes || HeaderBytes + (long)manifestLength + 8 + ChecksumBytes > bytes.Length)
@@ -161,16 +166,24 @@ public static class ModelFile
         long count = BinaryPrimitives.ReadInt64LittleEndian(bytes[offset..]);
         offset += 8;
         bool hasVelocity = manifest.Checkpoint?.Velocity ?? false;
-        long expected = shape.ParameterCount * (hasVelocity ? 2 : 1);
+        bool hasBest = manifest.Checkpoint?.Best ?? false;
+        bool hasU0 = version >= 2;
+        if (!hasU0 && shape.Kind != RecurrenceKind.Tanh)
+        {
+            throw new InvalidModelFileException("a version 1 file cannot hold a gated recurrence.");
+        }
+        long expected = (hasU0 ? shape.ParameterCount : shape.ParameterCountWithoutU0) * (1 + (hasVelocity ? 1 : 0) + (hasBest ? 1 : 0));
         if (count != expected || offset + (count * 4) != payloadEnd)
         {
             throw new InvalidModelFileException(
                 $"it holds {count} weights in {payloadEnd - offset} bytes; a {shape.Visible}×{shape.Hidden}×{shape.Recurrent} model" +
-                (hasVelocity ? " with its momentum velocity" : "") + $" has {expected}.");
+                (hasVelocity ? " with its momentum velocity" : "") + (hasBest ? " and its best epoch's parameters" : "") + $" has {expected}.");
         }
         var parameters = new RnnRbmParameters(shape);
         RnnRbmParameters? velocity = hasVelocity ? new RnnRbmParameters(shape) : null;
-        foreach (NamedTensor tensor in velocity is null ? parameters.Tensors : [.. parameters.Tensors, .. velocity.Tensors])
+        RnnRbmParameters? best = hasBest ? new RnnRbmParameters(shape) : null;
+        IEnumerable<NamedTensor> stored = [.. parameters.Tensors, .. velocity?.Tensors ?? [], .. best?.Tensors ?? []];
+        foreach (NamedTensor tensor in stored.Where(t => hasU0 || t.Name != "u0"))
         {
             ReadOnlySpan<byte> source = bytes.Slice(offset, tensor.Values.Length * 4);
             if (BitConverter.IsLittleEndian)
@@ -186,11 +199,11 @@ public static class ModelFile
             }
             offset += source.Length;
         }
-        if (!parameters.AllFinite() || velocity?.AllFinite() == false)
+        if (!parameters.AllFinite() || velocity?.AllFinite() == false || best?.AllFinite() == false)
         {
             throw new InvalidModelFileException("it holds non-finite weights (NaN or infinity).");
         }
-        return new RnnRbmModel(parameters, manifest, velocity);
+        return new RnnRbmModel(parameters, manifest, velocity, best);
     }
 
     private static ModelManifest ParseManifest(ReadOnlySpan<byte> json)

@@ -1,6 +1,9 @@
 namespace RnnRbm.Core.Model;
 
-/// <summary>The sizes of an RNN-RBM: V visible units (pitches), H hidden units of each conditional RBM, U recurrent units.</summary>
+/// <summary>
+/// The sizes of an RNN-RBM: V visible units (pitches), H hidden units of each conditional RBM, U recurrent units; and
+/// the kind of recurrence (the paper's tanh, or a GRU), which decides which tensors θ holds.
+/// </summary>
 public readonly record struct ModelShape
 {
     /// <summary>The largest size accepted for any of V, H, U: keeps a hostile model file or request from asking for gigabytes.</summary>
@@ -17,6 +20,17 @@ public readonly record struct ModelShape
         Recurrent = recurrent;
     }
 
+    /// <summary>Creates a shape with the recurrence <paramref name="kind"/>.</summary>
+    public ModelShape(int visible, int hidden, int recurrent, RecurrenceKind kind)
+        : this(visible, hidden, recurrent)
+    {
+        if (!Enum.IsDefined(kind))
+        {
+            throw new ArgumentOutOfRangeException(nameof(kind), kind, "The recurrence is tanh or gru.");
+        }
+        Kind = kind;
+    }
+
     /// <summary>The seed's sizes: V 88, H 150, U 100.</summary>
     public static ModelShape Seed => new(88, 150, 100);
 
@@ -29,8 +43,15 @@ public readonly record struct ModelShape
     /// <summary>U: hidden units of the RNN.</summary>
     public int Recurrent { get; }
 
-    /// <summary>Number of learned scalars.</summary>
-    public long ParameterCount =>
+    /// <summary>The recurrence: tanh (the paper's, the default) or a GRU.</summary>
+    public RecurrenceKind Kind { get; }
+
+    /// <summary>Number of scalars of θ, u0 and any gates included (<see cref="RnnRbmParameters.Tensors"/>).</summary>
+    public long ParameterCount => ParameterCountWithoutU0 + Recurrent
+        + (Kind == RecurrenceKind.Gru ? 2 * (((long)Visible * Recurrent) + ((long)Recurrent * Recurrent) + Recurrent) : 0);
+
+    /// <summary>Number of scalars of a tanh θ without u0: what a version 1 model file holds.</summary>
+    public long ParameterCountWithoutU0 =>
         ((long)Visible * Hidden) + Visible + Hidden + ((long)Recurrent * Hidden) + ((long)Recurrent * Visible)
         + ((long)Visible * Recurrent) + ((long)Recurrent * Recurrent) + Recurrent;
 

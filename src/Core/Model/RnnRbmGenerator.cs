@@ -36,6 +36,7 @@ public sealed class RnnRbmGenerator
     private readonly float[] _h;       // H   chain hidden state
     private readonly float[] _pre;     // max(V, H)
     private readonly int[] _active;    // max(V, H) indices of units that are on
+    private readonly float[] _gates;   // 3U  z, r, r ⊙ u_{t-1} of a GRU model
 
     /// <summary>Prepares generation from <paramref name="model"/>.</summary>
     public RnnRbmGenerator(RnnRbmModel model)
@@ -58,6 +59,7 @@ public sealed class RnnRbmGenerator
         _v = new float[v];
         _h = new float[h];
         _pre = new float[Math.Max(v, h)];
+        _gates = _p.Shape.Kind == RecurrenceKind.Gru ? new float[3 * u] : [];
         _active = new int[Math.Max(v, h)];
     }
 
@@ -82,7 +84,7 @@ public sealed class RnnRbmGenerator
         }
         var random = new VectorRandom(seed, 0);
         var roll = new PianoRoll(steps, _range);
-        Array.Clear(_u); // u_0 = u0 = 0
+        _p.U0.CopyTo(_u, 0); // u_0 = u0 (0 unless learned)
         if (primer is not null)
         {
             for (int t = 0; t < primer.Steps; t++)
@@ -133,14 +135,41 @@ public sealed class RnnRbmGenerator
         }
     }
 
-    // u_t = tanh(bu + v_t Wvu + u_{t-1} Wuu), with v_t in _v.
+    // u_t = tanh(bu + v_t Wvu + u_{t-1} Wuu), with v_t in _v (or the GRU's update, GruRecurrence).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Advance()
     {
         int u = _p.Shape.Recurrent;
         int active = SparseKernels.CollectNonZero(_v, _active);
+        if (_p.Shape.Kind == RecurrenceKind.Gru)
+        {
+            AdvanceGru(active);
+            return;
+        }
         SparseKernels.AddRows(_p.Bu, _p.Wvu, u, _active.AsSpan(0, active), _uNext);
         Kernels.VecMat(_u, _p.Wuu, u, u, _uNext, accumulate: true);
         TensorPrimitives.Tanh(_uNext, _u);
+    }
+
+    // z = σ(bz + v Wvz + u Wuz), r = σ(br + v Wvr + u Wur), c = tanh(bu + v Wvu + (r ⊙ u) Wuu), u ← u + z ⊙ (c − u).
+    private void AdvanceGru(int active)
+    {
+        int u = _p.Shape.Recurrent;
+        ReadOnlySpan<int> on = _active.AsSpan(0, active);
+        Span<float> z = _gates.AsSpan(0, u), r = _gates.AsSpan(u, u), ru = _gates.AsSpan(2 * u, u);
+        SparseKernels.AddRows(_p.Bz, _p.Wvz, u, on, z);
+        Kernels.VecMat(_u, _p.Wuz, u, u, z, accumulate: true);
+        Kernels.Sigmoid(z, z);
+        SparseKernels.AddRows(_p.Br, _p.Wvr, u, on, r);
+        Kernels.VecMat(_u, _p.Wur, u, u, r, accumulate: true);
+        Kernels.Sigmoid(r, r);
+        TensorPrimitives.Multiply(r, _u, ru);
+        SparseKernels.AddRows(_p.Bu, _p.Wvu, u, on, _uNext);
+        Kernels.VecMat(ru, _p.Wuu, u, u, _uNext, accumulate: true);
+        TensorPrimitives.Tanh(_uNext, _uNext);
+        for (int j = 0; j < u; j++)
+        {
+            _u[j] += z[j] * (_uNext[j] - _u[j]);
+        }
     }
 }

@@ -9,7 +9,8 @@ public sealed class RnnRbmModel
     /// <param name="parameters">θ.</param>
     /// <param name="manifest">Its self-description.</param>
     /// <param name="velocity">A training checkpoint's momentum velocity (same shape), stored after the weights; the manifest's checkpoint must say so.</param>
-    public RnnRbmModel(RnnRbmParameters parameters, ModelManifest manifest, RnnRbmParameters? velocity = null)
+    /// <param name="best">A training checkpoint's best validated parameters (same shape), stored after the velocity; the manifest's checkpoint must say so.</param>
+    public RnnRbmModel(RnnRbmParameters parameters, ModelManifest manifest, RnnRbmParameters? velocity = null, RnnRbmParameters? best = null)
     {
         if (manifest.Shape.ToShape() != parameters.Shape)
         {
@@ -23,10 +24,18 @@ public sealed class RnnRbmModel
         {
             throw new ArgumentException("A velocity goes with a checkpoint that declares it, and has the parameters' shape.", nameof(velocity));
         }
+        if ((best is not null) != (manifest.Checkpoint?.Best ?? false) || (best is not null && best.Shape != parameters.Shape))
+        {
+            throw new ArgumentException("Best parameters go with a checkpoint that declares them, and have the parameters' shape.", nameof(best));
+        }
         Parameters = parameters;
         Manifest = manifest;
         Velocity = velocity;
+        Best = best;
     }
+
+    /// <summary>The best validated parameters of a training checkpoint (null in a plain model).</summary>
+    public RnnRbmParameters? Best { get; }
 
     /// <summary>θ.</summary>
     public RnnRbmParameters Parameters { get; }

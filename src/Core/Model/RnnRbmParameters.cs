@@ -6,8 +6,8 @@ namespace RnnRbm.Core.Model;
 
 /// <summary>
 /// The learned parameters θ of an RNN-RBM (spec "Sizes and parameters"). All matrices are row-major
-/// float32, named and shaped as in the spec: W V×H, Wuh U×H, Wuv U×V, Wvu V×U, Wuu U×U; biases bv V, bh H, bu U.
-/// u0 = 0, as in the seed.
+/// float32, named and shaped as in the spec: W V×H, Wuh U×H, Wuv U×V, Wvu V×U, Wuu U×U; biases bv V, bh H, bu U;
+/// and the RNN's initial state u0 (U), 0 as in the seed unless training learns it (<see cref="TrainingOptions.LearnU0"/>).
 /// </summary>
 public sealed class RnnRbmParameters
 {
@@ -24,12 +24,29 @@ public sealed class RnnRbmParameters
         Wvu = new float[v * u];
         Wuu = new float[u * u];
         Bu = new float[u];
+        U0 = new float[u];
+        bool gru = shape.Kind == RecurrenceKind.Gru;
+        Wvz = gru ? new float[v * u] : [];
+        Wuz = gru ? new float[u * u] : [];
+        Bz = gru ? new float[u] : [];
+        Wvr = gru ? new float[v * u] : [];
+        Wur = gru ? new float[u * u] : [];
+        Br = gru ? new float[u] : [];
         // Built once: the update loop walks this list and must not allocate.
-        Tensors =
+        List<NamedTensor> tensors =
         [
             new("W", v, h, W), new("bv", 1, v, Bv), new("bh", 1, h, Bh), new("Wuh", u, h, Wuh),
             new("Wuv", u, v, Wuv), new("Wvu", v, u, Wvu), new("Wuu", u, u, Wuu), new("bu", 1, u, Bu),
+            new("u0", 1, u, U0),
         ];
+        if (gru)
+        {
+            tensors.AddRange([
+                new("Wvz", v, u, Wvz), new("Wuz", u, u, Wuz), new("bz", 1, u, Bz),
+                new("Wvr", v, u, Wvr), new("Wur", u, u, Wur), new("br", 1, u, Br),
+            ]);
+        }
+        Tensors = [.. tensors];
     }
 
     /// <summary>The sizes.</summary>
@@ -59,9 +76,31 @@ public sealed class RnnRbmParameters
     /// <summary>RNN bias, U.</summary>
     public float[] Bu { get; }
 
+    /// <summary>GRU update gate: input weights V×U, recurrent weights U×U, bias U (empty for tanh).</summary>
+    public float[] Wvz { get; }
+
+    /// <inheritdoc cref="Wvz"/>
+    public float[] Wuz { get; }
+
+    /// <inheritdoc cref="Wvz"/>
+    public float[] Bz { get; }
+
+    /// <summary>GRU reset gate: input weights V×U, recurrent weights U×U, bias U (empty for tanh).</summary>
+    public float[] Wvr { get; }
+
+    /// <inheritdoc cref="Wvr"/>
+    public float[] Wur { get; }
+
+    /// <inheritdoc cref="Wvr"/>
+    public float[] Br { get; }
+
+    /// <summary>The RNN's initial state u_0, U (0 in the seed; learned by BPTT with <see cref="TrainingOptions.LearnU0"/>).</summary>
+    public float[] U0 { get; }
+
     /// <summary>
     /// The tensors in their fixed serialisation order, with their row/column counts
-    /// (vectors are 1×n). The model file stores them in exactly this order.
+    /// (vectors are 1×n). The model file stores them in exactly this order (u0 last: version 1 files, written
+    /// before it existed, end at bu and read as u0 = 0).
     /// </summary>
     public IReadOnlyList<NamedTensor> Tensors { get; }
 
@@ -74,6 +113,11 @@ public sealed class RnnRbmParameters
         random.NextGaussian(p.Wuv, 0.0001f);
         random.NextGaussian(p.Wvu, 0.0001f);
         random.NextGaussian(p.Wuu, 0.0001f);
+        // The GRU's gate weights as the seed's other RNN weights, drawn after them (a tanh model's draws are unchanged).
+        random.NextGaussian(p.Wvz, 0.0001f);
+        random.NextGaussian(p.Wuz, 0.0001f);
+        random.NextGaussian(p.Wvr, 0.0001f);
+        random.NextGaussian(p.Wur, 0.0001f);
         return p;
     }
 

@@ -35,6 +35,44 @@ public sealed record TrainingOptions
     /// <summary>Gradient clipping: when the gradient's L2 norm over all parameters exceeds this, it is scaled down to it (0 = off, the seed).</summary>
     public float ClipNorm { get; init; }
 
+    /// <summary>
+    /// Learn the RNN's initial state u0 by BPTT (∂C/∂u0 = g_0, the gradient reaching u_0) instead of keeping it 0
+    /// (false, the seed). One of the tutorial's listed improvements.
+    /// </summary>
+    public bool LearnU0 { get; init; }
+
+    /// <summary>
+    /// Carry the RNN state across the chunks of one sequence (false: every chunk restarts from u0, the seed). Chunk c+1
+    /// then starts from u_T of chunk c, computed with the parameters of the time and held constant (truncated BPTT: no
+    /// gradient crosses the boundary), so training sees long histories as evaluation and generation do. The order of
+    /// the sequences is still shuffled every epoch; the chunks of one sequence stay consecutive.
+    /// </summary>
+    public bool CarryState { get; init; }
+
+    /// <summary>
+    /// Transposition augmentation: each sequence of an epoch is shifted by a number of semitones drawn uniformly, from
+    /// the trainer's seeded stream, among the shifts in [−Transpose, Transpose] that keep every sounding note inside the
+    /// pitch range (the draw is made among the valid shifts only, so no shift is favoured by clipping). 0 = off (the seed).
+    /// </summary>
+    public int Transpose { get; init; }
+
+    /// <summary>
+    /// RBM pretraining, the paper's initialisation (0 = off, the seed): before epoch 1, W, bv and bh learn as one plain
+    /// RBM from the training frames, shuffled across all sequences, in minibatches of <see cref="BatchSize"/> frames with
+    /// CD-<see cref="CdK"/> and plain SGD at <see cref="PretrainLearningRate"/>, for this many epochs.
+    /// </summary>
+    public int RbmPretrainEpochs { get; init; }
+
+    /// <summary>
+    /// RNN pretraining, the paper's (0 = off, the seed): after any RBM pretraining and before epoch 1, the RNN (Wvu, Wuu,
+    /// bu, Wuv, bv, and u0 with <see cref="LearnU0"/>) learns to predict each frame with independent logistic units,
+    /// p_t = σ(bv + u_{t−1} Wuv), by cross-entropy and BPTT over the same chunks as training, for this many epochs.
+    /// </summary>
+    public int RnnPretrainEpochs { get; init; }
+
+    /// <summary>SGD step size of both pretrainings (default 0.01).</summary>
+    public float PretrainLearningRate { get; init; } = 0.01f;
+
     /// <summary>Seeds the initialisation, the shuffles and every Gibbs sample.</summary>
     public ulong Seed { get; init; } = 1234;
 
@@ -49,6 +87,8 @@ public sealed record TrainingOptions
         public const float MaxMomentum = 0.999f;
         public const float MinLearningRateDecay = 0.5f;
         public const float MaxClipNorm = 1e6f;
+        public const int MaxTranspose = 24;
+        public const int MaxPretrainEpochs = 10_000;
     }
 
     /// <summary>Every problem with these options, one sentence each; empty when they are valid.</summary>
@@ -78,6 +118,22 @@ public sealed record TrainingOptions
         if (!float.IsFinite(ClipNorm) || ClipNorm < 0 || ClipNorm > Limits.MaxClipNorm)
         {
             problems.Add($"clipNorm must be 0 (off) or a norm up to {Limits.MaxClipNorm}; got {ClipNorm}.");
+        }
+        if (Transpose < 0 || Transpose > Limits.MaxTranspose)
+        {
+            problems.Add($"transpose must be 0 (off) or a number of semitones up to {Limits.MaxTranspose}; got {Transpose}.");
+        }
+        if (RbmPretrainEpochs < 0 || RbmPretrainEpochs > Limits.MaxPretrainEpochs)
+        {
+            problems.Add($"rbmPretrainEpochs must be 0 (off) or a number of epochs up to {Limits.MaxPretrainEpochs}; got {RbmPretrainEpochs}.");
+        }
+        if (RnnPretrainEpochs < 0 || RnnPretrainEpochs > Limits.MaxPretrainEpochs)
+        {
+            problems.Add($"rnnPretrainEpochs must be 0 (off) or a number of epochs up to {Limits.MaxPretrainEpochs}; got {RnnPretrainEpochs}.");
+        }
+        if (!float.IsFinite(PretrainLearningRate) || PretrainLearningRate < Limits.MinLearningRate || PretrainLearningRate > Limits.MaxLearningRate)
+        {
+            problems.Add($"pretrainLearningRate must lie in [{Limits.MinLearningRate}, {Limits.MaxLearningRate}]; got {PretrainLearningRate}.");
         }
         if (Epochs < 1 || Epochs > Limits.MaxEpochs)
         {

@@ -3,8 +3,8 @@ using ScottPlot;
 namespace RnnRbm.Core.Rendering;
 
 /// <summary>
-/// A line plot of a training monitor per epoch (train, and validation when given), drawn with
-/// ScottPlot and the embedded font.
+/// A line plot of a training per epoch: the validation log-likelihood when measured, and the seed's monitor on
+/// train (and validation when given), drawn with ScottPlot and the embedded font.
 /// </summary>
 /// <remarks>Thread-safe: every call builds its own plot.</remarks>
 public static class TrainingCurveImage
@@ -21,6 +21,7 @@ public static class TrainingCurveImage
 
     private static readonly Color TrainColor = Color.FromHex("#1F77B4");
     private static readonly Color ValidColor = Color.FromHex("#FF7F0E");
+    private static readonly Color LikelihoodColor = Color.FromHex("#1F7A4D");
 
     /// <summary>Renders the curve(s) to PNG bytes.</summary>
     /// <param name="train">Training monitor per epoch; may be empty. Points need not be sorted.</param>
@@ -29,13 +30,15 @@ public static class TrainingCurveImage
     /// <param name="yLabel">Name of the monitored quantity.</param>
     /// <param name="width">Image width in pixels (clamped to the piano-roll's caps).</param>
     /// <param name="height">Image height in pixels (clamped likewise).</param>
+    /// <param name="validLikelihood">The validation log-likelihood on the epochs it was measured (drawn thick, first in the legend).</param>
     public static byte[] RenderPng(
         IReadOnlyList<CurvePoint> train,
         IReadOnlyList<CurvePoint>? valid = null,
         string title = "training",
         string yLabel = "monitor",
         int width = DefaultWidth,
-        int height = DefaultHeight)
+        int height = DefaultHeight,
+        IReadOnlyList<CurvePoint>? validLikelihood = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         Plot plot = ScottPlotFigure.Create(title, "epoch", yLabel);
@@ -46,26 +49,31 @@ public static class TrainingCurveImage
 
             CurvePoint[] trainPoints = Finite(train);
             CurvePoint[] validPoints = valid is null ? [] : Finite(valid);
-            bool legend = valid is not null;
-            AddSeries(plot, trainPoints, legend ? "train" : null, TrainColor);
+            CurvePoint[] likelihoodPoints = validLikelihood is null ? [] : Finite(validLikelihood);
+            bool legend = valid is not null || likelihoodPoints.Length > 0;
+            if (likelihoodPoints.Length > 0)
+            {
+                AddSeries(plot, likelihoodPoints, "valid log-likelihood", LikelihoodColor, lineWidth: 3, markers: true);
+            }
+            AddSeries(plot, trainPoints, legend ? (likelihoodPoints.Length > 0 ? "monitor, train" : "train") : null, TrainColor);
             if (legend)
             {
-                AddSeries(plot, validPoints, "valid", ValidColor);
-                plot.ShowLegend(Alignment.UpperRight);
+                AddSeries(plot, validPoints, likelihoodPoints.Length > 0 ? "monitor, valid" : "valid", ValidColor);
+                plot.ShowLegend(Alignment.LowerRight);
             }
             else
             {
                 plot.HideLegend();
             }
 
-            if (trainPoints.Length + validPoints.Length == 0)
+            if (trainPoints.Length + validPoints.Length + likelihoodPoints.Length == 0)
             {
                 plot.Axes.SetLimits(0, 1, 0, 1);
                 ScottPlotFigure.AddNote(plot, "no data yet", 0.5, 0.5);
             }
             else
             {
-                SetLimits(plot, trainPoints.Concat(validPoints));
+                SetLimits(plot, trainPoints.Concat(validPoints).Concat(likelihoodPoints));
             }
             return ScottPlotFigure.ToPng(plot, width, height);
         }
@@ -78,7 +86,7 @@ public static class TrainingCurveImage
     private static CurvePoint[] Finite(IReadOnlyList<CurvePoint> points) =>
         points.Where(p => double.IsFinite(p.Value)).OrderBy(p => p.Epoch).ToArray();
 
-    private static void AddSeries(Plot plot, CurvePoint[] points, string? legendText, Color color)
+    private static void AddSeries(Plot plot, CurvePoint[] points, string? legendText, Color color, float lineWidth = 2, bool markers = false)
     {
         if (points.Length == 0)
         {
@@ -91,8 +99,8 @@ public static class TrainingCurveImage
         {
             scatter.LegendText = legendText;
         }
-        scatter.LineWidth = 2;
-        scatter.MarkerSize = points.Length <= MaxPointsWithMarkers ? 6 : 0;
+        scatter.LineWidth = lineWidth;
+        scatter.MarkerSize = markers || points.Length <= MaxPointsWithMarkers ? 6 : 0;
     }
 
     /// <summary>Explicit limits: ScottPlot's automatic ones collapse to nothing around a single point or a flat curve.</summary>

@@ -42,6 +42,13 @@ public class TrainingRequestTests
         { "clipNorm", """{"clipNorm": -1}""" },
         { "learningRateDecay", """{"learningRateDecay": 0.4}""" },
         { "learningRateDecay", """{"learningRateDecay": 1.1}""" },
+        { "transpose", """{"transpose": 25}""" },
+        { "transpose", """{"transpose": -1}""" },
+        { "rbmPretrainEpochs", """{"rbmPretrainEpochs": -1}""" },
+        { "rnnPretrainEpochs", """{"rnnPretrainEpochs": 10001}""" },
+        { "pretrainLearningRate", """{"pretrainLearningRate": 0}""" },
+        { "learnU0", """{"learnU0": "yes"}""" },
+        { "recurrence", """{"recurrence": "lstm"}""" },
     };
 
     [Theory]

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Training;
+using RnnRbm.Core.Training;
 using RnnRbm.Core.Model;
 using SkiaSharp;
 using static RnnRbm.Api.Tests.Training.TrainingTestKit;
@@ -80,18 +81,23 @@ public class TrainingRunTests
         {
             Assert.True(root.TryGetProperty(name, out _), $"missing '{name}'");
         }
-        // The seed's defaults, and a seed chosen and kept.
+        // The default recipe's values (docs/results.md), and a seed chosen and kept.
         JsonElement settings = root.GetProperty("settings");
-        Assert.Equal(0.3, settings.GetProperty("dt").GetDouble());
-        Assert.Equal(JsonValueKind.Null, settings.GetProperty("stepsPerQuarter").ValueKind);
+        TrainingRecipe recipe = TrainingRecipe.Default;
+        Assert.Equal("default", settings.GetProperty("recipe").GetString());
+        Assert.Equal(JsonValueKind.Null, settings.GetProperty("dt").ValueKind);
+        Assert.Equal(2, settings.GetProperty("stepsPerQuarter").GetInt32());
         Assert.Equal(21, settings.GetProperty("lowestPitch").GetInt32());
         Assert.Equal(108, settings.GetProperty("highestPitch").GetInt32());
-        Assert.Equal(150, settings.GetProperty("hidden").GetInt32());
-        Assert.Equal(100, settings.GetProperty("recurrent").GetInt32());
-        Assert.Equal(0.001, settings.GetProperty("learningRate").GetDouble(), 6);
-        Assert.Equal(100, settings.GetProperty("batchSize").GetInt32());
-        Assert.Equal(15, settings.GetProperty("cdK").GetInt32());
-        Assert.Equal(200, settings.GetProperty("epochs").GetInt32());
+        Assert.Equal(recipe.Hidden, settings.GetProperty("hidden").GetInt32());
+        Assert.Equal(recipe.Recurrent, settings.GetProperty("recurrent").GetInt32());
+        Assert.Equal(recipe.Options.LearningRate, settings.GetProperty("learningRate").GetDouble(), 6);
+        Assert.Equal(recipe.Options.Momentum, settings.GetProperty("momentum").GetDouble(), 6);
+        Assert.Equal(recipe.Options.BatchSize, settings.GetProperty("batchSize").GetInt32());
+        Assert.Equal(recipe.Options.CdK, settings.GetProperty("cdK").GetInt32());
+        Assert.Equal(recipe.Options.Epochs, settings.GetProperty("epochs").GetInt32());
+        Assert.Equal(recipe.Stopping.Patience, settings.GetProperty("patience").GetInt32());
+        Assert.True(settings.GetProperty("keepBest").GetBoolean());
         ulong seed = settings.GetProperty("seed").GetUInt64();
         Assert.Equal("queued", root.GetProperty("state").GetString());
 

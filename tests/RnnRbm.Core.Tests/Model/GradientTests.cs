@@ -120,7 +120,7 @@ public class GradientTests
         return values;
     }
 
-    private static double[,] ToMatrix(float[] values, int rows, int cols)
+    internal static double[,] ToMatrix(float[] values, int rows, int cols)
     {
         var m = new double[rows, cols];
         for (int r = 0; r < rows; r++)
@@ -133,14 +133,14 @@ public class GradientTests
         return m;
     }
 
-    private static ReferenceRnnRbm RandomReference(Random rng, int v, int h, int u, double scale)
+    internal static ReferenceRnnRbm RandomReference(Random rng, int v, int h, int u, double scale)
     {
         var r = new ReferenceRnnRbm(v, h, u);
         r.ForEachScalar((_, _) => scale * Gaussian(rng), set: true);
         return r;
     }
 
-    private static double[,] RandomBinary(Random rng, int rows, int cols, double p)
+    internal static double[,] RandomBinary(Random rng, int rows, int cols, double p)
     {
         var m = new double[rows, cols];
         for (int r = 0; r < rows; r++)

@@ -1,5 +1,7 @@
-// Draws a training curve (monitor per epoch, train and valid) into an <svg>, from the API's history items
-// ({epoch, train, valid}). Redrawn whole on each update: a few hundred points at most.
+// Draws a training curve into an <svg>, from the API's history items ({epoch, train, valid, validLogLikelihood,
+// validConverged}): the validation log-likelihood (what early stopping judges by) as the main series, and the seed's
+// monitor on train and valid as thin lines beside it. All are nats per step, higher is better. Redrawn whole on each
+// update: a few hundred points at most. `best` (an epoch) is marked when given.
 
 const NS = 'http://www.w3.org/2000/svg';
 const W = 640, H = 300, L = 64, R = 16, T = 28, B = 40;
@@ -27,15 +29,15 @@ function fmt(v) {
 }
 
 /** Returns a sentence describing the curve (for the caption and screen readers). */
-export function drawCurve(svg, history) {
+export function drawCurve(svg, history, best) {
   svg.replaceChildren();
-  const points = (history || []).filter((e) => e && (Number.isFinite(e.train) || Number.isFinite(e.valid)));
+  const points = (history || []).filter((e) => e && (Number.isFinite(e.train) || Number.isFinite(e.valid) || Number.isFinite(e.validLogLikelihood)));
   svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
   if (!points.length) {
     svg.append(s('text', { x: W / 2, y: H / 2, 'text-anchor': 'middle', class: 'tick' }, 'The curve appears after the first epoch.'));
     return 'No epoch finished yet.';
   }
-  const values = points.flatMap((e) => [e.train, e.valid]).filter(Number.isFinite);
+  const values = points.flatMap((e) => [e.train, e.valid, e.validLogLikelihood]).filter(Number.isFinite);
   let min = Math.min(...values), max = Math.max(...values);
   const pad = (max - min) * 0.08 || Math.abs(max) * 0.05 || 1;
   min -= pad; max += pad;
@@ -56,22 +58,39 @@ export function drawCurve(svg, history) {
   svg.append(s('line', { x1: L, x2: W - R, y1: H - B, y2: H - B, class: 'axis' }));
   svg.append(s('line', { x1: L, x2: L, y1: T, y2: H - B, class: 'axis' }));
   svg.append(s('text', { x: (L + W - R) / 2, y: H - 6, 'text-anchor': 'middle', class: 'tick' }, 'epoch'));
-  svg.append(s('text', { x: 14, y: (T + H - B) / 2, 'text-anchor': 'middle', class: 'tick', transform: `rotate(-90 14 ${(T + H - B) / 2})` }, 'monitor'));
+  svg.append(s('text', { x: 14, y: (T + H - B) / 2, 'text-anchor': 'middle', class: 'tick', transform: `rotate(-90 14 ${(T + H - B) / 2})` }, 'nats per step'));
 
-  const series = [['train', 'Train'], ['valid', 'Valid']];
+  const series = [['validLogLikelihood', 'Valid log-likelihood'], ['train', 'Monitor, train'], ['valid', 'Monitor, valid']];
   let legendX = L + 8;
   for (const [key, label] of series) {
     const pts = points.filter((e) => Number.isFinite(e[key]));
     if (!pts.length) continue;
     if (pts.length > 1) svg.append(s('polyline', { points: pts.map((e) => `${x(e.epoch).toFixed(1)},${y(e[key]).toFixed(1)}`).join(' '), class: `series-${key}` }));
-    if (pts.length <= 60) for (const e of pts) svg.append(s('circle', { cx: x(e.epoch), cy: y(e[key]), r: 3.2, class: `dot-${key}` }));
+    if (pts.length <= 60 || key === 'validLogLikelihood') {
+      for (const e of pts) {
+        // An estimate whose AIS schedule had not converged is drawn hollow: it may read too high.
+        const hollow = key === 'validLogLikelihood' && e.validConverged === false;
+        svg.append(s('circle', { cx: x(e.epoch), cy: y(e[key]), r: 3.2, class: `dot-${key}${hollow ? ' dot-hollow' : ''}` }));
+      }
+    }
     svg.append(s('line', { x1: legendX, x2: legendX + 22, y1: 14, y2: 14, class: `series-${key}` }));
     svg.append(s('text', { x: legendX + 28, y: 18, class: 'legend' }, label));
-    legendX += 90;
+    legendX += label.length * 7 + 44;
+  }
+  const bestPoint = points.find((e) => e.epoch === best && Number.isFinite(e.validLogLikelihood));
+  if (bestPoint) {
+    svg.append(s('circle', { cx: x(bestPoint.epoch), cy: y(bestPoint.validLogLikelihood), r: 7, class: 'best-marker' }));
+    svg.append(s('text', { x: x(bestPoint.epoch), y: y(bestPoint.validLogLikelihood) - 11, 'text-anchor': 'middle', class: 'legend' }, 'best'));
   }
   const last = points[points.length - 1];
+  const validated = points.filter((e) => Number.isFinite(e.validLogLikelihood));
   const parts = [`${points.length} epoch${points.length === 1 ? '' : 's'}`];
-  if (Number.isFinite(last.train)) parts.push(`train ${fmt(last.train)}`);
-  if (Number.isFinite(last.valid)) parts.push(`valid ${fmt(last.valid)}`);
-  return `Monitor per epoch: ${parts.join(', ')} at epoch ${last.epoch}.`;
+  if (validated.length) {
+    const v = validated[validated.length - 1];
+    parts.push(`valid log-likelihood ${fmt(v.validLogLikelihood)} at epoch ${v.epoch}`);
+  }
+  if (bestPoint) parts.push(`best at epoch ${bestPoint.epoch}`);
+  if (Number.isFinite(last.train)) parts.push(`monitor train ${fmt(last.train)}`);
+  if (Number.isFinite(last.valid)) parts.push(`monitor valid ${fmt(last.valid)}`);
+  return `${parts.join(', ')} (epoch ${last.epoch}).`;
 }

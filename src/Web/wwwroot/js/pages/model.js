@@ -55,6 +55,11 @@ async function load() {
         stat('Pitches', man.pitchRange ? `${noteName(man.pitchRange.lowest)}–${noteName(man.pitchRange.highest)} (MIDI ${man.pitchRange.lowest}–${man.pitchRange.highest})` : '–'),
         stat('Time step', fmtGrid(man.timeGrid)),
         stat('Epochs', `${tr.epochsCompleted ?? '–'} of ${tr.epochsPlanned ?? '–'}`),
+        man.stopping ? stat('Keeps epoch', man.stopping.keptEpoch != null
+          ? `${man.stopping.keptEpoch}` + (man.stopping.bestValidLogLikelihood != null && man.stopping.keptEpoch === man.stopping.bestEpoch
+            ? ` (best on validation: ${fmtNumber(man.stopping.bestValidLogLikelihood, 3)} nats per step)` : ' (the last)')
+          : '–') : null,
+        man.stopping && man.stopping.stopReason ? stat('Why training stopped', man.stopping.stopReason) : null,
         stat('Learning rate', tr.learningRate != null ? String(tr.learningRate) + (tr.learningRateDecay && tr.learningRateDecay !== 1 ? ` (× ${tr.learningRateDecay} per epoch)` : '') : '–'),
         stat('Momentum', tr.momentum ? String(tr.momentum) : 'none'),
         stat('Gradient clipping', tr.clipNorm ? String(tr.clipNorm) : 'off'),
@@ -73,7 +78,7 @@ async function load() {
     h('section', { class: 'card', 'aria-labelledby': 'metrics-title' },
       h('h2', { id: 'metrics-title' }, 'Metrics'),
       metrics));
-  caption.textContent = drawCurve(svg, curve);
+  caption.textContent = drawCurve(svg, curve, man.stopping && man.stopping.bestEpoch);
   mountEvaluations(id, () => refreshMetrics(metrics, message));
 }
 

@@ -4,8 +4,13 @@ const form = document.getElementById('train-form');
 const message = document.getElementById('train-message');
 const select = document.getElementById('corpusId');
 const button = document.getElementById('train-button');
-const numeric = ['dt', 'stepsPerQuarter', 'lowestPitch', 'highestPitch', 'hidden', 'recurrent', 'learningRate', 'learningRateDecay', 'momentum', 'clipNorm', 'batchSize', 'cdK', 'epochs'];
+const numeric = ['dt', 'stepsPerQuarter', 'lowestPitch', 'highestPitch', 'hidden', 'recurrent', 'learningRate', 'learningRateDecay', 'momentum', 'clipNorm', 'batchSize', 'cdK', 'epochs',
+  'transpose', 'rbmPretrainEpochs', 'rnnPretrainEpochs', 'pretrainLearningRate', 'patience'];
+const flags = ['learnU0', 'carryState', 'keepBest'];
+const recipeSelect = document.getElementById('recipe');
+let recipes = [];
 const defaults = Object.fromEntries(numeric.map((n) => [n, document.getElementById(n).value]));
+const flagDefaults = Object.fromEntries(flags.map((n) => [n, document.getElementById(n).checked]));
 
 function gridKind() {
   return form.querySelector('input[name="gridKind"]:checked').value;
@@ -20,12 +25,39 @@ function showGrid() {
 }
 form.querySelectorAll('input[name="gridKind"]').forEach((r) => r.addEventListener('change', showGrid));
 
-document.getElementById('train-defaults').addEventListener('click', () => {
-  for (const [name, value] of Object.entries(defaults)) document.getElementById(name).value = value;
+// Fills every field with the chosen recipe's values (GET /api/trainings/recipes): the page copies no default itself.
+function applyRecipe() {
+  const recipe = recipes.find((r) => r.name === recipeSelect.value);
+  if (!recipe) {
+    for (const [name, value] of Object.entries(defaults)) document.getElementById(name).value = value;
+    for (const [name, checked] of Object.entries(flagDefaults)) document.getElementById(name).checked = checked;
+    return;
+  }
+  const d = recipe.defaults;
+  for (const name of numeric) {
+    if (d[name] != null) document.getElementById(name).value = d[name];
+  }
+  for (const name of flags) document.getElementById(name).checked = !!d[name];
+  document.getElementById('recurrence').value = d.recurrence || 'tanh';
   document.getElementById('seed').value = '';
-  form.querySelector('input[name="gridKind"][value="dt"]').checked = true;
+  form.querySelector(`input[name="gridKind"][value="${d.stepsPerQuarter != null ? 'stepsPerQuarter' : 'dt'}"]`).checked = true;
+  document.getElementById('recipe-hint').textContent = recipe.description;
   showGrid();
-});
+}
+
+async function loadRecipes() {
+  try {
+    recipes = await getJson('/api/trainings/recipes');
+    const label = { default: 'Recommended (the project\'s general recipe)', seed: 'Tutorial (the original code, exactly)' };
+    recipeSelect.replaceChildren(...recipes.map((r) => h('option', { value: r.name }, label[r.name] || r.name)));
+    recipeSelect.value = recipes.length ? recipes[0].name : 'default';
+    applyRecipe();
+  } catch (error) {
+    document.getElementById('recipe-hint').textContent = 'The recipes could not be loaded; the fields keep the page\'s values.';
+  }
+}
+recipeSelect.addEventListener('change', applyRecipe);
+document.getElementById('train-defaults').addEventListener('click', applyRecipe);
 
 // Inline checks as the user leaves a field: the browser's own constraint message, beside the field.
 form.addEventListener('focusout', (e) => {
@@ -57,13 +89,15 @@ form.addEventListener('submit', async (e) => {
   e.preventDefault();
   replace(message);
   if (!checkConstraints(form)) return;
-  const body = { corpusId: select.value };
+  const body = { corpusId: select.value, recipe: recipeSelect.value };
   const kind = gridKind();
   for (const name of numeric) {
     if (name === 'dt' && kind !== 'dt') continue;
     if (name === 'stepsPerQuarter' && kind !== 'stepsPerQuarter') continue;
     body[name] = Number(document.getElementById(name).value);
   }
+  for (const name of flags) body[name] = document.getElementById(name).checked;
+  body.recurrence = document.getElementById('recurrence').value;
   const seed = document.getElementById('seed').value.trim();
   button.disabled = true;
   try {
@@ -85,3 +119,4 @@ async function fetchTraining(text) {
 
 showGrid();
 loadCorpora();
+loadRecipes();

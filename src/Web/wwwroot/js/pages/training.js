@@ -42,7 +42,13 @@ function render(t) {
   $('stat-fps').textContent = t.framesPerSecond != null ? fmtNumber(t.framesPerSecond) : '–';
   $('stat-eta').textContent = finished(t.state) ? 'done' : t.etaSeconds != null ? fmtDuration(t.etaSeconds) : 'measuring…';
   $('stat-backend').textContent = t.backend || '–';
-  $('curve-caption').textContent = drawCurve($('curve'), history);
+  const stopping = t.stopping;
+  const validated = history.filter((e) => e.validLogLikelihood != null);
+  const lastValid = validated[validated.length - 1];
+  $('stat-valid-ll').textContent = lastValid ? `${fmtNumber(lastValid.validLogLikelihood, 3)} (epoch ${lastValid.epoch})` : (stopping && !stopping.validated ? 'not measured' : '–');
+  $('stat-best').textContent = stopping && stopping.bestEpoch ? `${stopping.bestEpoch} (${fmtNumber(stopping.bestValidLogLikelihood, 3)})` : '–';
+  $('curve-caption').textContent = drawCurve($('curve'), history, stopping && stopping.bestEpoch);
+  renderStopping(stopping);
 
   cancelButton.hidden = finished(t.state);
   cancelButton.disabled = !!t.cancelRequested;
@@ -68,6 +74,20 @@ function render(t) {
   if (finished(t.state)) stopLive();
 }
 
+function renderStopping(stopping) {
+  if (!stopping) return;
+  const source = stopping.validationSource === 'held-out' ? 'a tenth of the training files, held out' : 'the validation files';
+  const summary = stopping.stopReason
+    ? `Stopped: ${stopping.stopReason}. The model keeps epoch ${stopping.keptEpoch}.`
+    : stopping.validated
+      ? `Measured on ${fmtNumber(stopping.validationSteps)} steps of ${source}, every ${stopping.validateEvery} epoch${stopping.validateEvery === 1 ? '' : 's'}; ` +
+        (stopping.patience ? `stops after ${stopping.patience} epochs without improvement.` : 'runs every planned epoch.')
+      : 'No validation data: every planned epoch runs and the last is kept.';
+  $('stopping-summary').textContent = summary;
+  replace($('stopping-events'), (stopping.events || []).filter((e) => e.kind !== 'note')
+    .map((e) => h('li', {}, `After epoch ${e.epoch}: ${e.message}`)));
+}
+
 function renderSettings(t) {
   const s = t.settings;
   const grid = s.stepsPerQuarter ? fmtGrid({ kind: 'beats', stepsPerQuarter: s.stepsPerQuarter }) : s.dt ? fmtGrid({ kind: 'seconds', seconds: s.dt }) : fmtGrid(s.timeGrid);
@@ -82,7 +102,15 @@ function renderSettings(t) {
     ['Gradient clipping', s.clipNorm ? String(s.clipNorm) : 'off'],
     ['Batch size', String(s.batchSize)],
     ['CD-k', String(s.cdK)],
-    ['Epochs', String(s.epochs)],
+    ['Recipe', s.recipe === 'seed' ? 'the tutorial\'s' : s.recipe === 'default' ? 'recommended' : (s.recipe || '–')],
+    ['Recurrence', s.recurrence === 'gru' ? 'GRU' : 'tanh'],
+    ['Initial state u0', s.learnU0 ? 'learned' : '0'],
+    ['State across chunks', s.carryState ? 'carried' : 'restarts from u0'],
+    ['Random transposition', s.transpose ? `± ${s.transpose} semitones` : 'off'],
+    ['Pretraining', (s.rbmPretrainEpochs || s.rnnPretrainEpochs) ? `RBM ${s.rbmPretrainEpochs || 0}, RNN ${s.rnnPretrainEpochs || 0} epochs` : 'none'],
+    ['Epochs', `at most ${s.epochs}`],
+    ['Early stopping', s.patience ? `after ${s.patience} epochs without improvement` : 'off'],
+    ['Model keeps', s.keepBest === false ? 'the last epoch' : 'the best epoch on validation'],
     ['Seed', String(s.seed)],
   ];
   replace($('training-settings'), items.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v))));

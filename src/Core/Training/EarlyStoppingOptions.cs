@@ -1,0 +1,126 @@
+namespace RnnRbm.Core.Training;
+
+/// <summary>
+/// How <see cref="TrainingLoop"/> watches the validation log-likelihood: how often and how exactly it measures it,
+/// when it stops, which epoch it keeps, and when it rolls back a diverging run.
+/// </summary>
+/// <remarks>
+/// The log-likelihood is measured by AIS on a fixed, seeded subset of the validation sequences (whole sequences, so
+/// every step sees its full history as at evaluation), once at K and once at 2K transitions with the same random
+/// streams; when the two differ by <see cref="ConvergenceTolerance"/> or more, K doubles for the next validations and
+/// the best epoch is measured again at the new K, so that epochs are only ever compared at one schedule.
+/// </remarks>
+public sealed record EarlyStoppingOptions
+{
+    /// <summary>Share of training time that validation may take when <see cref="ValidateEvery"/> is automatic.</summary>
+    public const double AutomaticBudget = 0.2;
+
+    /// <summary>Measure the validation log-likelihood at all (false: the curve shows the monitor only and the last epoch is kept).</summary>
+    public bool Validate { get; init; } = true;
+
+    /// <summary>Epochs between validations; 0 = automatic: as often as keeps validation near <see cref="AutomaticBudget"/> of the time.</summary>
+    public int ValidateEvery { get; init; }
+
+    /// <summary>Stop when this many epochs pass without a better validation log-likelihood; 0 = never stop early.</summary>
+    public int Patience { get; init; } = 30;
+
+    /// <summary>The model keeps the best validated epoch (true) or the last one (false, the seed).</summary>
+    public bool KeepBest { get; init; } = true;
+
+    /// <summary>
+    /// A validation log-likelihood this many nats per step below the best one counts as divergence: the parameters roll
+    /// back to the best epoch and the learning rate halves. A non-finite gradient, parameter or estimate always does.
+    /// </summary>
+    public double DivergenceDrop { get; init; } = 1.0;
+
+    /// <summary>Roll-backs allowed; one more stops the training (keeping the best epoch).</summary>
+    public int MaxRollbacks { get; init; } = 3;
+
+    /// <summary>Steps of validation data measured (whole sequences in a seeded order until at least this many).</summary>
+    public int ValidationSteps { get; init; } = 3000;
+
+    /// <summary>AIS runs per step of the validation estimate.</summary>
+    public int AisRuns { get; init; } = 4;
+
+    /// <summary>AIS transitions to start with (K; each validation also runs 2K to check convergence).</summary>
+    public int AisSteps { get; init; } = 100;
+
+    /// <summary>Largest K the doubling may reach.</summary>
+    public int MaxAisSteps { get; init; } = 6400;
+
+    /// <summary>Nats per step by which doubling K may move the estimate for it to count as converged.</summary>
+    public double ConvergenceTolerance { get; init; } = 0.01;
+
+    /// <summary>Seed of the subset and of the AIS random streams (the same every validation).</summary>
+    public ulong Seed { get; init; } = 1234;
+
+    /// <summary>The seed tutorial's behaviour: every epoch runs, the last is kept; the validation log-likelihood is still shown.</summary>
+    public static EarlyStoppingOptions SeedRecipe { get; } = new() { Patience = 0, KeepBest = false };
+
+    /// <summary>Bounds of every field; <see cref="Problems"/> enforces them.</summary>
+    public static class Limits
+    {
+        public const int MaxValidateEvery = 10_000;
+        public const int MaxPatience = 100_000;
+        public const double MaxDivergenceDrop = 1_000;
+        public const int MaxRollbacksAllowed = 100;
+        public const int MinValidationSteps = 10;
+        public const int MaxValidationSteps = 1_000_000;
+        public const int MaxAisRuns = 1_000;
+        public const int MinAisSteps = 10;
+        public const int MaxAisStepsAllowed = 100_000;
+    }
+
+    /// <summary>Every problem with these options, one sentence each; empty when they are valid.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        if (ValidateEvery < 0 || ValidateEvery > Limits.MaxValidateEvery)
+        {
+            problems.Add($"validateEvery must be 0 (automatic) or lie in [1, {Limits.MaxValidateEvery}]; got {ValidateEvery}.");
+        }
+        if (Patience < 0 || Patience > Limits.MaxPatience)
+        {
+            problems.Add($"patience must be 0 (never stop early) or lie in [1, {Limits.MaxPatience}]; got {Patience}.");
+        }
+        if (!double.IsFinite(DivergenceDrop) || DivergenceDrop <= 0 || DivergenceDrop > Limits.MaxDivergenceDrop)
+        {
+            problems.Add($"divergenceDrop must lie in (0, {Limits.MaxDivergenceDrop}] nats; got {DivergenceDrop}.");
+        }
+        if (MaxRollbacks < 0 || MaxRollbacks > Limits.MaxRollbacksAllowed)
+        {
+            problems.Add($"maxRollbacks must lie in [0, {Limits.MaxRollbacksAllowed}]; got {MaxRollbacks}.");
+        }
+        if (ValidationSteps < Limits.MinValidationSteps || ValidationSteps > Limits.MaxValidationSteps)
+        {
+            problems.Add($"validationSteps must lie in [{Limits.MinValidationSteps}, {Limits.MaxValidationSteps}]; got {ValidationSteps}.");
+        }
+        if (AisRuns < 1 || AisRuns > Limits.MaxAisRuns)
+        {
+            problems.Add($"validation AIS runs must lie in [1, {Limits.MaxAisRuns}]; got {AisRuns}.");
+        }
+        if (AisSteps < Limits.MinAisSteps || AisSteps > Limits.MaxAisStepsAllowed)
+        {
+            problems.Add($"validation AIS steps must lie in [{Limits.MinAisSteps}, {Limits.MaxAisStepsAllowed}]; got {AisSteps}.");
+        }
+        if (MaxAisSteps < AisSteps || MaxAisSteps > Limits.MaxAisStepsAllowed)
+        {
+            problems.Add($"the largest validation AIS steps must lie in [{AisSteps}, {Limits.MaxAisStepsAllowed}]; got {MaxAisSteps}.");
+        }
+        if (!double.IsFinite(ConvergenceTolerance) || ConvergenceTolerance <= 0 || ConvergenceTolerance > 1)
+        {
+            problems.Add($"the convergence tolerance must lie in (0, 1] nats; got {ConvergenceTolerance}.");
+        }
+        return problems;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> listing every problem, if any.</summary>
+    public void ThrowIfInvalid()
+    {
+        IReadOnlyList<string> problems = Problems();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", problems));
+        }
+    }
+}

@@ -1,0 +1,319 @@
+using System.Diagnostics;
+using RnnRbm.Core.Model;
+using RnnRbm.Core.Numerics;
+using RnnRbm.Core.PianoRolls;
+
+namespace RnnRbm.Core.Training;
+
+/// <summary>
+/// The one epoch loop of the command line and the service: an epoch of <see cref="RnnRbmTrainer"/>, the seed's
+/// monitor on the validation data, and, every few epochs, the validation log-likelihood that decides the rest
+/// (<see cref="EarlyStoppingOptions"/>):
+/// <list type="bullet">
+/// <item>the best validated epoch's parameters are kept aside, and are the model when the training ends (KeepBest);</item>
+/// <item>after <c>Patience</c> epochs without a better validation log-likelihood the training stops;</item>
+/// <item>a non-finite gradient or estimate, or an estimate <c>DivergenceDrop</c> nats below the best, rolls the
+/// parameters back to the best epoch, forgets the momentum and halves the learning rate; one roll-back more than
+/// <c>MaxRollbacks</c> stops the training.</item>
+/// </list>
+/// Every decision is a <see cref="TrainingEvent"/> in words. The caller drives it one epoch at a time
+/// (<see cref="RunEpoch"/>) and may save <see cref="Checkpoint"/> between epochs; a loop built from that checkpoint
+/// continues exactly as the interrupted one would have.
+/// </summary>
+public sealed class TrainingLoop : IDisposable
+{
+    private readonly TrainingOptions _options;
+    private readonly EarlyStoppingOptions _stopping;
+    private readonly TrainingSets _data;
+    private readonly RnnRbmTrainer _trainer;
+    private readonly IValidationEstimator? _validation;
+    private readonly RnnRbmParameters _best;
+    private readonly List<EpochRecord> _history;
+    private readonly List<TrainingEvent> _events;
+    private int? _bestEpoch;
+    private double? _bestLogLikelihood;
+    private int? _keptEpoch;
+    private string? _stopReason;
+    private int _aisSteps;
+    private int _validateEvery;
+    private int _lastValidated;
+    private int _rollbacks;
+
+    /// <summary>Starts training <paramref name="parameters"/> (updated in place), or continues from <paramref name="resume"/>.</summary>
+    /// <param name="parameters">θ: the initial parameters, or the checkpoint's current ones when resuming.</param>
+    /// <param name="options">The trainer's options.</param>
+    /// <param name="stopping">Validation, early stopping and the divergence guard.</param>
+    /// <param name="backend">Numerics backend.</param>
+    /// <param name="data">What to learn from and what to validate on.</param>
+    /// <param name="threads">Threads (0 = as many as help, at most 2); results do not depend on it.</param>
+    /// <param name="resume">Where an earlier loop of the same run stopped.</param>
+    public TrainingLoop(RnnRbmParameters parameters, TrainingOptions options, EarlyStoppingOptions stopping, NumericsBackend backend,
+        TrainingSets data, int threads = 0, TrainingResume? resume = null)
+        : this(parameters, options, stopping, backend, data, threads, resume,
+            stopping.Validate && data.Valid.Count > 0 ? new ValidationLikelihood(data.Valid, stopping, backend, threads) : null)
+    {
+    }
+
+    /// <summary>As the public constructor, with the validation estimate given (tests of the decisions).</summary>
+    internal TrainingLoop(RnnRbmParameters parameters, TrainingOptions options, EarlyStoppingOptions stopping, NumericsBackend backend,
+        TrainingSets data, int threads, TrainingResume? resume, IValidationEstimator? validation)
+    {
+        stopping.ThrowIfInvalid();
+        _options = options;
+        _stopping = stopping;
+        _data = data;
+        _trainer = new RnnRbmTrainer(parameters, options, backend, threads, resume?.Trainer);
+        _validation = validation;
+        _history = [.. resume?.History ?? []];
+        if (resume is null)
+        {
+            _best = parameters.Clone();
+            _events = [];
+            _aisSteps = stopping.AisSteps;
+            _validateEvery = stopping.ValidateEvery > 0 ? stopping.ValidateEvery : 1;
+            _events.Add(new TrainingEvent(0, "note", _validation is null
+                ? "No validation data (fewer than two training sequences and no valid split): the validation log-likelihood is not measured and the last epoch is kept."
+                : $"The validation log-likelihood is measured on {_validation.Steps:N0} steps of {_validation.Sequences} {(data.ValidSource == TrainingSets.HeldOut ? "held-out training" : "validation")} sequences."));
+        }
+        else
+        {
+            StoppingInfo state = resume.Stopping;
+            _best = resume.Best.Clone();
+            _events = [.. state.Events];
+            _bestEpoch = state.BestEpoch;
+            _bestLogLikelihood = state.BestValidLogLikelihood;
+            _keptEpoch = state.KeptEpoch;
+            _stopReason = state.StopReason;
+            _aisSteps = state.AisSteps;
+            _validateEvery = state.ValidateEvery;
+            _lastValidated = state.LastValidatedEpoch;
+            _rollbacks = state.Rollbacks;
+        }
+    }
+
+    /// <summary>The trainer (its parameters are θ as learned so far).</summary>
+    public RnnRbmTrainer Trainer => _trainer;
+
+    /// <summary>Every completed epoch, oldest first.</summary>
+    public IReadOnlyList<EpochRecord> History => _history;
+
+    /// <summary>What the loop decided so far.</summary>
+    public IReadOnlyList<TrainingEvent> Events => _events;
+
+    /// <summary>True once the loop stopped (early, by divergence, or at the planned epochs).</summary>
+    public bool Finished => _stopReason is not null;
+
+    /// <summary>Whole epochs completed.</summary>
+    public int EpochsCompleted => _trainer.EpochsCompleted;
+
+    /// <summary>Where early stopping stands (for the manifest and checkpoints).</summary>
+    public StoppingInfo State => new(
+        _validation is not null, _stopping.KeepBest, _stopping.Patience, _bestEpoch, _bestLogLikelihood, _keptEpoch, _stopReason,
+        _validation?.Steps ?? 0, _validation?.Sequences ?? 0, _data.ValidSource, _aisSteps, _validateEvery, _lastValidated, _rollbacks,
+        [.. _events]);
+
+    /// <summary>
+    /// The parameters the model should hold: the best validated epoch's when <see cref="EarlyStoppingOptions.KeepBest"/>
+    /// and some epoch was validated, else the current ones. A copy.
+    /// </summary>
+    public RnnRbmParameters ResultParameters() =>
+        _stopping.KeepBest && _bestEpoch is > 0 ? _best.Clone() : _trainer.Parameters.Clone();
+
+    /// <summary>The epoch <see cref="ResultParameters"/> comes from.</summary>
+    public int ResultEpoch => _stopping.KeepBest && _bestEpoch is int best and > 0 ? best : _trainer.EpochsCompleted;
+
+    /// <summary>Everything a later loop needs to continue exactly: call it between epochs.</summary>
+    public TrainingResume Checkpoint() => new(_trainer.Checkpoint(), State, [.. _history], _best.Clone());
+
+    /// <summary>
+    /// One epoch: the updates, the monitor on the validation data, and the validation log-likelihood when it is due,
+    /// with what follows from it. Does nothing once <see cref="Finished"/>.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Never: a cancelled epoch returns with <see cref="LoopEpoch.Cancelled"/>.</exception>
+    public LoopEpoch RunEpoch(Action<EpochProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        if (Finished)
+        {
+            return new LoopEpoch(null, null, [], true, false);
+        }
+        int eventsBefore = _events.Count;
+        int epoch = _trainer.EpochsCompleted + 1;
+        float learningRate = _options.LearningRateAt(epoch) * _trainer.LearningRateScale;
+        var clock = Stopwatch.StartNew();
+        EpochResult result;
+        try
+        {
+            result = _trainer.TrainEpoch(_data.Train, progress, cancellation);
+        }
+        catch (TrainingDivergedException ex)
+        {
+            Rollback(epoch, $"epoch {epoch} diverged ({ex.Message.Split(':')[0]})");
+            return new LoopEpoch(null, null, [.. _events.Skip(eventsBefore)], Finished, false);
+        }
+        if (result.Cancelled)
+        {
+            return new LoopEpoch(result, null, [], false, true);
+        }
+        double? validMonitor = _data.Valid.Count > 0 ? _trainer.MeasureMonitor(_data.Valid) : null;
+        double epochSeconds = clock.Elapsed.TotalSeconds;
+
+        ValidationEstimate? estimate = null;
+        if (_validation is not null && (epoch - _lastValidated >= _validateEvery || epoch >= _options.Epochs))
+        {
+            try
+            {
+                estimate = Validate(epoch, epochSeconds, cancellation);
+            }
+            catch (OperationCanceledException)
+            {
+                // The epoch's updates are done; it stays unvalidated and the caller sees the cancellation.
+            }
+        }
+        var record = new EpochRecord(epoch, result.Monitor, validMonitor is double vm && double.IsFinite(vm) ? vm : null,
+            result.Seconds, result.FramesPerSecond,
+            estimate is { } e && double.IsFinite(e.LogLikelihood) ? e.LogLikelihood : null,
+            estimate?.Converged, estimate?.AisSteps, estimate?.Seconds, learningRate);
+        _history.Add(record);
+        if (!Finished && estimate is not null)
+        {
+            Decide(epoch, estimate);
+        }
+        if (!Finished && epoch >= _options.Epochs)
+        {
+            Stop(epoch, $"the planned {_options.Epochs} epochs are done");
+        }
+        return new LoopEpoch(result, record, [.. _events.Skip(eventsBefore)], Finished, cancellation.IsCancellationRequested);
+    }
+
+    /// <summary>Ends the loop where it is (a cancel): the model keeps the best epoch as at a normal end.</summary>
+    public void StopNow(string reason)
+    {
+        if (!Finished)
+        {
+            Stop(_trainer.EpochsCompleted, reason);
+        }
+    }
+
+    private ValidationEstimate Validate(int epoch, double epochSeconds, CancellationToken cancellation)
+    {
+        ValidationEstimate estimate = _validation!.Measure(_trainer.Parameters, _aisSteps, cancellation);
+        _lastValidated = epoch;
+        if (!estimate.Converged && double.IsFinite(estimate.LogLikelihood) && 2 * _aisSteps <= _stopping.MaxAisSteps)
+        {
+            // Epochs are compared at one schedule only: raise K, then measure this epoch and the best again at it.
+            _aisSteps *= 2;
+            estimate = _validation.Measure(_trainer.Parameters, _aisSteps, cancellation);
+            string best = "";
+            if (_bestEpoch is int b && b > 0)
+            {
+                _bestLogLikelihood = _validation.Measure(_best, _aisSteps, cancellation).LogLikelihood;
+                best = $"; the best epoch {b} measured again: {_bestLogLikelihood:F4}";
+            }
+            _events.Add(new TrainingEvent(epoch, "schedule",
+                $"The validation estimate moved by more than {_stopping.ConvergenceTolerance} nats when its AIS schedule doubled, so validation now uses {2 * _aisSteps} transitions{best}."));
+        }
+        if (_stopping.ValidateEvery == 0)
+        {
+            // Automatic: validation takes about AutomaticBudget of the time, yet at least three times within the patience.
+            int every = (int)Math.Ceiling(estimate.Seconds / (EarlyStoppingOptions.AutomaticBudget * Math.Max(epochSeconds, 1e-3)));
+            int most = _stopping.Patience > 0 ? Math.Max(1, _stopping.Patience / 3) : 50;
+            _validateEvery = Math.Clamp(every, 1, most);
+        }
+        return estimate;
+    }
+
+    private void Decide(int epoch, ValidationEstimate estimate)
+    {
+        double value = estimate.LogLikelihood;
+        if (!double.IsFinite(value))
+        {
+            Rollback(epoch, $"the validation log-likelihood of epoch {epoch} is not finite");
+            return;
+        }
+        if (_bestLogLikelihood is double best && value < best - _stopping.DivergenceDrop)
+        {
+            Rollback(epoch, $"the validation log-likelihood fell from {best:F4} (epoch {_bestEpoch}) to {value:F4} at epoch {epoch}, more than {_stopping.DivergenceDrop} nats");
+            return;
+        }
+        if (_bestLogLikelihood is not double previous || value > previous)
+        {
+            _best.CopyFrom(_trainer.Parameters);
+            _bestEpoch = epoch;
+            _bestLogLikelihood = value;
+        }
+        if (_stopping.Patience > 0 && epoch - (_bestEpoch ?? 0) >= _stopping.Patience)
+        {
+            Stop(epoch, $"the validation log-likelihood has not improved for {epoch - _bestEpoch} epochs (patience {_stopping.Patience})");
+        }
+    }
+
+    private void Rollback(int epoch, string why)
+    {
+        _trainer.Parameters.CopyFrom(_best);
+        _trainer.ResetVelocity();
+        _rollbacks++;
+        string to = _bestEpoch is int b && b > 0 ? $"epoch {b}" : "the initial parameters";
+        if (_rollbacks > _stopping.MaxRollbacks)
+        {
+            _events.Add(new TrainingEvent(epoch, "rollback", $"Divergence: {why}. The parameters are back at {to}."));
+            Stop(epoch, $"it diverged {_rollbacks} times although the learning rate was lowered each time");
+            return;
+        }
+        _trainer.LearningRateScale *= 0.5f;
+        float next = _options.LearningRateAt(epoch + 1) * _trainer.LearningRateScale;
+        _events.Add(new TrainingEvent(epoch, "rollback",
+            $"Divergence: {why}. The parameters are back at {to} and the learning rate is halved to {next:G3} (roll-back {_rollbacks} of at most {_stopping.MaxRollbacks})."));
+    }
+
+    private void Stop(int epoch, string why)
+    {
+        _keptEpoch = ResultEpoch;
+        _stopReason = why;
+        string kept = _stopping.KeepBest && _bestEpoch is int b && b > 0
+            ? $"The model keeps epoch {b}, the best on validation ({_bestLogLikelihood:F4} nats per step)."
+            : $"The model keeps the last epoch, {_trainer.EpochsCompleted}.";
+        _events.Add(new TrainingEvent(epoch, "stopped", $"Training stopped after epoch {epoch}: {why}. {kept}"));
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _trainer.Dispose();
+}
+
+/// <summary>What one <see cref="TrainingLoop.RunEpoch"/> did.</summary>
+/// <param name="Result">The trainer's epoch (null when the epoch diverged and was rolled back, or the loop had finished).</param>
+/// <param name="Record">The history entry it added (null when none).</param>
+/// <param name="Events">Events it added.</param>
+/// <param name="Finished">The loop has stopped.</param>
+/// <param name="Cancelled">Cancellation interrupted it.</param>
+public sealed record LoopEpoch(EpochResult? Result, EpochRecord? Record, IReadOnlyList<TrainingEvent> Events, bool Finished, bool Cancelled);
+
+/// <summary>Where a <see cref="TrainingLoop"/> stands between epochs: enough to continue it exactly.</summary>
+/// <param name="Trainer">The trainer's random streams, epoch count, velocity and learning-rate scale.</param>
+/// <param name="Stopping">Early stopping's state.</param>
+/// <param name="History">The epochs so far.</param>
+/// <param name="Best">The best validated epoch's parameters (the initial ones before any validation).</param>
+public sealed record TrainingResume(TrainerCheckpoint Trainer, StoppingInfo Stopping, IReadOnlyList<EpochRecord> History, RnnRbmParameters Best);
+
+/// <summary>The sequences a training learns from and validates on.</summary>
+/// <param name="Train">Learned from.</param>
+/// <param name="Valid">Validated on (the monitor and the log-likelihood); may be empty.</param>
+/// <param name="ValidSource"><see cref="TrainingSets.Split"/> or <see cref="TrainingSets.HeldOut"/>.</param>
+public sealed record TrainingSets(IReadOnlyList<PianoRoll> Train, IReadOnlyList<PianoRoll> Valid, string ValidSource)
+{
+    /// <summary>The corpus's own validation split.</summary>
+    public const string Split = "valid";
+
+    /// <summary>A seeded tenth of the training sequences (<see cref="TrainingSplit.HoldOut"/>).</summary>
+    public const string HeldOut = "held-out";
+
+    /// <summary>The given validation sequences, or, when there are none, a seeded tenth of the training ones held out.</summary>
+    public static TrainingSets Of(IReadOnlyList<PianoRoll> train, IReadOnlyList<PianoRoll>? valid, ulong seed)
+    {
+        if (valid is { Count: > 0 })
+        {
+            return new TrainingSets(train, valid, Split);
+        }
+        (IReadOnlyList<PianoRoll> learn, IReadOnlyList<PianoRoll> held) = TrainingSplit.HoldOut(train, seed);
+        return new TrainingSets(learn, held, HeldOut);
+    }
+}

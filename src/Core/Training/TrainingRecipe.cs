@@ -1,0 +1,59 @@
+using RnnRbm.Core.Model;
+using RnnRbm.Core.PianoRolls;
+
+namespace RnnRbm.Core.Training;
+
+/// <summary>
+/// A named set of every training default: model sizes, the trainer's options and early stopping. <c>rnnrbm train</c>
+/// and <c>POST /api/trainings</c> start from a recipe (<see cref="Default"/> unless asked otherwise) and let each given
+/// option override it.
+/// </summary>
+/// <param name="Name">What users type: "default" or "seed".</param>
+/// <param name="Description">One sentence for people.</param>
+/// <param name="Hidden">H.</param>
+/// <param name="Recurrent">U.</param>
+/// <param name="Options">The trainer's options (their seed is overridden by the caller's).</param>
+/// <param name="Stopping">Validation and early stopping.</param>
+/// <param name="Grid">The time step MIDI files are read at.</param>
+/// <param name="Recurrence">The RNN's recurrence.</param>
+public sealed record TrainingRecipe(string Name, string Description, int Hidden, int Recurrent, TrainingOptions Options, EarlyStoppingOptions Stopping,
+    TimeGrid Grid, RecurrenceKind Recurrence = RecurrenceKind.Tanh)
+{
+    /// <summary>
+    /// The tutorial's recipe exactly (spec "Training loop"): H 150, U 100, plain SGD at 0.001, batch 100, CD-15,
+    /// 200 epochs, dt 0.3 s, every epoch run and the last one kept. The validation log-likelihood is still measured and shown.
+    /// </summary>
+    public static TrainingRecipe Seed { get; } = new("seed",
+        "The tutorial's: plain SGD at 0.001 for 200 epochs, u0 = 0, chunks restart from u0; the last epoch is kept.",
+        150, 100, new TrainingOptions(), EarlyStoppingOptions.SeedRecipe, TimeGrid.SeedDefault);
+
+    /// <summary>
+    /// The project's general recipe, chosen on one dataset's validation split and confirmed on the other's
+    /// (docs/results.md, "The default recipe"): not tuned per corpus.
+    /// </summary>
+    public static TrainingRecipe Default { get; } = new("default",
+        "The project's general recipe: Nesterov momentum, the RNN state carried across chunks, a learned u0, " +
+        "at most 150 epochs with early stopping on the validation log-likelihood.",
+        150, 100,
+        new TrainingOptions
+        {
+            LearningRate = 0.001f,
+            Momentum = 0.9f,
+            Epochs = 150,
+            CarryState = true,
+            LearnU0 = true,
+        },
+        new EarlyStoppingOptions { Patience = 30 },
+        // Steps per beat rather than seconds: the paper's datasets are quantised so, and it does not depend on tempo.
+        TimeGrid.Eighths);
+
+    /// <summary>Every recipe, by name.</summary>
+    public static IReadOnlyList<TrainingRecipe> All { get; } = [Default, Seed];
+
+    /// <summary>The recipe called <paramref name="name"/> (case-insensitive), or null.</summary>
+    public static TrainingRecipe? Find(string? name) =>
+        All.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The names, for messages: "default, seed".</summary>
+    public static string Names => string.Join(", ", All.Select(r => r.Name));
+}

@@ -1,0 +1,173 @@
+using RnnRbm.Core.Model;
+using RnnRbm.Core.Numerics;
+using RnnRbm.Core.PianoRolls;
+using RnnRbm.Core.Tests.Model;
+using RnnRbm.Core.Training;
+
+namespace RnnRbm.Core.Tests.Training;
+
+public class TrainingLoopTests
+{
+    private static readonly ModelShape Shape = new(TrainerTests.Range.Count, 12, 10);
+    private static readonly TrainingOptions Options = new() { Seed = 3, BatchSize = 16, CdK = 2, Epochs = 12 };
+
+    [Fact]
+    public void KeepsTheBestValidatedEpoch_AndStopsAfterPatience()
+    {
+        // Validation every epoch: better up to epoch 3, then flat and worse. Patience 4 stops at epoch 7, keeping epoch 3.
+        var validation = new ScriptedValidation(-5.0, -4.0, -3.0, -3.2, -3.1, -3.3, -3.05, -2.0);
+        using var loop = Loop(validation, new EarlyStoppingOptions { ValidateEvery = 1, Patience = 4 });
+        RnnRbmParameters? atEpoch3 = null;
+        while (!loop.Finished)
+        {
+            LoopEpoch step = loop.RunEpoch();
+            if (step.Record?.Epoch == 3)
+            {
+                atEpoch3 = loop.Trainer.Parameters.Clone();
+            }
+        }
+        Assert.Equal(7, loop.EpochsCompleted);
+        Assert.Equal(3, loop.ResultEpoch);
+        Assert.Equal(TrainerTests.Flatten(atEpoch3!), TrainerTests.Flatten(loop.ResultParameters()));
+        Assert.NotEqual(TrainerTests.Flatten(atEpoch3!), TrainerTests.Flatten(loop.Trainer.Parameters));
+        StoppingInfo state = loop.State;
+        Assert.Equal(3, state.BestEpoch);
+        Assert.Equal(-3.0, state.BestValidLogLikelihood);
+        Assert.Equal(3, state.KeptEpoch);
+        Assert.Contains("not improved for 4 epochs", state.StopReason, StringComparison.Ordinal);
+        Assert.Equal([-5.0, -4.0, -3.0, -3.2, -3.1, -3.3, -3.05], loop.History.Select(r => r.ValidLogLikelihood!.Value));
+        TrainingEvent stopped = Assert.Single(loop.Events, e => e.Kind == "stopped");
+        Assert.Contains("keeps epoch 3", stopped.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SharpDrop_RollsBackToTheBest_AndHalvesTheLearningRate()
+    {
+        var validation = new ScriptedValidation(-4.0, -3.0, -9.0, -2.9);
+        using var loop = Loop(validation, new EarlyStoppingOptions { ValidateEvery = 1, Patience = 0, DivergenceDrop = 1.0 });
+        loop.RunEpoch();
+        loop.RunEpoch();
+        float[] best = TrainerTests.Flatten(loop.Trainer.Parameters);
+        LoopEpoch dropped = loop.RunEpoch();
+        TrainingEvent rollback = Assert.Single(dropped.Events);
+        Assert.Equal("rollback", rollback.Kind);
+        Assert.Contains("fell from -3.0000 (epoch 2) to -9.0000", rollback.Message, StringComparison.Ordinal);
+        Assert.Equal(best, TrainerTests.Flatten(loop.Trainer.Parameters)); // back at epoch 2
+        Assert.Equal(0.5f, loop.Trainer.LearningRateScale);
+        LoopEpoch next = loop.RunEpoch();
+        Assert.Equal(Options.LearningRate * 0.5f, (float)next.Record!.LearningRate!.Value);
+        Assert.Equal(4, loop.State.BestEpoch); // -2.9 beats -3.0
+        Assert.Equal(1, loop.State.Rollbacks);
+    }
+
+    [Fact]
+    public void TooManyRollbacks_StopTheTraining_KeepingTheBest()
+    {
+        var validation = new ScriptedValidation(-3.0, double.NaN, double.NaN);
+        using var loop = Loop(validation, new EarlyStoppingOptions { ValidateEvery = 1, MaxRollbacks = 1 });
+        while (!loop.Finished)
+        {
+            loop.RunEpoch();
+        }
+        Assert.Equal(3, loop.EpochsCompleted);
+        Assert.Equal(2, loop.State.Rollbacks);
+        Assert.Contains("diverged 2 times", loop.State.StopReason, StringComparison.Ordinal);
+        Assert.Equal(1, loop.ResultEpoch);
+    }
+
+    [Fact]
+    public void UnconvergedEstimate_DoublesTheSchedule_AndMeasuresTheBestAgain()
+    {
+        var validation = new ScriptedValidation(-3.0, -2.5, -2.8, -2.7) { ConvergedFrom = 2 };
+        using var loop = Loop(validation, new EarlyStoppingOptions { ValidateEvery = 1, AisSteps = 100 });
+        loop.RunEpoch(); // -3.0 at K 100 (converged: the first measurement)
+        LoopEpoch second = loop.RunEpoch(); // -2.5 at K 100 not converged: K 200, epoch 2 → -2.8, best (epoch 1) again → -2.7
+        Assert.Equal([100, 100, 200, 200], validation.Schedules);
+        Assert.Contains(second.Events, e => e.Kind == "schedule" && e.Message.Contains("400 transitions", StringComparison.Ordinal));
+        Assert.Equal(-2.8, second.Record!.ValidLogLikelihood);
+        Assert.Equal(1, loop.State.BestEpoch); // measured again at the new schedule, epoch 1 (-2.7) beats epoch 2 (-2.8)
+        Assert.Equal(-2.7, loop.State.BestValidLogLikelihood);
+        Assert.Equal(200, loop.State.AisSteps);
+    }
+
+    [Fact]
+    public void Resume_FromCheckpoint_ContinuesExactly_WithTheRealEstimate()
+    {
+        PianoRoll[] train = TrainerTests.SmallCorpus(new Random(4));
+        PianoRoll[] valid = TrainerTests.SmallCorpus(new Random(6));
+        var sets = new TrainingSets(train, valid, TrainingSets.Split);
+        var options = Options with { Epochs = 4 };
+        var stopping = new EarlyStoppingOptions { ValidateEvery = 2, AisRuns = 2, AisSteps = 10, ValidationSteps = 40 };
+        NumericsBackend backend = NumericsBackend.Select(null);
+
+        using var straight = new TrainingLoop(RnnRbmTrainer.InitialParameters(Shape, options.Seed), options, stopping, backend, sets);
+        while (!straight.Finished)
+        {
+            straight.RunEpoch();
+        }
+
+        RnnRbmParameters parameters = RnnRbmTrainer.InitialParameters(Shape, options.Seed);
+        TrainingResume checkpoint;
+        using (var first = new TrainingLoop(parameters, options, stopping, backend, sets))
+        {
+            first.RunEpoch();
+            first.RunEpoch();
+            first.RunEpoch();
+            checkpoint = first.Checkpoint();
+        }
+        using var second = new TrainingLoop(parameters.Clone(), options, stopping, backend, sets, resume: checkpoint);
+        while (!second.Finished)
+        {
+            second.RunEpoch();
+        }
+        Assert.Equal(TrainerTests.Flatten(straight.ResultParameters()), TrainerTests.Flatten(second.ResultParameters()));
+        Assert.Equal(straight.History.Select(r => r.ValidLogLikelihood), second.History.Select(r => r.ValidLogLikelihood));
+        Assert.Equal(straight.State.BestEpoch, second.State.BestEpoch);
+        Assert.True(straight.History[1].ValidLogLikelihood is double ll && double.IsFinite(ll) && ll < 0);
+        Assert.Null(straight.History[0].ValidLogLikelihood); // every 2 epochs
+    }
+
+    [Fact]
+    public void NoValidSplit_HoldsOutASeededTenth()
+    {
+        PianoRoll[] train = [.. Enumerable.Range(0, 20).SelectMany(i => TrainerTests.SmallCorpus(new Random(i)).Take(1))];
+        TrainingSets sets = TrainingSets.Of(train, null, 11);
+        Assert.Equal(TrainingSets.HeldOut, sets.ValidSource);
+        Assert.Equal(2, sets.Valid.Count);
+        Assert.Equal(18, sets.Train.Count);
+        Assert.Empty(sets.Train.Intersect(sets.Valid));
+        Assert.Equal(sets.Valid, TrainingSets.Of(train, [], 11).Valid); // seeded: the same files again
+        Assert.Equal(TrainingSets.Split, TrainingSets.Of(train, train[..3], 11).ValidSource);
+        Assert.Empty(TrainingSets.Of(train[..1], null, 11).Valid);
+    }
+
+    private static TrainingLoop Loop(ScriptedValidation validation, EarlyStoppingOptions stopping)
+    {
+        PianoRoll[] train = TrainerTests.SmallCorpus(new Random(4));
+        var sets = new TrainingSets(train, TrainerTests.SmallCorpus(new Random(6)), TrainingSets.Split);
+        return new TrainingLoop(RnnRbmTrainer.InitialParameters(Shape, Options.Seed), Options, stopping, NumericsBackend.Select(null), sets,
+            threads: 0, resume: null, validation);
+    }
+
+    /// <summary>Returns the scripted values in order, one per measurement, converged from measurement ConvergedFrom on (and the first).</summary>
+    private sealed class ScriptedValidation(params double[] values) : IValidationEstimator
+    {
+        private int _next;
+
+        public int ConvergedFrom { get; init; }
+
+        public List<int> Schedules { get; } = [];
+
+        public int Steps => 100;
+
+        public int Sequences => 2;
+
+        public ValidationEstimate Measure(RnnRbmParameters parameters, int aisSteps, CancellationToken cancellation = default)
+        {
+            Schedules.Add(aisSteps);
+            int index = _next++;
+            bool converged = index == 0 || index >= ConvergedFrom;
+            return new ValidationEstimate(values[index], converged ? 0 : 0.5, converged, 2 * aisSteps, 0.01);
+        }
+    }
+}
