@@ -66,10 +66,49 @@ public class EvaluateCommandTests
         Assert.Equal(Math.Abs(second - first) < 0.01, check.GetProperty("converged").GetBoolean());
     }
 
+    [Fact]
+    public void Evaluate_WithoutAisSteps_SearchesForAConvergedSchedule_AndReportsTheFloors_FromTheSiblingTrainSplit()
+    {
+        using var temp = new TempFolder();
+        string train = temp.DemoCorpus(2, Path.Combine("music", "train"));
+        string test = temp.DemoCorpus(1, Path.Combine("music", "test"));
+        using CliProcess trained = CliProcess.Run(temp.Path, ["train", "--data", train, "--out", "m.rnnrbm", .. TinyModel]);
+        Assert.True(trained.ExitCode == 0, trained.Stderr);
+
+        using CliProcess evaluate = CliProcess.Run(temp.Path,
+            ["evaluate", "--model", "m.rnnrbm", "--data", test, "--json", "--ais-runs", "4", "--ais-max-steps", "400", "--acc-samples", "2", "--acc-gibbs-k", "3"]);
+        Assert.True(evaluate.ExitCode == 0, evaluate.Stderr);
+        JsonElement result = Assert.Single(JsonLines(evaluate.Stdout), e => e.GetProperty("event").GetString() == "evaluation");
+        bool converged = result.GetProperty("aisConverged").GetBoolean();
+        double shift = result.GetProperty("aisShift").GetDouble();
+        Assert.Equal(Math.Abs(shift) < 0.01, converged);
+        Assert.StartsWith("sm 100→", result.GetProperty("aisSchedule").GetString(), StringComparison.Ordinal);
+        JsonElement rounds = result.GetProperty("aisRounds");
+        Assert.True(rounds.GetArrayLength() >= 2);
+        Assert.Equal(shift, rounds[rounds.GetArrayLength() - 1].GetProperty("shift").GetDouble(), 12);
+        Assert.InRange(result.GetProperty("accuracyDeterministic").GetDouble(), 0, 1);
+        Assert.InRange(result.GetProperty("baselineAccuracy").GetDouble(), 0, 1);
+        Assert.True(result.GetProperty("baselineLogLikelihood").GetDouble() < 0);
+        Assert.Equal(JsonValueKind.Null, result.GetProperty("baselineLogLikelihoodReason").ValueKind);
+        Assert.EndsWith("train", result.GetProperty("trainData").GetString(), StringComparison.Ordinal);
+
+        // A folder not named valid or test: no training split to fit the floor on, and the JSON says so.
+        string loose = temp.DemoCorpus(1, "loose");
+        using CliProcess alone = CliProcess.Run(temp.Path,
+            ["evaluate", "--model", "m.rnnrbm", "--data", loose, "--json", "--no-accuracy", .. QuickEvaluation]);
+        Assert.True(alone.ExitCode == 0, alone.Stderr);
+        JsonElement plain = Assert.Single(JsonLines(alone.Stdout), e => e.GetProperty("event").GetString() == "evaluation");
+        Assert.Equal(JsonValueKind.Null, plain.GetProperty("baselineLogLikelihood").ValueKind);
+        Assert.Contains("--train-data", plain.GetProperty("baselineLogLikelihoodReason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, plain.GetProperty("aisConverged").ValueKind); // an explicit schedule is not checked
+    }
+
     [Theory]
     [InlineData("--ais-runs", "0", "AIS runs")]
     [InlineData("--ais-schedule", "cosine", "cosine")]
     [InlineData("--acc-start", "middle", "--acc-start")]
+    [InlineData("--ais-tolerance", "0", "tolerance")]
+    [InlineData("--ais-check", "true", "--ais-check needs --ais-steps")]
     public void Evaluate_WithBadOptions_SaysWhatIsWrong(string option, string value, string expected)
     {
         using var temp = new TempFolder();

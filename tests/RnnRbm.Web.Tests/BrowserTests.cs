@@ -135,6 +135,9 @@ public sealed partial class BrowserTests(BrowserFixture fixture)
         Assert.Empty(Errors.Of(page));
     }
 
+    // The order in which the model page picks a corpus's split to evaluate on.
+    private static readonly string[] SplitPreference = ["test", "valid", "train"];
+
     [Fact]
     public async Task ModelPage_StartsAnEvaluation_ShowsItsResult_AndCancelsAnother()
     {
@@ -147,15 +150,17 @@ public sealed partial class BrowserTests(BrowserFixture fixture)
         IPage page = await fixture.NewPageAsync();
         await page.GotoAsync($"/models/{model}");
 
-        // The API's defaults, prefilled.
-        await Assertions.Expect(page.GetByLabel("Split")).ToHaveValueAsync(EvaluationsApi.DefaultSplit);
-        await Assertions.Expect(page.GetByLabel("AIS runs")).ToHaveValueAsync(EvaluationsApi.DefaultAisRuns.ToString(CultureInfo.InvariantCulture));
-        await Assertions.Expect(page.GetByLabel("AIS steps")).ToHaveValueAsync(EvaluationsApi.DefaultAisSteps.ToString(CultureInfo.InvariantCulture));
+        // The API's defaults: AIS runs and steps left empty (the converged search and its run count), the rest prefilled.
+        await Assertions.Expect(page.GetByLabel("AIS runs")).ToHaveValueAsync("");
+        await Assertions.Expect(page.GetByLabel("AIS steps")).ToHaveValueAsync("");
         await Assertions.Expect(page.GetByLabel("Accuracy samples")).ToHaveValueAsync(EvaluationsApi.DefaultAccSamples.ToString(CultureInfo.InvariantCulture));
         await Assertions.Expect(page.Locator("#evaluations-list")).ToContainTextAsync("No evaluation of this model yet");
 
-        // The API's refusal (a split without files) is said in words, beside the field.
+        // Choosing the corpus chooses the first of test, valid, train that it has files in.
         await page.GetByLabel("Corpus", new() { Exact = true }).SelectOptionAsync(corpus.ToString());
+        await Assertions.Expect(page.GetByLabel("Split")).ToHaveValueAsync(SplitPreference.First(name => splits[name] > 0));
+
+        // The API's refusal (a split without files) is said in words, beside the field.
         await page.GetByLabel("Split").SelectOptionAsync(empty);
         await page.GetByRole(AriaRole.Button, new() { Name = "Start evaluation" }).ClickAsync();
         await Assertions.Expect(page.Locator("#evaluation-message .alert-error")).ToBeVisibleAsync();

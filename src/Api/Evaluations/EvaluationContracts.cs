@@ -8,8 +8,13 @@ namespace RnnRbm.Api.Evaluations;
 /// <param name="ModelId">The model to measure.</param>
 /// <param name="CorpusId">The corpus whose split it is measured on (read at the model's grid and pitch range).</param>
 /// <param name="Split">test (default), valid or train.</param>
-/// <param name="AisRuns">AIS runs per time step, in [1, 100000]. Default 100.</param>
-/// <param name="AisSteps">AIS transitions K of Salakhutdinov &amp; Murray's three-segment schedule, in [3, 1000000]. Default 200.</param>
+/// <param name="AisRuns">AIS runs per time step, in [1, 100000]. Default 10 for the converged search, 100 with aisSteps.</param>
+/// <param name="AisSteps">
+/// AIS transitions K of an explicit Salakhutdinov &amp; Murray three-segment schedule, in [3, 1000000]. Absent (the
+/// default): search for a converged schedule, sm doubled per time step until doubling moves the mean log-likelihood by
+/// less than aisTolerance.
+/// </param>
+/// <param name="AisTolerance">Without aisSteps: the convergence tolerance in nats per step, in (0, 1]. Default 0.01.</param>
 /// <param name="AccSamples">Predictions sampled per time step for the accuracy, in [1, 10000]. Default 10.</param>
 /// <param name="Seed">Seed of every random choice, in [0, 2^53). Random when absent; the response shows the one used.</param>
 public sealed record StartEvaluationRequest(
@@ -19,7 +24,8 @@ public sealed record StartEvaluationRequest(
     int? AisRuns = null,
     int? AisSteps = null,
     int? AccSamples = null,
-    long? Seed = null);
+    long? Seed = null,
+    double? AisTolerance = null);
 
 /// <summary>An evaluation: its settings, where it stands, and (when succeeded) what it measured.</summary>
 /// <param name="Id">The evaluation id.</param>
@@ -27,14 +33,23 @@ public sealed record StartEvaluationRequest(
 /// <param name="CorpusId">The corpus measured on.</param>
 /// <param name="Split">The corpus split: test, valid or train.</param>
 /// <param name="AisRuns">AIS runs per time step.</param>
-/// <param name="AisSteps">AIS transitions.</param>
+/// <param name="AisSteps">AIS transitions of the explicit schedule asked for; null: a converged schedule was searched for.</param>
+/// <param name="AisTolerance">The convergence tolerance of the search (nats per step); null with an explicit schedule.</param>
 /// <param name="AccSamples">Predictions sampled per time step.</param>
 /// <param name="Seed">The seed used.</param>
 /// <param name="State">queued, running, succeeded, failed or cancelled.</param>
 /// <param name="Progress">Share done, in [0, 1].</param>
 /// <param name="LogLikelihood">Mean log-likelihood per time step in nats (AIS).</param>
 /// <param name="StandardError">AIS standard error of the log-likelihood.</param>
-/// <param name="Accuracy">Expected frame-level accuracy of next-step predictions, in [0, 1].</param>
+/// <param name="Accuracy">Expected frame-level accuracy of next-step predictions (over sampled predictions, as the paper), in [0, 1].</param>
+/// <param name="AccuracyDeterministic">Frame-level accuracy of one prediction per step: pitch on iff the chains' mean visible probability is &gt; 0.5.</param>
+/// <param name="BaselineAccuracy">Frame-level accuracy of predicting each step by the previous true frame (the empty frame first): a floor.</param>
+/// <param name="BaselineLogLikelihood">Log-likelihood per step of independent per-pitch Bernoullis fitted on the corpus's train split (add-one smoothing): a floor.</param>
+/// <param name="BaselineNote">Why baselineLogLikelihood is null, when it is.</param>
+/// <param name="AisSchedule">The AIS schedule used, in words (for a search: how many steps ended at each K).</param>
+/// <param name="AisTransitions">The largest number of AIS transitions used.</param>
+/// <param name="AisConverged">Whether the last doubling moved the log-likelihood by less than aisTolerance; null with an explicit schedule (not checked).</param>
+/// <param name="AisShift">The log-likelihood's move (nats per step) on the search's last doubling; null with an explicit schedule.</param>
 /// <param name="Sequences">Sequences measured.</param>
 /// <param name="Steps">Time steps measured.</param>
 /// <param name="Seconds">Wall time of the evaluation.</param>
@@ -51,7 +66,8 @@ public sealed record EvaluationResponse(
     Guid CorpusId,
     string Split,
     int AisRuns,
-    int AisSteps,
+    int? AisSteps,
+    double? AisTolerance,
     int AccSamples,
     long Seed,
     string State,
@@ -59,6 +75,14 @@ public sealed record EvaluationResponse(
     double? LogLikelihood,
     double? StandardError,
     double? Accuracy,
+    double? AccuracyDeterministic,
+    double? BaselineAccuracy,
+    double? BaselineLogLikelihood,
+    string? BaselineNote,
+    string? AisSchedule,
+    int? AisTransitions,
+    bool? AisConverged,
+    double? AisShift,
     int? Sequences,
     long? Steps,
     double? Seconds,
@@ -71,8 +95,9 @@ public sealed record EvaluationResponse(
     DateTimeOffset? FinishedUtc)
 {
     internal static EvaluationResponse From(EvaluationEntity e) => new(
-        e.Id, e.ModelId, e.CorpusId, e.Split, e.AisRuns, e.AisSteps, e.AccSamples, e.Seed, e.State,
+        e.Id, e.ModelId, e.CorpusId, e.Split, e.AisRuns, e.AisSteps, e.AisTolerance, e.AccSamples, e.Seed, e.State,
         e.State == WorkStates.Succeeded ? 1 : Math.Clamp(e.Progress, 0, 1),
-        e.LogLikelihood, e.StandardError, e.Accuracy, e.Sequences, e.Steps, e.Seconds, e.Gflops, e.Backend, e.Error,
+        e.LogLikelihood, e.StandardError, e.Accuracy, e.AccuracyDeterministic, e.BaselineAccuracy, e.BaselineLogLikelihood, e.BaselineNote,
+        e.AisSchedule, e.AisTransitions, e.AisConverged, e.AisShift, e.Sequences, e.Steps, e.Seconds, e.Gflops, e.Backend, e.Error,
         e.CancelRequested, e.CreatedUtc, e.StartedUtc, e.FinishedUtc);
 }

@@ -16,7 +16,10 @@ public sealed class EvaluationEntity : ILeasedWork
     /// <summary>"train", "valid" or "test".</summary>
     public required string Split { get; set; }
     public int AisRuns { get; set; }
-    public int AisSteps { get; set; }
+    /// <summary>K of an explicit sm schedule; null: search for a converged one (<see cref="AisTolerance"/>).</summary>
+    public int? AisSteps { get; set; }
+    /// <summary>With <see cref="AisSteps"/> null: converged when the last doubling moves the mean by less than this (nats).</summary>
+    public double? AisTolerance { get; set; }
     public int AccSamples { get; set; }
     /// <summary>Below 2^53 (a JavaScript client reads it back exactly).</summary>
     public long Seed { get; set; }
@@ -27,6 +30,19 @@ public sealed class EvaluationEntity : ILeasedWork
     public double? LogLikelihood { get; set; }
     public double? StandardError { get; set; }
     public double? Accuracy { get; set; }
+    public double? AccuracyDeterministic { get; set; }
+    public double? BaselineAccuracy { get; set; }
+    public double? BaselineLogLikelihood { get; set; }
+    /// <summary>Why <see cref="BaselineLogLikelihood"/> is missing, when it is.</summary>
+    public string? BaselineNote { get; set; }
+    /// <summary>The schedule used, in words (with a search: how many steps ended at each K).</summary>
+    public string? AisSchedule { get; set; }
+    /// <summary>The largest K used.</summary>
+    public int? AisTransitions { get; set; }
+    /// <summary>Null for an explicit schedule (not checked).</summary>
+    public bool? AisConverged { get; set; }
+    /// <summary>The log-likelihood's move on the last doubling (a search only).</summary>
+    public double? AisShift { get; set; }
     public int? Sequences { get; set; }
     public long? Steps { get; set; }
     public double? Seconds { get; set; }

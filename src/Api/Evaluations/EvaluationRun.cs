@@ -32,11 +32,17 @@ internal sealed class EvaluationRun : LeasedRun<EvaluationEntity>
         ModelEntity modelRow = Db.Models.Find(Row.ModelId)
             ?? throw new EvaluationInputException($"The model {Row.ModelId} no longer exists.");
         RnnRbmModel model = ModelFile.Read(modelRow.File);
-        List<PianoRoll> rolls = LoadRolls(model);
-        var options = new EvaluationOptions
+        List<PianoRoll> rolls = LoadRolls(model, Row.Split, required: true);
+        List<PianoRoll> training = LoadRolls(model, "train", required: false);
+        // Without aisSteps: Core's converged search (its base chains too) at the requested tolerance; with it, the
+        // explicit schedule exactly as before issue 10.
+        EvaluationOptions search = EvaluationOptions.Converged;
+        EvaluationOptions options = (Row.AisSteps is int k
+            ? new EvaluationOptions { Schedule = AisSchedule.SalakhutdinovMurray(k) }
+            : search with { AisConvergence = search.AisConvergence! with { Tolerance = Row.AisTolerance ?? EvaluationsApi.DefaultAisTolerance } }) with
         {
             AisRuns = Row.AisRuns,
-            Schedule = AisSchedule.SalakhutdinovMurray(Row.AisSteps),
+            TrainingSequences = training.Count > 0 ? training : null,
             AccuracySamples = Row.AccSamples,
             Seed = (ulong)Row.Seed,
         };
@@ -138,6 +144,15 @@ internal sealed class EvaluationRun : LeasedRun<EvaluationEntity>
             Row.LogLikelihood = Finite(result.LogLikelihood);
             Row.StandardError = Finite(result.StandardError);
             Row.Accuracy = Finite(result.Accuracy);
+            Row.AccuracyDeterministic = Finite(result.AccuracyDeterministic);
+            Row.BaselineAccuracy = Finite(result.BaselineAccuracy);
+            Row.BaselineLogLikelihood = Finite(result.BaselineLogLikelihood);
+            Row.BaselineNote = result.BaselineLogLikelihood is null
+                ? $"the corpus has no accepted train file that gives a non-empty piano-roll at the model's grid and range" : null;
+            Row.AisSchedule = result.LogLikelihood is null ? null : result.AisSchedule;
+            Row.AisTransitions = result.LogLikelihood is null ? null : result.AisTransitions;
+            Row.AisConverged = result.AisConverged;
+            Row.AisShift = Finite(result.AisShift);
             Row.Sequences = result.Sequences;
             Row.Steps = result.Steps;
             Row.Seconds = result.Seconds;
@@ -170,12 +185,12 @@ internal sealed class EvaluationRun : LeasedRun<EvaluationEntity>
 
     /// <summary>
     /// The split's accepted files at the model's grid and range, empty rolls left out, in a fixed order (file name,
-    /// then id) as Training.TrainingData reads a corpus (which only reads train and valid, hence this).
+    /// then id) as Training.TrainingData reads a corpus (which only reads train and valid, hence this). A required
+    /// split with none is the evaluation's failure; the train split (for the baseline) may be empty.
     /// </summary>
-    private List<PianoRoll> LoadRolls(RnnRbmModel model)
+    private List<PianoRoll> LoadRolls(RnnRbmModel model, string split, bool required)
     {
         Guid corpusId = Row.CorpusId;
-        string split = Row.Split;
         var files = Db.CorpusFiles.AsNoTracking()
             .Where(f => f.CorpusId == corpusId && f.Accepted && f.Bytes != null && f.Split == split)
             .OrderBy(f => f.FileName).ThenBy(f => f.Id)
@@ -198,7 +213,7 @@ internal sealed class EvaluationRun : LeasedRun<EvaluationEntity>
                 Log.LogWarning("Evaluation {Id} skips {File}: {Reason}", Id, file.FileName, ex.Reason);
             }
         }
-        if (rolls.Count == 0)
+        if (rolls.Count == 0 && required)
         {
             throw new EvaluationInputException(
                 $"No accepted {split} file of corpus {corpusId} gives a non-empty piano-roll at {model.Grid}, {model.Range}.");

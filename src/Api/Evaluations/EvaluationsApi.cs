@@ -14,7 +14,10 @@ public static class EvaluationsApi
 {
     public const string DefaultSplit = "test";
     public const int DefaultAisRuns = 100;
-    public const int DefaultAisSteps = 200;
+    /// <summary>AIS runs per step of the converged search (the default; Core's <see cref="EvaluationOptions.Converged"/>).</summary>
+    public static readonly int DefaultSearchAisRuns = EvaluationOptions.Converged.AisRuns;
+    public static readonly double DefaultAisTolerance = EvaluationOptions.Converged.AisConvergence!.Tolerance;
+    public const double MaxAisTolerance = 1;
     public const int DefaultAccSamples = 10;
     public const int MinAisSteps = 3; // the three-segment schedule needs one transition per segment
     public const long MaxSeed = (1L << 53) - 1;
@@ -27,7 +30,9 @@ public static class EvaluationsApi
         group.MapPost("/", StartAsync)
             .WithName("StartEvaluation")
             .WithSummary("Evaluates a model on a corpus split (runs in the background): log-likelihood by AIS and frame-level accuracy.")
-            .WithDescription("modelId and corpusId are required; split defaults to test, aisRuns to 100, aisSteps to 200, accSamples to 10, " +
+            .WithDescription("modelId and corpusId are required; split defaults to test; without aisSteps AIS searches for a converged schedule " +
+                "(sm doubled per step until the mean moves by less than aisTolerance, default 0.01 nats; aisRuns default 10), with aisSteps it runs that " +
+                "sm schedule (aisRuns default 100); accSamples defaults to 10, " +
                 "seed (0 ≤ seed < 2^53) to a random one. Returns 202 with the evaluation; poll its Location. On success the results are written into the " +
                 "model's manifest metrics ('<split>.logLikelihood', '<split>.logLikelihoodStandardError', '<split>.accuracy'). An evaluation whose " +
                 "worker dies is measured again from the start by another (same seed, same result) once its lease expires.")
@@ -85,6 +90,14 @@ public static class EvaluationsApi
         InRange("aisRuns", request.AisRuns, 1, AisOptions.MaxRuns);
         InRange("aisSteps", request.AisSteps, MinAisSteps, AisSchedule.MaxTransitions);
         InRange("accSamples", request.AccSamples, 1, 10_000);
+        if (request.AisTolerance is double tolerance && !(tolerance > 0 && tolerance <= MaxAisTolerance))
+        {
+            Bad("aisTolerance", $"aisTolerance must lie in (0, {MaxAisTolerance}] nats; got {tolerance}.");
+        }
+        else if (request.AisTolerance is not null && request.AisSteps is not null)
+        {
+            Bad("aisTolerance", "aisTolerance is for the converged search: leave it out when aisSteps fixes the schedule.");
+        }
         InRange("seed", request.Seed, 0, MaxSeed);
         if (request.ModelId is not Guid modelId || modelId == Guid.Empty)
         {
@@ -118,8 +131,9 @@ public static class EvaluationsApi
             ModelId = request.ModelId!.Value,
             CorpusId = request.CorpusId!.Value,
             Split = split,
-            AisRuns = request.AisRuns ?? DefaultAisRuns,
-            AisSteps = request.AisSteps ?? DefaultAisSteps,
+            AisRuns = request.AisRuns ?? (request.AisSteps is null ? DefaultSearchAisRuns : DefaultAisRuns),
+            AisSteps = request.AisSteps,
+            AisTolerance = request.AisSteps is null ? request.AisTolerance ?? DefaultAisTolerance : null,
             AccSamples = request.AccSamples ?? DefaultAccSamples,
             Seed = request.Seed ?? Random.Shared.NextInt64(MaxSeed + 1),
             State = WorkStates.Queued,

@@ -20,6 +20,15 @@ public sealed record AisOptions
 
     /// <summary>Threads (0 = as many as help, at most 2).</summary>
     public int Threads { get; init; }
+
+    /// <summary>Random stream of the first tile (tile i draws from stream FirstStream + i): lets several estimates share a seed.</summary>
+    internal ulong FirstStream { get; init; }
+
+    /// <summary>
+    /// Compute v W as the sum of the rows of W that the binary v selects (<see cref="RbmTileWorker.Ais"/>) instead of a
+    /// dense product: the same values up to float summation order, cheaper with a few notes on.
+    /// </summary>
+    internal bool SparseProducts { get; init; }
 }
 
 /// <summary>log Ẑ of every RBM of a family, with the work it took.</summary>
@@ -84,9 +93,9 @@ public static class AnnealedImportanceSampler
         TileRunner.Run(tiles, threads, (thread, tile, token) =>
         {
             int first = tile * perTile, count = Math.Min(perTile, n - first);
-            var random = new VectorRandom(options.Seed, (ulong)tile);
+            var random = new VectorRandom(options.Seed, options.FirstStream + (ulong)tile);
             workers[thread].Ais(family, first, count, runs, options.Schedule.Betas, random,
-                logZ.AsSpan(first, count), se.AsSpan(first, count), token);
+                logZ.AsSpan(first, count), se.AsSpan(first, count), token, options.SparseProducts);
             if (progress is not null)
             {
                 lock (gate)

@@ -27,17 +27,54 @@ public enum AisBase
 /// <summary>How <see cref="RnnRbmEvaluator"/> measures a model.</summary>
 public sealed record EvaluationOptions
 {
+    /// <summary>
+    /// The converged search as the command line and the service run it by default (issue 10): 10 AIS runs per step,
+    /// <see cref="Evaluation.AisConvergence"/>'s defaults (tolerance 0.01 nats), and the marginals base from chains of
+    /// 100 Gibbs steps started at the previous frame (docs/evaluation.md, "The converged schedule"). Change what else
+    /// you need with <c>with</c>, e.g. <c>EvaluationOptions.Converged with { Accuracy = false }</c>.
+    /// </summary>
+    public static EvaluationOptions Converged => new()
+    {
+        AisRuns = 10,
+        AisConvergence = new AisConvergence(),
+        AisBaseChainStart = PredictionStart.PreviousFrame,
+        AisBaseChainSteps = 100,
+    };
+
     /// <summary>Estimate the log-likelihood by AIS.</summary>
     public bool LogLikelihood { get; init; } = true;
 
     /// <summary>AIS runs per time step (the paper: 100).</summary>
     public int AisRuns { get; init; } = 100;
 
-    /// <summary>AIS inverse temperatures.</summary>
+    /// <summary>AIS inverse temperatures (used when <see cref="AisConvergence"/> is null).</summary>
     public AisSchedule Schedule { get; init; } = AisSchedule.Default;
+
+    /// <summary>
+    /// When set, <see cref="Schedule"/> is ignored and AIS searches for a converged schedule (<see cref="ConvergedAis"/>):
+    /// sm K doubled per step until doubling moves the mean log-likelihood by less than the tolerance. The result then
+    /// says whether it converged (<see cref="EvaluationResult.AisConverged"/>) and the last doubling's move
+    /// (<see cref="EvaluationResult.AisShift"/>). Null: the explicit <see cref="Schedule"/>, as before.
+    /// </summary>
+    public AisConvergence? AisConvergence { get; init; }
+
+    /// <summary>
+    /// The training split, optional: when given, the result carries <see cref="EvaluationResult.BaselineLogLikelihood"/>,
+    /// the log-likelihood of independent per-pitch Bernoullis fitted on it (add-one smoothing).
+    /// </summary>
+    public IReadOnlyList<PianoRolls.PianoRoll>? TrainingSequences { get; init; }
 
     /// <summary>Where AIS starts.</summary>
     public AisBase AisBase { get; init; } = AisBase.Marginals;
+
+    /// <summary>
+    /// Gibbs steps of the 10 chains per step whose mean last visible probabilities are the <see cref="AisBase.Marginals"/>
+    /// base (25 by default, the setting every figure before issue 10 used).
+    /// </summary>
+    public int AisBaseChainSteps { get; init; } = 25;
+
+    /// <summary>Where the base chains start (zeros by default, as before issue 10).</summary>
+    public PredictionStart AisBaseChainStart { get; init; } = PredictionStart.Zeros;
 
     /// <summary>Measure the frame-level accuracy.</summary>
     public bool Accuracy { get; init; } = true;
@@ -68,6 +105,10 @@ public sealed record EvaluationOptions
         {
             problems.Add($"AIS runs must lie in [1, {AisOptions.MaxRuns}].");
         }
+        if (AisBaseChainSteps < 1 || AisBaseChainSteps > 10_000)
+        {
+            problems.Add("AIS base chain steps must lie in [1, 10000].");
+        }
         if (AccuracySamples < 1 || AccuracySamples > 10_000)
         {
             problems.Add("Accuracy samples must lie in [1, 10000].");
@@ -75,6 +116,10 @@ public sealed record EvaluationOptions
         if (AccuracyGibbsSteps < 1 || AccuracyGibbsSteps > 10_000)
         {
             problems.Add("Accuracy Gibbs steps must lie in [1, 10000].");
+        }
+        if (AisConvergence is not null)
+        {
+            problems.AddRange(AisConvergence.Problems());
         }
         if (Threads < 0 || Threads > 64)
         {

@@ -27,11 +27,30 @@ public sealed record EvaluationResult
     /// <summary>AIS runs per step.</summary>
     public int AisRuns { get; init; }
 
-    /// <summary>K, transitions of the AIS schedule.</summary>
+    /// <summary>K, transitions of the AIS schedule (with a converged search: the largest K any step reached).</summary>
     public int AisTransitions { get; init; }
 
-    /// <summary>The AIS schedule's description.</summary>
+    /// <summary>The AIS schedule's description (with a converged search: how many steps ended at each K).</summary>
     public string AisSchedule { get; init; } = "";
+
+    /// <summary>
+    /// Whether the last doubling of the schedule moved <see cref="LogLikelihood"/> by less than the tolerance
+    /// (<see cref="EvaluationOptions.AisConvergence"/>); null when the schedule was explicit (not checked) or the
+    /// log-likelihood was not measured.
+    /// </summary>
+    public bool? AisConverged { get; init; }
+
+    /// <summary>
+    /// The move of <see cref="LogLikelihood"/> on the last doubling, in nats per step: (1/ΣT) Σ_t (log P_t at the
+    /// step's final K_t − at K_t/2). Null when the schedule was explicit.
+    /// </summary>
+    public double? AisShift { get; init; }
+
+    /// <summary>The rounds of the converged search (empty with an explicit schedule).</summary>
+    public IReadOnlyList<AisRound> AisRounds { get; init; } = [];
+
+    /// <summary>K_t, the schedule each step's log Z_t was estimated with (empty when not measured).</summary>
+    public IReadOnlyList<int> StepTransitions { get; init; } = [];
 
     /// <summary>AIS's base distribution.</summary>
     public AisBase AisBase { get; init; }
@@ -50,6 +69,32 @@ public sealed record EvaluationResult
 
     /// <summary>The expected counts behind <see cref="Accuracy"/> (mean over the samples, summed over steps).</summary>
     public FrameAccuracy? AccuracyCounts { get; init; }
+
+    /// <summary>
+    /// Frame-level accuracy of one deterministic prediction per step: pitch i predicted on iff the mean over the S
+    /// chains of their last visible probability q_i is &gt; 0.5; TP/FP/FN summed over all steps. Null when the
+    /// accuracy was not measured.
+    /// </summary>
+    public double? AccuracyDeterministic { get; init; }
+
+    /// <summary>The counts behind <see cref="AccuracyDeterministic"/>.</summary>
+    public FrameAccuracy? AccuracyDeterministicCounts { get; init; }
+
+    /// <summary>
+    /// Frame-level accuracy of the previous-frame predictor (step t predicted by the true v_{t-1}, the empty frame at a
+    /// sequence's first step): the floor beside <see cref="Accuracy"/>. Always measured (it needs no model).
+    /// </summary>
+    public double? BaselineAccuracy { get; init; }
+
+    /// <summary>The counts behind <see cref="BaselineAccuracy"/>.</summary>
+    public FrameAccuracy? BaselineAccuracyCounts { get; init; }
+
+    /// <summary>
+    /// Mean log-likelihood per step of independent per-pitch Bernoullis fitted on the training split with add-one
+    /// smoothing (<see cref="Baselines"/>): the floor beside <see cref="LogLikelihood"/>. Null when no training split
+    /// was given (<see cref="EvaluationOptions.TrainingSequences"/>).
+    /// </summary>
+    public double? BaselineLogLikelihood { get; init; }
 
     /// <summary>Predictions sampled per step.</summary>
     public int AccuracySamples { get; init; }

@@ -29,6 +29,8 @@ internal sealed class RbmTileWorker
     private readonly double[] _logW; // R    log importance weights
     private readonly float[] _blend; // (R/M)×V  a_A + β (a - a_A) of the tile's RBMs
     private readonly float[] _delta; // (R/M)×V  a - a_A
+    private readonly int[] _active;  // max(V, H)  indices of the units on in one row (sparse products)
+    private readonly float[] _zeros; // max(V, H)  the zero bias of the sparse row sums
 
     public RbmTileWorker(NumericsBackend blas, int visible, int hidden, int capacity)
     {
@@ -42,6 +44,8 @@ internal sealed class RbmTileWorker
         _logW = new double[capacity];
         _blend = new float[capacity * visible];
         _delta = new float[capacity * visible];
+        _active = new int[Math.Max(visible, hidden)];
+        _zeros = new float[Math.Max(visible, hidden)];
         Capacity = capacity;
     }
 
@@ -79,9 +83,14 @@ internal sealed class RbmTileWorker
     /// σ(β x) reuses e^{-β|x|}. β enters as float everywhere (weights and transitions), so the estimate is exact AIS
     /// for the float-rounded schedule.</para>
     /// </remarks>
+    /// <para>Products. With <paramref name="sparseVisible"/> v W uses that v is binary and sparse (a few notes of 88):
+    /// it is the sum of the rows of W that v's units on select (<see cref="SparseKernels.AddRows"/>, as the generator
+    /// does); the same values up to float summation order, and the FLOPs counted are then the additions done. h Wᵀ
+    /// stays a dense product: about half the hidden units are on, and the row sums were slower there (measured,
+    /// docs/benchmarks.md).</para>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Ais(RbmFamily family, int first, int count, int runs, IReadOnlyList<double> betas, VectorRandom random,
-        Span<double> logZ, Span<double> standardError, CancellationToken cancellation)
+        Span<double> logZ, Span<double> standardError, CancellationToken cancellation, bool sparseVisible = false)
     {
         int v = _v, h = _h, r = count * runs;
         float[] w = family.Weights;
@@ -113,8 +122,15 @@ internal sealed class RbmTileWorker
             float beta = (float)betas[k];
             bool last = k == transitions;
             // x = v W : (R×V)·(V×H)
-            _blas.Gemm(false, false, r, h, v, 1f, _vis, w, 0f, _x);
-            Flops += 2L * r * h * v;
+            if (!sparseVisible)
+            {
+                _blas.Gemm(false, false, r, h, v, 1f, _vis, w, 0f, _x);
+                Flops += 2L * r * h * v;
+            }
+            else
+            {
+                Flops += SparseRows(_vis, v, w, h, r, _x);
+            }
             double step = (double)beta - betaPrevious;
             for (int row = 0; row < r; row++)
             {
@@ -131,6 +147,7 @@ internal sealed class RbmTileWorker
             }
             // h ~ Bernoulli(σ(β x)); v ~ Bernoulli(σ(a + β h Wᵀ)) : (R×H)·(H×V)
             random.SampleBernoulli(hid, hid);
+            // About half the hidden units are on: a dense product is cheaper than the row sums here.
             _blas.Gemm(false, true, r, v, h, beta, _hid, w, 0f, _vPre);
             Flops += 2L * r * h * v;
             Span<float> vis = _vis.AsSpan(0, r * v);
@@ -154,6 +171,20 @@ internal sealed class RbmTileWorker
             logZ[n] = logZ0 + logMean;
             standardError[n] = se;
         }
+    }
+
+    // output (R×columns) = units (R×inner, 0/1) · matrix (inner×columns), row by row as sums of the selected rows of
+    // the matrix. Returns the additions done.
+    private long SparseRows(float[] units, int inner, float[] matrix, int columns, int rows, float[] output)
+    {
+        long adds = 0;
+        for (int row = 0; row < rows; row++)
+        {
+            int on = SparseKernels.CollectNonZero(units.AsSpan(row * inner, inner), _active);
+            SparseKernels.AddRows(_zeros, matrix, columns, _active.AsSpan(0, on), output.AsSpan(row * columns, columns));
+            adds += (long)on * columns;
+        }
+        return adds;
     }
 
     /// <summary>

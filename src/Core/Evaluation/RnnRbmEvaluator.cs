@@ -29,7 +29,6 @@ public sealed class RnnRbmEvaluator
     private const int PredictionTargetRows = 256;
 
     // The chains that estimate AIS's base marginals: fixed, so that a log-likelihood does not depend on the accuracy's settings.
-    private const int BaseChainSteps = 25;
     private const int BaseChainSamples = 10;
 
     // Random streams of the seed: AIS tiles use 0 .. tiles-1, the base chains 2^32 + tile, the accuracy chains 2^33 + tile.
@@ -73,12 +72,29 @@ public sealed class RnnRbmEvaluator
         int n = family.Count;
         int threads = TileRunner.Threads(options.Threads);
         var result = new EvaluationResult { Sequences = used.Count, Steps = n, Threads = threads };
+        if (n > 0)
+        {
+            FrameAccuracy baseline = Baselines.PreviousFrameAccuracy(used);
+            result = result with { BaselineAccuracy = baseline.Value, BaselineAccuracyCounts = baseline };
+        }
+        if (options.TrainingSequences is { } training && n > 0)
+        {
+            List<PianoRoll> fitted = [.. training.Where(s => s.Steps > 0)];
+            if (fitted.Any(s => s.Range.Count != _p.Shape.Visible))
+            {
+                throw new ArgumentException($"A training sequence does not cover the model's {_p.Shape.Visible} pitches: read it at the model's pitch range.", nameof(options));
+            }
+            result = result with
+            {
+                BaselineLogLikelihood = Baselines.IndependentBernoulliLogLikelihood(Baselines.FitIndependentBernoullis(fitted), used),
+            };
+        }
 
         if (options.LogLikelihood && options.AisBase == AisBase.Marginals && n > 0)
         {
             // AIS's base: each step's visible marginals μ from short chains (S 10, k 25 from zeros), a_A = logit(clamp(μ)).
             var mean = new float[n * family.Visible];
-            Predict(family, truth, starts, PredictionStart.Zeros, BaseChainSteps, BaseChainSamples, options.Seed, BaseStreams, mean,
+            Predict(family, truth, starts, options.AisBaseChainStart, options.AisBaseChainSteps, BaseChainSamples, options.Seed, BaseStreams, mean,
                 "base", progress, options.Threads, cancellation);
             for (int i = 0; i < mean.Length; i++)
             {
@@ -94,12 +110,16 @@ public sealed class RnnRbmEvaluator
         if (options.Accuracy && n > 0)
         {
             var accuracyClock = Stopwatch.StartNew();
+            var meanProbabilities = new float[n * family.Visible];
             FrameAccuracy counts = Predict(family, truth, starts, options.AccuracyStart, options.AccuracyGibbsSteps, options.AccuracySamples,
-                options.Seed, AccuracyStreams, new float[n * family.Visible], "accuracy", progress, options.Threads, cancellation);
+                options.Seed, AccuracyStreams, meanProbabilities, "accuracy", progress, options.Threads, cancellation);
+            FrameAccuracy deterministic = Threshold(truth, meanProbabilities, family.Visible);
             result = result with
             {
                 Accuracy = counts.Value,
                 AccuracyCounts = counts,
+                AccuracyDeterministic = deterministic.Value,
+                AccuracyDeterministicCounts = deterministic,
                 AccuracySamples = options.AccuracySamples,
                 AccuracyGibbsSteps = options.AccuracyGibbsSteps,
                 AccuracyStart = options.AccuracyStart,
@@ -111,15 +131,45 @@ public sealed class RnnRbmEvaluator
         {
             double[] negativeFreeEnergy = NegativeFreeEnergies(family, truth);
             var ais = new AisOptions { Runs = options.AisRuns, Schedule = options.Schedule, Seed = options.Seed, Threads = options.Threads };
-            AisEstimate estimate = AnnealedImportanceSampler.Estimate(family, ais, _blas,
-                progress is null ? null : (done, total) => progress(new EvaluationProgress("likelihood", done, total)), cancellation);
+            double[] logPartition, partitionError;
+            int[] stepTransitions;
+            if (options.AisConvergence is { } convergence)
+            {
+                ConvergedAisEstimate estimate = ConvergedAis.Estimate(family, ais, convergence, _blas,
+                    progress is null ? null : share => progress(new EvaluationProgress("likelihood", (long)(share * n), n)), cancellation);
+                (logPartition, partitionError, stepTransitions) = (estimate.LogPartition, estimate.StandardError, estimate.Transitions);
+                result = result with
+                {
+                    AisTransitions = estimate.MaxTransitions,
+                    AisSchedule = estimate.Description,
+                    AisConverged = estimate.Converged,
+                    AisShift = -estimate.Shift, // log P = -F - log Z: the likelihood moves against log Z
+                    AisRounds = estimate.Rounds,
+                    AisSeconds = estimate.Seconds,
+                    AisGflop = estimate.Flops / 1e9,
+                };
+            }
+            else
+            {
+                AisEstimate estimate = AnnealedImportanceSampler.Estimate(family, ais, _blas,
+                    progress is null ? null : (done, total) => progress(new EvaluationProgress("likelihood", done, total)), cancellation);
+                (logPartition, partitionError) = (estimate.LogPartition, estimate.StandardError);
+                stepTransitions = [.. Enumerable.Repeat(options.Schedule.Transitions, n)];
+                result = result with
+                {
+                    AisTransitions = options.Schedule.Transitions,
+                    AisSchedule = options.Schedule.Description,
+                    AisSeconds = estimate.Seconds,
+                    AisGflop = estimate.Flops / 1e9,
+                };
+            }
             var steps = new double[n];
             double sum = 0, variance = 0;
             for (int t = 0; t < n; t++)
             {
-                steps[t] = negativeFreeEnergy[t] - estimate.LogPartition[t];
+                steps[t] = negativeFreeEnergy[t] - logPartition[t];
                 sum += steps[t];
-                variance += estimate.StandardError[t] * estimate.StandardError[t];
+                variance += partitionError[t] * partitionError[t];
             }
             double mean = sum / n;
             result = result with
@@ -128,13 +178,10 @@ public sealed class RnnRbmEvaluator
                 StandardError = Math.Sqrt(variance) / n,
                 SequenceStandardError = SequenceError(steps, starts, mean),
                 AisRuns = options.AisRuns,
-                AisTransitions = options.Schedule.Transitions,
-                AisSchedule = options.Schedule.Description,
                 AisBase = options.AisBase,
-                AisSeconds = estimate.Seconds,
-                AisGflop = estimate.Flops / 1e9,
                 StepLogLikelihoods = steps,
-                StepStandardErrors = estimate.StandardError,
+                StepStandardErrors = partitionError,
+                StepTransitions = stepTransitions,
             };
         }
 
@@ -175,6 +222,23 @@ public sealed class RnnRbmEvaluator
             bht.AsSpan(0, steps * h).CopyTo(b.AsSpan(at * h));
         }
         return (new RbmFamily(v, h, _p.W, a, b), truth, starts);
+    }
+
+    // The deterministic prediction: pitch i on iff the chains' mean probability q̄_i > 0.5, against the truth, all steps.
+    private static FrameAccuracy Threshold(float[] truth, float[] meanProbabilities, int v)
+    {
+        var counts = new FrameAccuracy();
+        var predicted = new float[v];
+        for (int t = 0; t < truth.Length / v; t++)
+        {
+            ReadOnlySpan<float> q = meanProbabilities.AsSpan(t * v, v);
+            for (int i = 0; i < v; i++)
+            {
+                predicted[i] = q[i] > 0.5f ? 1 : 0;
+            }
+            counts.AddExpected(truth.AsSpan(t * v, v), predicted);
+        }
+        return counts;
     }
 
     // -F_t(v_t) = v_t·bv_t + Σ_j softplus(bh_t,j + (v_t W)_j) for every step, in blocks of rows: (B×V)·(V×H).

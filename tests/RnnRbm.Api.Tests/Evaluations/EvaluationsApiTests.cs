@@ -67,6 +67,65 @@ public class EvaluationsApiTests
     }
 
     [Fact]
+    public async Task ByDefault_TheScheduleIsSearchedFor_AndEveryFigureHasItsFloor()
+    {
+        using var app = new RnnRbmAppFactory();
+        using HttpClient client = app.CreateClient();
+        Guid model = await AddTinyModelAsync(app);
+        Guid corpus = await TrainingTestKit.AddCorpusAsync(app, train: 3, valid: 2); // train and valid splits
+
+        EvaluationResponse started = await StartAsync(client, new StartEvaluationRequest(model, corpus, Split: "valid", AccSamples: 2, Seed: 9));
+        Assert.Null(started.AisSteps);
+        Assert.Equal(EvaluationsApi.DefaultAisTolerance, started.AisTolerance);
+        Assert.Equal(EvaluationsApi.DefaultSearchAisRuns, started.AisRuns);
+
+        EvaluationResponse done = await WaitUntilFinishedAsync(client, started.Id, timeoutSeconds: 300);
+        Assert.True(done.State == WorkStates.Succeeded, done.Error);
+        Assert.NotNull(done.AisConverged);
+        Assert.Equal(done.AisConverged, Math.Abs(done.AisShift!.Value) < EvaluationsApi.DefaultAisTolerance);
+        Assert.StartsWith("sm 100→", done.AisSchedule, StringComparison.Ordinal);
+        Assert.True(done.AisTransitions >= 200, $"K {done.AisTransitions}: the search doubles at least once");
+        Assert.True(done.AccuracyDeterministic is >= 0 and <= 1, $"deterministic accuracy {done.AccuracyDeterministic}");
+        Assert.True(done.BaselineAccuracy is > 0 and < 1, $"baseline accuracy {done.BaselineAccuracy}");
+        Assert.True(done.BaselineLogLikelihood < 0, $"baseline LL {done.BaselineLogLikelihood}");
+        Assert.Null(done.BaselineNote);
+    }
+
+    [Fact]
+    public async Task ACorpusWithoutATrainSplit_HasNoBaselineLikelihood_AndSaysWhy()
+    {
+        using var app = new RnnRbmAppFactory();
+        using HttpClient client = app.CreateClient();
+        Guid model = await AddTinyModelAsync(app);
+        Guid corpus = await AddCorpusAsync(app, "test", 2);
+
+        EvaluationResponse done = await WaitUntilFinishedAsync(client, (await StartAsync(client, Quick(model, corpus))).Id);
+
+        Assert.True(done.State == WorkStates.Succeeded, done.Error);
+        Assert.Null(done.BaselineLogLikelihood);
+        Assert.Contains("no accepted train file", done.BaselineNote, StringComparison.Ordinal);
+        Assert.NotNull(done.BaselineAccuracy);
+        Assert.Null(done.AisConverged); // an explicit schedule is not checked
+        Assert.Null(done.AisTolerance);
+        Assert.Equal(20, done.AisTransitions);
+    }
+
+    [Theory]
+    [InlineData("{\"aisTolerance\": 0}")]
+    [InlineData("{\"aisTolerance\": 1.5}")]
+    [InlineData("{\"aisTolerance\": 0.01, \"aisSteps\": 200}")]
+    public async Task BadTolerance_OrOneBesideAnExplicitSchedule_Is400NamingIt(string body)
+    {
+        using var app = new RnnRbmAppFactory(WebNode);
+        using HttpClient client = app.CreateClient();
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        using HttpResponseMessage response = await client.PostAsync(new Uri("/api/evaluations", UriKind.Relative), content);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        JsonElement errors = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errors");
+        Assert.True(errors.TryGetProperty("aisTolerance", out _), errors.ToString());
+    }
+
+    [Fact]
     public async Task List_KeepsOneModelsEvaluations_WhenAskedFor()
     {
         using var app = new RnnRbmAppFactory(WebNode);

@@ -18,6 +18,17 @@ export function mountEvaluations(modelId, onSucceeded) {
   const list = $('evaluations-list');
   const announcer = $('evaluations-announcer');
   let corpusNames = {};
+  let corpusCounts = {};
+  const splitSelect = $('eval-split');
+
+  // Uploaded corpora often have no test split: choose the first of test, valid, train that has files.
+  function defaultSplit() {
+    const counts = corpusCounts[corpusSelect.value];
+    if (!counts) return;
+    const first = ['test', 'valid', 'train'].find((name) => counts[name] > 0);
+    if (first && !(counts[splitSelect.value] > 0)) splitSelect.value = first;
+  }
+  corpusSelect.addEventListener('change', defaultSplit);
   let tbody = null;
 
   section.hidden = false;
@@ -26,10 +37,12 @@ export function mountEvaluations(modelId, onSucceeded) {
     try {
       const corpora = await getJson('/api/corpora');
       corpusNames = Object.fromEntries(corpora.map((c) => [c.id, c.name]));
+      corpusCounts = Object.fromEntries(corpora.map((c) => [c.id, c.fileCounts]));
       const counts = (c) => `${c.fileCounts.test} test, ${c.fileCounts.valid} valid, ${c.fileCounts.train} train files`;
       corpusSelect.replaceChildren(h('option', { value: '' }, corpora.length ? 'Choose a corpus…' : 'No corpus yet'),
         ...corpora.map((c) => h('option', { value: c.id }, `${c.name} (${counts(c)})`)));
       if (corpora.length === 1) corpusSelect.value = corpora[0].id;
+      defaultSplit();
       if (!corpora.length) {
         replace(message, alertBox('info', 'No corpus yet.', null, h('p', {}, h('a', { href: '/corpora' }, 'Upload MIDI files'), ' to evaluate on.')));
       }
@@ -58,7 +71,9 @@ export function mountEvaluations(modelId, onSucceeded) {
       h('thead', {}, h('tr', {},
         h('th', { scope: 'col' }, 'Requested'), h('th', { scope: 'col' }, 'Data'), h('th', { scope: 'col' }, 'Settings'),
         h('th', { scope: 'col' }, 'State'), h('th', { scope: 'col', class: 'num' }, 'Log-likelihood'),
-        h('th', { scope: 'col', class: 'num' }, 'Accuracy'), h('th', { scope: 'col', class: 'num' }, 'Time'),
+        h('th', { scope: 'col', class: 'num' }, 'Baseline LL'),
+        h('th', { scope: 'col', class: 'num' }, 'Accuracy'), h('th', { scope: 'col', class: 'num' }, 'Deterministic'),
+        h('th', { scope: 'col', class: 'num' }, 'Baseline acc.'), h('th', { scope: 'col', class: 'num' }, 'Time'),
         h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')))),
       body));
   }
@@ -72,13 +87,16 @@ export function mountEvaluations(modelId, onSucceeded) {
     const state = h('td', { class: 'state' });
     const ll = h('td', { class: 'num ll' });
     const acc = h('td', { class: 'num acc' });
+    const baseLl = h('td', { class: 'num baseline-ll' });
+    const accDet = h('td', { class: 'num acc-deterministic' });
+    const baseAcc = h('td', { class: 'num baseline-acc' });
+    const settings = h('td', {});
     const time = h('td', { class: 'num seconds' });
     const data = h('td', {});
     const cancel = h('button', { type: 'button', class: 'button button-danger button-small' }, 'Cancel');
     const tr = h('tr', { dataset: { id: e.id } },
       h('td', {}, fmtDate(e.createdUtc)), data,
-      h('td', {}, `AIS ${fmtNumber(e.aisRuns)} runs × ${fmtNumber(e.aisSteps)} steps, ${fmtNumber(e.accSamples)} accuracy samples, seed ${e.seed}`),
-      state, ll, acc, time, h('td', {}, cancel));
+      settings, state, ll, baseLl, acc, accDet, baseAcc, time, h('td', {}, cancel));
     let current = e;
     let timer = null;
 
@@ -105,9 +123,19 @@ export function mountEvaluations(modelId, onSucceeded) {
       replace(state, stateBadge(next.state), bar, next.state === 'running' ? ` ${progress} %` : null,
         next.state === 'failed' ? h('p', { class: 'reason' }, next.error || 'No reason was recorded.') : null,
         next.state === 'cancelled' ? h('p', { class: 'muted' }, `Cancelled at ${progress} %; the model's metrics are unchanged.`) : null);
-      ll.textContent = next.logLikelihood != null
-        ? `${fmtNumber(next.logLikelihood, 4)} ± ${fmtNumber(next.standardError, 4)}` : '–';
+      const schedule = next.aisSteps != null ? `sm ${fmtNumber(next.aisSteps)} steps` : `a converged schedule (±${next.aisTolerance} nats)`;
+      settings.textContent = `AIS ${fmtNumber(next.aisRuns)} runs × ${schedule}, ${fmtNumber(next.accSamples)} accuracy samples, seed ${next.seed}`;
+      const convergence = next.aisConverged == null ? null
+        : h('p', { class: next.aisConverged ? 'muted' : 'reason' }, next.aisConverged
+          ? `converged: the last doubling moved it ${fmtNumber(next.aisShift, 4)}`
+          : `NOT converged (last doubling ${fmtNumber(next.aisShift, 4)}): it reads too high`);
+      replace(ll, next.logLikelihood != null ? `${fmtNumber(next.logLikelihood, 4)} ± ${fmtNumber(next.standardError, 4)}` : '–', convergence,
+        next.aisSchedule ? h('p', { class: 'muted' }, next.aisSchedule) : null);
+      baseLl.textContent = next.baselineLogLikelihood != null ? fmtNumber(next.baselineLogLikelihood, 4) : '–';
+      if (next.baselineNote) baseLl.title = next.baselineNote;
       acc.textContent = next.accuracy != null ? `${fmtNumber(100 * next.accuracy, 1)} %` : '–';
+      accDet.textContent = next.accuracyDeterministic != null ? `${fmtNumber(100 * next.accuracyDeterministic, 1)} %` : '–';
+      baseAcc.textContent = next.baselineAccuracy != null ? `${fmtNumber(100 * next.baselineAccuracy, 1)} %` : '–';
       time.textContent = next.seconds == null ? '–' : next.seconds < 60 ? `${fmtNumber(next.seconds, 1)} s` : fmtDuration(next.seconds);
       const active = !finished(next.state);
       cancel.hidden = !active;
@@ -157,7 +185,10 @@ export function mountEvaluations(modelId, onSucceeded) {
     clearFieldErrors(form);
     if (!checkConstraints(form)) return;
     const body = { modelId, corpusId: corpusSelect.value, split: $('eval-split').value };
-    for (const name of ['aisRuns', 'aisSteps', 'accSamples']) body[name] = Number($(`eval-${name}`).value);
+    for (const name of ['aisRuns', 'aisSteps', 'accSamples']) {
+      const value = $(`eval-${name}`).value.trim();
+      if (value !== '') body[name] = Number(value); // empty: the API's default
+    }
     button.disabled = true;
     try {
       // The seed may need all 53 bits: sent as the digits typed, never through a JS number.

@@ -34,13 +34,40 @@ namespace RnnRbm.Api.Storage.Migrations.Postgres
                     b.Property<double?>("Accuracy")
                         .HasColumnType("double precision");
 
+                    b.Property<double?>("AccuracyDeterministic")
+                        .HasColumnType("double precision");
+
+                    b.Property<bool?>("AisConverged")
+                        .HasColumnType("boolean");
+
                     b.Property<int>("AisRuns")
                         .HasColumnType("integer");
 
-                    b.Property<int>("AisSteps")
+                    b.Property<string>("AisSchedule")
+                        .HasColumnType("text");
+
+                    b.Property<double?>("AisShift")
+                        .HasColumnType("double precision");
+
+                    b.Property<int?>("AisSteps")
+                        .HasColumnType("integer");
+
+                    b.Property<double?>("AisTolerance")
+                        .HasColumnType("double precision");
+
+                    b.Property<int?>("AisTransitions")
                         .HasColumnType("integer");
 
                     b.Property<string>("Backend")
+                        .HasColumnType("text");
+
+                    b.Property<double?>("BaselineAccuracy")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("BaselineLogLikelihood")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("BaselineNote")
                         .HasColumnType("text");
 
                     b.Property<bool>("CancelRequested")

@@ -29,13 +29,40 @@ namespace RnnRbm.Api.Storage.Migrations.Sqlite
                     b.Property<double?>("Accuracy")
                         .HasColumnType("REAL");
 
+                    b.Property<double?>("AccuracyDeterministic")
+                        .HasColumnType("REAL");
+
+                    b.Property<bool?>("AisConverged")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("AisRuns")
                         .HasColumnType("INTEGER");
 
-                    b.Property<int>("AisSteps")
+                    b.Property<string>("AisSchedule")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("AisShift")
+                        .HasColumnType("REAL");
+
+                    b.Property<int?>("AisSteps")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("AisTolerance")
+                        .HasColumnType("REAL");
+
+                    b.Property<int?>("AisTransitions")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Backend")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("BaselineAccuracy")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("BaselineLogLikelihood")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("BaselineNote")
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("CancelRequested")
