@@ -6,9 +6,9 @@ namespace RnnRbm.Core.Training;
 /// </summary>
 /// <remarks>
 /// The log-likelihood is measured by AIS on a fixed, seeded subset of the validation sequences (whole sequences, so
-/// every step sees its full history as at evaluation), once at K and once at 2K transitions with the same random
-/// streams; when the two differ by <see cref="ConvergenceTolerance"/> or more, K doubles for the next validations and
-/// the best epoch is measured again at the new K, so that epochs are only ever compared at one schedule.
+/// every step sees its full history as at evaluation), by the evaluator's converged search: the schedule doubles per
+/// step until doubling moves the mean by less than <see cref="ConvergenceTolerance"/> (or reaches
+/// <see cref="MaxAisSteps"/>), so every validated epoch is measured at a schedule that suffices for it.
 /// </remarks>
 public sealed record EarlyStoppingOptions
 {
@@ -42,7 +42,7 @@ public sealed record EarlyStoppingOptions
     /// <summary>AIS runs per step of the validation estimate.</summary>
     public int AisRuns { get; init; } = 4;
 
-    /// <summary>AIS transitions to start with (K; each validation also runs 2K to check convergence).</summary>
+    /// <summary>AIS transitions the search starts from (K; it runs at least K and 2K).</summary>
     public int AisSteps { get; init; } = 100;
 
     /// <summary>Largest K the doubling may reach.</summary>

@@ -198,19 +198,19 @@ public sealed class TrainingLoop : IDisposable
     {
         ValidationEstimate estimate = _validation!.Measure(_trainer.Parameters, _aisSteps, cancellation);
         _lastValidated = epoch;
-        if (!estimate.Converged && double.IsFinite(estimate.LogLikelihood) && 2 * _aisSteps <= _stopping.MaxAisSteps)
+        // The next search starts one doubling below where this one ended: a sharper model needs a longer schedule,
+        // and the rounds below it would only be repeated.
+        int next = Math.Clamp(estimate.AisSteps / 2, _stopping.AisSteps, _stopping.MaxAisSteps / 2);
+        if (next != _aisSteps)
         {
-            // Epochs are compared at one schedule only: raise K, then measure this epoch and the best again at it.
-            _aisSteps *= 2;
-            estimate = _validation.Measure(_trainer.Parameters, _aisSteps, cancellation);
-            string best = "";
-            if (_bestEpoch is int b && b > 0)
-            {
-                _bestLogLikelihood = _validation.Measure(_best, _aisSteps, cancellation).LogLikelihood;
-                best = $"; the best epoch {b} measured again: {_bestLogLikelihood:F4}";
-            }
+            _aisSteps = next;
+        }
+        if (!estimate.Converged && double.IsFinite(estimate.LogLikelihood) && !_events.Any(e => e.Kind == "schedule"))
+        {
+            // Said once per training (the events are part of the checkpoint, so a resumed run does not say it again).
             _events.Add(new TrainingEvent(epoch, "schedule",
-                $"The validation estimate moved by more than {_stopping.ConvergenceTolerance} nats when its AIS schedule doubled, so validation now uses {2 * _aisSteps} transitions{best}."));
+                $"The validation estimate had not converged at {estimate.AisSteps} AIS transitions (its last doubling moved it by {estimate.Change:F4} nats): " +
+                "it may read too high, and more so for sharper models."));
         }
         if (_stopping.ValidateEvery == 0)
         {

@@ -6,9 +6,8 @@ using RnnRbm.Core.PianoRolls;
 namespace RnnRbm.Core.Training;
 
 /// <summary>
-/// The validation log-likelihood per step during training: AIS (<see cref="RnnRbmEvaluator"/>, log-likelihood only) on a
-/// fixed, seeded subset of whole validation sequences, measured at K and at 2K transitions with the same random streams
-/// so that the move of the doubling says whether K suffices (<see cref="EarlyStoppingOptions"/>).
+/// The validation log-likelihood per step during training: AIS (<see cref="RnnRbmEvaluator"/>, log-likelihood only, its
+/// converged search) on a fixed, seeded subset of whole validation sequences (<see cref="EarlyStoppingOptions"/>).
 /// </summary>
 /// <remarks>
 /// The same subset and seed every time: two epochs' estimates differ because the parameters differ, not the draws.
@@ -41,30 +40,33 @@ internal sealed class ValidationLikelihood : IValidationEstimator
     /// <inheritdoc />
     public int Sequences => Subset.Count;
 
-    /// <summary>Measures <paramref name="parameters"/> at <paramref name="aisSteps"/> and twice as many transitions.</summary>
-    /// <returns>The 2K estimate, and whether it moved by less than the tolerance from the K one.</returns>
+    /// <summary>
+    /// Measures <paramref name="parameters"/> by the evaluator's converged search (<see cref="AisConvergence"/>): sm K from
+    /// <paramref name="aisSteps"/> up, doubled per step until doubling moves the mean by less than the tolerance, with the
+    /// marginals base from chains started at the previous frame (<see cref="EvaluationOptions.Converged"/>).
+    /// </summary>
+    /// <returns>The estimate at the last schedule, its last doubling's move, and whether that move was below the tolerance.</returns>
     public ValidationEstimate Measure(RnnRbmParameters parameters, int aisSteps, CancellationToken cancellation = default)
     {
         var evaluator = new RnnRbmEvaluator(parameters, _backend);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        double coarse = Estimate(evaluator, aisSteps, cancellation);
-        double fine = Estimate(evaluator, 2 * aisSteps, cancellation);
-        double change = fine - coarse;
-        bool converged = double.IsFinite(change) && Math.Abs(change) < _options.ConvergenceTolerance;
-        return new ValidationEstimate(fine, change, converged, 2 * aisSteps, clock.Elapsed.TotalSeconds);
-    }
-
-    private double Estimate(RnnRbmEvaluator evaluator, int aisSteps, CancellationToken cancellation)
-    {
-        var options = new EvaluationOptions
+        EvaluationOptions options = EvaluationOptions.Converged with
         {
             Accuracy = false,
             AisRuns = _options.AisRuns,
-            Schedule = AisSchedule.SalakhutdinovMurray(aisSteps),
+            AisConvergence = new AisConvergence
+            {
+                Tolerance = _options.ConvergenceTolerance,
+                StepTolerance = _options.ConvergenceTolerance,
+                InitialTransitions = aisSteps,
+                MaxTransitions = Math.Max(2 * aisSteps, _options.MaxAisSteps),
+            },
             Seed = _options.Seed,
             Threads = _threads,
         };
-        return evaluator.Evaluate(Subset, options, cancellation: cancellation).LogLikelihood ?? double.NaN;
+        EvaluationResult result = evaluator.Evaluate(Subset, options, cancellation: cancellation);
+        return new ValidationEstimate(result.LogLikelihood ?? double.NaN, result.AisShift ?? double.NaN, result.AisConverged == true,
+            result.AisTransitions, clock.Elapsed.TotalSeconds);
     }
 
     // Whole sequences in a seeded random order until at least `steps` steps, then back in their given order.
@@ -99,14 +101,14 @@ internal interface IValidationEstimator
     /// <summary>Sequences measured.</summary>
     int Sequences { get; }
 
-    /// <summary>The log-likelihood per step of <paramref name="parameters"/> at 2·<paramref name="aisSteps"/> transitions, checked against <paramref name="aisSteps"/>.</summary>
+    /// <summary>The log-likelihood per step of <paramref name="parameters"/>, by a search for a converged schedule that starts at <paramref name="aisSteps"/> transitions.</summary>
     ValidationEstimate Measure(RnnRbmParameters parameters, int aisSteps, CancellationToken cancellation = default);
 }
 
 /// <summary>One validation measurement.</summary>
-/// <param name="LogLikelihood">Mean log-likelihood per step at <paramref name="AisSteps"/> transitions.</param>
-/// <param name="Change">How much halving the schedule would change it (the 2K minus the K estimate).</param>
+/// <param name="LogLikelihood">Mean log-likelihood per step at the last schedule.</param>
+/// <param name="Change">How much the last doubling of the schedule moved it.</param>
 /// <param name="Converged">|<paramref name="Change"/>| is below the tolerance.</param>
-/// <param name="AisSteps">Transitions of the reported estimate (2K).</param>
-/// <param name="Seconds">Wall time of both estimates.</param>
+/// <param name="AisSteps">Transitions of the last schedule.</param>
+/// <param name="Seconds">Wall time of the search.</param>
 public sealed record ValidationEstimate(double LogLikelihood, double Change, bool Converged, int AisSteps, double Seconds);

@@ -76,18 +76,20 @@ public class TrainingLoopTests
     }
 
     [Fact]
-    public void UnconvergedEstimate_DoublesTheSchedule_AndMeasuresTheBestAgain()
+    public void TheNextSearch_StartsOneDoublingBelowWhereTheLastEnded_AndAnUnconvergedEstimateIsSaidOnce()
     {
-        var validation = new ScriptedValidation(-3.0, -2.5, -2.8, -2.7) { ConvergedFrom = 2 };
-        using var loop = Loop(validation, new EarlyStoppingOptions { ValidateEvery = 1, AisSteps = 100 });
-        loop.RunEpoch(); // -3.0 at K 100 (converged: the first measurement)
-        LoopEpoch second = loop.RunEpoch(); // -2.5 at K 100 not converged: K 200, epoch 2 → -2.8, best (epoch 1) again → -2.7
-        Assert.Equal([100, 100, 200, 200], validation.Schedules);
-        Assert.Contains(second.Events, e => e.Kind == "schedule" && e.Message.Contains("400 transitions", StringComparison.Ordinal));
-        Assert.Equal(-2.8, second.Record!.ValidLogLikelihood);
-        Assert.Equal(1, loop.State.BestEpoch); // measured again at the new schedule, epoch 1 (-2.7) beats epoch 2 (-2.8)
-        Assert.Equal(-2.7, loop.State.BestValidLogLikelihood);
-        Assert.Equal(200, loop.State.AisSteps);
+        var validation = new ScriptedValidation(-3.0, -2.5, -2.4, -2.3) { ConvergedFrom = 4, FinalSteps = k => 8 * k };
+        using var loop = Loop(validation, new EarlyStoppingOptions { ValidateEvery = 1, AisSteps = 100, MaxAisSteps = 6400 });
+        loop.RunEpoch(); // converged (the first): ended at 800, so the next search starts at 400
+        LoopEpoch second = loop.RunEpoch(); // not converged: ended at 3200 → next 1600, and the event
+        LoopEpoch third = loop.RunEpoch(); // not converged again: ended at 12800 → next clamped to 3200; no second event
+        Assert.Equal([100, 400, 1600], validation.Schedules);
+        Assert.Single(loop.Events, e => e.Kind == "schedule");
+        Assert.Contains(second.Events, e => e.Kind == "schedule" && e.Message.Contains("had not converged at 3200", StringComparison.Ordinal));
+        Assert.Empty(third.Events);
+        Assert.Equal(3200, loop.State.AisSteps);
+        Assert.Equal(3, loop.State.BestEpoch); // -2.4 is the best so far
+        Assert.Equal([true, false, false], loop.History.Select(r => r.ValidConverged!.Value));
     }
 
     [Fact]
@@ -156,6 +158,8 @@ public class TrainingLoopTests
 
         public int ConvergedFrom { get; init; }
 
+        public Func<int, int> FinalSteps { get; init; } = k => 2 * k;
+
         public List<int> Schedules { get; } = [];
 
         public int Steps => 100;
@@ -167,7 +171,7 @@ public class TrainingLoopTests
             Schedules.Add(aisSteps);
             int index = _next++;
             bool converged = index == 0 || index >= ConvergedFrom;
-            return new ValidationEstimate(values[index], converged ? 0 : 0.5, converged, 2 * aisSteps, 0.01);
+            return new ValidationEstimate(values[index], converged ? 0 : 0.5, converged, FinalSteps(aisSteps), 0.01);
         }
     }
 }
