@@ -295,10 +295,10 @@ internal static class EvaluateCommand
         if (r.LogLikelihood is double bll && r.Estimator == LikelihoodEstimator.Bracket)
         {
             lines.Add($"log-likelihood {bll:F4} ± {r.StandardError:F4} nats per step (bracket estimate, importance-sampling error; ± {r.SequenceStandardError:F4} over sequences)");
-            lines.Add($"lower bound {r.LowerBound:F4}, gap {r.BracketGap:F4}: {r.BracketSeconds:F1} s on {r.Threads} thread(s) [{backend.Name}]");
+            lines.Add($"lower bound {r.LowerBound:F4} (CSL), gap {r.BracketGap:F4}; reverse bound {r.ReverseBound:F4}, gap {r.LogLikelihood - r.ReverseBound:F4}: {r.BracketSeconds:F1} s on {r.Threads} thread(s) [{backend.Name}]");
             foreach (BracketRound round in r.BracketRounds)
             {
-                lines.Add($"  round C {round.Chains}, B {round.BurnIn}, M {round.Samples}, S {round.ImportanceSamples}: estimate {round.Estimate:F4}, lower bound {round.LowerBound:F4}, gap {round.Gap:F4}, {round.Seconds:F1} s");
+                lines.Add($"  round C {round.Chains}, B {round.BurnIn}, M {round.Samples}, S {round.ImportanceSamples}: estimate {round.Estimate:F4}, CSL {round.LowerBound:F4} (gap {round.Gap:F4}), reverse {round.ReverseBound:F4} (gap {round.ReverseGap:F4}), {round.Seconds:F1} s");
             }
             lines.Add(r.BracketConverged == true
                 ? "converged: the gap is below the tolerance"
@@ -343,9 +343,10 @@ internal static class EvaluateCommand
             logLikelihood = r.LogLikelihood,
             estimator = r.Estimator == LikelihoodEstimator.Bracket ? "bracket" : "ais",
             lowerBound = r.LowerBound,
+            reverseBound = r.ReverseBound,
             bracketGap = r.BracketGap,
             bracketConverged = r.BracketConverged,
-            bracketRounds = r.BracketRounds.Select(x => new { chains = x.Chains, burnIn = x.BurnIn, samples = x.Samples, importanceSamples = x.ImportanceSamples, estimate = x.Estimate, lowerBound = x.LowerBound, gap = x.Gap, seconds = x.Seconds }),
+            bracketRounds = r.BracketRounds.Select(x => new { chains = x.Chains, burnIn = x.BurnIn, samples = x.Samples, importanceSamples = x.ImportanceSamples, estimate = x.Estimate, lowerBound = x.LowerBound, gap = x.Gap, reverseBound = x.ReverseBound, reverseGap = x.ReverseGap, seconds = x.Seconds }),
             bracketSeconds = r.BracketSeconds,
             standardError = r.StandardError,
             sequenceStandardError = r.SequenceStandardError,

@@ -27,7 +27,11 @@ public sealed record BracketOptions
     /// <summary>Bounds of the settings, used by <see cref="Problems"/> and the CLI.</summary>
     public const int MaxChains = 1000, MaxBurnIn = 100_000, MaxSamples = 100_000, MaxDoublingsLimit = 8;
 
-    /// <summary>C, Gibbs chains per step's RBM: even chains start at the true previous frame v_{t-1}, odd ones at zeros.</summary>
+    /// <summary>
+    /// C ≥ 2, Gibbs chains per step's RBM: even chain 2j starts at the true frame v_{t-1-j} of the history (zeros
+    /// before the sequence's start), odd chains at zeros. Music repeats itself, so the history's frames start the
+    /// chains in several of the conditional's likely modes.
+    /// </summary>
     public int Chains { get; init; } = 20;
 
     /// <summary>B, Gibbs steps of every chain before it contributes samples.</summary>
@@ -49,13 +53,13 @@ public sealed record BracketOptions
     public IReadOnlyList<string> Problems()
     {
         var problems = new List<string>();
-        if (Chains < 1 || Chains > MaxChains)
+        if (Chains < 2 || Chains > MaxChains)
         {
-            problems.Add($"Bracket chains must lie in [1, {MaxChains}].");
+            problems.Add($"Bracket chains must lie in [2, {MaxChains}] (the reverse bound weighs one half's samples by the other's).");
         }
-        if (BurnIn < 0 || BurnIn > MaxBurnIn)
+        if (BurnIn < 1 || BurnIn > MaxBurnIn)
         {
-            problems.Add($"Bracket burn-in must lie in [0, {MaxBurnIn}].");
+            problems.Add($"Bracket burn-in must lie in [1, {MaxBurnIn}].");
         }
         if (Samples < 1 || Samples > MaxSamples || (Chains >= 1 && Samples % Chains != 0))
         {
@@ -83,12 +87,17 @@ public sealed record BracketOptions
 /// <param name="Samples">M.</param>
 /// <param name="ImportanceSamples">S.</param>
 /// <param name="Estimate">Mean of U_t.</param>
-/// <param name="LowerBound">Mean of L_t.</param>
+/// <param name="LowerBound">Mean of L_t (the CSL, at the datum).</param>
+/// <param name="ReverseBound">Mean of R_t (reverse importance sampling of 1/Z_t).</param>
 /// <param name="Seconds">Wall time of the pass.</param>
-public sealed record BracketRound(int Chains, int BurnIn, int Samples, int ImportanceSamples, double Estimate, double LowerBound, double Seconds)
+public sealed record BracketRound(int Chains, int BurnIn, int Samples, int ImportanceSamples, double Estimate, double LowerBound,
+    double ReverseBound, double Seconds)
 {
-    /// <summary>Estimate − lower bound.</summary>
+    /// <summary>Estimate − the CSL lower bound.</summary>
     public double Gap => Estimate - LowerBound;
+
+    /// <summary>Estimate − the reverse bound: the disagreement of the forward and reverse estimates of log Z_t.</summary>
+    public double ReverseGap => Estimate - ReverseBound;
 }
 
 /// <summary>What <see cref="BracketEstimator.Estimate"/> measured; per-step arrays are N long.</summary>
@@ -99,6 +108,16 @@ public sealed record BracketEstimate
 
     /// <summary>L_t = log (1/M) Σ_m p(v_t | h_m), the conservative sampling-based lower bound (last round).</summary>
     public required double[] Lower { get; init; }
+
+    /// <summary>
+    /// R_t = -F_t(v_t) + log (1/M) Σ_k q'(v_k) / exp(-F_t(v_k)), v_k the chains' visible states, q' the mixture of the
+    /// other half of the chains: reverse importance sampling of 1/Z_t, a lower bound in expectation if the v_k are
+    /// draws from p (last round).
+    /// </summary>
+    public required double[] Reverse { get; init; }
+
+    /// <summary>Delta-method standard error of R_t over its M reverse weights (last round).</summary>
+    public required double[] ReverseStandardError { get; init; }
 
     /// <summary>Delta-method standard error of log Ẑ_t over its S importance weights (last round).</summary>
     public required double[] StandardError { get; init; }
@@ -117,7 +136,7 @@ public sealed record BracketEstimate
 /// Brackets log P(v_t | v_&lt;t) for every RBM of a family from Gibbs samples of its hidden units, without annealing.
 /// </summary>
 /// <remarks>
-/// <para>For RBM t, C chains (half from the true previous frame, half from zeros) run B Gibbs steps, then keep M hidden
+/// <para>For RBM t, C chains (half from the true frames v_{t-1}, v_{t-2}, … of the history, half from zeros) run B Gibbs steps, then keep M hidden
 /// samples h_m; each gives a factorial visible conditional p_m = σ(z_m), z_m = a_t + h_m Wᵀ, with
 /// log p(v | h_m) = c_m + Σ_{i: v_i = 1} z_mi and c_m = Σ_i log(1 - p_mi) = -Σ_i softplus(z_mi).</para>
 /// <para>Lower bound (Bengio &amp; Yao 2013, "Bounding the test log-likelihood of generative models", the CSL):
@@ -141,7 +160,8 @@ public static class BracketEstimator
     /// </summary>
     /// <param name="family">The N RBMs.</param>
     /// <param name="truth">The data, N×V of 0/1.</param>
-    /// <param name="previousFrames">N×V start of the even chains (the true previous frame); empty: zeros.</param>
+    /// <param name="history">For each n, how many rows of <paramref name="truth"/> before n are its history (n minus the
+    /// first row of its sequence): the starts of the even chains. Empty: every chain starts at zeros.</param>
     /// <param name="negativeFreeEnergy">-F_n(truth row n) for every n, in double precision.</param>
     /// <param name="options">C, B, M, S, tolerance and doublings.</param>
     /// <param name="seed">Seed; the pass r of tile k uses stream <paramref name="streams"/> + r·2^24 + k.</param>
@@ -150,7 +170,7 @@ public static class BracketEstimator
     /// <param name="blas">Products.</param>
     /// <param name="progress">Share of the current pass done, from a worker thread, one call at a time.</param>
     /// <param name="cancellation">Stops within one Gibbs step of every thread.</param>
-    public static BracketEstimate Estimate(RbmFamily family, float[] truth, float[] previousFrames, double[] negativeFreeEnergy,
+    public static BracketEstimate Estimate(RbmFamily family, float[] truth, int[] history, double[] negativeFreeEnergy,
         BracketOptions options, ulong seed, ulong streams, int threads, NumericsBackend blas, Action<double>? progress = null,
         CancellationToken cancellation = default)
     {
@@ -160,21 +180,21 @@ public static class BracketEstimator
             throw new ArgumentException(string.Join(" ", problems), nameof(options));
         }
         int n = family.Count, v = family.Visible;
-        if (truth.Length != n * v || negativeFreeEnergy.Length != n || (previousFrames.Length != 0 && previousFrames.Length != n * v))
+        if (truth.Length != n * v || negativeFreeEnergy.Length != n || (history.Length != 0 && history.Length != n))
         {
-            throw new ArgumentException("truth and previousFrames must be N×V, negativeFreeEnergy N long.", nameof(truth));
+            throw new ArgumentException("truth must be N×V, negativeFreeEnergy and history (unless empty) N long.", nameof(truth));
         }
         var clock = Stopwatch.StartNew();
         var rounds = new List<BracketRound>();
         BracketOptions current = options;
-        double[] upper = [], lower = [], error = [];
+        double[] upper = [], lower = [], reverse = [], reverseError = [], error = [];
         for (int round = 0; ; round++)
         {
             var roundClock = Stopwatch.StartNew();
-            (upper, lower, error) = Pass(family, truth, previousFrames, negativeFreeEnergy, current,
+            (upper, lower, reverse, reverseError, error) = Pass(family, truth, history, negativeFreeEnergy, current,
                 seed, streams + ((ulong)round << 24), threads, blas, progress, cancellation);
             rounds.Add(new BracketRound(current.Chains, current.BurnIn, current.Samples, current.ImportanceSamples,
-                n == 0 ? 0 : upper.Average(), n == 0 ? 0 : lower.Average(), roundClock.Elapsed.TotalSeconds));
+                n == 0 ? 0 : upper.Average(), n == 0 ? 0 : lower.Average(), n == 0 ? 0 : reverse.Average(), roundClock.Elapsed.TotalSeconds));
             if (rounds[^1].Gap < options.Tolerance || round >= options.MaxDoublings)
             {
                 break;
@@ -185,6 +205,8 @@ public static class BracketEstimator
         {
             Upper = upper,
             Lower = lower,
+            Reverse = reverse,
+            ReverseStandardError = reverseError,
             StandardError = error,
             Rounds = rounds,
             Converged = rounds[^1].Gap < options.Tolerance,
@@ -192,17 +214,19 @@ public static class BracketEstimator
         };
     }
 
-    private static (double[] Upper, double[] Lower, double[] Error) Pass(RbmFamily family, float[] truth, float[] previousFrames,
+    private static (double[] Upper, double[] Lower, double[] Reverse, double[] ReverseError, double[] Error) Pass(RbmFamily family, float[] truth, int[] history,
         double[] negativeFreeEnergy, BracketOptions options, ulong seed, ulong streams, int requestedThreads, NumericsBackend blas,
         Action<double>? progress, CancellationToken cancellation)
     {
         int n = family.Count;
         var upper = new double[n];
         var lower = new double[n];
+        var reverse = new double[n];
+        var reverseError = new double[n];
         var error = new double[n];
         if (n == 0)
         {
-            return (upper, lower, error);
+            return (upper, lower, reverse, reverseError, error);
         }
         int perTile = Math.Max(1, TargetRows / options.Chains);
         int tiles = (n + perTile - 1) / perTile;
@@ -218,8 +242,8 @@ public static class BracketEstimator
         {
             int first = tile * perTile, count = Math.Min(perTile, n - first);
             var random = new VectorRandom(seed, streams + (ulong)tile);
-            workers[thread].Run(family, first, count, truth, previousFrames, negativeFreeEnergy, random,
-                upper.AsSpan(first, count), lower.AsSpan(first, count), error.AsSpan(first, count), token);
+            workers[thread].Run(family, first, count, truth, history, negativeFreeEnergy, random,
+                upper.AsSpan(first, count), lower.AsSpan(first, count), reverse.AsSpan(first, count), reverseError.AsSpan(first, count), error.AsSpan(first, count), token);
             if (progress is not null)
             {
                 lock (gate)
@@ -229,6 +253,6 @@ public static class BracketEstimator
                 }
             }
         }, cancellation);
-        return (upper, lower, error);
+        return (upper, lower, reverse, reverseError, error);
     }
 }

@@ -24,6 +24,9 @@ internal sealed class BracketTileWorker
     private readonly float[] _probs;   // T×M×V  kept p_m = σ(z_m) per RBM
     private readonly float[] _logitsT; // T×V×M  kept z_m transposed: row i of RBM t holds z_mi for every m
     private readonly float[] _cm;      // T×M   c_m = Σ_i log(1 - p_mi)
+    private readonly float[] _states;  // T×M×V  the chains' visible states v_k at the kept steps (samples of p(v))
+    private readonly double[] _stateF; // T×M   -F(v_k)
+    private readonly double[] _logR;   // M     log [q'(v_k) / exp(-F(v_k))] of one RBM
     private readonly float[] _draw;    // S×V  probabilities of the chosen components, then the samples v_s
     private readonly float[] _x;       // H    b + v W of one sample
     private readonly float[] _mix;     // M    log p(v | h_m) of one v
@@ -41,6 +44,9 @@ internal sealed class BracketTileWorker
         _probs = new float[rbms * _m * visible];
         _logitsT = new float[rbms * visible * _m];
         _cm = new float[rbms * _m];
+        _states = new float[rbms * _m * visible];
+        _stateF = new double[rbms * _m];
+        _logR = new double[_m];
         _draw = new float[_s * visible];
         _x = new float[hidden];
         _mix = new float[_m];
@@ -48,10 +54,13 @@ internal sealed class BracketTileWorker
         _active = new int[Math.Max(visible, hidden)];
     }
 
-    /// <summary>Brackets RBMs [first, first + count): U_t, L_t and the standard error of log Ẑ_t into the spans (count long).</summary>
+    /// <summary>
+    /// Brackets RBMs [first, first + count): U_t, the CSL L_t, the reverse bound R_t and the standard error of log Ẑ_t
+    /// into the spans (count long).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Run(RbmFamily family, int first, int count, ReadOnlySpan<float> truth, ReadOnlySpan<float> previousFrames,
-        ReadOnlySpan<double> negativeFreeEnergy, VectorRandom random, Span<double> upper, Span<double> lower, Span<double> error,
+    public void Run(RbmFamily family, int first, int count, ReadOnlySpan<float> truth, ReadOnlySpan<int> history,
+        ReadOnlySpan<double> negativeFreeEnergy, VectorRandom random, Span<double> upper, Span<double> lower, Span<double> reverse, Span<double> reverseError, Span<double> error,
         CancellationToken cancellation)
     {
         int v = _v, h = _h, chains = _c, m = _m, r = count * chains;
@@ -63,26 +72,43 @@ internal sealed class BracketTileWorker
         Span<float> hid = _hid.AsSpan(0, r * h);
         for (int row = 0; row < r; row++)
         {
+            // Even chain 2j from v_{t-1-j} when the sequence reaches that far back, else (and odd chains) from zeros.
             Span<float> target = vis.Slice(row * v, v);
-            if (previousFrames.IsEmpty || row % chains % 2 == 1)
+            int at = first + (row / chains), back = (row % chains / 2) + 1;
+            if (history.IsEmpty || row % chains % 2 == 1 || back > history[at])
             {
                 target.Clear();
             }
             else
             {
-                previousFrames.Slice((first + (row / chains)) * v, v).CopyTo(target);
+                truth.Slice((at - back) * v, v).CopyTo(target);
             }
         }
 
         // Gibbs: h ~ Bernoulli(σ(b + v W)) (v W as row sums: v is sparse); z = a + h Wᵀ : (R×H)·(H×V); v ~ Bernoulli(σ(z)).
+        // Sample index m = chain · (M/C) + kept: chain-major, so the first half of the chains owns samples [0, M_A).
         int perChain = m / chains, total = _b + perChain;
         for (int step = 1; step <= total; step++)
         {
             cancellation.ThrowIfCancellationRequested();
+            int kept = step - _b - 1; // this step's sample index within each chain, when ≥ 0
             for (int row = 0; row < r; row++)
             {
                 int on = SparseKernels.CollectNonZero(vis.Slice(row * v, v), _active);
-                SparseKernels.AddRows(b.Slice(row / chains * h, h), w, h, _active.AsSpan(0, on), hid.Slice(row * h, h));
+                Span<float> x = hid.Slice(row * h, h);
+                SparseKernels.AddRows(b.Slice(row / chains * h, h), w, h, _active.AsSpan(0, on), x);
+                if (kept >= 0)
+                {
+                    // v_k, the state entering a kept step (sampled after ≥ B steps), and -F(v_k) = a·v_k + Σ_j softplus(x_j).
+                    int t = row / chains, sample = ((row % chains) * perChain) + kept;
+                    double negativeF = SoftplusSum(x);
+                    for (int k = 0; k < on; k++)
+                    {
+                        negativeF += a[(t * v) + _active[k]];
+                    }
+                    _stateF[(t * m) + sample] = negativeF;
+                    vis.Slice(row * v, v).CopyTo(_states.AsSpan(((t * m) + sample) * v, v));
+                }
             }
             Kernels.Sigmoid(hid, hid);
             random.SampleBernoulli(hid, hid);
@@ -92,12 +118,11 @@ internal sealed class BracketTileWorker
                 Span<float> pre = z.Slice(row * v, v);
                 TensorPrimitives.Add(pre, a.Slice(row / chains * v, v), pre);
             }
-            int kept = step - _b - 1; // this step's sample index within each chain, when ≥ 0
             if (kept >= 0)
             {
                 for (int row = 0; row < r; row++)
                 {
-                    int t = row / chains, sample = (kept * chains) + (row % chains);
+                    int t = row / chains, sample = ((row % chains) * perChain) + kept;
                     ReadOnlySpan<float> logits = z.Slice(row * v, v);
                     Span<float> transposed = _logitsT.AsSpan(t * v * m, v * m);
                     for (int i = 0; i < v; i++)
@@ -112,7 +137,7 @@ internal sealed class BracketTileWorker
             {
                 for (int row = 0; row < r; row++)
                 {
-                    int t = row / chains, sample = (kept * chains) + (row % chains);
+                    int t = row / chains, sample = ((row % chains) * perChain) + kept;
                     z.Slice(row * v, v).CopyTo(_probs.AsSpan(((t * m) + sample) * v, v));
                 }
             }
@@ -123,6 +148,7 @@ internal sealed class BracketTileWorker
         }
 
         double logM = Math.Log(m);
+        int half = chains / 2 * perChain; // M_A: samples of chains [0, C/2); the rest, M_B, of chains [C/2, C)
         for (int t = 0; t < count; t++)
         {
             cancellation.ThrowIfCancellationRequested();
@@ -133,6 +159,20 @@ internal sealed class BracketTileWorker
 
             // L_t = log (1/M) Σ_m exp(c_m + Σ_{i: v_i=1} z_mi).
             lower[t] = LogMixture(truth.Slice(at * v, v), cs, logitsT) - logM;
+
+            // Reverse: 1/Z = E_{v~p}[q'(v) / p*(v)] for any normalised q' independent of v. v_k from a chain of one half is
+            // weighed by the mixture q' of the other half's components, so q' does not depend on v_k's own chain.
+            for (int k = 0; k < m; k++)
+            {
+                LogMixture(_states.AsSpan(((t * m) + k) * v, v), cs, logitsT);
+                double logOther = k < half
+                    ? LogSumExp(_mix.AsSpan(half)) - Math.Log(m - half)
+                    : LogSumExp(_mix.AsSpan(0, half)) - Math.Log(half);
+                _logR[k] = logOther - _stateF[(t * m) + k];
+            }
+            (double logY, double seY) = LogMath.LogMeanExp(_logR.AsSpan(0, m));
+            reverse[t] = negativeFreeEnergy[at] + logY;
+            reverseError[t] = seY;
 
             // v_s ~ q: a uniform component m, then v ~ Bernoulli(p_m).
             Span<float> draw = _draw.AsSpan(0, _s * v);

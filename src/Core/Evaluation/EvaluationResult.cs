@@ -33,6 +33,12 @@ public sealed record EvaluationResult
     /// </summary>
     public double? LowerBound { get; init; }
 
+    /// <summary>
+    /// With the bracket: the mean of R_t, the reverse importance-sampling bound (<see cref="BracketEstimate.Reverse"/>);
+    /// null with AIS or when not measured.
+    /// </summary>
+    public double? ReverseBound { get; init; }
+
     /// <summary>With the bracket: <see cref="LogLikelihood"/> − <see cref="LowerBound"/>, nats per step.</summary>
     public double? BracketGap => LogLikelihood - LowerBound;
 
@@ -41,6 +47,9 @@ public sealed record EvaluationResult
 
     /// <summary>With the bracket: each pass (the first, then M, S, B doubled while the gap stayed wide).</summary>
     public IReadOnlyList<BracketRound> BracketRounds { get; init; } = [];
+
+    /// <summary>With the bracket: R_t of every step (empty otherwise).</summary>
+    public IReadOnlyList<double> StepReverseBounds { get; init; } = [];
 
     /// <summary>With the bracket: L_t of every step (empty otherwise).</summary>
     public IReadOnlyList<double> StepLowerBounds { get; init; } = [];

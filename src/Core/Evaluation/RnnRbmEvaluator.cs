@@ -133,7 +133,7 @@ public sealed class RnnRbmEvaluator
         if (options.LogLikelihood && options.Estimator == LikelihoodEstimator.Bracket && n > 0)
         {
             double[] negativeFreeEnergy = NegativeFreeEnergies(family, truth);
-            BracketEstimate bracket = BracketEstimator.Estimate(family, truth, PreviousFrames(truth, starts, family.Visible), negativeFreeEnergy,
+            BracketEstimate bracket = BracketEstimator.Estimate(family, truth, History(starts), negativeFreeEnergy,
                 options.Bracket, options.Seed, BracketStreams, options.Threads, _blas,
                 progress is null ? null : share => progress(new EvaluationProgress("likelihood", (long)(share * n), n)), cancellation);
             double variance = 0;
@@ -149,6 +149,8 @@ public sealed class RnnRbmEvaluator
                 StandardError = Math.Sqrt(variance) / n,
                 SequenceStandardError = SequenceError(bracket.Upper, starts, mean),
                 LowerBound = bracket.Lower.Average(),
+                ReverseBound = bracket.Reverse.Average(),
+                StepReverseBounds = bracket.Reverse,
                 BracketConverged = bracket.Converged,
                 BracketRounds = bracket.Rounds,
                 BracketSeconds = bracket.Seconds,
@@ -346,6 +348,20 @@ public sealed class RnnRbmEvaluator
             total.Add(counts);
         }
         return total;
+    }
+
+    // For each step, the steps of its sequence before it.
+    private static int[] History(int[] starts)
+    {
+        var history = new int[starts[^1]];
+        for (int s = 0; s + 1 < starts.Length; s++)
+        {
+            for (int t = starts[s]; t < starts[s + 1]; t++)
+            {
+                history[t] = t - starts[s];
+            }
+        }
+        return history;
     }
 
     // N×V: row t = the true v_{t-1}, zeros at a sequence's first step.
