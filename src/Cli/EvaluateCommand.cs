@@ -42,12 +42,12 @@ internal static class EvaluateCommand
         var noAccuracy = new Option<bool>("--no-accuracy") { Description = "Skip the accuracy." };
         var bracketDefaults = new BracketOptions();
         var estimator = new Option<string>("--estimator") { Description = "How log Z_t is estimated: ais (annealed importance sampling) or bracket (importance sampling with a mixture of Gibbs samples' conditionals, bracketed by the conservative sampling-based lower bound; docs/evaluation.md).", DefaultValueFactory = _ => "ais" };
-        var bracketChains = new Option<int>("--bracket-chains") { Description = "With --estimator bracket: Gibbs chains per step (half from the previous frame, half from zeros).", DefaultValueFactory = _ => bracketDefaults.Chains };
+        var bracketChains = new Option<int>("--bracket-chains") { Description = "With --estimator bracket: Gibbs chains per step (half from the history's frames v_{t-1}, v_{t-2}, ..., half from zeros).", DefaultValueFactory = _ => bracketDefaults.Chains };
         var bracketBurnIn = new Option<int>("--bracket-burn-in") { Description = "With --estimator bracket: Gibbs steps of every chain before it contributes samples.", DefaultValueFactory = _ => bracketDefaults.BurnIn };
         var bracketSamples = new Option<int>("--bracket-samples") { Description = "With --estimator bracket: hidden samples M kept per step (a multiple of the chains).", DefaultValueFactory = _ => bracketDefaults.Samples };
         var bracketIs = new Option<int>("--bracket-is-samples") { Description = "With --estimator bracket: importance samples S per step.", DefaultValueFactory = _ => bracketDefaults.ImportanceSamples };
-        var bracketTolerance = new Option<double>("--bracket-tolerance") { Description = "With --estimator bracket: converged when the mean gap (estimate − lower bound) is below this many nats per step.", DefaultValueFactory = _ => bracketDefaults.Tolerance };
-        var bracketDoublings = new Option<int>("--bracket-doublings") { Description = "With --estimator bracket: while the gap is not below the tolerance, run again with M, S and the burn-in doubled, at most this many times.", DefaultValueFactory = _ => bracketDefaults.MaxDoublings };
+        var bracketTolerance = new Option<double>("--bracket-tolerance") { Description = "With --estimator bracket: converged when the CSL gap (estimate − lower bound), or the last doubling's move of the estimate, is below this many nats per step.", DefaultValueFactory = _ => bracketDefaults.Tolerance };
+        var bracketDoublings = new Option<int>("--bracket-doublings") { Description = "With --estimator bracket: while not converged, run again with the chains, M and S doubled (the check), at most this many times.", DefaultValueFactory = _ => bracketDefaults.MaxDoublings };
         var check = new Option<bool>("--ais-check") { Description = $"With --ais-steps: measure the likelihood again with twice the transitions (same seed) and say whether the mean moved by less than {ConvergedShift} nats; triples the AIS time." };
 
         var command = new Command("evaluate", "Measure a model on MIDI files: log-likelihood per step (AIS) and frame-level accuracy.");
@@ -168,7 +168,7 @@ internal static class EvaluateCommand
             o.Result(new { @event = "corpus", path, sequences = rolls.Count, rejected = reports.Count(r => !r.Accepted), steps, grid = readOptions.Grid.ToString() },
                 $"data: {path}, {rolls.Count} sequences, {steps:N0} steps ({readOptions.Grid}, {readOptions.Range})");
             o.Info(options.LogLikelihood && chosen == LikelihoodEstimator.Bracket
-                ? $"bracket: {options.Bracket.Chains} chains per step (previous frame and zeros), burn-in {options.Bracket.BurnIn}, M {options.Bracket.Samples}, S {options.Bracket.ImportanceSamples}, tolerance {options.Bracket.Tolerance}, up to {options.Bracket.MaxDoublings} doublings; accuracy: {(options.Accuracy ? $"{options.AccuracySamples} samples per step, k {options.AccuracyGibbsSteps} from {Describe(options.AccuracyStart)}" : "skipped")}; seed {options.Seed}"
+                ? $"bracket: {options.Bracket.Chains} chains per step (history frames and zeros), burn-in {options.Bracket.BurnIn}, M {options.Bracket.Samples}, S {options.Bracket.ImportanceSamples}, tolerance {options.Bracket.Tolerance}, up to {options.Bracket.MaxDoublings} doublings; accuracy: {(options.Accuracy ? $"{options.AccuracySamples} samples per step, k {options.AccuracyGibbsSteps} from {Describe(options.AccuracyStart)}" : "skipped")}; seed {options.Seed}"
                 : options.LogLikelihood
                 ? $"AIS: {options.AisRuns} runs per step, {(convergence is null ? aisSchedule.ToString() : $"sm from {convergence.InitialTransitions}, doubled per step until the mean moves < {convergence.Tolerance} nats")}, base {Describe(options.AisBase)}; accuracy: {(options.Accuracy ? $"{options.AccuracySamples} samples per step, k {options.AccuracyGibbsSteps} from {Describe(options.AccuracyStart)}" : "skipped")}; seed {options.Seed}"
                 : $"likelihood skipped; accuracy: {options.AccuracySamples} samples per step, k {options.AccuracyGibbsSteps} from {Describe(options.AccuracyStart)}; seed {options.Seed}");
@@ -300,9 +300,10 @@ internal static class EvaluateCommand
             {
                 lines.Add($"  round C {round.Chains}, B {round.BurnIn}, M {round.Samples}, S {round.ImportanceSamples}: estimate {round.Estimate:F4}, CSL {round.LowerBound:F4} (gap {round.Gap:F4}), reverse {round.ReverseBound:F4} (gap {round.ReverseGap:F4}), {round.Seconds:F1} s");
             }
+            string move = r.BracketShift is double shift ? $"the last doubling moved the estimate by {shift:+0.0000;-0.0000} nats" : "no doubling";
             lines.Add(r.BracketConverged == true
-                ? "converged: the gap is below the tolerance"
-                : "NOT converged: the gap is not below the tolerance; the true value lies (in expectation) between the bounds only if the chains sampled p(h) (raise --bracket-samples, --bracket-burn-in or --bracket-doublings)");
+                ? $"converged: the CSL gap or the last doubling's move is below the tolerance ({move})"
+                : $"NOT converged ({move}; CSL gap {r.BracketGap:F4}): the estimate is an upper bound in expectation, so it is optimistic; raise --bracket-chains or --bracket-doublings");
         }
         else if (r.LogLikelihood is double ll)
         {
@@ -346,6 +347,7 @@ internal static class EvaluateCommand
             reverseBound = r.ReverseBound,
             bracketGap = r.BracketGap,
             bracketConverged = r.BracketConverged,
+            bracketShift = r.BracketShift,
             bracketRounds = r.BracketRounds.Select(x => new { chains = x.Chains, burnIn = x.BurnIn, samples = x.Samples, importanceSamples = x.ImportanceSamples, estimate = x.Estimate, lowerBound = x.LowerBound, gap = x.Gap, reverseBound = x.ReverseBound, reverseGap = x.ReverseGap, seconds = x.Seconds }),
             bracketSeconds = r.BracketSeconds,
             standardError = r.StandardError,

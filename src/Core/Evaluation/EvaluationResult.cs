@@ -42,10 +42,13 @@ public sealed record EvaluationResult
     /// <summary>With the bracket: <see cref="LogLikelihood"/> − <see cref="LowerBound"/>, nats per step.</summary>
     public double? BracketGap => LogLikelihood - LowerBound;
 
-    /// <summary>With the bracket: whether the last round's gap is below the tolerance.</summary>
+    /// <summary>With the bracket: whether its CSL gap, or its last doubling's move, is below the tolerance.</summary>
     public bool? BracketConverged { get; init; }
 
-    /// <summary>With the bracket: each pass (the first, then M, S, B doubled while the gap stayed wide).</summary>
+    /// <summary>With the bracket: the last doubling's move of <see cref="LogLikelihood"/> (null without a doubling).</summary>
+    public double? BracketShift { get; init; }
+
+    /// <summary>With the bracket: each pass (the first, then C, M and S doubled while not converged).</summary>
     public IReadOnlyList<BracketRound> BracketRounds { get; init; } = [];
 
     /// <summary>With the bracket: R_t of every step (empty otherwise).</summary>

@@ -152,6 +152,7 @@ public sealed class RnnRbmEvaluator
                 ReverseBound = bracket.Reverse.Average(),
                 StepReverseBounds = bracket.Reverse,
                 BracketConverged = bracket.Converged,
+                BracketShift = bracket.Shift,
                 BracketRounds = bracket.Rounds,
                 BracketSeconds = bracket.Seconds,
                 StepLogLikelihoods = bracket.Upper,

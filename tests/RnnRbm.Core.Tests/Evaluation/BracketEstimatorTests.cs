@@ -36,7 +36,7 @@ public class BracketEstimatorTests
     {
         const int v = 10, h = 37, rbms = 12; // H = 37: the vector softplus and its scalar tail
         (RbmFamily family, float[] truth, int[] history, double[] negativeF) = RandomFamily(v, h, rbms, 1.5, seed: 41);
-        var options = new BracketOptions { Chains = 10, BurnIn = 50, Samples = 200, ImportanceSamples = 2000 };
+        var options = new BracketOptions { Chains = 10, BurnIn = 50, Samples = 200, ImportanceSamples = 2000, MaxDoublings = 0 };
 
         BracketEstimate estimate = BracketEstimator.Estimate(family, truth, history, negativeF, options, seed: 7, streams: 0, threads: 0, Blas);
 
@@ -58,6 +58,7 @@ public class BracketEstimatorTests
         Assert.True(estimate.Reverse.Average() <= exact.Average() + (4 * seReverseMean) + 0.005,
             $"reverse {estimate.Reverse.Average():F4} ± {seReverseMean:F4}, exact {exact.Average():F4}");
         Assert.Single(estimate.Rounds);
+        Assert.Null(estimate.Shift);
         Assert.Equal(estimate.Rounds[0].Gap < options.Tolerance, estimate.Converged);
     }
 
@@ -76,7 +77,7 @@ public class BracketEstimatorTests
     }
 
     [Fact]
-    public void WideGap_DoublesSamplesAndBurnIn_UpToTheLimit_AndSaysNotConverged()
+    public void WideGap_DoublesChainsAndSamples_UpToTheLimit_AndSaysNotConverged()
     {
         (RbmFamily family, float[] truth, int[] history, double[] negativeF) = RandomFamily(8, 12, 5, 1.0, seed: 9);
         var options = new BracketOptions { Chains = 2, BurnIn = 3, Samples = 4, ImportanceSamples = 5, Tolerance = 1e-9, MaxDoublings = 2 };
@@ -84,7 +85,9 @@ public class BracketEstimatorTests
         BracketEstimate estimate = BracketEstimator.Estimate(family, truth, history, negativeF, options, 1, 0, 0, Blas);
 
         Assert.False(estimate.Converged);
-        Assert.Equal([3, 6, 12], estimate.Rounds.Select(r => r.BurnIn));
+        Assert.Equal([2, 4, 8], estimate.Rounds.Select(r => r.Chains));
+        Assert.Equal([3, 3, 3], estimate.Rounds.Select(r => r.BurnIn));
+        Assert.Equal(estimate.Rounds[2].Estimate - estimate.Rounds[1].Estimate, estimate.Shift);
         Assert.Equal([4, 8, 16], estimate.Rounds.Select(r => r.Samples));
         Assert.Equal([5, 10, 20], estimate.Rounds.Select(r => r.ImportanceSamples));
         Assert.Equal(estimate.Upper.Average(), estimate.Rounds[^1].Estimate, 12);
@@ -129,7 +132,7 @@ public class BracketEstimatorTests
         var options = new EvaluationOptions
         {
             Estimator = LikelihoodEstimator.Bracket,
-            Bracket = new BracketOptions { Chains = 10, BurnIn = 50, Samples = 200, ImportanceSamples = 1000 },
+            Bracket = new BracketOptions { Chains = 10, BurnIn = 50, Samples = 200, ImportanceSamples = 1000, MaxDoublings = 1 },
             Accuracy = false,
             Seed = 5,
         };
@@ -144,7 +147,9 @@ public class BracketEstimatorTests
         Assert.True(result.LowerBound!.Value <= exact.Average() + 0.01, $"lower bound {result.LowerBound:F4}, exact {exact.Average():F4}");
         Assert.True(result.ReverseBound!.Value <= exact.Average() + 0.01, $"reverse bound {result.ReverseBound:F4}, exact {exact.Average():F4}");
         Assert.Equal(result.LogLikelihood - result.LowerBound, result.BracketGap);
-        Assert.Equal(result.BracketGap < options.Bracket.Tolerance, result.BracketConverged);
+        bool settled = result.BracketGap < options.Bracket.Tolerance || Math.Abs(result.BracketShift ?? double.PositiveInfinity) < options.Bracket.Tolerance;
+        Assert.Equal(settled, result.BracketConverged);
+        Assert.Equal(result.BracketRounds.Count == 2, result.BracketShift is not null);
     }
 
     [Theory]
