@@ -40,10 +40,18 @@ internal static class EvaluateCommand
         var threads = new Option<int>("--threads") { Description = "Threads (0 = as many as help, at most 2). Results do not depend on it.", DefaultValueFactory = _ => 0 };
         var noLikelihood = new Option<bool>("--no-likelihood") { Description = "Skip the log-likelihood (AIS)." };
         var noAccuracy = new Option<bool>("--no-accuracy") { Description = "Skip the accuracy." };
+        var bracketDefaults = new BracketOptions();
+        var estimator = new Option<string>("--estimator") { Description = "How log Z_t is estimated: ais (annealed importance sampling) or bracket (importance sampling with a mixture of Gibbs samples' conditionals, bracketed by the conservative sampling-based lower bound; docs/evaluation.md).", DefaultValueFactory = _ => "ais" };
+        var bracketChains = new Option<int>("--bracket-chains") { Description = "With --estimator bracket: Gibbs chains per step (half from the history's frames v_{t-1}, v_{t-2}, ..., half from zeros).", DefaultValueFactory = _ => bracketDefaults.Chains };
+        var bracketBurnIn = new Option<int>("--bracket-burn-in") { Description = "With --estimator bracket: Gibbs steps of every chain before it contributes samples.", DefaultValueFactory = _ => bracketDefaults.BurnIn };
+        var bracketSamples = new Option<int>("--bracket-samples") { Description = "With --estimator bracket: hidden samples M kept per step (a multiple of the chains).", DefaultValueFactory = _ => bracketDefaults.Samples };
+        var bracketIs = new Option<int>("--bracket-is-samples") { Description = "With --estimator bracket: importance samples S per step.", DefaultValueFactory = _ => bracketDefaults.ImportanceSamples };
+        var bracketTolerance = new Option<double>("--bracket-tolerance") { Description = "With --estimator bracket: converged when the CSL gap (estimate − lower bound), or the last doubling's move of the estimate, is below this many nats per step.", DefaultValueFactory = _ => bracketDefaults.Tolerance };
+        var bracketDoublings = new Option<int>("--bracket-doublings") { Description = "With --estimator bracket: while not converged, run again with the chains, M and S doubled (the check), at most this many times.", DefaultValueFactory = _ => bracketDefaults.MaxDoublings };
         var check = new Option<bool>("--ais-check") { Description = $"With --ais-steps: measure the likelihood again with twice the transitions (same seed) and say whether the mean moved by less than {ConvergedShift} nats; triples the AIS time." };
 
         var command = new Command("evaluate", "Measure a model on MIDI files: log-likelihood per step (AIS) and frame-level accuracy.");
-        foreach (Option option in new Option[] { model, data, trainData, runs, aisSteps, tolerance, startSteps, maxSteps, stepTolerance, dense, perStep, baseSteps, baseStart, schedule, aisBase, samples, gibbsK, start, seed, threads, noLikelihood, noAccuracy, check, common.Backend })
+        foreach (Option option in new Option[] { model, data, trainData, runs, aisSteps, tolerance, startSteps, maxSteps, stepTolerance, dense, perStep, baseSteps, baseStart, schedule, aisBase, samples, gibbsK, start, seed, threads, noLikelihood, noAccuracy, check, estimator, bracketChains, bracketBurnIn, bracketSamples, bracketIs, bracketTolerance, bracketDoublings, common.Backend })
         {
             command.Options.Add(option);
         }
@@ -85,9 +93,29 @@ internal static class EvaluateCommand
                     SparseProducts = !result.GetValue(dense),
                 };
             }
+            LikelihoodEstimator chosen = result.GetValue(estimator) switch
+            {
+                "ais" => LikelihoodEstimator.Ais,
+                "bracket" => LikelihoodEstimator.Bracket,
+                var other => throw new UsageException($"--estimator is ais or bracket, not '{other}'."),
+            };
+            if (chosen == LikelihoodEstimator.Bracket && result.GetValue(check))
+            {
+                throw new UsageException("--ais-check is for AIS; the bracket checks itself (its gap, and --bracket-doublings).");
+            }
             var options = new EvaluationOptions
             {
                 LogLikelihood = !result.GetValue(noLikelihood),
+                Estimator = chosen,
+                Bracket = new BracketOptions
+                {
+                    Chains = result.GetValue(bracketChains),
+                    BurnIn = result.GetValue(bracketBurnIn),
+                    Samples = result.GetValue(bracketSamples),
+                    ImportanceSamples = result.GetValue(bracketIs),
+                    Tolerance = result.GetValue(bracketTolerance),
+                    MaxDoublings = result.GetValue(bracketDoublings),
+                },
                 AisRuns = result.GetValue(runs) ?? (convergence is null ? defaults.AisRuns : ConvergedRuns),
                 Schedule = aisSchedule,
                 AisConvergence = convergence,
@@ -139,7 +167,9 @@ internal static class EvaluateCommand
             long steps = rolls.Sum(r => (long)r.Steps);
             o.Result(new { @event = "corpus", path, sequences = rolls.Count, rejected = reports.Count(r => !r.Accepted), steps, grid = readOptions.Grid.ToString() },
                 $"data: {path}, {rolls.Count} sequences, {steps:N0} steps ({readOptions.Grid}, {readOptions.Range})");
-            o.Info(options.LogLikelihood
+            o.Info(options.LogLikelihood && chosen == LikelihoodEstimator.Bracket
+                ? $"bracket: {options.Bracket.Chains} chains per step (history frames and zeros), burn-in {options.Bracket.BurnIn}, M {options.Bracket.Samples}, S {options.Bracket.ImportanceSamples}, tolerance {options.Bracket.Tolerance}, up to {options.Bracket.MaxDoublings} doublings; accuracy: {(options.Accuracy ? $"{options.AccuracySamples} samples per step, k {options.AccuracyGibbsSteps} from {Describe(options.AccuracyStart)}" : "skipped")}; seed {options.Seed}"
+                : options.LogLikelihood
                 ? $"AIS: {options.AisRuns} runs per step, {(convergence is null ? aisSchedule.ToString() : $"sm from {convergence.InitialTransitions}, doubled per step until the mean moves < {convergence.Tolerance} nats")}, base {Describe(options.AisBase)}; accuracy: {(options.Accuracy ? $"{options.AccuracySamples} samples per step, k {options.AccuracyGibbsSteps} from {Describe(options.AccuracyStart)}" : "skipped")}; seed {options.Seed}"
                 : $"likelihood skipped; accuracy: {options.AccuracySamples} samples per step, k {options.AccuracyGibbsSteps} from {Describe(options.AccuracyStart)}; seed {options.Seed}");
 
@@ -196,14 +226,15 @@ internal static class EvaluateCommand
     private static void WritePerStep(string path, List<PianoRoll> rolls, EvaluationResult r)
     {
         using var writer = new StreamWriter(path);
-        writer.WriteLine("sequence,step,logLikelihood,standardError,aisTransitions");
+        bool bracket = r.Estimator == LikelihoodEstimator.Bracket;
+        writer.WriteLine(bracket ? "sequence,step,logLikelihood,standardError,lowerBound" : "sequence,step,logLikelihood,standardError,aisTransitions");
         int at = 0;
         for (int s = 0; s < rolls.Count; s++)
         {
             for (int t = 0; t < rolls[s].Steps; t++, at++)
             {
                 writer.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"{s},{t},{r.StepLogLikelihoods[at]:R},{r.StepStandardErrors[at]:R},{r.StepTransitions[at]}"));
+                    $"{s},{t},{r.StepLogLikelihoods[at]:R},{r.StepStandardErrors[at]:R},{(bracket ? r.StepLowerBounds[at] : r.StepTransitions[at])}"));
             }
         }
     }
@@ -257,7 +288,20 @@ internal static class EvaluateCommand
     private static void Report(EvaluationResult r, NumericsBackend backend, string? trainingPath, string? noBaseline, Output o)
     {
         var lines = new List<string>();
-        if (r.LogLikelihood is double ll)
+        if (r.LogLikelihood is double bll && r.Estimator == LikelihoodEstimator.Bracket)
+        {
+            lines.Add($"log-likelihood {bll:F4} ± {r.StandardError:F4} nats per step (bracket estimate, importance-sampling error; ± {r.SequenceStandardError:F4} over sequences)");
+            lines.Add($"lower bound {r.LowerBound:F4} (CSL), gap {r.BracketGap:F4}; reverse bound {r.ReverseBound:F4}, gap {r.LogLikelihood - r.ReverseBound:F4}: {r.BracketSeconds:F1} s on {r.Threads} thread(s) [{backend.Name}]");
+            foreach (BracketRound round in r.BracketRounds)
+            {
+                lines.Add($"  round C {round.Chains}, B {round.BurnIn}, M {round.Samples}, S {round.ImportanceSamples}: estimate {round.Estimate:F4}, CSL {round.LowerBound:F4} (gap {round.Gap:F4}), reverse {round.ReverseBound:F4} (gap {round.ReverseGap:F4}), {round.Seconds:F1} s");
+            }
+            string move = r.BracketShift is double shift ? $"the last doubling moved the estimate by {shift:+0.0000;-0.0000} nats" : "no doubling";
+            lines.Add(r.BracketConverged == true
+                ? $"converged: the CSL gap or the last doubling's move is below the tolerance ({move})"
+                : $"NOT converged ({move}; CSL gap {r.BracketGap:F4}): the estimate is an upper bound in expectation, so it is optimistic; raise --bracket-chains or --bracket-doublings");
+        }
+        else if (r.LogLikelihood is double ll)
         {
             lines.Add($"log-likelihood {ll:F4} ± {r.StandardError:F4} nats per step (AIS error; ± {r.SequenceStandardError:F4} over sequences)");
             lines.Add($"AIS: {r.AisRuns} runs × {r.Steps:N0} steps, {r.AisSchedule}, base {Describe(r.AisBase)}: {r.AisSeconds:F1} s, {r.AisGflop:N0} GFLOP, {r.AisGflopPerSecond:F1} GFLOP/s on {r.Threads} thread(s) [{backend.Name}]");
@@ -294,6 +338,14 @@ internal static class EvaluateCommand
         {
             @event = "evaluation",
             logLikelihood = r.LogLikelihood,
+            estimator = r.Estimator == LikelihoodEstimator.Bracket ? "bracket" : "ais",
+            lowerBound = r.LowerBound,
+            reverseBound = r.ReverseBound,
+            bracketGap = r.BracketGap,
+            bracketConverged = r.BracketConverged,
+            bracketShift = r.BracketShift,
+            bracketRounds = r.BracketRounds.Select(x => new { chains = x.Chains, burnIn = x.BurnIn, samples = x.Samples, importanceSamples = x.ImportanceSamples, estimate = x.Estimate, lowerBound = x.LowerBound, gap = x.Gap, reverseBound = x.ReverseBound, reverseGap = x.ReverseGap, seconds = x.Seconds }),
+            bracketSeconds = r.BracketSeconds,
             standardError = r.StandardError,
             sequenceStandardError = r.SequenceStandardError,
             accuracy = r.Accuracy,

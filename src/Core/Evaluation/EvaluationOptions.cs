@@ -44,6 +44,16 @@ public sealed record EvaluationOptions
     /// <summary>Estimate the log-likelihood by AIS.</summary>
     public bool LogLikelihood { get; init; } = true;
 
+    /// <summary>
+    /// How log P(v_t | v_&lt;t) is estimated: by AIS (the default, with <see cref="AisConvergence"/> or
+    /// <see cref="Schedule"/>), or by the Gibbs-sample bracket of <see cref="BracketEstimator"/> (settings in
+    /// <see cref="Bracket"/>; the AIS settings are then unused).
+    /// </summary>
+    public LikelihoodEstimator Estimator { get; init; } = LikelihoodEstimator.Ais;
+
+    /// <summary>The bracket's settings, used when <see cref="Estimator"/> is <see cref="LikelihoodEstimator.Bracket"/>.</summary>
+    public BracketOptions Bracket { get; init; } = new();
+
     /// <summary>AIS runs per time step (the paper: 100).</summary>
     public int AisRuns { get; init; } = 100;
 
@@ -116,6 +126,10 @@ public sealed record EvaluationOptions
         if (AccuracyGibbsSteps < 1 || AccuracyGibbsSteps > 10_000)
         {
             problems.Add("Accuracy Gibbs steps must lie in [1, 10000].");
+        }
+        if (Estimator == LikelihoodEstimator.Bracket)
+        {
+            problems.AddRange(Bracket.Problems());
         }
         if (AisConvergence is not null)
         {

@@ -24,6 +24,42 @@ public sealed record EvaluationResult
     /// </summary>
     public double? SequenceStandardError { get; init; }
 
+    /// <summary>The estimator behind <see cref="LogLikelihood"/>.</summary>
+    public LikelihoodEstimator Estimator { get; init; }
+
+    /// <summary>
+    /// With the bracket: the mean of L_t, the conservative sampling-based lower bound (<see cref="BracketEstimator"/>);
+    /// null with AIS or when not measured.
+    /// </summary>
+    public double? LowerBound { get; init; }
+
+    /// <summary>
+    /// With the bracket: the mean of R_t, the reverse importance-sampling bound (<see cref="BracketEstimate.Reverse"/>);
+    /// null with AIS or when not measured.
+    /// </summary>
+    public double? ReverseBound { get; init; }
+
+    /// <summary>With the bracket: <see cref="LogLikelihood"/> − <see cref="LowerBound"/>, nats per step.</summary>
+    public double? BracketGap => LogLikelihood - LowerBound;
+
+    /// <summary>With the bracket: whether its CSL gap, or its last doubling's move, is below the tolerance.</summary>
+    public bool? BracketConverged { get; init; }
+
+    /// <summary>With the bracket: the last doubling's move of <see cref="LogLikelihood"/> (null without a doubling).</summary>
+    public double? BracketShift { get; init; }
+
+    /// <summary>With the bracket: each pass (the first, then C, M and S doubled while not converged).</summary>
+    public IReadOnlyList<BracketRound> BracketRounds { get; init; } = [];
+
+    /// <summary>With the bracket: R_t of every step (empty otherwise).</summary>
+    public IReadOnlyList<double> StepReverseBounds { get; init; } = [];
+
+    /// <summary>With the bracket: L_t of every step (empty otherwise).</summary>
+    public IReadOnlyList<double> StepLowerBounds { get; init; } = [];
+
+    /// <summary>Wall time of the bracket (all rounds).</summary>
+    public double BracketSeconds { get; init; }
+
     /// <summary>AIS runs per step.</summary>
     public int AisRuns { get; init; }
 

@@ -35,6 +35,9 @@ public sealed class RnnRbmEvaluator
     private const ulong BaseStreams = 1UL << 32;
     private const ulong AccuracyStreams = 1UL << 33;
 
+    // The bracket's streams: 3·2^32 + round·2^24 + tile.
+    private const ulong BracketStreams = 3UL << 32;
+
     private readonly RnnRbmParameters _p;
     private readonly NumericsBackend _blas;
 
@@ -90,7 +93,7 @@ public sealed class RnnRbmEvaluator
             };
         }
 
-        if (options.LogLikelihood && options.AisBase == AisBase.Marginals && n > 0)
+        if (options.LogLikelihood && options.Estimator == LikelihoodEstimator.Ais && options.AisBase == AisBase.Marginals && n > 0)
         {
             // AIS's base: each step's visible marginals μ from short chains (S 10, k 25 from zeros), a_A = logit(clamp(μ)).
             var mean = new float[n * family.Visible];
@@ -127,7 +130,37 @@ public sealed class RnnRbmEvaluator
             };
         }
 
-        if (options.LogLikelihood && n > 0)
+        if (options.LogLikelihood && options.Estimator == LikelihoodEstimator.Bracket && n > 0)
+        {
+            double[] negativeFreeEnergy = NegativeFreeEnergies(family, truth);
+            BracketEstimate bracket = BracketEstimator.Estimate(family, truth, History(starts), negativeFreeEnergy,
+                options.Bracket, options.Seed, BracketStreams, options.Threads, _blas,
+                progress is null ? null : share => progress(new EvaluationProgress("likelihood", (long)(share * n), n)), cancellation);
+            double variance = 0;
+            foreach (double se in bracket.StandardError)
+            {
+                variance += se * se;
+            }
+            double mean = bracket.Upper.Average();
+            result = result with
+            {
+                Estimator = LikelihoodEstimator.Bracket,
+                LogLikelihood = mean,
+                StandardError = Math.Sqrt(variance) / n,
+                SequenceStandardError = SequenceError(bracket.Upper, starts, mean),
+                LowerBound = bracket.Lower.Average(),
+                ReverseBound = bracket.Reverse.Average(),
+                StepReverseBounds = bracket.Reverse,
+                BracketConverged = bracket.Converged,
+                BracketShift = bracket.Shift,
+                BracketRounds = bracket.Rounds,
+                BracketSeconds = bracket.Seconds,
+                StepLogLikelihoods = bracket.Upper,
+                StepStandardErrors = bracket.StandardError,
+                StepLowerBounds = bracket.Lower,
+            };
+        }
+        else if (options.LogLikelihood && n > 0)
         {
             double[] negativeFreeEnergy = NegativeFreeEnergies(family, truth);
             var ais = new AisOptions { Runs = options.AisRuns, Schedule = options.Schedule, Seed = options.Seed, Threads = options.Threads };
@@ -281,16 +314,7 @@ public sealed class RnnRbmEvaluator
         CancellationToken cancellation)
     {
         int n = family.Count, v = family.Visible;
-        float[] chainStarts = [];
-        if (start == PredictionStart.PreviousFrame)
-        {
-            chainStarts = new float[n * v];
-            truth.AsSpan(0, (n - 1) * v).CopyTo(chainStarts.AsSpan(v)); // row t = v_{t-1} ...
-            for (int s = 0; s + 1 < starts.Length; s++)
-            {
-                chainStarts.AsSpan(starts[s] * v, v).Clear(); // ... except at a sequence's first step
-            }
-        }
+        float[] chainStarts = start == PredictionStart.PreviousFrame ? PreviousFrames(truth, starts, v) : [];
         int perTile = Math.Max(1, PredictionTargetRows / samples);
         int tiles = (n + perTile - 1) / perTile;
         int threads = Math.Min(TileRunner.Threads(requestedThreads), tiles);
@@ -325,6 +349,33 @@ public sealed class RnnRbmEvaluator
             total.Add(counts);
         }
         return total;
+    }
+
+    // For each step, the steps of its sequence before it.
+    private static int[] History(int[] starts)
+    {
+        var history = new int[starts[^1]];
+        for (int s = 0; s + 1 < starts.Length; s++)
+        {
+            for (int t = starts[s]; t < starts[s + 1]; t++)
+            {
+                history[t] = t - starts[s];
+            }
+        }
+        return history;
+    }
+
+    // N×V: row t = the true v_{t-1}, zeros at a sequence's first step.
+    private static float[] PreviousFrames(float[] truth, int[] starts, int v)
+    {
+        int n = truth.Length / v;
+        var frames = new float[n * v];
+        truth.AsSpan(0, (n - 1) * v).CopyTo(frames.AsSpan(v));
+        for (int s = 0; s + 1 < starts.Length; s++)
+        {
+            frames.AsSpan(starts[s] * v, v).Clear();
+        }
+        return frames;
     }
 
     // The test set as a sample of sequences: ratio estimator ℓ̄ = ΣL_s/ΣT_s, error √(S/(S-1) Σ_s (L_s - ℓ̄ T_s)²)/ΣT.
