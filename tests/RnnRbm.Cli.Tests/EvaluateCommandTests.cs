@@ -46,6 +46,52 @@ public class EvaluateCommandTests
     }
 
     [Fact]
+    public void EstimatorBracket_ReportsTheEstimateBoundsRoundsAndCheck_TheSameOnOneThread()
+    {
+        using var temp = new TempFolder();
+        string corpus = temp.DemoCorpus(1);
+        using CliProcess train = CliProcess.Run(temp.Path, ["train", "--data", corpus, "--out", "m.rnnrbm", .. TinyModel]);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        string[] bracket = ["evaluate", "--model", "m.rnnrbm", "--data", corpus, "--json", "--no-accuracy", "--estimator", "bracket",
+            "--bracket-chains", "4", "--bracket-burn-in", "5", "--bracket-samples", "8", "--bracket-is-samples", "20", "--bracket-doublings", "1",
+            "--bracket-tolerance", "1e-9", "--seed", "3"];
+
+        using CliProcess evaluate = CliProcess.Run(temp.Path, bracket);
+        using CliProcess single = CliProcess.Run(temp.Path, [.. bracket, "--threads", "1"]);
+
+        Assert.True(evaluate.ExitCode == 0, evaluate.Stderr);
+        JsonElement result = Assert.Single(JsonLines(evaluate.Stdout), e => e.GetProperty("event").GetString() == "evaluation");
+        Assert.Equal("bracket", result.GetProperty("estimator").GetString());
+        double estimate = result.GetProperty("logLikelihood").GetDouble(), lower = result.GetProperty("lowerBound").GetDouble();
+        Assert.Equal(estimate - lower, result.GetProperty("bracketGap").GetDouble(), 12);
+        JsonElement[] rounds = [.. result.GetProperty("bracketRounds").EnumerateArray()];
+        Assert.Equal([4, 8], rounds.Select(r => r.GetProperty("chains").GetInt32()));
+        Assert.Equal([8, 16], rounds.Select(r => r.GetProperty("samples").GetInt32()));
+        Assert.Equal(estimate, rounds[1].GetProperty("estimate").GetDouble(), 12);
+        Assert.Equal(estimate - rounds[0].GetProperty("estimate").GetDouble(), result.GetProperty("bracketShift").GetDouble(), 12);
+        Assert.False(result.GetProperty("bracketConverged").GetBoolean()); // a tolerance of 1e-9 cannot be met
+        Assert.True(single.ExitCode == 0, single.Stderr);
+        Assert.Equal(estimate, Assert.Single(JsonLines(single.Stdout), e => e.GetProperty("event").GetString() == "evaluation").GetProperty("logLikelihood").GetDouble());
+    }
+
+    [Fact]
+    public void EstimatorBracket_RejectsUnknownEstimatorsAndBadSettings_ByName()
+    {
+        using var temp = new TempFolder();
+        string corpus = temp.DemoCorpus(1);
+        using CliProcess train = CliProcess.Run(temp.Path, ["train", "--data", corpus, "--out", "m.rnnrbm", .. TinyModel]);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+
+        using CliProcess unknown = CliProcess.Run(temp.Path, ["evaluate", "--model", "m.rnnrbm", "--data", corpus, "--estimator", "exact"]);
+        using CliProcess bad = CliProcess.Run(temp.Path, ["evaluate", "--model", "m.rnnrbm", "--data", corpus, "--estimator", "bracket", "--bracket-chains", "3", "--bracket-samples", "10"]);
+
+        Assert.NotEqual(0, unknown.ExitCode);
+        Assert.Contains("--estimator is ais or bracket", unknown.Stderr + unknown.Stdout, StringComparison.Ordinal);
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("multiple of the chains", bad.Stderr + bad.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AisCheck_MeasuresAgainWithTwiceTheTransitions_AndReportsTheShift()
     {
         using var temp = new TempFolder();
