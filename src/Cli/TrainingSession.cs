@@ -31,6 +31,12 @@ internal sealed class TrainingSession(ModelShape shape, TrainingOptions options,
             cancellation.Cancel();
         };
         Console.CancelKeyPress += onCancel;
+        // SIGTERM (a plain `kill`, a container stop, a CI runner) saves the same way as Ctrl+C.
+        using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            cancellation.Cancel();
+        });
         try
         {
             using var loop = new TrainingLoop(parameters, options, stopping, backend, data, threads);
@@ -43,7 +49,7 @@ internal sealed class TrainingSession(ModelShape shape, TrainingOptions options,
                 $"{(options.Transpose > 0 ? $", transposed ±{options.Transpose}" : "")}" +
                 $"{(options.RbmPretrainEpochs > 0 ? $", RBM pretraining {options.RbmPretrainEpochs} epochs" : "")}" +
                 $"{(options.RnnPretrainEpochs > 0 ? $", RNN pretraining {options.RnnPretrainEpochs} epochs" : "")}" +
-                $"{(options.RbmPretrainEpochs + options.RnnPretrainEpochs > 0 ? $" at lr {options.PretrainLearningRate}" : "")}; Ctrl+C stops and saves");
+                $"{(options.RbmPretrainEpochs + options.RnnPretrainEpochs > 0 ? $" at lr {options.PretrainLearningRate}" : "")}; Ctrl+C or SIGTERM stops and saves");
             Report(loop.Events);
             long totalFrames = data.Train.Sum(r => (long)r.Steps);
             while (!loop.Finished)

@@ -106,13 +106,26 @@ internal sealed partial class CliProcess : IDisposable
         throw new TimeoutException($"No matching line within {timeoutSeconds} s. stdout:\n{Stdout}\nstderr:\n{Stderr}");
     }
 
-    /// <summary>Sends SIGINT, as Ctrl+C in a terminal does.</summary>
-    public void Interrupt()
+    /// <summary>
+    /// Sends SIGINT, as Ctrl+C in a terminal does; where this process inherited SIGINT as ignored (a CI runner or a
+    /// shell's background job), the child inherits that too and would never see it, so SIGTERM, which the CLI treats
+    /// the same, is sent instead. Returns the signal sent.
+    /// </summary>
+    public int Interrupt()
     {
-        if (Kill(_process.Id, 2) != 0)
+        int signal = SigIntIgnored() ? 15 : 2;
+        if (Kill(_process.Id, signal) != 0)
         {
-            throw new InvalidOperationException("kill(SIGINT) failed.");
+            throw new InvalidOperationException($"kill({signal}) failed.");
         }
+        return signal;
+    }
+
+    // /proc/self/status "SigIgn:" is a hexadecimal mask; bit (n - 1) is signal n.
+    private static bool SigIntIgnored()
+    {
+        string? line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return line is not null && (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & (1UL << 1)) != 0;
     }
 
     [LibraryImport("libc", EntryPoint = "kill")]
