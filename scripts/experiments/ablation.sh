@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The ablation of issue 10 (docs/results.md, "What each improvement buys"): one base recipe, then the base plus
 # one improvement at a time, all with the same seed and the same fixed number of epochs (no early stopping, the last
-# epoch kept), so that only the improvement differs. The valid log-likelihood of each model is measured afterwards
-# with `rnnrbm evaluate` (see the end of this script).
+# epoch kept), so that only the improvement differs. The valid log-likelihood of each model is measured afterwards on
+# every 4th valid file (the first in name order) with
+#   rnnrbm evaluate --model OUT/NAME.rnnrbm --data QUARTER --estimator bracket --no-accuracy --json
+# (docs/results.md, "What each improvement buys").
 #   scripts/experiments/ablation.sh DATASET_DIR OUT_DIR [EPOCHS]
 # Example: scripts/experiments/ablation.sh datasets/nottingham /tmp/ablation-nottingham 25
 set -euo pipefail
