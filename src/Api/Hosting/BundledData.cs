@@ -39,6 +39,7 @@ public static class BundledData
         ("nottingham-default.rnnrbm", "Nottingham default"),
         ("nottingham-tuned.rnnrbm", "Nottingham tuned"),
         ("piano-midi-tuned.rnnrbm", "Piano-midi.de tuned"),
+        ("nottingham-recipe.rnnrbm", "Nottingham, default recipe"),
     ];
 
     /// <summary>The bundled model files that are present, with their names, in <see cref="Models"/>' order.</summary>

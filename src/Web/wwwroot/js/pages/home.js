@@ -40,9 +40,10 @@ async function models() {
     summary(box, all.length, ['model', 'models'], all.slice(0, 3).map((m) => h('li', {},
       h('a', { href: `/models/${m.id}`, class: 'item-title' }, m.name), h('span', { class: `badge badge-${m.origin}` }, m.origin))),
     'None yet.');
-    // The demo corpus is folk tunes: offer the tuned Nottingham model first, then any bundled one, then the newest.
+    // The demo corpus is folk tunes: offer the best Nottingham model (docs/results.md), then any bundled one, then the newest.
     const bundled = all.filter((m) => m.origin === 'bundled');
-    const pick = bundled.find((m) => m.name === 'Nottingham tuned') || bundled[0] || all[0];
+    const pick = bundled.find((m) => m.name === 'Nottingham, default recipe') || bundled.find((m) => m.name === 'Nottingham tuned')
+      || bundled[0] || all[0];
     if (!pick) {
       replace(demo, h('p', {}, 'No model yet. ', h('a', { href: '/corpora' }, 'Upload a corpus'), ' and train one to start generating.'));
       return;
