@@ -67,8 +67,6 @@ public sealed record TrainingSettings(
     public const double DefaultDt = 0.3;
     public const int DefaultLowestPitch = 21;
     public const int DefaultHighestPitch = 108;
-    public const int DefaultHidden = 150;
-    public const int DefaultRecurrent = 100;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

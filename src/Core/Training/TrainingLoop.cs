@@ -200,11 +200,7 @@ public sealed class TrainingLoop : IDisposable
         _lastValidated = epoch;
         // The next search starts one doubling below where this one ended: a sharper model needs a longer schedule,
         // and the rounds below it would only be repeated.
-        int next = Math.Clamp(estimate.AisSteps / 2, _stopping.AisSteps, _stopping.MaxAisSteps / 2);
-        if (next != _aisSteps)
-        {
-            _aisSteps = next;
-        }
+        _aisSteps = Math.Clamp(estimate.AisSteps / 2, _stopping.AisSteps, _stopping.MaxAisSteps / 2);
         if (!estimate.Converged && double.IsFinite(estimate.LogLikelihood) && !_events.Any(e => e.Kind == "schedule"))
         {
             // Said once per training (the events are part of the checkpoint, so a resumed run does not say it again).
