@@ -76,17 +76,21 @@ public sealed record TrainingOptions
     /// <summary>Seeds the initialisation, the shuffles and every Gibbs sample.</summary>
     public ulong Seed { get; init; } = 1234;
 
-    /// <summary>Bounds every field may take; <see cref="Validate"/> enforces them.</summary>
+    /// <summary>
+    /// Bounds every field may take; <see cref="Validate"/> enforces them, and <c>Training.TrainingLimits</c> carries them
+    /// to the service, the CLI and the pages. Written as decimals (double) so that clients see 0.999, not 0.99900001;
+    /// a float field is compared with the bound cast to float.
+    /// </summary>
     public static class Limits
     {
-        public const float MinLearningRate = 1e-7f;
-        public const float MaxLearningRate = 1f;
+        public const double MinLearningRate = 1e-7;
+        public const double MaxLearningRate = 1;
         public const int MaxBatchSize = 10_000;
         public const int MaxCdK = 1_000;
         public const int MaxEpochs = 100_000;
-        public const float MaxMomentum = 0.999f;
-        public const float MinLearningRateDecay = 0.5f;
-        public const float MaxClipNorm = 1e6f;
+        public const double MaxMomentum = 0.999;
+        public const double MinLearningRateDecay = 0.5;
+        public const double MaxClipNorm = 1e6;
         public const int MaxTranspose = 24;
         public const int MaxPretrainEpochs = 10_000;
     }
@@ -95,7 +99,7 @@ public sealed record TrainingOptions
     public IReadOnlyList<string> Problems()
     {
         var problems = new List<string>();
-        if (!float.IsFinite(LearningRate) || LearningRate < Limits.MinLearningRate || LearningRate > Limits.MaxLearningRate)
+        if (!float.IsFinite(LearningRate) || LearningRate < (float)Limits.MinLearningRate || LearningRate > (float)Limits.MaxLearningRate)
         {
             problems.Add($"learningRate must lie in [{Limits.MinLearningRate}, {Limits.MaxLearningRate}]; got {LearningRate}.");
         }
@@ -107,15 +111,15 @@ public sealed record TrainingOptions
         {
             problems.Add($"cdK must lie in [1, {Limits.MaxCdK}]; got {CdK}.");
         }
-        if (!float.IsFinite(LearningRateDecay) || LearningRateDecay < Limits.MinLearningRateDecay || LearningRateDecay > 1)
+        if (!float.IsFinite(LearningRateDecay) || LearningRateDecay < (float)Limits.MinLearningRateDecay || LearningRateDecay > 1)
         {
             problems.Add($"learningRateDecay must lie in [{Limits.MinLearningRateDecay}, 1] (1 = constant rate); got {LearningRateDecay}.");
         }
-        if (!float.IsFinite(Momentum) || Momentum < 0 || Momentum > Limits.MaxMomentum)
+        if (!float.IsFinite(Momentum) || Momentum < 0 || Momentum > (float)Limits.MaxMomentum)
         {
             problems.Add($"momentum must lie in [0, {Limits.MaxMomentum}]; got {Momentum}.");
         }
-        if (!float.IsFinite(ClipNorm) || ClipNorm < 0 || ClipNorm > Limits.MaxClipNorm)
+        if (!float.IsFinite(ClipNorm) || ClipNorm < 0 || ClipNorm > (float)Limits.MaxClipNorm)
         {
             problems.Add($"clipNorm must be 0 (off) or a norm up to {Limits.MaxClipNorm}; got {ClipNorm}.");
         }
@@ -131,7 +135,7 @@ public sealed record TrainingOptions
         {
             problems.Add($"rnnPretrainEpochs must be 0 (off) or a number of epochs up to {Limits.MaxPretrainEpochs}; got {RnnPretrainEpochs}.");
         }
-        if (!float.IsFinite(PretrainLearningRate) || PretrainLearningRate < Limits.MinLearningRate || PretrainLearningRate > Limits.MaxLearningRate)
+        if (!float.IsFinite(PretrainLearningRate) || PretrainLearningRate < (float)Limits.MinLearningRate || PretrainLearningRate > (float)Limits.MaxLearningRate)
         {
             problems.Add($"pretrainLearningRate must lie in [{Limits.MinLearningRate}, {Limits.MaxLearningRate}]; got {PretrainLearningRate}.");
         }

@@ -1,0 +1,41 @@
+using RnnRbm.Core.Limits;
+
+namespace RnnRbm.Core.Model;
+
+/// <summary>
+/// The service's bounds on one generation (<c>POST /generate</c>, <c>rnnrbm generate</c>, the Generate page): tighter
+/// than <see cref="RnnRbmGenerator"/>'s own, so that one request stays within seconds.
+/// </summary>
+public static class GenerationLimits
+{
+    public const int DefaultSteps = 200;
+    public const int MaxSteps = 10_000;
+    public const int DefaultGibbsK = 25;
+    public const int MaxGibbsK = 1000;
+    public const int MaxPrimerSteps = 10_000;
+
+    /// <summary>
+    /// Most Gibbs sweeps (steps × gibbsK) one request may ask for: about 5 s for the seed's 88×150×100 model on one
+    /// core (5 µs a sweep), so a request cannot hold a slot for a minute (10000 × 1000 would).
+    /// </summary>
+    public const long MaxGibbsSweeps = 1_000_000;
+    public const double DefaultTempo = 120;
+    public const double MinTempo = 4;
+    public const double MaxTempo = 1000;
+    public const int MaxProgram = 127;
+
+    /// <summary>The response formats, lower case; the first is the default.</summary>
+    public static IReadOnlyList<string> Formats { get; } = ["midi", "png", "json"];
+
+    public static FieldLimit Steps { get; } = FieldLimit.Whole("steps", 1, MaxSteps, DefaultSteps);
+    public static FieldLimit GibbsK { get; } = FieldLimit.Whole("gibbsK", 1, MaxGibbsK, DefaultGibbsK);
+    /// <summary>Quarter notes per minute written into the MIDI file.</summary>
+    public static FieldLimit Tempo { get; } = FieldLimit.Real("tempo", MinTempo, MaxTempo, DefaultTempo, unit: "quarter notes per minute");
+    /// <summary>General MIDI program; 0 is the acoustic grand piano.</summary>
+    public static FieldLimit Program { get; } = FieldLimit.Whole("program", 0, MaxProgram, 0);
+    /// <summary>Any unsigned 64-bit integer; random when absent.</summary>
+    public static FieldLimit Seed { get; } = FieldLimit.Whole("seed", 0, null);
+
+    /// <summary>Every field, in the order of the request.</summary>
+    public static IReadOnlyList<FieldLimit> All { get; } = [Steps, GibbsK, Seed, Tempo, Program];
+}
