@@ -1,10 +1,15 @@
 using RnnRbm.Api.Hosting;
+using RnnRbm.Core.Evaluation;
+using RnnRbm.Core.Limits;
 
 namespace RnnRbm.Api.Evaluations;
 
 // The Evaluations API's JSON (camelCase through ASP.NET's web defaults). These names are the contract.
 
-/// <summary>The body of <c>POST /api/evaluations</c>: modelId and corpusId are required, the rest default as in docs/evaluation.md.</summary>
+/// <summary>
+/// The body of <c>POST /api/evaluations</c>: modelId and corpusId are required, the rest default as in docs/evaluation.md
+/// (bounds and defaults: GET /api/evaluations/options); unknown fields, and numbers sent as strings, are refused.
+/// </summary>
 /// <param name="ModelId">The model to measure.</param>
 /// <param name="CorpusId">The corpus whose split it is measured on (read at the model's grid and pitch range).</param>
 /// <param name="Split">test (default), valid or train.</param>
@@ -25,7 +30,32 @@ public sealed record StartEvaluationRequest(
     int? AisSteps = null,
     int? AccSamples = null,
     long? Seed = null,
-    double? AisTolerance = null);
+    double? AisTolerance = null) : IRequestBody
+{
+    /// <inheritdoc />
+    public static IReadOnlyList<FieldLimit> Limits => EvaluationLimits.All;
+
+    /// <inheritdoc />
+    public void CheckFields(RequestErrors errors)
+    {
+        if (Split is not null && !EvaluationLimits.Splits.Contains(Split.Trim().ToLowerInvariant()))
+        {
+            errors.Add("split", $"split must be one of {string.Join(", ", EvaluationLimits.Splits)}; got '{Split}'.");
+        }
+        if (AisTolerance is not null && AisSteps is not null && !errors.ContainsKey("aisTolerance"))
+        {
+            errors.Add("aisTolerance", "aisTolerance is for the converged search: leave it out when aisSteps fixes the schedule.");
+        }
+        if (ModelId is not Guid modelId || modelId == Guid.Empty)
+        {
+            errors.Add("modelId", "modelId is required: the id of a model (GET /api/models).");
+        }
+        if (CorpusId is not Guid corpusId || corpusId == Guid.Empty)
+        {
+            errors.Add("corpusId", "corpusId is required: the id of a corpus (GET /api/corpora).");
+        }
+    }
+}
 
 /// <summary>An evaluation: its settings, where it stands, and (when succeeded) what it measured.</summary>
 /// <param name="Id">The evaluation id.</param>

@@ -12,16 +12,8 @@ namespace RnnRbm.Api.Evaluations;
 /// </summary>
 public static class EvaluationsApi
 {
-    public const string DefaultSplit = "test";
-    public const int DefaultAisRuns = 100;
-    /// <summary>AIS runs per step of the converged search (the default; Core's <see cref="EvaluationOptions.Converged"/>).</summary>
-    public static readonly int DefaultSearchAisRuns = EvaluationOptions.Converged.AisRuns;
-    public static readonly double DefaultAisTolerance = EvaluationOptions.Converged.AisConvergence!.Tolerance;
-    public const double MaxAisTolerance = 1;
-    public const int DefaultAccSamples = 10;
-    public const int MinAisSteps = 3; // the three-segment schedule needs one transition per segment
-    public const long MaxSeed = (1L << 53) - 1;
-    internal static readonly string[] Splits = ["test", "valid", "train"];
+    /// <summary>The converged search's tolerance when a request gives none (Core's <see cref="EvaluationLimits.AisTolerance"/>).</summary>
+    public static readonly double DefaultAisTolerance = EvaluationLimits.AisTolerance.Default!.Value;
 
     public static IEndpointRouteBuilder MapEvaluations(this IEndpointRouteBuilder app)
     {
@@ -33,13 +25,16 @@ public static class EvaluationsApi
             .WithDescription("modelId and corpusId are required; split defaults to test; without aisSteps AIS searches for a converged schedule " +
                 "(sm doubled per step until the mean moves by less than aisTolerance, default 0.01 nats; aisRuns default 10), with aisSteps it runs that " +
                 "sm schedule (aisRuns default 100); accSamples defaults to 10, " +
-                "seed (0 ≤ seed < 2^53) to a random one. Returns 202 with the evaluation; poll its Location. On success the results are written into the " +
+                "seed (0 ≤ seed < 2^53) to a random one (every field's bounds and default: GET /api/evaluations/options; unknown fields, " +
+                "and numbers sent as strings, are refused). Returns 202 with the evaluation; poll its Location. On success the results are written into the " +
                 "model's manifest metrics ('<split>.logLikelihood', '<split>.logLikelihoodStandardError', '<split>.accuracy'). An evaluation whose " +
                 "worker dies is measured again from the start by another (same seed, same result) once its lease expires.")
-            .Accepts<StartEvaluationRequest>("application/json")
-            .Produces<EvaluationResponse>(StatusCodes.Status202Accepted)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .AcceptsValidated<StartEvaluationRequest>()
+            .Produces<EvaluationResponse>(StatusCodes.Status202Accepted);
+
+        group.MapGet("/options", Options)
+            .WithName("GetEvaluationOptions")
+            .WithSummary("The bounds and default of every field of POST /api/evaluations; the model page's form reads them from here.");
 
         group.MapGet("/", ListAsync)
             .WithName("ListEvaluations")
@@ -63,60 +58,28 @@ public static class EvaluationsApi
         return app;
     }
 
-    internal static async Task<Results<Accepted<EvaluationResponse>, ValidationProblem, ProblemHttpResult>> StartAsync(
-        HttpRequest http, RnnRbmDbContext db, EvaluationScheduler scheduler, CancellationToken cancellationToken)
+    internal static Ok<RequestOptionsResponse> Options() => TypedResults.Ok(RequestOptionsResponse.From(
+        StartEvaluationRequest.Limits, ("split", EvaluationLimits.Splits, EvaluationLimits.DefaultSplit)));
+
+    internal static async Task<Results<Accepted<EvaluationResponse>, ValidationProblem>> StartAsync(
+        Body<StartEvaluationRequest> body, RnnRbmDbContext db, EvaluationScheduler scheduler, CancellationToken cancellationToken)
     {
-        // Read here, not bound by the framework: a field of the wrong type ("seed": 1.5) is a 400 naming it too.
-        (StartEvaluationRequest? request, ProblemHttpResult? unreadable) = await JsonBody.ReadAsync<StartEvaluationRequest>(http, cancellationToken);
-        if (request is null)
-        {
-            return unreadable!;
-        }
+        // The bounds and the request's own rules were checked by the endpoint's filter; what is left needs the database.
+        StartEvaluationRequest request = body.Value;
         var errors = new Dictionary<string, string[]>();
         void Bad(string field, string message) => errors[field] = [message];
-        void InRange(string field, long? value, long min, long max)
-        {
-            if (value is long v && (v < min || v > max))
-            {
-                Bad(field, $"{field} must lie in [{min}, {max}]; got {v}.");
-            }
-        }
-
-        string split = (request.Split ?? DefaultSplit).Trim().ToLowerInvariant();
-        if (!Splits.Contains(split))
-        {
-            Bad("split", $"split must be test, valid or train; got '{request.Split}'.");
-        }
-        InRange("aisRuns", request.AisRuns, 1, AisOptions.MaxRuns);
-        InRange("aisSteps", request.AisSteps, MinAisSteps, AisSchedule.MaxTransitions);
-        InRange("accSamples", request.AccSamples, 1, 10_000);
-        if (request.AisTolerance is double tolerance && !(tolerance > 0 && tolerance <= MaxAisTolerance))
-        {
-            Bad("aisTolerance", $"aisTolerance must lie in (0, {MaxAisTolerance}] nats; got {tolerance}.");
-        }
-        else if (request.AisTolerance is not null && request.AisSteps is not null)
-        {
-            Bad("aisTolerance", "aisTolerance is for the converged search: leave it out when aisSteps fixes the schedule.");
-        }
-        InRange("seed", request.Seed, 0, MaxSeed);
-        if (request.ModelId is not Guid modelId || modelId == Guid.Empty)
-        {
-            Bad("modelId", "modelId is required: the id of a model (GET /api/models).");
-        }
-        else if (!await db.Models.AnyAsync(m => m.Id == modelId, cancellationToken))
+        string split = (request.Split ?? EvaluationLimits.DefaultSplit).Trim().ToLowerInvariant();
+        Guid modelId = request.ModelId!.Value;
+        Guid corpusId = request.CorpusId!.Value;
+        if (!await db.Models.AnyAsync(m => m.Id == modelId, cancellationToken))
         {
             Bad("modelId", $"No model has id {modelId} (GET /api/models lists them).");
         }
-        if (request.CorpusId is not Guid corpusId || corpusId == Guid.Empty)
-        {
-            Bad("corpusId", "corpusId is required: the id of a corpus (GET /api/corpora).");
-        }
-        else if (!await db.Corpora.AnyAsync(c => c.Id == corpusId, cancellationToken))
+        if (!await db.Corpora.AnyAsync(c => c.Id == corpusId, cancellationToken))
         {
             Bad("corpusId", $"No corpus has id {corpusId} (GET /api/corpora lists them).");
         }
-        else if (!errors.ContainsKey("split")
-            && !await db.CorpusFiles.AnyAsync(f => f.CorpusId == corpusId && f.Accepted && f.Split == split, cancellationToken))
+        else if (!await db.CorpusFiles.AnyAsync(f => f.CorpusId == corpusId && f.Accepted && f.Split == split, cancellationToken))
         {
             Bad("split", $"The corpus {corpusId} has no accepted {split} files to evaluate on; choose another split.");
         }
@@ -131,11 +94,11 @@ public static class EvaluationsApi
             ModelId = request.ModelId!.Value,
             CorpusId = request.CorpusId!.Value,
             Split = split,
-            AisRuns = request.AisRuns ?? (request.AisSteps is null ? DefaultSearchAisRuns : DefaultAisRuns),
+            AisRuns = request.AisRuns ?? (request.AisSteps is null ? (int)EvaluationLimits.AisRuns.Default!.Value : EvaluationLimits.DefaultExplicitAisRuns),
             AisSteps = request.AisSteps,
             AisTolerance = request.AisSteps is null ? request.AisTolerance ?? DefaultAisTolerance : null,
-            AccSamples = request.AccSamples ?? DefaultAccSamples,
-            Seed = request.Seed ?? Random.Shared.NextInt64(MaxSeed + 1),
+            AccSamples = request.AccSamples ?? EvaluationLimits.DefaultAccSamples,
+            Seed = request.Seed ?? Random.Shared.NextInt64(EvaluationLimits.MaxSeed + 1),
             State = WorkStates.Queued,
             CreatedUtc = DateTimeOffset.UtcNow,
         };

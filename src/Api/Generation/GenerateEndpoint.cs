@@ -21,17 +21,10 @@ internal static class GenerateEndpoint
     internal static readonly JsonSerializerOptions HistoryJson = new(JsonSerializerDefaults.Web);
 
     public static async Task<Results<FileContentHttpResult, Ok<GenerationJson>, ValidationProblem, ProblemHttpResult>> Generate(
-        HttpContext http, RnnRbmDbContext db, ModelCache models, GenerationSlots slots, IOptions<RnnRbmOptions> options, ILoggerFactory logs)
+        Body<GenerateRequest> body, HttpContext http, RnnRbmDbContext db, ModelCache models, GenerationSlots slots, IOptions<RnnRbmOptions> options, ILoggerFactory logs)
     {
         CancellationToken aborted = http.RequestAborted;
-        // The body is read here rather than bound by the framework, so that malformed JSON gets a 400 that says
-        // what is wrong in every environment (the framework's own 400 has no detail outside Development).
-        (GenerateRequest? request, ProblemHttpResult? unreadable) = await JsonBody.ReadAsync<GenerateRequest>(http.Request, aborted);
-        if (request is null)
-        {
-            return unreadable!;
-        }
-
+        GenerateRequest request = body.Value;
         RnnRbmOptions settingsOfService = options.Value;
         Dictionary<string, string[]> errors = GenerationSettings.Resolve(request, settingsOfService.MaxMidiFileBytes, out GenerationSettings? resolved, out byte[]? primerBytes);
         if (resolved is null)

@@ -1,28 +1,25 @@
-using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using System.Text.Json.Serialization;
+using RnnRbm.Api.Hosting;
+using RnnRbm.Core.Limits;
+using RnnRbm.Core.Model;
 
 namespace RnnRbm.Api.Generation;
 
 /// <summary>
-/// The body of <c>POST /generate</c>. Every field but <c>modelId</c> has a default; unknown fields are refused,
-/// so a misspelt one (<c>gibbs_k</c>) is reported instead of silently ignored.
+/// The body of <c>POST /generate</c>. Every field but <c>modelId</c> has a default (GET /api/generations/options lists
+/// the bounds and defaults); unknown fields are refused, so a misspelt one (<c>gibbs_k</c>) is reported instead of
+/// silently ignored.
 /// </summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record GenerateRequest
+public sealed record GenerateRequest : IRequestBody
 {
     /// <summary>The model to sample from (GET /api/models lists them).</summary>
     [Required]
     public Guid? ModelId { get; init; }
 
-    /// <summary>New time steps to generate, 1..10000 (default 200), with steps × gibbsK at most 1000000. A primer's steps are not counted.</summary>
-    [Range(1, GenerationLimits.MaxSteps)]
-    [DefaultValue(GenerationLimits.DefaultSteps)]
+    /// <summary>New time steps to generate, with steps × gibbsK at most 1000000. A primer's steps are not counted.</summary>
     public int? Steps { get; init; }
 
-    /// <summary>Gibbs sampling steps per time step, 1..1000 (default 25), with steps × gibbsK at most 1000000. Cost grows linearly with it.</summary>
-    [Range(1, GenerationLimits.MaxGibbsK)]
-    [DefaultValue(GenerationLimits.DefaultGibbsK)]
+    /// <summary>Gibbs sampling steps per time step, with steps × gibbsK at most 1000000. Cost grows linearly with it.</summary>
     public int? GibbsK { get; init; }
 
     /// <summary>
@@ -39,45 +36,39 @@ public sealed record GenerateRequest
     public string? Primer { get; init; }
 
     /// <summary>Whether the output starts with the primer (default false: the output is the continuation only).</summary>
-    [DefaultValue(false)]
     public bool? IncludePrimer { get; init; }
 
     /// <summary>
-    /// Tempo written into the MIDI file, in quarter notes per minute, 4..1000 (default 120). For a model on a
-    /// steps-per-quarter grid it sets the speed; on a seconds grid the step length stays the model's.
+    /// Tempo written into the MIDI file, in quarter notes per minute. For a model on a steps-per-quarter grid it sets
+    /// the speed; on a seconds grid the step length stays the model's.
     /// </summary>
-    [Range(4.0, 1000.0)]
-    [DefaultValue(120.0)]
     public double? Tempo { get; init; }
 
-    /// <summary>General MIDI program (instrument) of the MIDI file, 0..127 (default 0, acoustic grand piano).</summary>
-    [Range(0, 127)]
-    [DefaultValue(0)]
+    /// <summary>General MIDI program (instrument) of the MIDI file (default 0, acoustic grand piano).</summary>
     public int? Program { get; init; }
 
     /// <summary>The response: <c>midi</c> (default, audio/midi attachment), <c>png</c> (piano-roll image) or <c>json</c> (notes per step).</summary>
-    [DefaultValue("midi")]
     public string? Format { get; init; }
-}
 
-/// <summary>The service's bounds on a generation (the generator itself allows more; these keep one request to seconds).</summary>
-public static class GenerationLimits
-{
-    public const int DefaultSteps = 200;
-    public const int MaxSteps = 10_000;
-    public const int DefaultGibbsK = 25;
-    public const int MaxGibbsK = 1000;
-    public const int MaxPrimerSteps = 10_000;
+    /// <inheritdoc />
+    public static IReadOnlyList<FieldLimit> Limits => GenerationLimits.All;
 
-    /// <summary>
-    /// Most Gibbs sweeps (steps × gibbsK) one request may ask for: about 5 s for the seed's 88×150×100 model on one
-    /// core (5 µs a sweep), so a request cannot hold a slot for a minute (10000 × 1000 would).
-    /// </summary>
-    public const long MaxGibbsSweeps = 1_000_000;
-    public const double DefaultTempo = 120;
-    public const double MinTempo = 4;
-    public const double MaxTempo = 1000;
-
-    /// <summary>The response formats, lower case.</summary>
-    public static IReadOnlyList<string> Formats { get; } = ["midi", "png", "json"];
+    /// <inheritdoc />
+    public void CheckFields(RequestErrors errors)
+    {
+        if (ModelId is not Guid modelId || modelId == Guid.Empty)
+        {
+            errors.Add("modelId", "modelId is required: the id of a model (GET /api/models lists them).");
+        }
+        int steps = Steps ?? GenerationLimits.DefaultSteps;
+        int gibbsK = GibbsK ?? GenerationLimits.DefaultGibbsK;
+        if (!errors.ContainsKey("steps") && !errors.ContainsKey("gibbsK") && (long)steps * gibbsK > GenerationLimits.MaxGibbsSweeps)
+        {
+            errors.Add("gibbsK", $"steps × gibbsK must be at most {GenerationLimits.MaxGibbsSweeps} (one request must stay within seconds); got {steps} × {gibbsK}. Lower either.");
+        }
+        if (Format is not null && !GenerationLimits.Formats.Contains(Format.Trim().ToLowerInvariant()))
+        {
+            errors.Add("format", $"format must be one of {string.Join(", ", GenerationLimits.Formats)}; got '{Format}'.");
+        }
+    }
 }

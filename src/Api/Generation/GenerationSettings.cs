@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json.Serialization;
+using RnnRbm.Core.Model;
 
 namespace RnnRbm.Api.Generation;
 
@@ -20,8 +21,11 @@ public sealed record GenerationSettings(
     Guid ModelId, int Steps, int GibbsK, ulong Seed, double Tempo, int Program, string Format, bool IncludePrimer,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Primer)
 {
-    /// <summary>Fills in the defaults and checks every field, collecting all errors (field name → messages).</summary>
-    /// <param name="request">The body as sent.</param>
+    /// <summary>
+    /// Fills in the defaults of a request its endpoint has checked (bounds and rules) and decodes the primer, whose
+    /// problems (field name → messages) it returns.
+    /// </summary>
+    /// <param name="request">The body as sent, checked.</param>
     /// <param name="maxPrimerBytes">Largest primer file (RnnRbm:MaxMidiFileBytes).</param>
     /// <param name="settings">The resolved request when there are no errors.</param>
     /// <param name="primer">The primer's decoded bytes, when one was given.</param>
@@ -30,40 +34,11 @@ public sealed record GenerationSettings(
         var errors = new Dictionary<string, string[]>();
         settings = null;
         primer = null;
-
-        if (request.ModelId is not Guid modelId || modelId == Guid.Empty)
-        {
-            errors["modelId"] = ["modelId is required: the id of a model (GET /api/models lists them)."];
-        }
         int steps = request.Steps ?? GenerationLimits.DefaultSteps;
-        if (steps is < 1 or > GenerationLimits.MaxSteps)
-        {
-            errors["steps"] = [$"steps must lie in [1, {GenerationLimits.MaxSteps}]; got {steps}."];
-        }
         int gibbsK = request.GibbsK ?? GenerationLimits.DefaultGibbsK;
-        if (gibbsK is < 1 or > GenerationLimits.MaxGibbsK)
-        {
-            errors["gibbsK"] = [$"gibbsK must lie in [1, {GenerationLimits.MaxGibbsK}]; got {gibbsK}."];
-        }
-        if (!errors.ContainsKey("steps") && !errors.ContainsKey("gibbsK") && (long)steps * gibbsK > GenerationLimits.MaxGibbsSweeps)
-        {
-            errors["gibbsK"] = [$"steps × gibbsK must be at most {GenerationLimits.MaxGibbsSweeps} (one request must stay within seconds); got {steps} × {gibbsK}. Lower either."];
-        }
         double tempo = request.Tempo ?? GenerationLimits.DefaultTempo;
-        if (!double.IsFinite(tempo) || tempo < GenerationLimits.MinTempo || tempo > GenerationLimits.MaxTempo)
-        {
-            errors["tempo"] = [$"tempo must lie in [{GenerationLimits.MinTempo}, {GenerationLimits.MaxTempo}] quarter notes per minute; got {tempo}."];
-        }
-        int program = request.Program ?? 0;
-        if (program is < 0 or > 127)
-        {
-            errors["program"] = [$"program must lie in [0, 127] (General MIDI); got {program}."];
-        }
-        string format = (request.Format ?? "midi").Trim().ToLowerInvariant();
-        if (!GenerationLimits.Formats.Contains(format))
-        {
-            errors["format"] = [$"format must be one of {string.Join(", ", GenerationLimits.Formats)}; got '{request.Format}'."];
-        }
+        int program = request.Program ?? (int)GenerationLimits.Program.Default!.Value;
+        string format = (request.Format ?? GenerationLimits.Formats[0]).Trim().ToLowerInvariant();
         string? primerText = null;
         if (request.Primer is not null)
         {

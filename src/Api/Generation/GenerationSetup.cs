@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using RnnRbm.Api.Hosting;
+using RnnRbm.Core.Model;
 
 namespace RnnRbm.Api.Generation;
 
@@ -22,7 +24,8 @@ public static class GenerationSetup
             .WithName("Generate")
             .WithSummary("Generate a piece from a model, as MIDI, a piano-roll PNG or JSON.")
             .WithDescription(
-                "Samples `steps` new time steps (1..10000, default 200) from the model with `gibbsK` Gibbs steps each (1..1000, default 25); steps × gibbsK at most 1000000. " +
+                "Samples `steps` new time steps from the model with `gibbsK` Gibbs steps each; steps × gibbsK at most 1000000 " +
+                "(every field's bounds and default: GET /api/generations/options and the request's schema). Unknown fields, and numbers sent as strings, are refused. " +
                 "The seed is random when absent and always returned in the `X-Seed` header (and in the json format's body); the same request " +
                 "with the same seed returns the same bytes. A `primer` (base64 MIDI file) is read over the model's pitch range and time grid; " +
                 "the model continues it, and the output holds the continuation only unless `includePrimer` is true. " +
@@ -30,19 +33,20 @@ public static class GenerationSetup
                 "Each generation is recorded: its id is in the `X-Generation-Id` header and under GET /api/generations/{id}. " +
                 "At most RnnRbm:GenerationConcurrency generations run at once; beyond it, 429 with `Retry-After` (seconds). " +
                 "Needs the API key (X-Api-Key) when the server has one.")
-            .Accepts<GenerateRequest>("application/json")
+            .AcceptsValidated<GenerateRequest>()
             .WithMetadata(new GenerateOperationFilter.Marker())
             .Produces<Stream>(StatusCodes.Status200OK, "audio/midi")
             .Produces<Stream>(StatusCodes.Status200OK, "image/png")
             .Produces<GenerationJson>(StatusCodes.Status200OK, "application/json")
-            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .RequireApiKeyForChanges();
 
         RouteGroupBuilder history = app.MapGroup("/api/generations").WithTags("Generation");
+        history.MapGet("/options", Options)
+            .WithName("GetGenerationOptions")
+            .WithSummary("The bounds and default of every field of POST /generate (the Generate page reads them from here).");
         history.MapGet("/", GenerationHistoryEndpoints.List)
             .WithName("ListGenerations")
             .WithSummary("The served generations, most recent first.")
@@ -55,4 +59,7 @@ public static class GenerationSetup
             .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
+
+    internal static Ok<RequestOptionsResponse> Options() => TypedResults.Ok(RequestOptionsResponse.From(
+        GenerateRequest.Limits, ("format", GenerationLimits.Formats, GenerationLimits.Formats[0])));
 }

@@ -24,6 +24,8 @@ public static class ApiDocs
                 Name = ApiKey.Header,
                 Description = "Needed for changes when the server is configured with an API key.",
             });
+            // Every request body's bounds and defaults, from Core's declaration (the one the service checks).
+            o.SchemaFilter<RequestLimitsSchemaFilter>();
             string xml = Path.Combine(AppContext.BaseDirectory, "RnnRbm.Api.xml");
             if (File.Exists(xml))
             {

@@ -1,4 +1,7 @@
+using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Models;
+using RnnRbm.Core.Limits;
+using RnnRbm.Core.Training;
 
 namespace RnnRbm.Api.Training;
 
@@ -9,6 +12,7 @@ namespace RnnRbm.Api.Training;
 /// value (<c>recipe</c>: "default", the project's general recipe, unless "seed", the tutorial's, is asked for).
 /// </summary>
 /// <param name="CorpusId">The corpus to learn from (its accepted train files; valid files, if any, are monitored).</param>
+/// <remarks>Every numeric field's bounds and default: GET /api/trainings/options (and this schema); unknown fields, and numbers sent as strings, are refused.</remarks>
 /// <param name="Dt">Seconds per step through the tempo map, in [0.001, 60]. When neither this nor stepsPerQuarter is given, the recipe's step: 2 steps per quarter note (default), dt 0.3 (seed).</param>
 /// <param name="StepsPerQuarter">Steps per quarter note, tempo ignored, in [1, 96]. Give dt or this, not both.</param>
 /// <param name="LowestPitch">Lowest MIDI note of the visible units, inclusive, in [0, 127]. Default 21 (A0).</param>
@@ -60,7 +64,42 @@ public sealed record StartTrainingRequest(
     int? RnnPretrainEpochs = null,
     float? PretrainLearningRate = null,
     string? Recipe = null,
-    string? Recurrence = null);
+    string? Recurrence = null) : IRequestBody
+{
+    /// <summary>The RNN recurrences a request may name.</summary>
+    internal static readonly string[] Recurrences = ["tanh", "gru"];
+
+    /// <inheritdoc />
+    public static IReadOnlyList<FieldLimit> Limits => TrainingLimits.All;
+
+    /// <inheritdoc />
+    public void CheckFields(RequestErrors errors)
+    {
+        if (Recipe is not null && TrainingRecipe.Find(Recipe) is null)
+        {
+            errors.Add("recipe", $"recipe must be one of {TrainingRecipe.Names}; got '{Recipe}'.");
+        }
+        if (CorpusId is null || CorpusId == Guid.Empty)
+        {
+            errors.Add("corpusId", "corpusId is required: the id of a corpus (GET /api/corpora).");
+        }
+        if (Dt is not null && StepsPerQuarter is not null)
+        {
+            errors.Add("dt", "Give dt (seconds per step) or stepsPerQuarter (steps per quarter note), not both.");
+            errors.Add("stepsPerQuarter", "Give dt (seconds per step) or stepsPerQuarter (steps per quarter note), not both.");
+        }
+        int lowest = LowestPitch ?? (int)TrainingLimits.LowestPitch.Default!.Value;
+        int highest = HighestPitch ?? (int)TrainingLimits.HighestPitch.Default!.Value;
+        if (!errors.ContainsKey("lowestPitch") && !errors.ContainsKey("highestPitch") && lowest > highest)
+        {
+            errors.Add("highestPitch", $"highestPitch ({highest}) must be at least lowestPitch ({lowest}).");
+        }
+        if (Recurrence is string kind && !Recurrences.Contains(kind))
+        {
+            errors.Add("recurrence", $"recurrence must be \"tanh\" or \"gru\"; got \"{kind}\".");
+        }
+    }
+}
 
 /// <summary>A training: its resolved settings, where it stands, and how each epoch went.</summary>
 /// <param name="Id">The training id.</param>

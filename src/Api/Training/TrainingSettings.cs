@@ -64,9 +64,9 @@ public sealed record TrainingSettings(
     string Recurrence = "tanh")
 {
     // The seed's time step and the pitch range every recipe uses (spec "Sizes and parameters").
-    public const double DefaultDt = 0.3;
-    public const int DefaultLowestPitch = 21;
-    public const int DefaultHighestPitch = 108;
+    public static readonly double DefaultDt = TrainingLimits.Dt.Default!.Value;
+    public static readonly int DefaultLowestPitch = (int)TrainingLimits.LowestPitch.Default!.Value;
+    public static readonly int DefaultHighestPitch = (int)TrainingLimits.HighestPitch.Default!.Value;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -103,75 +103,15 @@ public sealed record TrainingSettings(
             s.LearnU0, s.CarryState, s.Transpose, s.RbmPretrainEpochs, s.RnnPretrainEpochs, s.PretrainLearningRate, recipe.Name, s.Recurrence);
     }
 
-    /// <summary>Resolves <paramref name="request"/>: the settings, or every bad field with what is allowed.</summary>
+    /// <summary>
+    /// Resolves a request its endpoint has checked (<see cref="StartTrainingRequest.Limits"/> and its rules): every absent
+    /// field from the recipe. The errors are Core's own checks of the result, in case they grow stricter than the request's.
+    /// </summary>
     internal static (TrainingSettings? Settings, Dictionary<string, string[]> Errors) Resolve(StartTrainingRequest request)
     {
         var errors = new Dictionary<string, string[]>();
-        void Bad(string field, string message) => errors[field] = [message];
-        void InRange<T>(string field, T? value, T min, T max) where T : struct, IComparable<T>
-        {
-            if (value is T v && (v.CompareTo(min) < 0 || v.CompareTo(max) > 0))
-            {
-                Bad(field, $"{field} must lie in [{min}, {max}]; got {v}.");
-            }
-        }
-
-        if (request.Recipe is not null && TrainingRecipe.Find(request.Recipe) is null)
-        {
-            Bad("recipe", $"recipe must be one of {TrainingRecipe.Names}; got '{request.Recipe}'.");
-        }
-        if (request.CorpusId is null || request.CorpusId == Guid.Empty)
-        {
-            Bad("corpusId", "corpusId is required: the id of a corpus (GET /api/corpora).");
-        }
-        if (request.Dt is not null && request.StepsPerQuarter is not null)
-        {
-            Bad("dt", "Give dt (seconds per step) or stepsPerQuarter (steps per quarter note), not both.");
-            Bad("stepsPerQuarter", "Give dt (seconds per step) or stepsPerQuarter (steps per quarter note), not both.");
-        }
-        else
-        {
-            if (request.Dt is double dt && (!double.IsFinite(dt) || dt < 0.001 || dt > 60))
-            {
-                Bad("dt", $"dt must lie in [0.001, 60] seconds; got {dt}.");
-            }
-            InRange("stepsPerQuarter", request.StepsPerQuarter, 1, 96);
-        }
-        InRange("lowestPitch", request.LowestPitch, 0, 127);
-        InRange("highestPitch", request.HighestPitch, 0, 127);
         int lowest = request.LowestPitch ?? DefaultLowestPitch;
         int highest = request.HighestPitch ?? DefaultHighestPitch;
-        if (!errors.ContainsKey("lowestPitch") && !errors.ContainsKey("highestPitch") && lowest > highest)
-        {
-            Bad("highestPitch", $"highestPitch ({highest}) must be at least lowestPitch ({lowest}).");
-        }
-        InRange("hidden", request.Hidden, 1, ModelShape.MaxUnits);
-        InRange("recurrent", request.Recurrent, 1, ModelShape.MaxUnits);
-        if (request.LearningRate is float lr && (!float.IsFinite(lr) || lr < TrainingOptions.Limits.MinLearningRate || lr > TrainingOptions.Limits.MaxLearningRate))
-        {
-            Bad("learningRate", $"learningRate must lie in [{TrainingOptions.Limits.MinLearningRate}, {TrainingOptions.Limits.MaxLearningRate}]; got {lr}.");
-        }
-        InRange("batchSize", request.BatchSize, 1, TrainingOptions.Limits.MaxBatchSize);
-        InRange("cdK", request.CdK, 1, TrainingOptions.Limits.MaxCdK);
-        InRange("epochs", request.Epochs, 1, TrainingOptions.Limits.MaxEpochs);
-        InRange("patience", request.Patience, 0, EarlyStoppingOptions.Limits.MaxPatience);
-        InRange("validateEvery", request.ValidateEvery, 0, EarlyStoppingOptions.Limits.MaxValidateEvery);
-        InRange("transpose", request.Transpose, 0, TrainingOptions.Limits.MaxTranspose);
-        InRange("rbmPretrainEpochs", request.RbmPretrainEpochs, 0, TrainingOptions.Limits.MaxPretrainEpochs);
-        InRange("rnnPretrainEpochs", request.RnnPretrainEpochs, 0, TrainingOptions.Limits.MaxPretrainEpochs);
-        if (request.Recurrence is string kind && kind is not ("tanh" or "gru"))
-        {
-            Bad("recurrence", $"recurrence must be \"tanh\" or \"gru\"; got \"{kind}\".");
-        }
-        if (request.PretrainLearningRate is float plr && (!float.IsFinite(plr) || plr < TrainingOptions.Limits.MinLearningRate || plr > TrainingOptions.Limits.MaxLearningRate))
-        {
-            Bad("pretrainLearningRate", $"pretrainLearningRate must lie in [{TrainingOptions.Limits.MinLearningRate}, {TrainingOptions.Limits.MaxLearningRate}]; got {plr}.");
-        }
-        if (errors.Count > 0)
-        {
-            return (null, errors);
-        }
-
         TrainingRecipe recipe = TrainingRecipe.Find(request.Recipe ?? TrainingRecipe.Default.Name)!;
         TrainingOptions defaults = recipe.Options;
         EarlyStoppingOptions stoppingDefaults = recipe.Stopping;

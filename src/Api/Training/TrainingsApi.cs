@@ -22,11 +22,14 @@ public static class TrainingsApi
             .WithSummary("Starts training a model on a corpus (runs in the background).")
             .WithDescription("Every field but corpusId is optional and takes the value of the recipe (GET /api/trainings/recipes): " +
                 "'default', the project's general recipe, unless recipe 'seed' (the tutorial's) is asked for; the seed is random when absent. " +
+                "Every field's bounds: GET /api/trainings/options; unknown fields, and numbers sent as strings, are refused. " +
                 "Returns 202 with the training; poll its Location.")
-            .Accepts<StartTrainingRequest>("application/json")
-            .Produces<TrainingResponse>(StatusCodes.Status202Accepted)
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .AcceptsValidated<StartTrainingRequest>()
+            .Produces<TrainingResponse>(StatusCodes.Status202Accepted);
+
+        group.MapGet("/options", Options)
+            .WithName("GetTrainingOptions")
+            .WithSummary("The bounds and default (under the default recipe) of every field of POST /api/trainings; the Train page reads them from here.");
 
         group.MapGet("/recipes", Recipes)
             .WithName("ListTrainingRecipes")
@@ -61,15 +64,15 @@ public static class TrainingsApi
     internal static Ok<IReadOnlyList<RecipeResponse>> Recipes() =>
         TypedResults.Ok<IReadOnlyList<RecipeResponse>>([.. TrainingRecipe.All.Select(r => new RecipeResponse(r.Name, r.Description, TrainingSettings.Defaults(r)))]);
 
-    internal static async Task<Results<Accepted<TrainingResponse>, ValidationProblem, ProblemHttpResult>> StartAsync(
-        HttpRequest http, RnnRbmDbContext db, TrainingScheduler scheduler, CancellationToken cancellationToken)
+    internal static Ok<RequestOptionsResponse> Options() => TypedResults.Ok(RequestOptionsResponse.From(
+        StartTrainingRequest.Limits,
+        ("recipe", [.. TrainingRecipe.All.Select(r => r.Name)], TrainingRecipe.Default.Name),
+        ("recurrence", StartTrainingRequest.Recurrences, ShapeInfo.NameOf(TrainingRecipe.Default.Recurrence))));
+
+    internal static async Task<Results<Accepted<TrainingResponse>, ValidationProblem>> StartAsync(
+        Body<StartTrainingRequest> body, RnnRbmDbContext db, TrainingScheduler scheduler, CancellationToken cancellationToken)
     {
-        // Read here, not bound by the framework: a field of the wrong type ("seed": 1.5) is a 400 naming it too.
-        (StartTrainingRequest? request, ProblemHttpResult? unreadable) = await JsonBody.ReadAsync<StartTrainingRequest>(http, cancellationToken);
-        if (request is null)
-        {
-            return unreadable!;
-        }
+        StartTrainingRequest request = body.Value;
         (TrainingSettings? settings, Dictionary<string, string[]> errors) = TrainingSettings.Resolve(request);
         if (request.CorpusId is Guid corpusId && corpusId != Guid.Empty)
         {
