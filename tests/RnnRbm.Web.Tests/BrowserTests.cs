@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using RnnRbm.Api.Evaluations;
+using RnnRbm.Core.Evaluation;
 
 namespace RnnRbm.Web.Tests;
 
@@ -153,7 +154,7 @@ public sealed partial class BrowserTests(BrowserFixture fixture)
         // The API's defaults: AIS runs and steps left empty (the converged search and its run count), the rest prefilled.
         await Assertions.Expect(page.GetByLabel("AIS runs")).ToHaveValueAsync("");
         await Assertions.Expect(page.GetByLabel("AIS steps")).ToHaveValueAsync("");
-        await Assertions.Expect(page.GetByLabel("Accuracy samples")).ToHaveValueAsync(EvaluationsApi.DefaultAccSamples.ToString(CultureInfo.InvariantCulture));
+        await Assertions.Expect(page.GetByLabel("Accuracy samples")).ToHaveValueAsync(EvaluationLimits.DefaultAccSamples.ToString(CultureInfo.InvariantCulture));
         await Assertions.Expect(page.Locator("#evaluations-list")).ToContainTextAsync("No evaluation of this model yet");
 
         // Choosing the corpus chooses the first of test, valid, train that it has files in.

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using RnnRbm.Api.Evaluations;
 using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Tests.Training;
+using RnnRbm.Core.Evaluation;
 using RnnRbm.Core.Model;
 using static RnnRbm.Api.Tests.Evaluations.EvaluationTestKit;
 
@@ -77,7 +78,7 @@ public class EvaluationsApiTests
         EvaluationResponse started = await StartAsync(client, new StartEvaluationRequest(model, corpus, Split: "valid", AccSamples: 2, Seed: 9));
         Assert.Null(started.AisSteps);
         Assert.Equal(EvaluationsApi.DefaultAisTolerance, started.AisTolerance);
-        Assert.Equal(EvaluationsApi.DefaultSearchAisRuns, started.AisRuns);
+        Assert.Equal((int)EvaluationLimits.AisRuns.Default!.Value, started.AisRuns);
 
         EvaluationResponse done = await WaitUntilFinishedAsync(client, started.Id, timeoutSeconds: 300);
         Assert.True(done.State == WorkStates.Succeeded, done.Error);
@@ -194,7 +195,7 @@ public class EvaluationsApiTests
         Guid corpus = await AddCorpusAsync(app);
         using HttpResponseMessage response = await PostRawAsync(client, $$"""{"modelId": "{{model}}", "corpusId": "{{corpus}}", "seed": 9007199254740991}""");
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        Assert.Equal(EvaluationsApi.MaxSeed, (await response.Content.ReadFromJsonAsync<EvaluationResponse>())!.Seed);
+        Assert.Equal(EvaluationLimits.MaxSeed, (await response.Content.ReadFromJsonAsync<EvaluationResponse>())!.Seed);
     }
 
     [Theory]
