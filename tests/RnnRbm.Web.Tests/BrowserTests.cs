@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
-using RnnRbm.Api.Evaluations;
 using RnnRbm.Core.Evaluation;
 
 namespace RnnRbm.Web.Tests;

@@ -30,9 +30,9 @@ public static class ErrorHandling
         return app;
     }
 
-    /// <summary>A 400 listing each bad field, every message also in the detail (for people reading the raw response).</summary>
+    /// <summary>A 400 listing each bad field.</summary>
     public static ValidationProblem Invalid(Dictionary<string, string[]> errors) =>
-        TypedResults.ValidationProblem(errors, detail: string.Join(" ", errors.Values.SelectMany(m => m)), title: "The request has invalid fields.");
+        TypedResults.ValidationProblem(errors, title: "The request has invalid fields.");
 
     /// <summary>A 400 for one bad field.</summary>
     public static ValidationProblem Invalid(string field, string message) =>

@@ -265,3 +265,35 @@ export function stateBadge(state) {
 export function setTitle(title) {
   document.title = `${title} · RnnRbm`;
 }
+
+// ---- the API's rules ----
+
+/**
+ * Writes a feature's bounds and defaults (GET /api/<feature>/options, Core's declaration, the one the API checks)
+ * into the form's number inputs, so that the page copies no limit: min, max and step of every input whose
+ * data-field the API declares; its value when empty (or, with data-default="placeholder", its placeholder).
+ * Marks the form data-options="loaded" (or "failed") and returns the options.
+ */
+export async function applyOptions(form, path) {
+  try {
+    const options = await getJson(path);
+    for (const input of form.querySelectorAll('input[type="number"][data-field]')) {
+      const field = options.fields[input.dataset.field];
+      if (!field) continue;
+      for (const [name, value] of [['min', field.minimum], ['max', field.maximum]]) {
+        if (value == null) input.removeAttribute(name);
+        else input.setAttribute(name, String(value));
+      }
+      input.setAttribute('step', field.wholeNumber ? '1' : 'any');
+      if (field.default != null) {
+        if (input.dataset.default === 'placeholder') input.placeholder = String(field.default);
+        else if (input.dataset.default !== 'none' && input.value === '') input.value = String(field.default);
+      }
+    }
+    form.dataset.options = 'loaded';
+    return options;
+  } catch (error) {
+    form.dataset.options = 'failed';
+    throw error;
+  }
+}

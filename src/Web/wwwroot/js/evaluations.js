@@ -1,7 +1,7 @@
 // A model's evaluations on its page: the form that starts one (POST /api/evaluations), the list of the model's
 // evaluations (GET /api/evaluations?modelId=), each queued or running one polled (GET /api/evaluations/{id}) about
 // once a second until it ends, and its Cancel button (POST /api/evaluations/{id}/cancel).
-import { getJson, request, h, replace, showError, checkConstraints, clearFieldErrors, alertBox, jsonWithInteger, fmtDate, fmtNumber, fmtDuration, stateBadge } from './api.js';
+import { getJson, request, h, replace, showError, checkConstraints, clearFieldErrors, alertBox, jsonWithInteger, applyOptions, fmtDate, fmtNumber, fmtDuration, stateBadge } from './api.js';
 
 const POLL_MS = 1000;
 const RETRY_MS = 5000;
@@ -204,5 +204,7 @@ export function mountEvaluations(modelId, onSucceeded) {
     }
   });
 
+  // The bounds and defaults of every field come from the API (the page copies none).
+  applyOptions(form, '/api/evaluations/options').catch((error) => showError(message, error));
   loadCorpora().then(loadList);
 }

@@ -1,6 +1,6 @@
 // Generate: POST /generate twice with one seed (the MIDI, then its piano-roll PNG: the same request and seed give
 // the same piece), then POST /api/audio with the MIDI to play it in the page.
-import { getJson, request, h, replace, showError, checkConstraints, alertBox, fmtDate, fmtNumber } from '../api.js';
+import { getJson, request, h, replace, showError, checkConstraints, alertBox, fmtDate, fmtNumber, applyOptions } from '../api.js';
 
 const $ = (x) => document.getElementById(x);
 const form = $('generate-form');
@@ -213,6 +213,8 @@ async function again(g, vary) {
   generate(req, newSeed);
 }
 
+// The bounds and defaults of every field come from the API (the page copies none).
+applyOptions(form, '/api/generations/options').catch((error) => showError(message, error));
 loadModels();
 loadAudioStatus();
 loadRecent();

@@ -1,4 +1,4 @@
-import { getJson, request, h, replace, showError, checkConstraints, alertBox, jsonWithInteger } from '../api.js';
+import { getJson, request, h, replace, showError, checkConstraints, alertBox, jsonWithInteger, applyOptions } from '../api.js';
 
 const form = document.getElementById('train-form');
 const message = document.getElementById('train-message');
@@ -9,7 +9,8 @@ const numeric = ['dt', 'stepsPerQuarter', 'lowestPitch', 'highestPitch', 'hidden
 const flags = ['learnU0', 'carryState', 'keepBest'];
 const recipeSelect = document.getElementById('recipe');
 let recipes = [];
-const defaults = Object.fromEntries(numeric.map((n) => [n, document.getElementById(n).value]));
+// The fields' values before a recipe is applied: the API's defaults (GET /api/trainings/options), once read.
+let defaults = {};
 const flagDefaults = Object.fromEntries(flags.map((n) => [n, document.getElementById(n).checked]));
 
 function gridKind() {
@@ -117,6 +118,17 @@ async function fetchTraining(text) {
   return response.json();
 }
 
+// The bounds and defaults first (the page copies none), then the recipes' values over them.
+async function loadRules() {
+  try {
+    await applyOptions(form, '/api/trainings/options');
+  } catch (error) {
+    showError(message, error);
+  }
+  defaults = Object.fromEntries(numeric.map((n) => [n, document.getElementById(n).value]));
+  await loadRecipes();
+}
+
 showGrid();
 loadCorpora();
-loadRecipes();
+loadRules();
