@@ -14,12 +14,12 @@ internal static class GenerateCommand
     {
         var common = new CommonOptions();
         var model = new Option<string>("--model") { Description = "The model file.", Required = true };
-        var steps = new Option<int>("--steps") { Description = "Time steps to generate.", DefaultValueFactory = _ => 200 };
-        var gibbsK = new Option<int>("--gibbs-k") { Description = "Gibbs steps per time step.", DefaultValueFactory = _ => 25 };
+        var steps = new Option<int>("--steps") { Description = $"Time steps to generate (the service allows {GenerationLimits.Steps.Interval()}; here up to {RnnRbmGenerator.MaxSteps}).", DefaultValueFactory = _ => GenerationLimits.DefaultSteps };
+        var gibbsK = new Option<int>("--gibbs-k") { Description = $"Gibbs steps per time step (the service allows {GenerationLimits.GibbsK.Interval()}; here up to {RnnRbmGenerator.MaxGibbsK}).", DefaultValueFactory = _ => GenerationLimits.DefaultGibbsK };
         var seed = new Option<ulong?>("--seed") { Description = "Seed (random when absent; always printed)." };
         var primer = new Option<string?>("--primer") { Description = "A MIDI file the model reads first and then continues." };
-        var tempo = new Option<double>("--tempo") { Description = "Tempo of the MIDI file written, in quarter notes per minute.", DefaultValueFactory = _ => 120 };
-        var program = new Option<int>("--program") { Description = "General MIDI program (instrument) 0-127.", DefaultValueFactory = _ => 0 };
+        var tempo = new Option<double>("--tempo") { Description = $"Tempo of the MIDI file written, in quarter notes per minute, in {GenerationLimits.Tempo.Interval()}.", DefaultValueFactory = _ => GenerationLimits.DefaultTempo };
+        var program = new Option<int>("--program") { Description = $"General MIDI program (instrument), in {GenerationLimits.Program.Interval()}.", DefaultValueFactory = _ => (int)GenerationLimits.Program.Default!.Value };
         var output = new Option<string>("--out") { Description = "Where to write the MIDI file.", Required = true };
         var png = new Option<string?>("--png") { Description = "Also write the piano-roll as a PNG image here." };
 

@@ -16,28 +16,28 @@ internal static class TrainCommand
         var data = new Option<string>("--data") { Description = "Folder of MIDI files, or a .zip. A folder with train/ (and valid/) subfolders trains on train/ and monitors valid/.", Required = true };
         var validData = new Option<string?>("--valid-data") { Description = "MIDI files to measure the monitor on after each epoch (default: the data's valid/ folder, if any)." };
         var recipe = new Option<string>("--recipe") { Description = $"Where every default below comes from: {TrainingRecipe.Names}. 'default' is the project's general recipe (docs/results.md); 'seed' is the tutorial's exactly.", DefaultValueFactory = _ => TrainingRecipe.Default.Name };
-        var hidden = new Option<int?>("--hidden") { Description = "H, hidden units of each RBM (recipe: 150)." };
-        var recurrent = new Option<int?>("--recurrent") { Description = "U, hidden units of the RNN (recipe: 100)." };
-        var learningRate = new Option<float?>("--learning-rate") { Description = "SGD learning rate (default recipe 0.001 with momentum, seed 0.001)." };
-        var batchSize = new Option<int?>("--batch-size") { Description = "Longest chunk of steps per update (recipe: 100)." };
-        var momentum = new Option<float?>("--momentum") { Description = "Nesterov momentum coefficient (0 = plain SGD, the seed's)." };
-        var decay = new Option<float?>("--learning-rate-decay") { Description = "Epoch e learns at learning-rate·decay^(e-1) (1 = constant)." };
-        var clipNorm = new Option<float?>("--clip-norm") { Description = "Scale each update's gradient down to this L2 norm when it is larger (0 = off)." };
-        var cdK = new Option<int?>("--cd-k") { Description = "Gibbs steps of contrastive divergence (recipe: 15)." };
+        var hidden = new Option<int?>("--hidden") { Description = $"H, hidden units of each RBM, in {TrainingLimits.Hidden.Interval()} (recipe: 150)." };
+        var recurrent = new Option<int?>("--recurrent") { Description = $"U, hidden units of the RNN, in {TrainingLimits.Recurrent.Interval()} (recipe: 100)." };
+        var learningRate = new Option<float?>("--learning-rate") { Description = $"SGD learning rate, in {TrainingLimits.LearningRate.Interval()} (default recipe 0.001 with momentum, seed 0.001)." };
+        var batchSize = new Option<int?>("--batch-size") { Description = $"Longest chunk of steps per update, in {TrainingLimits.BatchSize.Interval()} (recipe: 100)." };
+        var momentum = new Option<float?>("--momentum") { Description = $"Nesterov momentum coefficient, in {TrainingLimits.Momentum.Interval()} (0 = plain SGD, the seed's)." };
+        var decay = new Option<float?>("--learning-rate-decay") { Description = $"Epoch e learns at learning-rate·decay^(e-1), decay in {TrainingLimits.LearningRateDecay.Interval()} (1 = constant)." };
+        var clipNorm = new Option<float?>("--clip-norm") { Description = $"Scale each update's gradient down to this L2 norm when it is larger, in {TrainingLimits.ClipNorm.Interval()} (0 = off)." };
+        var cdK = new Option<int?>("--cd-k") { Description = $"Gibbs steps of contrastive divergence, in {TrainingLimits.CdK.Interval()} (recipe: 15)." };
         var learnU0 = new Option<bool?>("--learn-u0") { Description = "Learn the RNN's initial state u0 (false: u0 = 0, the seed)." };
         var carryState = new Option<bool?>("--carry-state") { Description = "Carry the RNN state across the chunks of a sequence (truncated BPTT; false: each chunk restarts from u0, the seed)." };
-        var transpose = new Option<int?>("--transpose") { Description = $"Shift each training sequence by a random number of semitones in [-N, N], among the shifts that keep its notes in range (0 = off; at most {TrainingOptions.Limits.MaxTranspose})." };
-        var rbmPretrain = new Option<int?>("--rbm-pretrain-epochs") { Description = "Before epoch 1, train W, bv, bh as a plain RBM on shuffled frames for N epochs (the paper's initialisation; 0 = off)." };
-        var rnnPretrain = new Option<int?>("--rnn-pretrain-epochs") { Description = "Before epoch 1 (after RBM pretraining), train the RNN to predict each frame by cross-entropy for N epochs (the paper's; 0 = off)." };
-        var pretrainRate = new Option<float?>("--pretrain-learning-rate") { Description = "SGD learning rate of both pretrainings." };
-        var epochs = new Option<int?>("--epochs") { Description = "Most passes over the training data (early stopping may end sooner)." };
+        var transpose = new Option<int?>("--transpose") { Description = $"Shift each training sequence by a random number of semitones in [-N, N], among the shifts that keep its notes in range (0 = off; N in {TrainingLimits.Transpose.Interval()})." };
+        var rbmPretrain = new Option<int?>("--rbm-pretrain-epochs") { Description = $"Before epoch 1, train W, bv, bh as a plain RBM on shuffled frames for N epochs, N in {TrainingLimits.RbmPretrainEpochs.Interval()} (the paper's initialisation; 0 = off)." };
+        var rnnPretrain = new Option<int?>("--rnn-pretrain-epochs") { Description = $"Before epoch 1 (after RBM pretraining), train the RNN to predict each frame by cross-entropy for N epochs, N in {TrainingLimits.RnnPretrainEpochs.Interval()} (the paper's; 0 = off)." };
+        var pretrainRate = new Option<float?>("--pretrain-learning-rate") { Description = $"SGD learning rate of both pretrainings, in {TrainingLimits.PretrainLearningRate.Interval()}." };
+        var epochs = new Option<int?>("--epochs") { Description = $"Most passes over the training data, in {TrainingLimits.Epochs.Interval()} (early stopping may end sooner)." };
         var recurrenceKind = new Option<string?>("--recurrence") { Description = "The RNN's recurrence: tanh (the paper's) or gru (a gated recurrent unit)." };
         recurrenceKind.AcceptOnlyFromAmong("tanh", "gru");
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 1234 };
         var threads = new Option<int>("--threads") { Description = "Threads for one update (0 = as many as help, at most 2). Results do not depend on it.", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "Where to write the model file.", Required = true };
-        var patience = new Option<int?>("--patience") { Description = "Stop after this many epochs without a better validation log-likelihood (0 = never stop early; default recipe 30, seed 0)." };
-        var validateEvery = new Option<int>("--validate-every") { Description = "Epochs between validation log-likelihoods (0 = automatic: about 20% of the training time).", DefaultValueFactory = _ => 0 };
+        var patience = new Option<int?>("--patience") { Description = $"Stop after this many epochs without a better validation log-likelihood, in {TrainingLimits.Patience.Interval()} (0 = never stop early; default recipe 30, seed 0)." };
+        var validateEvery = new Option<int>("--validate-every") { Description = $"Epochs between validation log-likelihoods, in {TrainingLimits.ValidateEvery.Interval()} (0 = automatic: about 20% of the training time).", DefaultValueFactory = _ => 0 };
         var validationSteps = new Option<int>("--validation-steps") { Description = "Steps of validation data the log-likelihood is measured on (whole sequences, seeded).", DefaultValueFactory = _ => new EarlyStoppingOptions().ValidationSteps };
         var keepLast = new Option<bool?>("--keep-last") { Description = "Save the last epoch instead of the best one on validation (the seed recipe's behaviour)." };
         var noValidation = new Option<bool>("--no-validation") { Description = "Do not measure the validation log-likelihood (no early stopping, no divergence check on valid)." };
@@ -104,7 +104,7 @@ internal static class TrainCommand
             }
             catch (ArgumentOutOfRangeException)
             {
-                throw new UsageException($"--hidden and --recurrent must lie in [1, {ModelShape.MaxUnits}].");
+                throw new UsageException($"--hidden and --recurrent must lie in {TrainingLimits.Hidden.Interval()}.");
             }
 
             string dataPath = result.GetValue(data)!;

@@ -39,11 +39,12 @@ public sealed partial class PageLimitsTests(BrowserFixture fixture)
         IPage page = await fixture.NewPageAsync();
         await page.GotoAsync(path);
         await page.Locator($"#{formId}[data-options=\"loaded\"]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
-        Input[] inputs = await page.EvaluateAsync<Input[]>(
+        string rendered = await page.EvaluateAsync<string>(
             """
-            (id) => [...document.getElementById(id).querySelectorAll('input[type="number"]')].map((i) => ({
-              field: i.dataset.field || i.id, min: i.getAttribute('min'), max: i.getAttribute('max'), step: i.getAttribute('step') }))
+            (id) => JSON.stringify([...document.getElementById(id).querySelectorAll('input[type="number"]')].map((i) => ({
+              field: i.dataset.field || i.id, min: i.getAttribute('min'), max: i.getAttribute('max'), step: i.getAttribute('step') })))
             """, formId);
+        Input[] inputs = JsonSerializer.Deserialize<Input[]>(rendered, JsonSerializerOptions.Web)!;
         Assert.NotEmpty(inputs);
 
         var differences = new List<string>();

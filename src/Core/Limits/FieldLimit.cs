@@ -42,13 +42,22 @@ public sealed record FieldLimit(
         return allowed ? null : $"{Name} must {Range()}; got {Format(value)}.";
     }
 
+    /// <summary>"[1, 2048]", "(0, 1]", "≥ 0": the allowed values, for option descriptions.</summary>
+    public string Interval() => (Minimum, Maximum) switch
+    {
+        (double min, double max) => $"{(ExclusiveMinimum ? "(" : "[")}{Format(min)}, {Format(max)}]",
+        (double min, null) => $"{(ExclusiveMinimum ? ">" : "≥")} {Format(min)}",
+        (null, double max) => $"≤ {Format(max)}",
+        _ => "any number",
+    };
+
     /// <summary>"lie in [1, 2048]", "lie in (0, 1] nats", "be at least 0".</summary>
     public string Range()
     {
         string unit = Unit is null ? "" : " " + Unit;
         return (Minimum, Maximum) switch
         {
-            (double min, double max) => $"lie in {(ExclusiveMinimum ? "(" : "[")}{Format(min)}, {Format(max)}]{unit}",
+            (double, double) => $"lie in {Interval()}{unit}",
             (double min, null) => $"be {(ExclusiveMinimum ? "above" : "at least")} {Format(min)}{unit}",
             (null, double max) => $"be at most {Format(max)}{unit}",
             _ => "be a number",
