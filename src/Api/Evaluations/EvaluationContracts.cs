@@ -13,14 +13,14 @@ namespace RnnRbm.Api.Evaluations;
 /// <param name="ModelId">The model to measure.</param>
 /// <param name="CorpusId">The corpus whose split it is measured on (read at the model's grid and pitch range).</param>
 /// <param name="Split">test (default), valid or train.</param>
-/// <param name="AisRuns">AIS runs per time step, in [1, 100000]. Default 10 for the converged search, 100 with aisSteps.</param>
+/// <param name="AisRuns">AIS runs per time step. Default 10 for the converged search, 100 with aisSteps.</param>
 /// <param name="AisSteps">
-/// AIS transitions K of an explicit Salakhutdinov &amp; Murray three-segment schedule, in [3, 1000000]. Absent (the
+/// AIS transitions K of an explicit Salakhutdinov &amp; Murray three-segment schedule. Absent (the
 /// default): search for a converged schedule, sm doubled per time step until doubling moves the mean log-likelihood by
 /// less than aisTolerance.
 /// </param>
-/// <param name="AisTolerance">Without aisSteps: the convergence tolerance in nats per step, in (0, 1]. Default 0.01.</param>
-/// <param name="AccSamples">Predictions sampled per time step for the accuracy, in [1, 10000]. Default 10.</param>
+/// <param name="AisTolerance">Without aisSteps: the convergence tolerance in nats per step. Default 0.01.</param>
+/// <param name="AccSamples">Predictions sampled per time step for the accuracy. Default 10.</param>
 /// <param name="Seed">Seed of every random choice, in [0, 2^53). Random when absent; the response shows the one used.</param>
 public sealed record StartEvaluationRequest(
     Guid? ModelId,

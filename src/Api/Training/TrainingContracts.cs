@@ -13,29 +13,29 @@ namespace RnnRbm.Api.Training;
 /// </summary>
 /// <param name="CorpusId">The corpus to learn from (its accepted train files; valid files, if any, are monitored).</param>
 /// <remarks>Every numeric field's bounds and default: GET /api/trainings/options (and this schema); unknown fields, and numbers sent as strings, are refused.</remarks>
-/// <param name="Dt">Seconds per step through the tempo map, in [0.001, 60]. When neither this nor stepsPerQuarter is given, the recipe's step: 2 steps per quarter note (default), dt 0.3 (seed).</param>
-/// <param name="StepsPerQuarter">Steps per quarter note, tempo ignored, in [1, 96]. Give dt or this, not both.</param>
-/// <param name="LowestPitch">Lowest MIDI note of the visible units, inclusive, in [0, 127]. Default 21 (A0).</param>
-/// <param name="HighestPitch">Highest MIDI note, inclusive, in [lowestPitch, 127]. Default 108 (C8).</param>
-/// <param name="Hidden">H, hidden units of each conditional RBM, in [1, 2048]. Default 150.</param>
-/// <param name="Recurrent">U, hidden units of the RNN, in [1, 2048]. Default 100.</param>
-/// <param name="LearningRate">SGD step size, in [1e-7, 1]. Default 0.001.</param>
-/// <param name="BatchSize">Longest chunk of steps per update, in [1, 10000]. Default 100.</param>
-/// <param name="CdK">Gibbs steps of contrastive divergence, in [1, 1000]. Default 15.</param>
-/// <param name="Epochs">Most passes over the train split (early stopping may end sooner), in [1, 100000]. Default 150 (seed 200).</param>
+/// <param name="Dt">Seconds per step through the tempo map. When neither this nor stepsPerQuarter is given, the recipe's step: 2 steps per quarter note (default), dt 0.3 (seed).</param>
+/// <param name="StepsPerQuarter">Steps per quarter note, tempo ignored. Give dt or this, not both.</param>
+/// <param name="LowestPitch">Lowest MIDI note of the visible units, inclusive. Default 21 (A0).</param>
+/// <param name="HighestPitch">Highest MIDI note, inclusive, at least lowestPitch. Default 108 (C8).</param>
+/// <param name="Hidden">H, hidden units of each conditional RBM. Default 150.</param>
+/// <param name="Recurrent">U, hidden units of the RNN. Default 100.</param>
+/// <param name="LearningRate">SGD step size. Default 0.001.</param>
+/// <param name="BatchSize">Longest chunk of steps per update. Default 100.</param>
+/// <param name="CdK">Gibbs steps of contrastive divergence. Default 15.</param>
+/// <param name="Epochs">Most passes over the train split (early stopping may end sooner). Default 150 (seed 200).</param>
 /// <param name="Seed">Seed of every random choice (initialisation, shuffles, Gibbs samples). Random when absent; the response shows the one used.</param>
-/// <param name="Momentum">Nesterov momentum coefficient, in [0, 0.999]. Default 0.9 (seed 0, plain SGD).</param>
-/// <param name="LearningRateDecay">Learning-rate schedule: epoch e uses learningRate·decay^(e−1), in [0.5, 1]. Default 1 (constant).</param>
-/// <param name="ClipNorm">Gradient clipping: the largest L2 norm of one update's gradient, in [0, 1e6]; 0 = off (the default).</param>
-/// <param name="Patience">Early stopping: stop after this many epochs without a better validation log-likelihood, in [0, 100000]; 0 = never stop early. Default 30 (seed 0).</param>
-/// <param name="ValidateEvery">Epochs between validation log-likelihoods, in [0, 10000]; 0 (the default) = automatic, about 20% of the training time.</param>
+/// <param name="Momentum">Nesterov momentum coefficient. Default 0.9 (seed 0, plain SGD).</param>
+/// <param name="LearningRateDecay">Learning-rate schedule: epoch e uses learningRate·decay^(e−1). Default 1 (constant).</param>
+/// <param name="ClipNorm">Gradient clipping: the largest L2 norm of one update's gradient; 0 = off (the default).</param>
+/// <param name="Patience">Early stopping: stop after this many epochs without a better validation log-likelihood; 0 = never stop early. Default 30 (seed 0).</param>
+/// <param name="ValidateEvery">Epochs between validation log-likelihoods; 0 (the default) = automatic, about 20% of the training time.</param>
 /// <param name="KeepBest">The model keeps the best epoch on validation (true, the default) or the last one (false, the seed's behaviour).</param>
 /// <param name="LearnU0">Learn the RNN's initial state u0 by BPTT instead of keeping it 0. Default true (seed false).</param>
 /// <param name="CarryState">Carry the RNN state across the chunks of one sequence (truncated BPTT), so training sees long histories as evaluation does; false restarts every chunk from u0 (the seed). Default true (seed false).</param>
-/// <param name="Transpose">Transposition augmentation: each sequence of an epoch is shifted by a random number of semitones in [−transpose, transpose], drawn among the shifts that keep every note in the pitch range; in [0, 24], 0 = off (the default).</param>
-/// <param name="RbmPretrainEpochs">RBM pretraining, the paper's initialisation: epochs of training W, bv, bh as a plain RBM on shuffled frames (CD-k, minibatches of batchSize frames) before epoch 1; in [0, 10000], 0 = off (the default).</param>
-/// <param name="RnnPretrainEpochs">RNN pretraining, the paper's: epochs of training the RNN to predict each frame with independent logistic units (cross-entropy, BPTT) before epoch 1, after any RBM pretraining; in [0, 10000], 0 = off (the default).</param>
-/// <param name="PretrainLearningRate">SGD step size of both pretrainings, in [1e-7, 1]. Default 0.01.</param>
+/// <param name="Transpose">Transposition augmentation: each sequence of an epoch is shifted by a random number of semitones, drawn among the shifts that keep every note in the pitch range;, 0 = off (the default).</param>
+/// <param name="RbmPretrainEpochs">RBM pretraining, the paper's initialisation: epochs of training W, bv, bh as a plain RBM on shuffled frames (CD-k, minibatches of batchSize frames) before epoch 1;, 0 = off (the default).</param>
+/// <param name="RnnPretrainEpochs">RNN pretraining, the paper's: epochs of training the RNN to predict each frame with independent logistic units (cross-entropy, BPTT) before epoch 1, after any RBM pretraining;, 0 = off (the default).</param>
+/// <param name="PretrainLearningRate">SGD step size of both pretrainings. Default 0.01.</param>
 /// <param name="Recipe">Where the defaults of absent fields come from: "default" (the project's general recipe: momentum 0.9 at 0.001, the RNN state carried across chunks, a learned u0, 2 steps per quarter note, at most 150 epochs with early stopping) or "seed" (the tutorial's exactly: plain SGD at 0.001, 200 epochs, dt 0.3 s, the last epoch kept).</param>
 /// <param name="Recurrence">The RNN's recurrence: "tanh" (the paper's, the default) or "gru" (a gated recurrent unit, beyond the paper).</param>
 public sealed record StartTrainingRequest(
