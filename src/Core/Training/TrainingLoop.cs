@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using RnnRbm.Core.Evaluation;
 using RnnRbm.Core.Model;
 using RnnRbm.Core.Numerics;
 using RnnRbm.Core.PianoRolls;
@@ -73,7 +74,8 @@ public sealed class TrainingLoop : IDisposable
             _validateEvery = stopping.ValidateEvery > 0 ? stopping.ValidateEvery : 1;
             _events.Add(new TrainingEvent(0, "note", _validation is null
                 ? "No validation data (fewer than two training sequences and no valid split): the validation log-likelihood is not measured and the last epoch is kept."
-                : $"The validation log-likelihood is measured on {_validation.Steps:N0} steps of {_validation.Sequences} {(data.ValidSource == TrainingSets.HeldOut ? "held-out training" : "validation")} sequences."));
+                : $"The validation log-likelihood is measured on {_validation.Steps:N0} steps of {_validation.Sequences} {(data.ValidSource == TrainingSets.HeldOut ? "held-out training" : "validation")} sequences " +
+                  (stopping.Estimator == LikelihoodEstimator.Bracket ? "by the bracket estimator, checked by doubling its samples." : "by AIS, its schedule doubled until it converges.")));
         }
         else
         {
@@ -200,12 +202,17 @@ public sealed class TrainingLoop : IDisposable
         _lastValidated = epoch;
         // The next search starts one doubling below where this one ended: a sharper model needs a longer schedule,
         // and the rounds below it would only be repeated.
-        _aisSteps = Math.Clamp(estimate.AisSteps / 2, _stopping.AisSteps, _stopping.MaxAisSteps / 2);
+        if (estimate.AisSteps is int transitions)
+        {
+            _aisSteps = Math.Clamp(transitions / 2, _stopping.AisSteps, _stopping.MaxAisSteps / 2);
+        }
         if (!estimate.Converged && double.IsFinite(estimate.LogLikelihood) && !_events.Any(e => e.Kind == "schedule"))
         {
             // Said once per training (the events are part of the checkpoint, so a resumed run does not say it again).
             _events.Add(new TrainingEvent(epoch, "schedule",
-                $"The validation estimate had not converged at {estimate.AisSteps} AIS transitions (its last doubling moved it by {estimate.Change:F4} nats): " +
+                (estimate.AisSteps is int k
+                    ? $"The validation estimate had not converged at {k} AIS transitions (its last doubling moved it by {estimate.Change:F4} nats): "
+                    : $"The validation estimate had not converged (doubling the bracket's chains and samples moved it by {estimate.Change:F4} nats): ") +
                 "it may read too high, and more so for sharper models."));
         }
         if (_stopping.ValidateEvery == 0)

@@ -1,3 +1,4 @@
+using RnnRbm.Core.Evaluation;
 using RnnRbm.Core.Model;
 using RnnRbm.Core.Numerics;
 using RnnRbm.Core.PianoRolls;
@@ -92,14 +93,16 @@ public class TrainingLoopTests
         Assert.Equal([true, false, false], loop.History.Select(r => r.ValidConverged!.Value));
     }
 
-    [Fact]
-    public void Resume_FromCheckpoint_ContinuesExactly_WithTheRealEstimate()
+    [Theory]
+    [InlineData(LikelihoodEstimator.Bracket)]
+    [InlineData(LikelihoodEstimator.Ais)]
+    public void Resume_FromCheckpoint_ContinuesExactly_WithTheRealEstimate(LikelihoodEstimator estimator)
     {
         PianoRoll[] train = TrainerTests.SmallCorpus(new Random(4));
         PianoRoll[] valid = TrainerTests.SmallCorpus(new Random(6));
         var sets = new TrainingSets(train, valid, TrainingSets.Split);
         var options = Options with { Epochs = 4 };
-        var stopping = new EarlyStoppingOptions { ValidateEvery = 2, AisRuns = 2, AisSteps = 10, ValidationSteps = 40 };
+        var stopping = new EarlyStoppingOptions { ValidateEvery = 2, AisRuns = 2, AisSteps = 10, ValidationSteps = 40, Estimator = estimator };
         NumericsBackend backend = NumericsBackend.Select(null);
 
         using var straight = new TrainingLoop(RnnRbmTrainer.InitialParameters(Shape, options.Seed), options, stopping, backend, sets);
@@ -127,6 +130,30 @@ public class TrainingLoopTests
         Assert.Equal(straight.State.BestEpoch, second.State.BestEpoch);
         Assert.True(straight.History[1].ValidLogLikelihood is double ll && double.IsFinite(ll) && ll < 0);
         Assert.Null(straight.History[0].ValidLogLikelihood); // every 2 epochs
+        Assert.Equal(estimator == LikelihoodEstimator.Ais, straight.History[1].ValidAisSteps is not null);
+        Assert.Contains(estimator == LikelihoodEstimator.Bracket ? "bracket" : "AIS", straight.Events[0].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheBracketAndAisValidationEstimates_AgreeOnATrainedModel()
+    {
+        PianoRoll[] train = TrainerTests.SmallCorpus(new Random(4));
+        PianoRoll[] valid = TrainerTests.SmallCorpus(new Random(6));
+        NumericsBackend backend = NumericsBackend.Select(null);
+        var trainer = new RnnRbmTrainer(RnnRbmTrainer.InitialParameters(Shape, Options.Seed), Options with { Epochs = 6 }, backend);
+        for (int epoch = 0; epoch < 6; epoch++)
+        {
+            trainer.TrainEpoch(train);
+        }
+        var common = new EarlyStoppingOptions { ValidationSteps = 200, AisRuns = 8, AisSteps = 100 };
+        ValidationEstimate bracket = new ValidationLikelihood(valid, common, backend, 0).Measure(trainer.Parameters, common.AisSteps);
+        ValidationEstimate ais = new ValidationLikelihood(valid, common with { Estimator = LikelihoodEstimator.Ais }, backend, 0)
+            .Measure(trainer.Parameters, common.AisSteps);
+        Assert.True(bracket.Converged && ais.Converged, $"bracket {bracket}, AIS {ais}");
+        Assert.Null(bracket.AisSteps);
+        Assert.NotNull(ais.AisSteps);
+        Assert.InRange(bracket.LogLikelihood, ais.LogLikelihood - 0.02, ais.LogLikelihood + 0.02);
+        Assert.True(bracket.LogLikelihood < -1, $"a 12-hidden model after 6 epochs is far from deterministic: {bracket.LogLikelihood}");
     }
 
     [Fact]
