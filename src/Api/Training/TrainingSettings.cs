@@ -63,7 +63,7 @@ public sealed record TrainingSettings(
     string Recipe = "seed",
     string Recurrence = "tanh")
 {
-    // The seed's time step and the pitch range every recipe uses (spec "Sizes and parameters").
+    // The seed's time step and the pitch range every recipe uses (docs/model.md, "Sizes and parameters").
     public const double DefaultDt = 0.3;
     public const int DefaultLowestPitch = 21;
     public const int DefaultHighestPitch = 108;

@@ -20,7 +20,7 @@ public sealed record TrainingRecipe(string Name, string Description, int Hidden,
     TimeGrid Grid, RecurrenceKind Recurrence = RecurrenceKind.Tanh)
 {
     /// <summary>
-    /// The tutorial's recipe exactly (spec "Training loop"): H 150, U 100, plain SGD at 0.001, batch 100, CD-15,
+    /// The tutorial's recipe exactly (docs/model.md, "Training loop"): H 150, U 100, plain SGD at 0.001, batch 100, CD-15,
     /// 200 epochs, dt 0.3 s, every epoch run and the last one kept. The validation log-likelihood is still measured and shown.
     /// </summary>
     public static TrainingRecipe Seed { get; } = new("seed",
