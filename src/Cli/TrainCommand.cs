@@ -38,6 +38,7 @@ internal static class TrainCommand
         var threads = new Option<int>("--threads") { Description = "Threads for one update (0 = as many as help, at most 2). Results do not depend on it.", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "Where to write the model file.", Required = true };
         var patience = new Option<int?>("--patience") { Description = "Stop after this many epochs without a better validation log-likelihood (0 = never stop early; default recipe 30, seed 0)." };
+        var plateau = new Option<int?>("--plateau") { Description = "After this many epochs without a better validation log-likelihood, go back to the best epoch and halve the learning rate (0 = never; default recipe 10, seed 0)." };
         var validateEvery = new Option<int>("--validate-every") { Description = "Epochs between validation log-likelihoods (0 = automatic: about 20% of the training time).", DefaultValueFactory = _ => 0 };
         var validationSteps = new Option<int>("--validation-steps") { Description = "Steps of validation data the log-likelihood is measured on (whole sequences, seeded).", DefaultValueFactory = _ => new EarlyStoppingOptions().ValidationSteps };
         var validationEstimator = new Option<string>("--validation-estimator") { Description = "How the validation log-likelihood is estimated: bracket (default; checked by doubling its samples) or ais (the converged AIS search, slower on sharp models).", DefaultValueFactory = _ => "bracket" };
@@ -52,7 +53,7 @@ internal static class TrainCommand
         common.AddRangeTo(command);
         foreach (Option option in new Option[] { recipe, hidden, recurrent, recurrenceKind, learningRate, decay, momentum, clipNorm, batchSize, cdK, epochs,
             learnU0, carryState, transpose, rbmPretrain, rnnPretrain, pretrainRate, seed, threads, output, saveEvery,
-            patience, validateEvery, validationSteps, validationEstimator, keepLast, noValidation, common.Backend })
+            patience, plateau, validateEvery, validationSteps, validationEstimator, keepLast, noValidation, common.Backend })
         {
             command.Options.Add(option);
         }
@@ -84,6 +85,7 @@ internal static class TrainCommand
             {
                 Validate = !result.GetValue(noValidation),
                 Patience = result.GetValue(patience) ?? chosen.Stopping.Patience,
+                PlateauEpochs = result.GetValue(plateau) ?? chosen.Stopping.PlateauEpochs,
                 ValidateEvery = result.GetValue(validateEvery),
                 ValidationSteps = result.GetValue(validationSteps),
                 Estimator = result.GetValue(validationEstimator) switch

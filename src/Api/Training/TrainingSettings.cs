@@ -84,7 +84,8 @@ public sealed record TrainingSettings(
         RbmPretrainEpochs = RbmPretrainEpochs, RnnPretrainEpochs = RnnPretrainEpochs, PretrainLearningRate = PretrainLearningRate,
     };
 
-    internal EarlyStoppingOptions Stopping => new()
+    // The recipe's early stopping (its plateau rule, the validation estimator) with the request's own choices over it.
+    internal EarlyStoppingOptions Stopping => (TrainingRecipe.Find(Recipe) ?? TrainingRecipe.Default).Stopping with
     {
         Patience = Patience, ValidateEvery = ValidateEvery, KeepBest = KeepBest, Seed = Seed,
     };

@@ -28,6 +28,15 @@ public sealed record EarlyStoppingOptions
     /// <summary>Stop when this many epochs pass without a better validation log-likelihood; 0 = never stop early.</summary>
     public int Patience { get; init; } = 30;
 
+    /// <summary>
+    /// A plateau: when this many epochs pass without a better validation log-likelihood (counted from the best epoch or
+    /// the last cut, whichever is later), the parameters go back to the best epoch, the momentum is forgotten and the
+    /// learning rate halves, so a run whose rate was too high for its later epochs (the models sharpen and CD's
+    /// gradient gets noisier) continues from its best point more carefully instead of drifting down until the patience
+    /// ends. 0 = never. Below <see cref="Patience"/> to matter.
+    /// </summary>
+    public int PlateauEpochs { get; init; }
+
     /// <summary>The model keeps the best validated epoch (true) or the last one (false, the seed).</summary>
     public bool KeepBest { get; init; } = true;
 
@@ -69,6 +78,7 @@ public sealed record EarlyStoppingOptions
     {
         public const int MaxValidateEvery = 10_000;
         public const int MaxPatience = 100_000;
+        public const int MaxPlateauEpochs = 100_000;
         public const double MaxDivergenceDrop = 1_000;
         public const int MaxRollbacksAllowed = 100;
         public const int MinValidationSteps = 10;
@@ -89,6 +99,10 @@ public sealed record EarlyStoppingOptions
         if (Patience < 0 || Patience > Limits.MaxPatience)
         {
             problems.Add($"patience must be 0 (never stop early) or lie in [1, {Limits.MaxPatience}]; got {Patience}.");
+        }
+        if (PlateauEpochs < 0 || PlateauEpochs > Limits.MaxPlateauEpochs)
+        {
+            problems.Add($"plateauEpochs must be 0 (never) or lie in [1, {Limits.MaxPlateauEpochs}]; got {PlateauEpochs}.");
         }
         if (!double.IsFinite(DivergenceDrop) || DivergenceDrop <= 0 || DivergenceDrop > Limits.MaxDivergenceDrop)
         {

@@ -12,6 +12,8 @@ namespace RnnRbm.Core.Training;
 /// (<see cref="EarlyStoppingOptions"/>):
 /// <list type="bullet">
 /// <item>the best validated epoch's parameters are kept aside, and are the model when the training ends (KeepBest);</item>
+/// <item>after <c>PlateauEpochs</c> without a better one (since the best epoch or the last cut) the parameters go back to
+/// the best epoch and the learning rate halves;</item>
 /// <item>after <c>Patience</c> epochs without a better validation log-likelihood the training stops;</item>
 /// <item>a non-finite gradient or estimate, or an estimate <c>DivergenceDrop</c> nats below the best, rolls the
 /// parameters back to the best epoch, forgets the momentum and halves the learning rate; one roll-back more than
@@ -39,6 +41,8 @@ public sealed class TrainingLoop : IDisposable
     private int _validateEvery;
     private int _lastValidated;
     private int _rollbacks;
+    private int _lastCut;
+    private int _cuts;
 
     /// <summary>Starts training <paramref name="parameters"/> (updated in place), or continues from <paramref name="resume"/>.</summary>
     /// <param name="parameters">θ: the initial parameters, or the checkpoint's current ones when resuming.</param>
@@ -90,6 +94,8 @@ public sealed class TrainingLoop : IDisposable
             _validateEvery = state.ValidateEvery;
             _lastValidated = state.LastValidatedEpoch;
             _rollbacks = state.Rollbacks;
+            _lastCut = state.LastCutEpoch;
+            _cuts = state.Cuts;
         }
     }
 
@@ -112,7 +118,7 @@ public sealed class TrainingLoop : IDisposable
     public StoppingInfo State => new(
         _validation is not null, _stopping.KeepBest, _stopping.Patience, _bestEpoch, _bestLogLikelihood, _keptEpoch, _stopReason,
         _validation?.Steps ?? 0, _validation?.Sequences ?? 0, _data.ValidSource, _aisSteps, _validateEvery, _lastValidated, _rollbacks,
-        [.. _events]);
+        [.. _events], _lastCut, _cuts);
 
     /// <summary>
     /// The parameters the model should hold: the best validated epoch's when <see cref="EarlyStoppingOptions.KeepBest"/>
@@ -220,6 +226,10 @@ public sealed class TrainingLoop : IDisposable
             // Automatic: validation takes about AutomaticBudget of the time, yet at least three times within the patience.
             int every = (int)Math.Ceiling(estimate.Seconds / (EarlyStoppingOptions.AutomaticBudget * Math.Max(epochSeconds, 1e-3)));
             int most = _stopping.Patience > 0 ? Math.Max(1, _stopping.Patience / 3) : 50;
+            if (_stopping.PlateauEpochs > 0)
+            {
+                most = Math.Min(most, _stopping.PlateauEpochs); // a plateau is seen when it is reached
+            }
             _validateEvery = Math.Clamp(every, 1, most);
         }
         return estimate;
@@ -247,7 +257,27 @@ public sealed class TrainingLoop : IDisposable
         if (_stopping.Patience > 0 && epoch - (_bestEpoch ?? 0) >= _stopping.Patience)
         {
             Stop(epoch, $"the validation log-likelihood has not improved for {epoch - _bestEpoch} epochs (patience {_stopping.Patience})");
+            return;
         }
+        if (_stopping.PlateauEpochs > 0 && _bestEpoch is int bestEpoch && bestEpoch < epoch
+            && epoch - Math.Max(bestEpoch, _lastCut) >= _stopping.PlateauEpochs)
+        {
+            Cut(epoch, bestEpoch);
+        }
+    }
+
+    // A plateau: back to the best epoch with half the learning rate (the patience still counts from the best epoch).
+    private void Cut(int epoch, int bestEpoch)
+    {
+        _trainer.Parameters.CopyFrom(_best);
+        _trainer.ResetVelocity();
+        _trainer.LearningRateScale *= 0.5f;
+        _lastCut = epoch;
+        _cuts++;
+        float next = _options.LearningRateAt(epoch + 1) * _trainer.LearningRateScale;
+        _events.Add(new TrainingEvent(epoch, "plateau",
+            $"Plateau: no better validation log-likelihood for {epoch - bestEpoch} epochs. The parameters are back at epoch {bestEpoch} " +
+            $"({_bestLogLikelihood:F4} nats per step) and the learning rate is halved to {next:G3}."));
     }
 
     private void Rollback(int epoch, string why)

@@ -42,6 +42,39 @@ public class TrainingLoopTests
     }
 
     [Fact]
+    public void Plateau_GoesBackToTheBest_AtHalfTheRate_AndAgainAfterTheNextPlateau_ThenPatienceStops()
+    {
+        // Best at epoch 2; plateau 2: cut at epoch 4 (back to epoch 2's parameters, rate × 0.5), again at epoch 6 (× 0.25);
+        // an improvement at epoch 7 resets the count; patience 5 stops at epoch 12 (five epochs after 7), after a third cut at 9 and a fourth at 11.
+        var validation = new ScriptedValidation(-4.0, -3.0, -3.1, -3.2, -3.05, -3.1, -2.9, -3.0, -3.0, -3.0, -3.0, -3.0);
+        using var loop = Loop(validation, new EarlyStoppingOptions { ValidateEvery = 1, Patience = 5, PlateauEpochs = 2 });
+        float[]? atEpoch2 = null;
+        var rates = new List<float>();
+        while (!loop.Finished)
+        {
+            LoopEpoch step = loop.RunEpoch();
+            rates.Add((float)step.Record!.LearningRate!.Value);
+            if (step.Record.Epoch == 2)
+            {
+                atEpoch2 = TrainerTests.Flatten(loop.Trainer.Parameters);
+            }
+            if (step.Record.Epoch == 4)
+            {
+                Assert.Equal(atEpoch2, TrainerTests.Flatten(loop.Trainer.Parameters)); // back at the best epoch
+            }
+        }
+        float lr = Options.LearningRate;
+        Assert.Equal([lr, lr, lr, lr, lr / 2, lr / 2, lr / 4, lr / 4, lr / 4, lr / 8, lr / 8, lr / 16], rates);
+        Assert.Equal([4, 6, 9, 11], loop.Events.Where(e => e.Kind == "plateau").Select(e => e.Epoch));
+        Assert.Contains("back at epoch 2 (-3.0000 nats per step)", loop.Events.First(e => e.Kind == "plateau").Message, StringComparison.Ordinal);
+        Assert.Equal(12, loop.EpochsCompleted);
+        Assert.Equal(7, loop.ResultEpoch);
+        Assert.Equal(4, loop.State.Cuts);
+        Assert.Equal(11, loop.State.LastCutEpoch);
+        Assert.Equal(0, loop.State.Rollbacks);
+    }
+
+    [Fact]
     public void SharpDrop_RollsBackToTheBest_AndHalvesTheLearningRate()
     {
         var validation = new ScriptedValidation(-4.0, -3.0, -9.0, -2.9);
