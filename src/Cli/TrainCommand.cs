@@ -1,4 +1,5 @@
 using System.CommandLine;
+using RnnRbm.Core.Evaluation;
 using RnnRbm.Core.Midi;
 using RnnRbm.Core.Model;
 using RnnRbm.Core.Numerics;
@@ -37,8 +38,10 @@ internal static class TrainCommand
         var threads = new Option<int>("--threads") { Description = "Threads for one update (0 = as many as help, at most 2). Results do not depend on it.", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "Where to write the model file.", Required = true };
         var patience = new Option<int?>("--patience") { Description = $"Stop after this many epochs without a better validation log-likelihood, in {TrainingLimits.Patience.Interval()} (0 = never stop early; default recipe 30, seed 0)." };
+        var plateau = new Option<int?>("--plateau") { Description = "After this many epochs without a better validation log-likelihood, go back to the best epoch and halve the learning rate (0 = never; default recipe 10, seed 0)." };
         var validateEvery = new Option<int>("--validate-every") { Description = $"Epochs between validation log-likelihoods, in {TrainingLimits.ValidateEvery.Interval()} (0 = automatic: about 20% of the training time).", DefaultValueFactory = _ => 0 };
         var validationSteps = new Option<int>("--validation-steps") { Description = "Steps of validation data the log-likelihood is measured on (whole sequences, seeded).", DefaultValueFactory = _ => new EarlyStoppingOptions().ValidationSteps };
+        var validationEstimator = new Option<string>("--validation-estimator") { Description = "How the validation log-likelihood is estimated: bracket (default; checked by doubling its samples) or ais (the converged AIS search, slower on sharp models).", DefaultValueFactory = _ => "bracket" };
         var keepLast = new Option<bool?>("--keep-last") { Description = "Save the last epoch instead of the best one on validation (the seed recipe's behaviour)." };
         var noValidation = new Option<bool>("--no-validation") { Description = "Do not measure the validation log-likelihood (no early stopping, no divergence check on valid)." };
         var saveEvery = new Option<int>("--save-every") { Description = "Also save a snapshot every N epochs (model.e0025.rnnrbm beside --out), to choose the stopping epoch on valid afterwards; 0 = never.", DefaultValueFactory = _ => 0 };
@@ -50,7 +53,7 @@ internal static class TrainCommand
         common.AddRangeTo(command);
         foreach (Option option in new Option[] { recipe, hidden, recurrent, recurrenceKind, learningRate, decay, momentum, clipNorm, batchSize, cdK, epochs,
             learnU0, carryState, transpose, rbmPretrain, rnnPretrain, pretrainRate, seed, threads, output, saveEvery,
-            patience, validateEvery, validationSteps, keepLast, noValidation, common.Backend })
+            patience, plateau, validateEvery, validationSteps, validationEstimator, keepLast, noValidation, common.Backend })
         {
             command.Options.Add(option);
         }
@@ -82,8 +85,15 @@ internal static class TrainCommand
             {
                 Validate = !result.GetValue(noValidation),
                 Patience = result.GetValue(patience) ?? chosen.Stopping.Patience,
+                PlateauEpochs = result.GetValue(plateau) ?? chosen.Stopping.PlateauEpochs,
                 ValidateEvery = result.GetValue(validateEvery),
                 ValidationSteps = result.GetValue(validationSteps),
+                Estimator = result.GetValue(validationEstimator) switch
+                {
+                    "bracket" => LikelihoodEstimator.Bracket,
+                    "ais" => LikelihoodEstimator.Ais,
+                    var other => throw new UsageException($"--validation-estimator is bracket or ais, not '{other}'."),
+                },
                 KeepBest = result.GetValue(keepLast) is bool last ? !last : chosen.Stopping.KeepBest,
                 Seed = options.Seed,
             };

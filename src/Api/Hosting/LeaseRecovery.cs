@@ -11,7 +11,7 @@ namespace RnnRbm.Api.Hosting;
 /// each: at start (after the database exists) and every <see cref="WorkLease.RecoveryInterval"/> after.
 /// </summary>
 /// <remarks>
-/// Why: Hangfire's SQLite storage has no sliding invisibility, and its timeout is set above any job (stack notes),
+/// Why: Hangfire's SQLite storage has no sliding invisibility, and its timeout is set above any job (docs/stack.md, "Hangfire"),
 /// so it would not fetch a dead process's job again for days; on PostgreSQL (sliding invisibility) Hangfire would, but
 /// only one <c>JobInvisibilityTimeout</c> later, and work released at shutdown has no job left at all.
 /// It runs on every node, whatever its role: it only enqueues onto the shared queue, and duplicates are harmless. A row

@@ -54,7 +54,7 @@ public static class StorageExtensions
                 QueuePollInterval = options.JobPollInterval,
                 // A running job keeps renewing its invisibility; a dead node's job is fetched again by another worker
                 // one timeout after the last renewal (without sliding, a training longer than the timeout would be
-                // fetched again while it runs, and aborted, forever: stack notes).
+                // fetched again while it runs, and aborted, forever: docs/stack.md, "Hangfire").
                 UseSlidingInvisibilityTimeout = true,
                 InvisibilityTimeout = options.JobInvisibilityTimeout,
                 PrepareSchemaIfNecessary = true,

@@ -32,11 +32,11 @@ namespace RnnRbm.Api.Training;
 /// <param name="KeepBest">The model keeps the best epoch on validation (true, the default) or the last one (false, the seed's behaviour).</param>
 /// <param name="LearnU0">Learn the RNN's initial state u0 by BPTT instead of keeping it 0. Default true (seed false).</param>
 /// <param name="CarryState">Carry the RNN state across the chunks of one sequence (truncated BPTT), so training sees long histories as evaluation does; false restarts every chunk from u0 (the seed). Default true (seed false).</param>
-/// <param name="Transpose">Transposition augmentation: each sequence of an epoch is shifted by a random number of semitones, drawn among the shifts that keep every note in the pitch range;, 0 = off (the default).</param>
-/// <param name="RbmPretrainEpochs">RBM pretraining, the paper's initialisation: epochs of training W, bv, bh as a plain RBM on shuffled frames (CD-k, minibatches of batchSize frames) before epoch 1;, 0 = off (the default).</param>
-/// <param name="RnnPretrainEpochs">RNN pretraining, the paper's: epochs of training the RNN to predict each frame with independent logistic units (cross-entropy, BPTT) before epoch 1, after any RBM pretraining;, 0 = off (the default).</param>
+/// <param name="Transpose">Transposition augmentation: each sequence of an epoch is shifted by a random number of semitones in [−transpose, transpose], drawn among the shifts that keep every note in the pitch range; 0 = off (the default).</param>
+/// <param name="RbmPretrainEpochs">RBM pretraining, the paper's initialisation: epochs of training W, bv, bh as a plain RBM on shuffled frames (CD-k, minibatches of batchSize frames) before epoch 1; 0 = off (the default).</param>
+/// <param name="RnnPretrainEpochs">RNN pretraining, the paper's: epochs of training the RNN to predict each frame with independent logistic units (cross-entropy, BPTT) before epoch 1, after any RBM pretraining; 0 = off (the default).</param>
 /// <param name="PretrainLearningRate">SGD step size of both pretrainings. Default 0.01.</param>
-/// <param name="Recipe">Where the defaults of absent fields come from: "default" (the project's general recipe: momentum 0.9 at 0.001, the RNN state carried across chunks, a learned u0, 2 steps per quarter note, at most 150 epochs with early stopping) or "seed" (the tutorial's exactly: plain SGD at 0.001, 200 epochs, dt 0.3 s, the last epoch kept).</param>
+/// <param name="Recipe">Where the defaults of absent fields come from: "default" (the project's general recipe: momentum 0.9 at 0.003, the RNN state carried across chunks, a learned u0, 2 steps per quarter note, at most 300 epochs; on a 10-epoch plateau of the validation log-likelihood back to the best epoch at half the rate; early stopping after 30) or "seed" (the tutorial's exactly: plain SGD at 0.001, 200 epochs, dt 0.3 s, the last epoch kept).</param>
 /// <param name="Recurrence">The RNN's recurrence: "tanh" (the paper's, the default) or "gru" (a gated recurrent unit, beyond the paper).</param>
 public sealed record StartTrainingRequest(
     Guid? CorpusId,

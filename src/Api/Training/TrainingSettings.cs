@@ -63,7 +63,7 @@ public sealed record TrainingSettings(
     string Recipe = "seed",
     string Recurrence = "tanh")
 {
-    // The seed's time step and the pitch range every recipe uses (spec "Sizes and parameters").
+    // The seed's time step and the pitch range every recipe uses (docs/model.md, "Sizes and parameters").
     public static readonly double DefaultDt = TrainingLimits.Dt.Default!.Value;
     public static readonly int DefaultLowestPitch = (int)TrainingLimits.LowestPitch.Default!.Value;
     public static readonly int DefaultHighestPitch = (int)TrainingLimits.HighestPitch.Default!.Value;
@@ -84,7 +84,8 @@ public sealed record TrainingSettings(
         RbmPretrainEpochs = RbmPretrainEpochs, RnnPretrainEpochs = RnnPretrainEpochs, PretrainLearningRate = PretrainLearningRate,
     };
 
-    internal EarlyStoppingOptions Stopping => new()
+    // The recipe's early stopping (its plateau rule, the validation estimator) with the request's own choices over it.
+    internal EarlyStoppingOptions Stopping => (TrainingRecipe.Find(Recipe) ?? TrainingRecipe.Default).Stopping with
     {
         Patience = Patience, ValidateEvery = ValidateEvery, KeepBest = KeepBest, Seed = Seed,
     };

@@ -56,6 +56,12 @@ public sealed record BracketOptions
     /// </summary>
     public int MaxDoublings { get; init; } = 1;
 
+    /// <summary>
+    /// Compute each distinct sample of one step's RBM once (the default): a sharp model draws the same few chords again
+    /// and again. False recomputes every one; the results are the same either way (a test compares them).
+    /// </summary>
+    internal bool ReuseRepeatedSamples { get; init; } = true;
+
     /// <summary>What is wrong with these settings, if anything, in words a user can act on.</summary>
     public IReadOnlyList<string> Problems()
     {

@@ -33,6 +33,13 @@ internal sealed class BracketTileWorker
     private readonly double[] _logW;   // S    log importance weights
     private readonly int[] _active;    // max(V, H)
 
+    // A sharp model's samples repeat (the same few chords), and within one RBM a repeated v gives the same log-weight
+    // and the same mixture: each distinct v is computed once per RBM, keyed by its set bits (V ≤ 128). The values are
+    // those the loop would compute again, so the results do not change (BracketEstimatorTests holds it).
+    private readonly bool _keyed;
+    private readonly Dictionary<(ulong Low, ulong High), double> _knownWeights = [];
+    private readonly Dictionary<(ulong Low, ulong High, bool OtherHalf), double> _knownOthers = [];
+
     public BracketTileWorker(NumericsBackend blas, int visible, int hidden, int rbms, BracketOptions options)
     {
         _blas = blas;
@@ -52,6 +59,7 @@ internal sealed class BracketTileWorker
         _mix = new float[_m];
         _logW = new double[_s];
         _active = new int[Math.Max(visible, hidden)];
+        _keyed = visible <= 128 && options.ReuseRepeatedSamples;
     }
 
     /// <summary>
@@ -162,12 +170,28 @@ internal sealed class BracketTileWorker
 
             // Reverse: 1/Z = E_{v~p}[q'(v) / p*(v)] for any normalised q' independent of v. v_k from a chain of one half is
             // weighed by the mixture q' of the other half's components, so q' does not depend on v_k's own chain.
+            _knownOthers.Clear();
             for (int k = 0; k < m; k++)
             {
-                LogMixture(_states.AsSpan(((t * m) + k) * v, v), cs, logitsT);
-                double logOther = k < half
-                    ? LogSumExp(_mix.AsSpan(half)) - Math.Log(m - half)
-                    : LogSumExp(_mix.AsSpan(0, half)) - Math.Log(half);
+                ReadOnlySpan<float> state = _states.AsSpan(((t * m) + k) * v, v);
+                bool inFirstHalf = k < half;
+                (ulong, ulong, bool) key = default;
+                if (_keyed)
+                {
+                    (ulong low, ulong high) = Key(state);
+                    key = (low, high, inFirstHalf);
+                }
+                if (!_keyed || !_knownOthers.TryGetValue(key, out double logOther))
+                {
+                    LogMixture(state, cs, logitsT);
+                    logOther = inFirstHalf
+                        ? LogSumExp(_mix.AsSpan(half)) - Math.Log(m - half)
+                        : LogSumExp(_mix.AsSpan(0, half)) - Math.Log(half);
+                    if (_keyed)
+                    {
+                        _knownOthers[key] = logOther;
+                    }
+                }
                 _logR[k] = logOther - _stateF[(t * m) + k];
             }
             (double logY, double seY) = LogMath.LogMeanExp(_logR.AsSpan(0, m));
@@ -182,9 +206,16 @@ internal sealed class BracketTileWorker
                 _probs.AsSpan(((t * m) + component) * v, v).CopyTo(draw.Slice(s * v, v));
             }
             random.SampleBernoulli(draw, draw);
+            _knownWeights.Clear();
             for (int s = 0; s < _s; s++)
             {
                 ReadOnlySpan<float> sample = draw.Slice(s * v, v);
+                (ulong, ulong) key = _keyed ? Key(sample) : default;
+                if (_keyed && _knownWeights.TryGetValue(key, out double known))
+                {
+                    _logW[s] = known;
+                    continue;
+                }
                 int on = SparseKernels.CollectNonZero(sample, _active);
                 double negativeF = 0;
                 for (int k = 0; k < on; k++)
@@ -194,11 +225,35 @@ internal sealed class BracketTileWorker
                 SparseKernels.AddRows(bt, w, h, _active.AsSpan(0, on), _x);
                 negativeF += SoftplusSum(_x);
                 _logW[s] = negativeF - (LogMixture(sample, cs, logitsT) - logM); // log [exp(-F(v_s)) / q(v_s)]
+                if (_keyed)
+                {
+                    _knownWeights[key] = _logW[s];
+                }
             }
             (double logZ, double se) = LogMath.LogMeanExp(_logW.AsSpan(0, _s));
             upper[t] = negativeFreeEnergy[at] - logZ;
             error[t] = se;
         }
+    }
+
+    // The set bits of a binary v (V ≤ 128) as two words.
+    private (ulong Low, ulong High) Key(ReadOnlySpan<float> v)
+    {
+        int on = SparseKernels.CollectNonZero(v, _active);
+        ulong low = 0, high = 0;
+        for (int k = 0; k < on; k++)
+        {
+            int i = _active[k];
+            if (i < 64)
+            {
+                low |= 1UL << i;
+            }
+            else
+            {
+                high |= 1UL << (i - 64);
+            }
+        }
+        return (low, high);
     }
 
     // log Σ_m exp(c_m + Σ_{i: v_i = 1} z_mi) for one binary v: the rows of zᵀ that v selects, summed onto c.

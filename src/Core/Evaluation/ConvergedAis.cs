@@ -110,7 +110,7 @@ public sealed record ConvergedAisEstimate(double[] LogPartition, double[] Standa
 /// log Z of every RBM of a family by annealed importance sampling on a schedule found to have converged: the
 /// explicit-schedule estimator (<see cref="AnnealedImportanceSampler"/>) run in rounds of doubling K, each round only
 /// on the RBMs whose own estimate has not settled. Each round draws fresh runs, so every log Ẑ_n reported is a plain
-/// AIS estimate on its final schedule: unbiased in Z_n, as AIS is (docs/evaluation.md, "Converged schedule").
+/// AIS estimate on its final schedule: unbiased in Z_n, as AIS is (docs/evaluation.md, "The converged schedule").
 /// </summary>
 /// <remarks>
 /// <para>Round 0 runs sm K_0 on all N RBMs; round 1 runs sm 2K_0 on all of them, so the first check is exactly the

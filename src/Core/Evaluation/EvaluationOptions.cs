@@ -3,7 +3,7 @@ namespace RnnRbm.Core.Evaluation;
 /// <summary>Where the Gibbs chain that samples a prediction of step t starts.</summary>
 public enum PredictionStart
 {
-    /// <summary>The zero vector, as generation does (spec "Generation"): a sample of the model's own conditional.</summary>
+    /// <summary>The zero vector, as generation does (docs/model.md, "Generation"): a sample of the model's own conditional.</summary>
     Zeros,
 
     /// <summary>The true previous frame v_{t-1} (zeros at t = 1): faster mixing toward sustained notes, but the sample then depends on the start.</summary>

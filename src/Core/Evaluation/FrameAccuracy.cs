@@ -2,7 +2,7 @@ namespace RnnRbm.Core.Evaluation;
 
 /// <summary>
 /// Frame-level accuracy of Bay, Ehmann &amp; Downie (ISMIR 2009), as the RNN-RBM paper uses it:
-/// ACC = ΣTP / (ΣTP + ΣFP + ΣFN), the counts summed over every predicted frame (spec "Evaluation used by the paper").
+/// ACC = ΣTP / (ΣTP + ΣFP + ΣFN), the counts summed over every predicted frame (docs/model.md, "Evaluation").
 /// </summary>
 /// <remarks>
 /// A prediction may be a 0/1 frame or a frame of probabilities q: then it stands for a sample ṽ_i ~ Bernoulli(q_i)

@@ -9,7 +9,7 @@ namespace RnnRbm.Core.Evaluation;
 // Dimension legend: T steps of one sequence, N = ΣT steps of all, V visible, H hidden, U recurrent.
 
 /// <summary>
-/// Measures an RNN-RBM on a set of sequences as the paper does (spec "Evaluation used by the paper";
+/// Measures an RNN-RBM on a set of sequences as the paper does (docs/model.md, "Evaluation";
 /// Boulanger-Lewandowski, Bengio &amp; Vincent, ICML 2012, §6): the mean log-likelihood per time step
 /// (1/ΣT) Σ_t log P(v_t | v_&lt;t) with log Z_t by annealed importance sampling, and the expected frame-level
 /// accuracy of next-step predictions given the true history.

@@ -10,8 +10,8 @@ internal readonly record struct MidiNote(int Pitch, int Channel, long OnTick, lo
 /// </summary>
 /// <remarks>
 /// Note pairing: a note-on with velocity 0 is a note-off; a note-off closes the most recently opened,
-/// still open note of the same pitch on the same channel in the same track (last in, first out, the
-/// spec's "latest open note"). A note-off with nothing open is ignored; a note-on never closed is
+/// still open note of the same pitch on the same channel in the same track (last in, first out, as
+/// docs/model.md, "MIDI and piano-rolls", says). A note-off with nothing open is ignored; a note-on never closed is
 /// dropped and counted. Overlapping notes of one pitch therefore still cover the union of their spans.
 /// </remarks>
 internal sealed class MidiContent

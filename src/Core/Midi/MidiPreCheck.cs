@@ -6,7 +6,7 @@ namespace RnnRbm.Core.Midi;
 /// <summary>
 /// Walks a MIDI file's bytes before any parser sees them, so that bad input fails with a reason instead
 /// of an allocation of hundreds of MiB, a hang, or one of NAudio's five exception types
-/// (see docs/stack-notes.md, "NAudio.Midi").
+/// (see docs/stack.md, "NAudio.Midi").
 /// </summary>
 /// <remarks>
 /// Every loop advances through the input and every declared length is checked against the bytes

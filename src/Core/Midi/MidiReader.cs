@@ -6,7 +6,7 @@ namespace RnnRbm.Core.Midi;
 
 /// <summary>
 /// Reads a Standard MIDI File into a <see cref="PianoRoll"/> (the seed's <c>midiread</c>, corrected as
-/// the spec's "MIDI ⇄ piano-roll" section describes).
+/// docs/model.md, "MIDI and piano-rolls", describes).
 /// </summary>
 public static class MidiReader
 {

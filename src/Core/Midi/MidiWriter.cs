@@ -41,7 +41,7 @@ public static class MidiWriter
         foreach (NoteEdge edge in NoteEdges(roll).OrderBy(e => e.Step).ThenBy(e => e.IsOn).ThenBy(e => e.Pitch))
         {
             long tick = ticks.TickOf(edge.Step);
-            // A plain NoteEvent for both edges: NoteOnEvent's own OffEvent is not exported (stack notes).
+            // A plain NoteEvent for both edges: NoteOnEvent's own OffEvent is not exported (docs/stack.md, "NAudio.Midi").
             MidiEvent midiEvent = edge.IsOn
                 ? new NoteEvent(tick, Channel, MidiCommandCode.NoteOn, edge.Pitch, options.Velocity)
                 : new NoteEvent(tick, Channel, MidiCommandCode.NoteOff, edge.Pitch, 0);

@@ -3,7 +3,7 @@ using RnnRbm.Core.PianoRolls;
 namespace RnnRbm.Core.Midi;
 
 /// <summary>
-/// Maps a tick to the index of the first step boundary at or after it: the spec's <c>ceil(time / step)</c>.
+/// Maps a tick to the index of the first step boundary at or after it: the <c>ceil(time / step)</c> of docs/model.md, "MIDI and piano-rolls".
 /// A note <c>[on, off)</c> then covers rows <c>StepAt(on) .. StepAt(off) - 1</c>.
 /// </summary>
 internal abstract class StepQuantizer

@@ -2,7 +2,7 @@ namespace RnnRbm.Core.Midi;
 
 /// <summary>
 /// One global tempo map for the whole file, merged from the tempo events of every track
-/// (the seed kept a running tempo per track walk, which mistimes type-1 files; see the spec).
+/// (the seed kept a running tempo per track walk, which mistimes type-1 files; see docs/model.md, "MIDI and piano-rolls").
 /// Converts ticks to seconds with an exact integer numerator (ticks × µs per quarter), so only
 /// the final division rounds.
 /// </summary>

@@ -4,16 +4,16 @@ using RnnRbm.Core.Numerics;
 
 namespace RnnRbm.Core.Model;
 
-// Dimension legend (spec "Sizes and parameters"):
+// Dimension legend (docs/model.md, "Sizes and parameters"):
 //   T  steps in the chunk (T ≤ capacity = the batch size)
 //   V  visible units (pitches)   H  hidden units of the RBM   U  recurrent units
 // Every matrix is row-major; "T×V" means T rows of V floats. Row t-1 holds step t (steps are 1-based in
-// the spec, 0-based here); the recurrent states buffer holds u_0 .. u_T in rows 0 .. T.
+// docs/model.md, 0-based here); the recurrent states buffer holds u_0 .. u_T in rows 0 .. T.
 
 /// <summary>
 /// The fast float32 core of one update: the recurrence, CD-k batched over the chunk, the monitor, and the
 /// exact gradient of C = (1/T) Σ_t [F_t(v_t) - F_t(v*_t)] with v* held constant, by back-propagation
-/// through time (spec "Cost and its gradient"). All workspace is allocated here, once; a call allocates nothing.
+/// through time (docs/model.md, "Cost and gradient"). All workspace is allocated here, once; a call allocates nothing.
 /// </summary>
 /// <remarks>
 /// The Gibbs chains of the chunk's rows are independent, so they run in <see cref="Blocks"/> fixed row blocks,

@@ -62,7 +62,7 @@ internal sealed class GibbsBlock
         bvt.Slice(offset * _v, rows * _v).CopyTo(_bvt);
         bht.Slice(offset * _h, rows * _h).CopyTo(_bht);
         ReadOnlySpan<float> start = frozenNegative.IsEmpty ? x : frozenNegative;
-        start.Slice(offset * _v, rows * _v).CopyTo(_vCur); // the chain starts at v_t (spec "CD-k")
+        start.Slice(offset * _v, rows * _v).CopyTo(_vCur); // the chain starts at v_t (docs/model.md, "The conditional RBM and CD-k")
     }
 
     /// <summary>Writes v*, ĥ and ĥ* of this block back into the chunk's T-row matrices.</summary>

@@ -140,7 +140,7 @@ public sealed record EpochRecord(int Epoch, double Monitor, double? ValidMonitor
 
 /// <summary>Something the training loop decided, in words (a roll-back, a raised validation schedule, the stop).</summary>
 /// <param name="Epoch">The epoch it happened at (after that epoch's updates).</param>
-/// <param name="Kind">rollback, schedule, stopped or note.</param>
+/// <param name="Kind">rollback, plateau, schedule, stopped or note.</param>
 /// <param name="Message">What happened and why, for people.</param>
 public sealed record TrainingEvent(int Epoch, string Kind, string Message);
 
@@ -163,6 +163,8 @@ public sealed record TrainingEvent(int Epoch, string Kind, string Message);
 /// <param name="LastValidatedEpoch">The last epoch that was validated (0 = none).</param>
 /// <param name="Rollbacks">Roll-backs so far.</param>
 /// <param name="Events">What the loop decided, oldest first.</param>
+/// <param name="LastCutEpoch">The epoch of the last plateau cut of the learning rate (0 = none).</param>
+/// <param name="Cuts">Plateau cuts so far.</param>
 public sealed record StoppingInfo(
     bool Validated,
     bool KeepBest,
@@ -178,7 +180,9 @@ public sealed record StoppingInfo(
     int ValidateEvery,
     int LastValidatedEpoch,
     int Rollbacks,
-    IReadOnlyList<TrainingEvent> Events);
+    IReadOnlyList<TrainingEvent> Events,
+    int LastCutEpoch = 0,
+    int Cuts = 0);
 
 /// <summary>The numerics backend by name and description.</summary>
 public sealed record NumericsInfo(string Backend, string Description);

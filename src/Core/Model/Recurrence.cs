@@ -7,7 +7,7 @@ namespace RnnRbm.Core.Model;
 // Dimension legend: T steps, V visible, H hidden, U recurrent; row-major.
 
 /// <summary>
-/// The deterministic recurrence over a given sequence (spec "Recurrence"), shared by training and evaluation:
+/// The deterministic recurrence over a given sequence (docs/model.md, "Recurrence"), shared by training and evaluation:
 /// <code>
 /// u_t  = tanh(bu + v_t Wvu + u_{t-1} Wuu)      u_0 = u0 (0 in the seed), or a state carried from an earlier chunk
 /// bv_t = bv + u_{t-1} Wuv                        bh_t = bh + u_{t-1} Wuh

@@ -8,7 +8,7 @@ namespace RnnRbm.Core.Model;
 // Dimension legend: V visible, H hidden, U recurrent. Row vectors, row-major matrices.
 
 /// <summary>
-/// Generation as the seed does it (spec "Generation"): for each step, the RBM's biases come from u_{t-1}; a
+/// Generation as the seed does it (docs/model.md, "Generation"): for each step, the RBM's biases come from u_{t-1}; a
 /// k-step Gibbs chain started at the zero vector gives v_t; then u_t = tanh(bu + v_t Wvu + u_{t-1} Wuu).
 /// An optional primer is fed through the recurrence first, so that generation continues it.
 /// </summary>

@@ -5,8 +5,8 @@ using RnnRbm.Core.Numerics;
 namespace RnnRbm.Core.Model;
 
 /// <summary>
-/// The learned parameters θ of an RNN-RBM (spec "Sizes and parameters"). All matrices are row-major
-/// float32, named and shaped as in the spec: W V×H, Wuh U×H, Wuv U×V, Wvu V×U, Wuu U×U; biases bv V, bh H, bu U;
+/// The learned parameters θ of an RNN-RBM (docs/model.md, "Sizes and parameters"). All matrices are row-major
+/// float32, named and shaped as in docs/model.md: W V×H, Wuh U×H, Wuv U×V, Wvu V×U, Wuu U×U; biases bv V, bh H, bu U;
 /// and the RNN's initial state u0 (U), 0 as in the seed unless training learns it (<see cref="TrainingOptions.LearnU0"/>).
 /// </summary>
 public sealed class RnnRbmParameters
@@ -209,5 +209,5 @@ public sealed class RnnRbmParameters
     }
 }
 
-/// <summary>One parameter tensor: its spec name, shape, and row-major values.</summary>
+/// <summary>One parameter tensor: its name in docs/model.md, shape, and row-major values.</summary>
 public sealed record NamedTensor(string Name, int Rows, int Columns, float[] Values);

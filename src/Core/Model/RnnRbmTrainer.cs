@@ -6,7 +6,7 @@ using RnnRbm.Core.PianoRolls;
 namespace RnnRbm.Core.Model;
 
 /// <summary>
-/// The seed's training loop (spec "Training loop"): each epoch shuffles the sequences, cuts each into
+/// The seed's training loop (docs/model.md, "Training loop"): each epoch shuffles the sequences, cuts each into
 /// consecutive chunks of at most <see cref="TrainingOptions.BatchSize"/> steps that each restart from u0,
 /// and makes one SGD update per chunk. The options' improvements (issue 10: <see cref="TrainingOptions.LearnU0"/>,
 /// <see cref="TrainingOptions.CarryState"/>, <see cref="TrainingOptions.Transpose"/>) change that loop only when set. Deterministic: the same parameters, options (seed included), data,

@@ -1,6 +1,6 @@
 namespace RnnRbm.Core.Model;
 
-/// <summary>How to train: the seed's defaults (spec "Training loop"), plus the seed of the one random generator.</summary>
+/// <summary>How to train: the seed's defaults (docs/model.md, "Training loop"), plus the seed of the one random generator.</summary>
 public sealed record TrainingOptions
 {
     /// <summary>SGD step size (seed 0.001).</summary>

@@ -11,7 +11,7 @@ namespace RnnRbm.Core.Numerics;
 /// </summary>
 /// <remarks>
 /// MathNet's managed products are 20-45× slower than cblas at the model's shapes, and MathNet's own native
-/// providers need wrapper libraries our registry does not serve (numerics.md); products are all the model needs
+/// providers need wrapper libraries our registry does not serve (docs/numerics.md, "What the code does about it"); products are all the model needs
 /// to be fast. MathNet is column-major: a is rowsA×columnsA column-major, op(a) is M×K, C is M×N with ldc = M.
 /// Arrays may be longer than their matrices: only the leading elements are read or written.
 /// </remarks>
@@ -74,7 +74,7 @@ internal sealed unsafe class BlasLinearAlgebraProvider : ILinearAlgebraProvider
             }
             else if (n == 1)
             {
-                // Matrix·vector: gemv skips gemm's packing (numerics.md, the (1×k)·(k×n) rows).
+                // Matrix·vector: gemv skips gemm's packing (docs/numerics.md, "The model's shapes", the (1×k)·(k×n) rows).
                 _blas.Sgemv(NativeBlas.ColMajor, Flag(ta), rowsA, columnsA, alpha, pa, Math.Max(1, rowsA), pb, 1, beta, pc, 1);
             }
             else if (m == 1)

@@ -7,7 +7,7 @@ namespace RnnRbm.Core.Numerics;
 
 /// <summary>
 /// Single-row kernels in C# SIMD for the recurrence and generation, where one vector meets one matrix: a P/Invoke
-/// costs about 20 ns and BLAS's set-up more, so these beat MKL and OpenBLAS at the model's sizes (numerics.md).
+/// costs about 20 ns and BLAS's set-up more, so these beat MKL and OpenBLAS at the model's sizes (docs/numerics.md, "The model's shapes").
 /// </summary>
 /// <remarks>
 /// Dimension legend: M rows, N columns; every matrix is row-major M×N with row stride N. Each kernel has a

@@ -73,7 +73,7 @@ internal sealed unsafe class NativeBlas
         {
             // Order matters: the threading layer must be chosen before any other MKL call. MKL's default
             // (Intel OpenMP) layer kills the process with an uncatchable symbol lookup error when no OpenMP
-            // runtime is installed; we want one thread per call anyway (see numerics.md).
+            // runtime is installed; we want one thread per call anyway (docs/numerics.md, "Installing the native libraries (Debian 12)").
             var setInterface = (delegate* unmanaged<int, int>)NativeLibrary.GetExport(handle, "MKL_Set_Interface_Layer");
             var setThreading = (delegate* unmanaged<int, int>)NativeLibrary.GetExport(handle, "MKL_Set_Threading_Layer");
             var setThreads = (delegate* unmanaged<int, void>)NativeLibrary.GetExport(handle, "MKL_Set_Num_Threads");

@@ -9,7 +9,7 @@ namespace RnnRbm.Core.Numerics;
 /// </summary>
 /// <remarks>
 /// Native libraries run one thread per call: at the model's sizes a second thread gains at most 1.1-1.3× on a
-/// quiet machine and loses 2-8× when the other core is busy (numerics.md). Results of different backends differ
+/// quiet machine and loses 2-8× when the other core is busy (docs/numerics.md, "What the code does about it"). Results of different backends differ
 /// in the last bits; reproducing a run means the same backend, thread count and seed.
 /// </remarks>
 public sealed class NumericsBackend
@@ -144,7 +144,7 @@ public sealed class NumericsBackend
         return list;
     }
 
-    // The model's three batched shapes (numerics.md): (100×88)·(88×150), (100×150)·(88×150)ᵀ, (100×88)ᵀ·(100×150).
+    // The model's three batched shapes (docs/numerics.md, "The model's shapes"): (100×88)·(88×150), (100×150)·(88×150)ᵀ, (100×88)ᵀ·(100×150).
     internal static readonly (bool TransA, bool TransB, int M, int N, int K)[] ModelShapes =
     [
         (false, false, 100, 150, 88),

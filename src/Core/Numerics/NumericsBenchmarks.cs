@@ -9,7 +9,7 @@ namespace RnnRbm.Core.Numerics;
 /// <remarks>
 /// Each cell is the median over interleaved rounds of the mean time per call in a batch of about 1 ms: rounds
 /// cycle through every (shape, implementation) pair so noise from the other core hits them all alike, and the
-/// warm-up lets tiered JIT finish before anything is timed (numerics.md: trust ratios over absolute times).
+/// warm-up lets tiered JIT finish before anything is timed (docs/numerics.md, "The machine the measurements come from": trust ratios over absolute times).
 /// </remarks>
 public static class NumericsBenchmarks
 {
@@ -114,7 +114,7 @@ public static class NumericsBenchmarks
         }
     }
 
-    // The shapes of numerics.md: three batched products, three single-row products of the recurrence.
+    // The shapes of docs/numerics.md, "The model's shapes": three batched products, three single-row products of the recurrence.
     private static readonly (string Label, bool TransA, bool TransB, int M, int N, int K)[] GemmShapes =
     [
         ("(100×88)·(88×150)", false, false, 100, 150, 88),

@@ -12,7 +12,7 @@ namespace RnnRbm.Core.Numerics;
 /// <para>Output element i of a request is lane i mod 16 of step i / 16. Every request consumes whole 16-lane steps
 /// (leftovers are discarded), so the stream position depends only on the lengths asked, never on the host's
 /// vector width. One step of all lanes costs a handful of vector instructions: sampling 100×150 Bernoulli units
-/// takes about 2.6 µs with the state held in locals, against 200 µs with <see cref="Random"/> (numerics.md).</para>
+/// takes about 2.6 µs with the state held in locals, against 200 µs with <see cref="Random"/> (docs/numerics.md, "The model's shapes").</para>
 /// <para>xoshiro128+ (Blackman &amp; Vigna, https://prng.di.unimi.it/xoshiro128plus.c) has weak low bits, so floats
 /// take the top 24 bits. Not thread-safe: give each thread its own stream.</para>
 /// </remarks>

@@ -1,3 +1,5 @@
+using RnnRbm.Core.Evaluation;
+
 namespace RnnRbm.Core.Training;
 
 /// <summary>
@@ -5,10 +7,12 @@ namespace RnnRbm.Core.Training;
 /// when it stops, which epoch it keeps, and when it rolls back a diverging run.
 /// </summary>
 /// <remarks>
-/// The log-likelihood is measured by AIS on a fixed, seeded subset of the validation sequences (whole sequences, so
-/// every step sees its full history as at evaluation), by the evaluator's converged search: the schedule doubles per
-/// step until doubling moves the mean by less than <see cref="ConvergenceTolerance"/> (or reaches
-/// <see cref="MaxAisSteps"/>), so every validated epoch is measured at a schedule that suffices for it.
+/// The log-likelihood is measured on a fixed, seeded subset of the validation sequences (whole sequences, so every
+/// step sees its full history as at evaluation) by the evaluator, with a convergence check either way: by default the
+/// bracket estimator, whose check doubles its chains and samples and must move the mean by less than
+/// <see cref="ConvergenceTolerance"/>; or AIS's converged search, whose schedule doubles per step until doubling moves
+/// the mean by less than the tolerance (or reaches <see cref="MaxAisSteps"/>). On sharp models (Nottingham's) the
+/// bracket costs a tenth of the converged AIS search and agrees with it within 0.01 nats (docs/evaluation.md).
 /// </remarks>
 public sealed record EarlyStoppingOptions
 {
@@ -24,6 +28,15 @@ public sealed record EarlyStoppingOptions
     /// <summary>Stop when this many epochs pass without a better validation log-likelihood; 0 = never stop early.</summary>
     public int Patience { get; init; } = 30;
 
+    /// <summary>
+    /// A plateau: when this many epochs pass without a better validation log-likelihood (counted from the best epoch or
+    /// the last cut, whichever is later), the parameters go back to the best epoch, the momentum is forgotten and the
+    /// learning rate halves, so a run whose rate was too high for its later epochs (the models sharpen and CD's
+    /// gradient gets noisier) continues from its best point more carefully instead of drifting down until the patience
+    /// ends. 0 = never. Below <see cref="Patience"/> to matter.
+    /// </summary>
+    public int PlateauEpochs { get; init; }
+
     /// <summary>The model keeps the best validated epoch (true) or the last one (false, the seed).</summary>
     public bool KeepBest { get; init; } = true;
 
@@ -36,10 +49,13 @@ public sealed record EarlyStoppingOptions
     /// <summary>Roll-backs allowed; one more stops the training (keeping the best epoch).</summary>
     public int MaxRollbacks { get; init; } = 3;
 
+    /// <summary>How the validation log-likelihood is estimated: the bracket (default) or AIS's converged search.</summary>
+    public LikelihoodEstimator Estimator { get; init; } = LikelihoodEstimator.Bracket;
+
     /// <summary>Steps of validation data measured (whole sequences in a seeded order until at least this many).</summary>
     public int ValidationSteps { get; init; } = 3000;
 
-    /// <summary>AIS runs per step of the validation estimate.</summary>
+    /// <summary>AIS runs per step of the validation estimate (with <see cref="LikelihoodEstimator.Ais"/>).</summary>
     public int AisRuns { get; init; } = 4;
 
     /// <summary>AIS transitions the search starts from (K; it runs at least K and 2K).</summary>
@@ -62,6 +78,7 @@ public sealed record EarlyStoppingOptions
     {
         public const int MaxValidateEvery = 10_000;
         public const int MaxPatience = 100_000;
+        public const int MaxPlateauEpochs = 100_000;
         public const double MaxDivergenceDrop = 1_000;
         public const int MaxRollbacksAllowed = 100;
         public const int MinValidationSteps = 10;
@@ -82,6 +99,10 @@ public sealed record EarlyStoppingOptions
         if (Patience < 0 || Patience > Limits.MaxPatience)
         {
             problems.Add($"patience must be 0 (never stop early) or lie in [1, {Limits.MaxPatience}]; got {Patience}.");
+        }
+        if (PlateauEpochs < 0 || PlateauEpochs > Limits.MaxPlateauEpochs)
+        {
+            problems.Add($"plateauEpochs must be 0 (never) or lie in [1, {Limits.MaxPlateauEpochs}]; got {PlateauEpochs}.");
         }
         if (!double.IsFinite(DivergenceDrop) || DivergenceDrop <= 0 || DivergenceDrop > Limits.MaxDivergenceDrop)
         {

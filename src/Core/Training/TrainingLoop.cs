@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using RnnRbm.Core.Evaluation;
 using RnnRbm.Core.Model;
 using RnnRbm.Core.Numerics;
 using RnnRbm.Core.PianoRolls;
@@ -11,6 +12,8 @@ namespace RnnRbm.Core.Training;
 /// (<see cref="EarlyStoppingOptions"/>):
 /// <list type="bullet">
 /// <item>the best validated epoch's parameters are kept aside, and are the model when the training ends (KeepBest);</item>
+/// <item>after <c>PlateauEpochs</c> without a better one (since the best epoch or the last cut) the parameters go back to
+/// the best epoch and the learning rate halves;</item>
 /// <item>after <c>Patience</c> epochs without a better validation log-likelihood the training stops;</item>
 /// <item>a non-finite gradient or estimate, or an estimate <c>DivergenceDrop</c> nats below the best, rolls the
 /// parameters back to the best epoch, forgets the momentum and halves the learning rate; one roll-back more than
@@ -38,6 +41,8 @@ public sealed class TrainingLoop : IDisposable
     private int _validateEvery;
     private int _lastValidated;
     private int _rollbacks;
+    private int _lastCut;
+    private int _cuts;
 
     /// <summary>Starts training <paramref name="parameters"/> (updated in place), or continues from <paramref name="resume"/>.</summary>
     /// <param name="parameters">θ: the initial parameters, or the checkpoint's current ones when resuming.</param>
@@ -73,7 +78,8 @@ public sealed class TrainingLoop : IDisposable
             _validateEvery = stopping.ValidateEvery > 0 ? stopping.ValidateEvery : 1;
             _events.Add(new TrainingEvent(0, "note", _validation is null
                 ? "No validation data (fewer than two training sequences and no valid split): the validation log-likelihood is not measured and the last epoch is kept."
-                : $"The validation log-likelihood is measured on {_validation.Steps:N0} steps of {_validation.Sequences} {(data.ValidSource == TrainingSets.HeldOut ? "held-out training" : "validation")} sequences."));
+                : $"The validation log-likelihood is measured on {_validation.Steps:N0} steps of {_validation.Sequences} {(data.ValidSource == TrainingSets.HeldOut ? "held-out training" : "validation")} sequences " +
+                  (stopping.Estimator == LikelihoodEstimator.Bracket ? "by the bracket estimator, checked by doubling its samples." : "by AIS, its schedule doubled until it converges.")));
         }
         else
         {
@@ -88,6 +94,8 @@ public sealed class TrainingLoop : IDisposable
             _validateEvery = state.ValidateEvery;
             _lastValidated = state.LastValidatedEpoch;
             _rollbacks = state.Rollbacks;
+            _lastCut = state.LastCutEpoch;
+            _cuts = state.Cuts;
         }
     }
 
@@ -110,7 +118,7 @@ public sealed class TrainingLoop : IDisposable
     public StoppingInfo State => new(
         _validation is not null, _stopping.KeepBest, _stopping.Patience, _bestEpoch, _bestLogLikelihood, _keptEpoch, _stopReason,
         _validation?.Steps ?? 0, _validation?.Sequences ?? 0, _data.ValidSource, _aisSteps, _validateEvery, _lastValidated, _rollbacks,
-        [.. _events]);
+        [.. _events], _lastCut, _cuts);
 
     /// <summary>
     /// The parameters the model should hold: the best validated epoch's when <see cref="EarlyStoppingOptions.KeepBest"/>
@@ -200,12 +208,17 @@ public sealed class TrainingLoop : IDisposable
         _lastValidated = epoch;
         // The next search starts one doubling below where this one ended: a sharper model needs a longer schedule,
         // and the rounds below it would only be repeated.
-        _aisSteps = Math.Clamp(estimate.AisSteps / 2, _stopping.AisSteps, _stopping.MaxAisSteps / 2);
+        if (estimate.AisSteps is int transitions)
+        {
+            _aisSteps = Math.Clamp(transitions / 2, _stopping.AisSteps, _stopping.MaxAisSteps / 2);
+        }
         if (!estimate.Converged && double.IsFinite(estimate.LogLikelihood) && !_events.Any(e => e.Kind == "schedule"))
         {
             // Said once per training (the events are part of the checkpoint, so a resumed run does not say it again).
             _events.Add(new TrainingEvent(epoch, "schedule",
-                $"The validation estimate had not converged at {estimate.AisSteps} AIS transitions (its last doubling moved it by {estimate.Change:F4} nats): " +
+                (estimate.AisSteps is int k
+                    ? $"The validation estimate had not converged at {k} AIS transitions (its last doubling moved it by {estimate.Change:F4} nats): "
+                    : $"The validation estimate had not converged (doubling the bracket's chains and samples moved it by {estimate.Change:F4} nats): ") +
                 "it may read too high, and more so for sharper models."));
         }
         if (_stopping.ValidateEvery == 0)
@@ -213,6 +226,10 @@ public sealed class TrainingLoop : IDisposable
             // Automatic: validation takes about AutomaticBudget of the time, yet at least three times within the patience.
             int every = (int)Math.Ceiling(estimate.Seconds / (EarlyStoppingOptions.AutomaticBudget * Math.Max(epochSeconds, 1e-3)));
             int most = _stopping.Patience > 0 ? Math.Max(1, _stopping.Patience / 3) : 50;
+            if (_stopping.PlateauEpochs > 0)
+            {
+                most = Math.Min(most, _stopping.PlateauEpochs); // a plateau is seen when it is reached
+            }
             _validateEvery = Math.Clamp(every, 1, most);
         }
         return estimate;
@@ -240,7 +257,27 @@ public sealed class TrainingLoop : IDisposable
         if (_stopping.Patience > 0 && epoch - (_bestEpoch ?? 0) >= _stopping.Patience)
         {
             Stop(epoch, $"the validation log-likelihood has not improved for {epoch - _bestEpoch} epochs (patience {_stopping.Patience})");
+            return;
         }
+        if (_stopping.PlateauEpochs > 0 && _bestEpoch is int bestEpoch && bestEpoch < epoch
+            && epoch - Math.Max(bestEpoch, _lastCut) >= _stopping.PlateauEpochs)
+        {
+            Cut(epoch, bestEpoch);
+        }
+    }
+
+    // A plateau: back to the best epoch with half the learning rate (the patience still counts from the best epoch).
+    private void Cut(int epoch, int bestEpoch)
+    {
+        _trainer.Parameters.CopyFrom(_best);
+        _trainer.ResetVelocity();
+        _trainer.LearningRateScale *= 0.5f;
+        _lastCut = epoch;
+        _cuts++;
+        float next = _options.LearningRateAt(epoch + 1) * _trainer.LearningRateScale;
+        _events.Add(new TrainingEvent(epoch, "plateau",
+            $"Plateau: no better validation log-likelihood for {epoch - bestEpoch} epochs. The parameters are back at epoch {bestEpoch} " +
+            $"({_bestLogLikelihood:F4} nats per step) and the learning rate is halved to {next:G3}."));
     }
 
     private void Rollback(int epoch, string why)

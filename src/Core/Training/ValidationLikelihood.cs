@@ -6,13 +6,14 @@ using RnnRbm.Core.PianoRolls;
 namespace RnnRbm.Core.Training;
 
 /// <summary>
-/// The validation log-likelihood per step during training: AIS (<see cref="RnnRbmEvaluator"/>, log-likelihood only, its
-/// converged search) on a fixed, seeded subset of whole validation sequences (<see cref="EarlyStoppingOptions"/>).
+/// The validation log-likelihood per step during training: the evaluator (<see cref="RnnRbmEvaluator"/>, log-likelihood
+/// only, by the bracket with its doubling check or by AIS's converged search) on a fixed, seeded subset of whole
+/// validation sequences (<see cref="EarlyStoppingOptions"/>).
 /// </summary>
 /// <remarks>
 /// The same subset and seed every time: two epochs' estimates differ because the parameters differ, not the draws.
-/// Unconverged AIS underestimates log Z and so reads the log-likelihood too high, more so for sharper models; the
-/// doubling check is what keeps a sharper (possibly worse) model from looking better.
+/// Both estimators read the log-likelihood too high when they have not converged (they underestimate log Z), more so for
+/// sharper models; the doubling check is what keeps a sharper (possibly worse) model from looking better.
 /// </remarks>
 internal sealed class ValidationLikelihood : IValidationEstimator
 {
@@ -41,32 +42,40 @@ internal sealed class ValidationLikelihood : IValidationEstimator
     public int Sequences => Subset.Count;
 
     /// <summary>
-    /// Measures <paramref name="parameters"/> by the evaluator's converged search (<see cref="AisConvergence"/>): sm K from
-    /// <paramref name="aisSteps"/> up, doubled per step until doubling moves the mean by less than the tolerance, with the
-    /// marginals base from chains started at the previous frame (<see cref="EvaluationOptions.Converged"/>).
+    /// Measures <paramref name="parameters"/> with the options' estimator: the bracket (C, M and S doubled once as the
+    /// check unless its CSL gap is already below the tolerance), or AIS's converged search (<see cref="AisConvergence"/>:
+    /// sm K from <paramref name="aisSteps"/> up, doubled per step until doubling moves the mean by less than the
+    /// tolerance, with the marginals base from chains started at the previous frame, <see cref="EvaluationOptions.Converged"/>).
     /// </summary>
-    /// <returns>The estimate at the last schedule, its last doubling's move, and whether that move was below the tolerance.</returns>
+    /// <returns>The estimate at the last round, its last doubling's move, and whether that move was below the tolerance.</returns>
     public ValidationEstimate Measure(RnnRbmParameters parameters, int aisSteps, CancellationToken cancellation = default)
     {
         var evaluator = new RnnRbmEvaluator(parameters, _backend);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        EvaluationOptions options = EvaluationOptions.Converged with
-        {
-            Accuracy = false,
-            AisRuns = _options.AisRuns,
-            AisConvergence = new AisConvergence
+        EvaluationOptions options = _options.Estimator == LikelihoodEstimator.Bracket
+            ? new EvaluationOptions
             {
-                Tolerance = _options.ConvergenceTolerance,
-                StepTolerance = _options.ConvergenceTolerance,
-                InitialTransitions = aisSteps,
-                MaxTransitions = Math.Max(2 * aisSteps, _options.MaxAisSteps),
-            },
-            Seed = _options.Seed,
-            Threads = _threads,
-        };
+                Estimator = LikelihoodEstimator.Bracket,
+                Bracket = new BracketOptions { Tolerance = _options.ConvergenceTolerance },
+            }
+            : EvaluationOptions.Converged with
+            {
+                AisRuns = _options.AisRuns,
+                AisConvergence = new AisConvergence
+                {
+                    Tolerance = _options.ConvergenceTolerance,
+                    StepTolerance = _options.ConvergenceTolerance,
+                    InitialTransitions = aisSteps,
+                    MaxTransitions = Math.Max(2 * aisSteps, _options.MaxAisSteps),
+                },
+            };
+        options = options with { Accuracy = false, Seed = _options.Seed, Threads = _threads };
         EvaluationResult result = evaluator.Evaluate(Subset, options, cancellation: cancellation);
-        return new ValidationEstimate(result.LogLikelihood ?? double.NaN, result.AisShift ?? double.NaN, result.AisConverged == true,
-            result.AisTransitions, clock.Elapsed.TotalSeconds);
+        double seconds = clock.Elapsed.TotalSeconds;
+        double logLikelihood = result.LogLikelihood ?? double.NaN;
+        return _options.Estimator == LikelihoodEstimator.Bracket
+            ? new ValidationEstimate(logLikelihood, result.BracketShift ?? 0, result.BracketConverged == true, null, seconds)
+            : new ValidationEstimate(logLikelihood, result.AisShift ?? double.NaN, result.AisConverged == true, result.AisTransitions, seconds);
     }
 
     // Whole sequences in a seeded random order until at least `steps` steps, then back in their given order.
@@ -101,14 +110,14 @@ internal interface IValidationEstimator
     /// <summary>Sequences measured.</summary>
     int Sequences { get; }
 
-    /// <summary>The log-likelihood per step of <paramref name="parameters"/>, by a search for a converged schedule that starts at <paramref name="aisSteps"/> transitions.</summary>
+    /// <summary>The log-likelihood per step of <paramref name="parameters"/>, with a convergence check (an AIS search starts at <paramref name="aisSteps"/> transitions).</summary>
     ValidationEstimate Measure(RnnRbmParameters parameters, int aisSteps, CancellationToken cancellation = default);
 }
 
 /// <summary>One validation measurement.</summary>
 /// <param name="LogLikelihood">Mean log-likelihood per step at the last schedule.</param>
-/// <param name="Change">How much the last doubling of the schedule moved it.</param>
-/// <param name="Converged">|<paramref name="Change"/>| is below the tolerance.</param>
-/// <param name="AisSteps">Transitions of the last schedule.</param>
-/// <param name="Seconds">Wall time of the search.</param>
-public sealed record ValidationEstimate(double LogLikelihood, double Change, bool Converged, int AisSteps, double Seconds);
+/// <param name="Change">How much the last doubling (of the AIS schedule, or of the bracket's chains and samples) moved it; 0 when the bracket closed without one.</param>
+/// <param name="Converged">The check passed: |<paramref name="Change"/>| (or the bracket's width) is below the tolerance.</param>
+/// <param name="AisSteps">Transitions of the last AIS schedule (null for the bracket).</param>
+/// <param name="Seconds">Wall time of the measurement.</param>
+public sealed record ValidationEstimate(double LogLikelihood, double Change, bool Converged, int? AisSteps, double Seconds);

@@ -76,6 +76,26 @@ public class BracketEstimatorTests
         Assert.Equal(one.StandardError, two.StandardError);
     }
 
+    [Theory]
+    [InlineData(70, 4.0)]  // sharp: the samples repeat, and units 64-69 sit in the key's second word
+    [InlineData(12, 0.5)]  // flat and small
+    [InlineData(130, 1.0)] // wider than a key: nothing is reused
+    public void ReusingRepeatedSamples_ChangesNothing(int v, double scale)
+    {
+        (RbmFamily family, float[] truth, int[] history, double[] negativeF) = RandomFamily(v, 16, 20, scale, seed: 5);
+        var options = new BracketOptions { Chains = 4, BurnIn = 5, Samples = 40, ImportanceSamples = 200, MaxDoublings = 1, Tolerance = 1e-9 };
+
+        BracketEstimate reused = BracketEstimator.Estimate(family, truth, history, negativeF, options, 13, 0, threads: 2, Blas);
+        BracketEstimate recomputed = BracketEstimator.Estimate(family, truth, history, negativeF,
+            options with { ReuseRepeatedSamples = false }, 13, 0, threads: 2, Blas);
+
+        Assert.Equal(recomputed.Upper, reused.Upper);
+        Assert.Equal(recomputed.Lower, reused.Lower);
+        Assert.Equal(recomputed.Reverse, reused.Reverse);
+        Assert.Equal(recomputed.StandardError, reused.StandardError);
+        Assert.Equal(recomputed.ReverseStandardError, reused.ReverseStandardError);
+    }
+
     [Fact]
     public void WideGap_DoublesChainsAndSamples_UpToTheLimit_AndSaysNotConverged()
     {

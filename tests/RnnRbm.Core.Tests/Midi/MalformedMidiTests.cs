@@ -18,7 +18,7 @@ public class MalformedMidiTests
         { "header shorter than 6", new MidiBytes().Ascii("MThd").UInt32(4).UInt16(0).UInt16(1).Track(OneNote).ToArray(), "header length 4 is below 6" },
         { "not MIDI", "RIFX, or anything else at all"u8.ToArray(), "not a Standard MIDI File" },
         { "chunk length beyond the file", MidiBytes.WithHeader(0, 1, 480).Track(OneNote, declaredLength: 1000).ToArray(), "declares 1000 bytes but only 13 remain" },
-        // The NAudio case from stack-notes: a meta event claiming 256 MiB makes it allocate them.
+        // The NAudio case from docs/stack.md, "NAudio.Midi": a meta event claiming 256 MiB makes it allocate them.
         { "meta length 0x0FFFFFFF", MidiBytes.Format0(t => t.Delta(0).Raw(0xFF, 0x01, 0xFF, 0xFF, 0xFF, 0x7F)).ToArray(), "meta event 0x01 declares 268435455 bytes but only 0 remain" },
         { "sysex length beyond the track", MidiBytes.Format0(t => t.Delta(0).Raw(0xF0, 0x7F, 0x01, 0xF7)).ToArray(), "sysex event 0xF0 declares 127 bytes but only 2 remain" },
         { "5-byte VLQ", MidiBytes.Format0(t => t.Raw(0x81, 0x81, 0x81, 0x81, 0x00, 0x90, 60, 80)).ToArray(), "variable-length delta time longer than 4 bytes" },

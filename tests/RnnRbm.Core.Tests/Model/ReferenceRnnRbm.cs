@@ -4,8 +4,8 @@ namespace RnnRbm.Core.Tests.Model;
 
 /// <summary>
 /// The slow, obviously-correct reference: the cost C = (1/T) Σ_t [F_t(v_t) - F_t(v*_t)] with v* fixed and its
-/// exact gradient, in plain loops and double precision, written straight from the spec's formulas.
-/// Tensors are the spec's, in <see cref="RnnRbmParameters.Tensors"/> order.
+/// exact gradient, in plain loops and double precision, written straight from the formulas of docs/model.md, "Cost and gradient".
+/// Tensors are those of docs/model.md, "Sizes and parameters", in <see cref="RnnRbmParameters.Tensors"/> order.
 /// </summary>
 internal sealed class ReferenceRnnRbm
 {
@@ -57,7 +57,7 @@ internal sealed class ReferenceRnnRbm
     /// <summary>Tensors visited: 9 for tanh, 15 for a GRU.</summary>
     public int TensorCount => Gru ? 15 : 9;
 
-    // The GRU's gates of the last Recur, [t, j] for spec step t+1.
+    // The GRU's gates of the last Recur, [t, j] for step t+1 of docs/model.md.
     private double[,] _z = new double[0, 0], _r = new double[0, 0], _c = new double[0, 0];
 
     public static ReferenceRnnRbm From(RnnRbmParameters p)
@@ -138,7 +138,7 @@ internal sealed class ReferenceRnnRbm
         _ => U, // bu, u0, bz, br
     };
 
-    /// <summary>bv_t, bh_t for t = 1..T and u_0..u_T (spec "Recurrence").</summary>
+    /// <summary>bv_t, bh_t for t = 1..T and u_0..u_T (docs/model.md, "Recurrence").</summary>
     public (double[,] Bvt, double[,] Bht, double[,] States) Recur(double[,] x)
     {
         int steps = x.GetLength(0);
@@ -149,7 +149,7 @@ internal sealed class ReferenceRnnRbm
         }
         var bvt = new double[steps, V];
         var bht = new double[steps, H];
-        for (int t = 0; t < steps; t++) // row t is step t+1; u_{t} of the spec's step t+1 is states[t]
+        for (int t = 0; t < steps; t++) // row t is step t+1; u_{t} of docs/model.md's step t+1 is states[t]
         {
             for (int i = 0; i < V; i++)
             {
@@ -328,7 +328,7 @@ internal sealed class ReferenceRnnRbm
         return c / steps;
     }
 
-    /// <summary>∂C/∂θ as a reference-shaped object, from the spec's formulas.</summary>
+    /// <summary>∂C/∂θ as a reference-shaped object, from the formulas of docs/model.md, "Cost and gradient".</summary>
     public ReferenceRnnRbm Gradient(double[,] x, double[,] vNeg)
     {
         int steps = x.GetLength(0);
@@ -399,7 +399,7 @@ internal sealed class ReferenceRnnRbm
         }
         // BPTT, t = T..1, g_T = 0.
         var gu = new double[U];
-        for (int t = steps - 1; t >= 0; t--) // row t = spec step t+1; u_{t+1} = states[t+1], u_t = states[t]
+        for (int t = steps - 1; t >= 0; t--) // row t = step t+1 of docs/model.md; u_{t+1} = states[t+1], u_t = states[t]
         {
             var delta = new double[U];
             for (int j = 0; j < U; j++)

@@ -22,7 +22,7 @@ public class NumericsBackendTests
     [Fact]
     public void NativeBackends_LoadOnThisMachine_WithVersionInDescription()
     {
-        // MKL and OpenBLAS are installed on the project's machines (numerics.md); skip silently elsewhere.
+        // MKL and OpenBLAS are installed on the project's machines (scripts/install-deps.sh; docs/numerics.md); skip silently elsewhere.
         if (File.Exists("/usr/lib/x86_64-linux-gnu/libmkl_rt.so"))
         {
             var mkl = NumericsBackend.Select("mkl");

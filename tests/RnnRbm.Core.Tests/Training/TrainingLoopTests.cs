@@ -1,3 +1,4 @@
+using RnnRbm.Core.Evaluation;
 using RnnRbm.Core.Model;
 using RnnRbm.Core.Numerics;
 using RnnRbm.Core.PianoRolls;
@@ -38,6 +39,39 @@ public class TrainingLoopTests
         Assert.Equal([-5.0, -4.0, -3.0, -3.2, -3.1, -3.3, -3.05], loop.History.Select(r => r.ValidLogLikelihood!.Value));
         TrainingEvent stopped = Assert.Single(loop.Events, e => e.Kind == "stopped");
         Assert.Contains("keeps epoch 3", stopped.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plateau_GoesBackToTheBest_AtHalfTheRate_AndAgainAfterTheNextPlateau_ThenPatienceStops()
+    {
+        // Best at epoch 2; plateau 2: cut at epoch 4 (back to epoch 2's parameters, rate × 0.5), again at epoch 6 (× 0.25);
+        // an improvement at epoch 7 resets the count; patience 5 stops at epoch 12 (five epochs after 7), after a third cut at 9 and a fourth at 11.
+        var validation = new ScriptedValidation(-4.0, -3.0, -3.1, -3.2, -3.05, -3.1, -2.9, -3.0, -3.0, -3.0, -3.0, -3.0);
+        using var loop = Loop(validation, new EarlyStoppingOptions { ValidateEvery = 1, Patience = 5, PlateauEpochs = 2 });
+        float[]? atEpoch2 = null;
+        var rates = new List<float>();
+        while (!loop.Finished)
+        {
+            LoopEpoch step = loop.RunEpoch();
+            rates.Add((float)step.Record!.LearningRate!.Value);
+            if (step.Record.Epoch == 2)
+            {
+                atEpoch2 = TrainerTests.Flatten(loop.Trainer.Parameters);
+            }
+            if (step.Record.Epoch == 4)
+            {
+                Assert.Equal(atEpoch2, TrainerTests.Flatten(loop.Trainer.Parameters)); // back at the best epoch
+            }
+        }
+        float lr = Options.LearningRate;
+        Assert.Equal([lr, lr, lr, lr, lr / 2, lr / 2, lr / 4, lr / 4, lr / 4, lr / 8, lr / 8, lr / 16], rates);
+        Assert.Equal([4, 6, 9, 11], loop.Events.Where(e => e.Kind == "plateau").Select(e => e.Epoch));
+        Assert.Contains("back at epoch 2 (-3.0000 nats per step)", loop.Events.First(e => e.Kind == "plateau").Message, StringComparison.Ordinal);
+        Assert.Equal(12, loop.EpochsCompleted);
+        Assert.Equal(7, loop.ResultEpoch);
+        Assert.Equal(4, loop.State.Cuts);
+        Assert.Equal(11, loop.State.LastCutEpoch);
+        Assert.Equal(0, loop.State.Rollbacks);
     }
 
     [Fact]
@@ -92,14 +126,16 @@ public class TrainingLoopTests
         Assert.Equal([true, false, false], loop.History.Select(r => r.ValidConverged!.Value));
     }
 
-    [Fact]
-    public void Resume_FromCheckpoint_ContinuesExactly_WithTheRealEstimate()
+    [Theory]
+    [InlineData(LikelihoodEstimator.Bracket)]
+    [InlineData(LikelihoodEstimator.Ais)]
+    public void Resume_FromCheckpoint_ContinuesExactly_WithTheRealEstimate(LikelihoodEstimator estimator)
     {
         PianoRoll[] train = TrainerTests.SmallCorpus(new Random(4));
         PianoRoll[] valid = TrainerTests.SmallCorpus(new Random(6));
         var sets = new TrainingSets(train, valid, TrainingSets.Split);
         var options = Options with { Epochs = 4 };
-        var stopping = new EarlyStoppingOptions { ValidateEvery = 2, AisRuns = 2, AisSteps = 10, ValidationSteps = 40 };
+        var stopping = new EarlyStoppingOptions { ValidateEvery = 2, AisRuns = 2, AisSteps = 10, ValidationSteps = 40, Estimator = estimator };
         NumericsBackend backend = NumericsBackend.Select(null);
 
         using var straight = new TrainingLoop(RnnRbmTrainer.InitialParameters(Shape, options.Seed), options, stopping, backend, sets);
@@ -127,6 +163,30 @@ public class TrainingLoopTests
         Assert.Equal(straight.State.BestEpoch, second.State.BestEpoch);
         Assert.True(straight.History[1].ValidLogLikelihood is double ll && double.IsFinite(ll) && ll < 0);
         Assert.Null(straight.History[0].ValidLogLikelihood); // every 2 epochs
+        Assert.Equal(estimator == LikelihoodEstimator.Ais, straight.History[1].ValidAisSteps is not null);
+        Assert.Contains(estimator == LikelihoodEstimator.Bracket ? "bracket" : "AIS", straight.Events[0].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheBracketAndAisValidationEstimates_AgreeOnATrainedModel()
+    {
+        PianoRoll[] train = TrainerTests.SmallCorpus(new Random(4));
+        PianoRoll[] valid = TrainerTests.SmallCorpus(new Random(6));
+        NumericsBackend backend = NumericsBackend.Select(null);
+        var trainer = new RnnRbmTrainer(RnnRbmTrainer.InitialParameters(Shape, Options.Seed), Options with { Epochs = 6 }, backend);
+        for (int epoch = 0; epoch < 6; epoch++)
+        {
+            trainer.TrainEpoch(train);
+        }
+        var common = new EarlyStoppingOptions { ValidationSteps = 200, AisRuns = 8, AisSteps = 100 };
+        ValidationEstimate bracket = new ValidationLikelihood(valid, common, backend, 0).Measure(trainer.Parameters, common.AisSteps);
+        ValidationEstimate ais = new ValidationLikelihood(valid, common with { Estimator = LikelihoodEstimator.Ais }, backend, 0)
+            .Measure(trainer.Parameters, common.AisSteps);
+        Assert.True(bracket.Converged && ais.Converged, $"bracket {bracket}, AIS {ais}");
+        Assert.Null(bracket.AisSteps);
+        Assert.NotNull(ais.AisSteps);
+        Assert.InRange(bracket.LogLikelihood, ais.LogLikelihood - 0.02, ais.LogLikelihood + 0.02);
+        Assert.True(bracket.LogLikelihood < -1, $"a 12-hidden model after 6 epochs is far from deterministic: {bracket.LogLikelihood}");
     }
 
     [Fact]
