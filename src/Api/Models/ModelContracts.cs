@@ -203,6 +203,6 @@ public sealed record StoppingResponse(
 
 /// <summary>One decision of the training loop.</summary>
 /// <param name="Epoch">After which epoch.</param>
-/// <param name="Kind">note, schedule, rollback or stopped.</param>
+/// <param name="Kind">note, schedule, rollback, plateau or stopped.</param>
 /// <param name="Message">What happened and why.</param>
 public sealed record TrainingEventResponse(int Epoch, string Kind, string Message);
