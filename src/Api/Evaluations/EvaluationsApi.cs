@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using RnnRbm.Api.Hosting;
+using RnnRbm.Api.Jobs;
 using RnnRbm.Api.Storage;
 using RnnRbm.Core.Evaluation;
 
@@ -35,7 +37,7 @@ public static class EvaluationsApi
                 "sm schedule (aisRuns default 100); accSamples defaults to 10, " +
                 "seed (0 ≤ seed < 2^53) to a random one. Returns 202 with the evaluation; poll its Location. On success the results are written into the " +
                 "model's manifest metrics ('<split>.logLikelihood', '<split>.logLikelihoodStandardError', '<split>.accuracy'). An evaluation whose " +
-                "worker dies is measured again from the start by another (same seed, same result) once its lease expires.")
+                "worker dies shows 'stalled', then is measured again from the start by another (same seed, same result).")
             .Accepts<StartEvaluationRequest>("application/json")
             .Produces<EvaluationResponse>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
@@ -54,7 +56,7 @@ public static class EvaluationsApi
         group.MapPost("/{id:guid}/cancel", CancelAsync)
             .WithName("CancelEvaluation")
             .WithSummary("Cancels a queued or running evaluation; the model's manifest is left as it was.")
-            .WithDescription("The worker stops within one AIS transition (within about half a second from another process), and the " +
+            .WithDescription("The worker stops within one AIS transition (within about half a second, on any node), and the " +
                 "evaluation ends 'cancelled' without results. A finished evaluation gives 409.")
             .Produces<EvaluationResponse>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -64,7 +66,7 @@ public static class EvaluationsApi
     }
 
     internal static async Task<Results<Accepted<EvaluationResponse>, ValidationProblem, ProblemHttpResult>> StartAsync(
-        HttpRequest http, RnnRbmDbContext db, EvaluationScheduler scheduler, CancellationToken cancellationToken)
+        HttpRequest http, RnnRbmDbContext db, BackgroundWork work, IOptions<RnnRbmOptions> options, CancellationToken cancellationToken)
     {
         // Read here, not bound by the framework: a field of the wrong type ("seed": 1.5) is a 400 naming it too.
         (StartEvaluationRequest? request, ProblemHttpResult? unreadable) = await JsonBody.ReadAsync<StartEvaluationRequest>(http, cancellationToken);
@@ -141,12 +143,13 @@ public static class EvaluationsApi
         };
         db.Evaluations.Add(evaluation);
         await db.SaveChangesAsync(cancellationToken);
-        // Should this fail, the evaluation stays queued without a job, and EvaluationRecovery enqueues it.
-        evaluation.JobId = await scheduler.EnqueueAsync(db, evaluation.Id, CancellationToken.None);
-        return TypedResults.Accepted($"/api/evaluations/{evaluation.Id}", EvaluationResponse.From(evaluation));
+        // Should this fail, the evaluation stays queued without a job, and recovery (Jobs/WorkRecovery) enqueues it.
+        evaluation.JobId = await work.EnqueueAsync<EvaluationEntity>(db, evaluation.Id, CancellationToken.None);
+        return TypedResults.Accepted($"/api/evaluations/{evaluation.Id}", EvaluationResponse.From(evaluation, options.Value.StalledAfter));
     }
 
-    internal static async Task<Ok<List<EvaluationResponse>>> ListAsync(Guid? modelId, RnnRbmDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Ok<List<EvaluationResponse>>> ListAsync(Guid? modelId, RnnRbmDbContext db, IOptions<RnnRbmOptions> options,
+        CancellationToken cancellationToken)
     {
         IQueryable<EvaluationEntity> query = db.Evaluations.AsNoTracking();
         if (modelId is Guid model)
@@ -154,30 +157,32 @@ public static class EvaluationsApi
             query = query.Where(e => e.ModelId == model);
         }
         List<EvaluationEntity> evaluations = await query.OrderByDescending(e => e.CreatedUtc).ToListAsync(cancellationToken);
-        return TypedResults.Ok(evaluations.Select(EvaluationResponse.From).ToList());
+        return TypedResults.Ok(evaluations.Select(e => EvaluationResponse.From(e, options.Value.StalledAfter)).ToList());
     }
 
-    internal static async Task<Results<Ok<EvaluationResponse>, ProblemHttpResult>> GetAsync(Guid id, RnnRbmDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<EvaluationResponse>, ProblemHttpResult>> GetAsync(Guid id, RnnRbmDbContext db, IOptions<RnnRbmOptions> options,
+        CancellationToken cancellationToken)
     {
         EvaluationEntity? evaluation = await db.Evaluations.AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, cancellationToken);
-        return evaluation is null ? ErrorHandling.NotFound("Evaluation", id) : TypedResults.Ok(EvaluationResponse.From(evaluation));
+        return evaluation is null ? ErrorHandling.NotFound("Evaluation", id) : TypedResults.Ok(EvaluationResponse.From(evaluation, options.Value.StalledAfter));
     }
 
     internal static async Task<Results<Accepted<EvaluationResponse>, ProblemHttpResult>> CancelAsync(
-        Guid id, RnnRbmDbContext db, ActiveEvaluations active, ILoggerFactory logs, CancellationToken cancellationToken)
+        Guid id, RnnRbmDbContext db, BackgroundWork work, IOptions<RnnRbmOptions> options, ILoggerFactory logs, CancellationToken cancellationToken)
     {
         EvaluationEntity? evaluation = await db.Evaluations.FindAsync([id], cancellationToken);
-        if (LeaseCancel.Refuses(evaluation, "Evaluation", id, out ProblemHttpResult? refusal))
+        if (BackgroundWork.Refuses(evaluation, "Evaluation", id, out ProblemHttpResult? refusal))
         {
             return refusal;
         }
-        if (await LeaseCancel.TryEndUnclaimedAsync(db, evaluation, active, DateTimeOffset.UtcNow, () => { }, cancellationToken))
+        TimeSpan stalledAfter = options.Value.StalledAfter;
+        if (await work.TryEndUnclaimedAsync(db, evaluation, DateTimeOffset.UtcNow, () => { }, cancellationToken))
         {
-            logs.CreateLogger(typeof(EvaluationsApi)).LogInformation("Evaluation {Id} cancelled while queued.", id);
-            return TypedResults.Accepted($"/api/evaluations/{id}", EvaluationResponse.From(evaluation));
+            logs.CreateLogger(typeof(EvaluationsApi)).LogInformation("Evaluation {Id} cancelled without a live worker.", id);
+            return TypedResults.Accepted($"/api/evaluations/{id}", EvaluationResponse.From(evaluation, stalledAfter));
         }
-        await LeaseCancel.RequestAsync<EvaluationEntity>(db, id, active, cancellationToken);
+        await work.RequestCancelAsync<EvaluationEntity>(db, id, cancellationToken);
         EvaluationEntity? current = await db.Evaluations.AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, cancellationToken);
-        return TypedResults.Accepted($"/api/evaluations/{id}", EvaluationResponse.From(current ?? evaluation));
+        return TypedResults.Accepted($"/api/evaluations/{id}", EvaluationResponse.From(current ?? evaluation, stalledAfter));
     }
 }

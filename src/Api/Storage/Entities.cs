@@ -1,4 +1,4 @@
-using RnnRbm.Api.Hosting;
+using RnnRbm.Api.Jobs;
 
 namespace RnnRbm.Api.Storage;
 
@@ -35,7 +35,7 @@ public sealed class CorpusFileEntity
 }
 
 /// <summary>A training run and its progress; <see cref="Version"/> guards against stale writers.</summary>
-public sealed class TrainingEntity : ILeasedWork
+public sealed class TrainingEntity : IBackgroundWork
 {
     public Guid Id { get; set; }
     public Guid CorpusId { get; set; }
