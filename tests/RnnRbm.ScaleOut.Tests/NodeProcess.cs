@@ -35,6 +35,9 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>RnnRbm:TakeoverDelay of every node: a killed worker's work shows stalled after half of it, moves after it.</summary>
+    public static readonly TimeSpan TakeoverDelay = TimeSpan.FromSeconds(15);
+
     /// <summary>The binary the nodes run: src/Api's own build of the configuration this test was built in.</summary>
     public static string ApiBinary
     {
@@ -70,6 +73,7 @@ public sealed class NodeProcess : IAsyncDisposable
             ["--RnnRbm:SeedDemo"] = "false",
             ["--RnnRbm:JobPollInterval"] = "00:00:00.500",
             ["--RnnRbm:JobInvisibilityTimeout"] = "00:01:00",
+            ["--RnnRbm:TakeoverDelay"] = TakeoverDelay.ToString(),
             ["--RnnRbm:ShutdownTimeout"] = "00:00:05",
         };
         foreach (KeyValuePair<string, string> setting in settings ?? new Dictionary<string, string>())

@@ -34,7 +34,7 @@ public class ScaleOutTests
             Assert.Equal([1, 2, 3], done.History.Select(e => e.Epoch));
             workers.UnionWith((await EpochsAsync(database, id)).Select(e => PidOf(e.Worker)));
         }
-        // Each worker takes one training at a time (TrainingWorkers = 1), so four queued at once must reach both;
+        // Each worker takes one training at a time (RnnRbm:Workers = 1, trainings and evaluations together), so four queued at once must reach both;
         // the web node trains nothing.
         Assert.True(workers.SetEquals([a.Pid, b.Pid]), $"epochs ran on pids {string.Join(", ", workers)}; workers {a.Pid}, {b.Pid}; web {web.Pid}.");
     }
@@ -57,9 +57,16 @@ public class ScaleOutTests
         NodeProcess survivor = victim == a ? b : a;
         Assert.Equal(victim.Pid, PidOf(owner));
         victim.Kill();
+        var sinceKill = System.Diagnostics.Stopwatch.StartNew();
         int epochAtKill = (await RowAsync(database, id)).EpochsCompleted;
 
-        // The survivor's recovery takes over once the dead owner's lease ages past WorkLease.Timeout (30 s).
+        // The web node shows it stalled (worker lost, waiting for another) before any takeover can happen.
+        TrainingResponse stalled = await WaitForAsync(web.Client, id, t => t.State != WorkStates.Running, 60, web, survivor, victim);
+        Assert.Equal(WorkStates.Stalled, stalled.State);
+        Assert.True(sinceKill.Elapsed < NodeProcess.TakeoverDelay, $"stalled only after {sinceKill.Elapsed}");
+        Assert.Null(stalled.EtaSeconds);
+
+        // Recovery (on any node) moves it to the survivor once the dead worker has been silent for the takeover delay.
         TrainingResponse done = await WaitForAsync(web.Client, id, t => WorkStates.IsFinished(t.State), 120, web, survivor, victim);
         Assert.True(done.State == WorkStates.Succeeded, $"{done.State}: {done.Error}\n{survivor.Output()}");
         Assert.Equal(Enumerable.Range(1, Epochs), done.History.Select(e => e.Epoch));
