@@ -24,11 +24,8 @@ internal sealed class WorkRecovery(
     WorkKinds kinds,
     IServiceProvider services,
     IOptions<RnnRbmOptions> options,
-    ILogger<WorkRecovery> log) : IHostedService, IDisposable
+    ILogger<WorkRecovery> log) : BackgroundService
 {
-    private readonly CancellationTokenSource _stopping = new();
-    private Task? _loop;
-
     private JobStorage Storage => services.GetRequiredService<JobStorage>();
 
     private BackgroundWork Queue => services.GetRequiredService<BackgroundWork>();
@@ -37,7 +34,7 @@ internal sealed class WorkRecovery(
 
     private TimeSpan Interval => options.Value.TakeoverDelay / 3;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
         // Hangfire keeps process-wide state (its log provider, cached filter attributes: AutomaticRetry takes a logger
         // when built) that each host's configuration overwrites. Build the job client and the job's filters now, while
@@ -45,19 +42,10 @@ internal sealed class WorkRecovery(
         _ = Jobs;
         _ = JobFilterProviders.Providers.GetFilters(Job.FromExpression<WorkJob>(job => job.RunAsync("", Guid.Empty, CancellationToken.None)));
         await SweepSafelyAsync(cancellationToken); // before this node's server (registered after) fetches new work
-        _loop = LoopAsync(_stopping.Token);
+        await base.StartAsync(cancellationToken);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await _stopping.CancelAsync();
-        if (_loop is not null)
-        {
-            await _loop.WaitAsync(cancellationToken);
-        }
-    }
-
-    private async Task LoopAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Interval);
         try
@@ -135,6 +123,4 @@ internal sealed class WorkRecovery(
         using Hangfire.Storage.IStorageConnection connection = Storage.GetConnection();
         return connection.GetStateData(jobId)?.Name;
     }
-
-    public void Dispose() => _stopping.Dispose();
 }

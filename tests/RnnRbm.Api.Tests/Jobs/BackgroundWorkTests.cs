@@ -31,7 +31,8 @@ public class BackgroundWorkTests
         using HttpClient client = app.CreateClient();
         Guid corpus = await AddCorpusAsync(app, train: 1, valid: 0);
         Guid id = (await StartAsync(client, Tiny(corpus, epochs: 5))).Id;
-        string? job = Row(app, id).JobId;
+        string job = Row(app, id).JobId!;
+        MarkProcessingOnADeadServer(app, job);
         WorkRecovery recovery = app.Services.GetServices<IHostedService>().OfType<WorkRecovery>().Single();
 
         await SetWorkerAsync(app, id, "live-host/2/0", DateTimeOffset.UtcNow.AddMinutes(-4));
@@ -50,7 +51,7 @@ public class BackgroundWorkTests
         TrainingEntity row = Row(app, id);
         Assert.NotEqual(job, row.JobId);
         using IStorageConnection connection = app.Services.GetRequiredService<JobStorage>().GetConnection();
-        Assert.Equal(DeletedState.StateName, connection.GetStateData(job!).Name); // taken from the lost worker
+        Assert.Equal(DeletedState.StateName, connection.GetStateData(job).Name); // taken from the lost worker
         StateData taken = connection.GetStateData(row.JobId!);
         Assert.Equal(EnqueuedState.StateName, taken.Name);
         Assert.Equal(WorkKinds.RecoveredQueue, taken.Data["Queue"]); // ahead of new work
@@ -72,10 +73,7 @@ public class BackgroundWorkTests
             using IStorageConnection connection = a.Services.GetRequiredService<JobStorage>().GetConnection();
             using IFetchedJob fetched = connection.FetchNextJob([TrainingRun.Kind], CancellationToken.None);
             Assert.Equal(job, fetched.JobId);
-            // ProcessingState's constructor is Hangfire's own (a worker's): built here as that worker would.
-            var processing = (ProcessingState)Activator.CreateInstance(typeof(ProcessingState),
-                System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance, null, ["dead-server:1", "1"], null)!;
-            Assert.True(a.Services.GetRequiredService<IBackgroundJobClient>().ChangeState(job, processing, EnqueuedState.StateName));
+            MarkProcessingOnADeadServer(a, job);
             await SetWorkerAsync(a, lost, "dead-host/1/0", DateTimeOffset.UtcNow.AddMinutes(-5));
             // New work, queued after it.
             fresh = (await StartAsync(client, Tiny(corpus, epochs: 3, seed: 2))).Id;
@@ -122,6 +120,15 @@ public class BackgroundWorkTests
         using var app = new RnnRbmAppFactory(new Dictionary<string, string?> { ["RnnRbm:Workers"] = $"{Environment.ProcessorCount + 1}" });
         Exception error = Assert.ThrowsAny<Exception>(() => app.Services);
         Assert.Contains("cores", error.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Puts the job in the state a worker leaves it in when it takes it: processing, on a server (now gone).</summary>
+    private static void MarkProcessingOnADeadServer(RnnRbmAppFactory app, string job)
+    {
+        // ProcessingState's constructor is Hangfire's own (a worker's): built here as that worker would.
+        var processing = (ProcessingState)Activator.CreateInstance(typeof(ProcessingState),
+            System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance, null, ["dead-server:1", "1"], null)!;
+        Assert.True(app.Services.GetRequiredService<IBackgroundJobClient>().ChangeState(job, processing, EnqueuedState.StateName));
     }
 
     /// <summary>Makes the training look run by <paramref name="worker"/>, last heard of at <paramref name="heartbeat"/>.</summary>
