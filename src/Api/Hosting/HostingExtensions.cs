@@ -41,7 +41,7 @@ public static class HostingExtensions
             .Validate(o => o.Database != DatabaseKinds.Postgres || !string.IsNullOrWhiteSpace(o.PostgresConnectionString),
                 "RnnRbm:Database is postgres: set the connection string ConnectionStrings:Postgres (environment ConnectionStrings__Postgres).")
             .ValidateOnStart();
-        // The host waits a little longer than Hangfire's server, so that a training's release of its lease is not cut off.
+        // The host waits a little longer than Hangfire's server, so that a job's hand-back of its work is not cut off.
         builder.Services.AddOptions<HostOptions>().Configure<IOptions<RnnRbmOptions>>((host, o) =>
             host.ShutdownTimeout = o.Value.ShutdownTimeout + TimeSpan.FromSeconds(5));
         long maxRequest = builder.Configuration.GetSection(RnnRbmOptions.Section).GetValue<long?>(nameof(RnnRbmOptions.MaxRequestBytes))

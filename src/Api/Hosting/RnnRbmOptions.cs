@@ -28,7 +28,7 @@ public sealed class RnnRbmOptions
     public string? PostgresConnectionString { get; set; }
 
     /// <summary>
-    /// How long a stopping node waits for its training to reach an update boundary and release its lease (Hangfire
+    /// How long a stopping node waits for its jobs to reach a safe point and hand their work back (Hangfire
     /// server's ShutdownTimeout; the host's is 5 s longer). Keep it below the orchestrator's grace period (compose: 60 s).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]

@@ -79,7 +79,7 @@ public sealed class TrainingEpochEntity
     public Guid TrainingId { get; set; }
     /// <summary>1-based, as in the history.</summary>
     public int Epoch { get; set; }
-    /// <summary>The lease owner that completed it (host/process/instance).</summary>
+    /// <summary>The worker that completed it (host/process/instance, <see cref="Hosting.WorkerIdentity"/>).</summary>
     public required string Worker { get; set; }
     public DateTimeOffset CompletedUtc { get; set; }
 }
