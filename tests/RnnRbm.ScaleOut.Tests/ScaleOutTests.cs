@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.SignalR.Client;
 using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Progress;
+using RnnRbm.Api.Storage;
 using RnnRbm.Api.Training;
 using static RnnRbm.ScaleOut.Tests.ScaleOutKit;
 
@@ -80,6 +81,45 @@ public class ScaleOutTests
         Assert.InRange(epochAtKill, 2, Epochs - 1);
         // The epochs before the kill keep the wall times the victim measured (they were not run again).
         Assert.Equal(running.History.Select(e => e.Seconds), done.History.Take(running.History.Count).Select(e => e.Seconds));
+    }
+
+    [PostgresFact]
+    public async Task KilledWorker_ItsTrainingRunsBeforeNewWork_OnTheNextFreeWorker()
+    {
+        await using TestDatabase database = await TestDatabase.CreateAsync();
+        await using NodeProcess web = await NodeProcess.StartAsync("web", database);
+        await using NodeProcess a = await NodeProcess.StartAsync("worker", database);
+        await using NodeProcess b = await NodeProcess.StartAsync("worker", database);
+        Guid corpus = await AddCorpusAsync(database, train: 4);
+
+        // Both workers busy (one training each), then new work waits in the queue.
+        Guid lost = await StartAsync(web.Client, Tiny(corpus, epochs: 20, seed: 1));
+        Guid busy = await StartAsync(web.Client, Tiny(corpus, epochs: 10000, seed: 2));
+        await WaitForAsync(web.Client, lost, t => t.Epoch >= 1 || WorkStates.IsFinished(t.State), 60, web, a, b);
+        await WaitForAsync(web.Client, busy, t => t.Epoch >= 1 || WorkStates.IsFinished(t.State), 60, web, a, b);
+        Guid fresh = await StartAsync(web.Client, Tiny(corpus, epochs: 2, seed: 3));
+        TrainingEntity row = await RowAsync(database, lost);
+        Assert.Equal(WorkStates.Running, row.State);
+        NodeProcess victim = PidOf(row.LeaseOwner!) == a.Pid ? a : b;
+        NodeProcess survivor = victim == a ? b : a;
+        victim.Kill();
+
+        // Recovery moves the lost training's job to the recovered queue; the survivor is still busy meanwhile.
+        await WaitForAsync(() => RowAsync(database, lost), t => t.JobId != row.JobId, 90,
+            t => $"Training {lost} was not re-enqueued: job {t.JobId}, heartbeat {t.LeaseHeartbeatUtc:O}", web, survivor);
+        Assert.Equal(WorkStates.Queued, (await GetAsync(web.Client, fresh)).State);
+        // Free the survivor: it takes the lost training first, then the new one.
+        using (HttpResponseMessage cancel = await web.Client.PostAsync(new Uri($"/api/trainings/{busy}/cancel", UriKind.Relative), null))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, cancel.StatusCode);
+        }
+        TrainingResponse recovered = await WaitForAsync(web.Client, lost, t => WorkStates.IsFinished(t.State), 180, web, survivor);
+        TrainingResponse next = await WaitForAsync(web.Client, fresh, t => WorkStates.IsFinished(t.State), 120, web, survivor);
+        Assert.Equal(WorkStates.Succeeded, recovered.State);
+        Assert.Equal(WorkStates.Succeeded, next.State);
+        Assert.Equal(Enumerable.Range(1, 20), (await EpochsAsync(database, lost)).Select(e => e.Epoch));
+        Assert.True(next.StartedUtc >= recovered.FinishedUtc,
+            $"The new training started at {next.StartedUtc:O}, before the recovered one finished at {recovered.FinishedUtc:O}.");
     }
 
     [PostgresFact]
