@@ -84,6 +84,36 @@ public class ScaleOutTests
     }
 
     [PostgresFact]
+    public async Task StoppedWorker_HandsItsTrainingBack_AndHangfireGivesTheSameJobToTheOther()
+    {
+        const int Epochs = 40;
+        await using TestDatabase database = await TestDatabase.CreateAsync();
+        await using NodeProcess web = await NodeProcess.StartAsync("web", database);
+        await using NodeProcess a = await NodeProcess.StartAsync("worker", database);
+        await using NodeProcess b = await NodeProcess.StartAsync("worker", database);
+        Guid corpus = await AddCorpusAsync(database, train: 4);
+
+        Guid id = await StartAsync(web.Client, Tiny(corpus, epochs: Epochs));
+        await WaitForAsync(web.Client, id, t => t.Epoch >= 2 || WorkStates.IsFinished(t.State), 60, web, a, b);
+        TrainingEntity before = await RowAsync(database, id);
+        Assert.Equal(WorkStates.Running, before.State);
+        NodeProcess stopped = PidOf(before.LeaseOwner!) == a.Pid ? a : b;
+        NodeProcess other = stopped == a ? b : a;
+        Assert.Equal(0, stopped.Terminate(TimeSpan.FromSeconds(30))); // SIGTERM: a graceful stop
+        int epochAtStop = (await EpochsAsync(database, id)).Count;
+
+        TrainingResponse done = await WaitForAsync(web.Client, id, t => WorkStates.IsFinished(t.State), 180, web, other, stopped);
+        Assert.True(done.State == WorkStates.Succeeded, $"{done.State}: {done.Error}\n{other.Output()}");
+        List<TrainingEpochEntity> epochs = await EpochsAsync(database, id);
+        Assert.Equal(Enumerable.Range(1, Epochs), epochs.Select(e => e.Epoch));
+        Assert.InRange(epochAtStop, 2, Epochs - 1);
+        Assert.All(epochs.Where(e => e.Epoch <= epochAtStop), e => Assert.Equal(stopped.Pid, PidOf(e.Worker)));
+        Assert.All(epochs.Where(e => e.Epoch > epochAtStop), e => Assert.Equal(other.Pid, PidOf(e.Worker)));
+        // Handed back through Hangfire: the job the stopped worker re-queued is the one the other ran, no recovery needed.
+        Assert.Equal(before.JobId, (await RowAsync(database, id)).JobId);
+    }
+
+    [PostgresFact]
     public async Task KilledWorker_ItsTrainingRunsBeforeNewWork_OnTheNextFreeWorker()
     {
         await using TestDatabase database = await TestDatabase.CreateAsync();

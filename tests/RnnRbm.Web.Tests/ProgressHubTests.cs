@@ -25,6 +25,7 @@ public sealed class ProgressHubTests
             {
                 Id = id, CorpusId = Guid.NewGuid(), State = "running", SettingsJson = "{}", Epochs = 4, EpochFramesTotal = 1000,
                 CreatedUtc = DateTimeOffset.UtcNow, StartedUtc = DateTimeOffset.UtcNow, Backend = "simd",
+                LeaseOwner = "fake-worker", LeaseHeartbeatUtc = DateTimeOffset.UtcNow, // a live worker's heartbeat (else: stalled)
             });
             await db.SaveChangesAsync();
         }
@@ -48,13 +49,14 @@ public sealed class ProgressHubTests
         Assert.Equal(("running", 0, 4, "simd"), (now.State, now.Epoch, now.Epochs, now.Backend));
         Assert.Null(await bystander.InvokeAsync<TrainingResponse?>("Subscribe", Guid.NewGuid())); // unknown: null, no group
 
-        // The "trainer" finishes two epochs, then succeeds, writing only the database.
+        // The "trainer" finishes two epochs, then succeeds, writing only the database (with its heartbeat, as a worker does).
         for (int epoch = 1; epoch <= 4; epoch++)
         {
             await UpdateAsync(app, id, t =>
             {
                 t.EpochsCompleted = epoch;
                 t.EpochFramesDone = 0;
+                t.LeaseHeartbeatUtc = DateTimeOffset.UtcNow;
                 t.HistoryJson = "[" + string.Join(",", Enumerable.Range(1, epoch).Select(e => $"{{\"epoch\":{e},\"monitor\":{-10 + e},\"validMonitor\":{-11 + e},\"seconds\":0.5,\"framesPerSecond\":2000}}")) + "]";
                 if (epoch == 4)
                 {
