@@ -80,6 +80,38 @@ public sealed class ProgressHubTests
         Assert.Equal(0, bystanderReceived);
     }
 
+    [Fact]
+    public async Task AWorkerThatFallsSilent_IsPushedAsStalled_ThoughItsRowDoesNotChange()
+    {
+        using var app = new WebAppFactory(new Dictionary<string, string?> { ["RnnRbm:Role"] = "web" }); // nothing runs it
+        Uri hubUrl = new(app.BaseAddress, "/hubs/progress");
+        var id = Guid.NewGuid();
+        await using (AsyncServiceScope scope = app.Services.CreateAsyncScope())
+        {
+            // Its worker's last heartbeat is 5 s old: stalled (after half the 30 s takeover delay) ten seconds from now.
+            var db = scope.ServiceProvider.GetRequiredService<RnnRbmDbContext>();
+            db.Trainings.Add(new TrainingEntity
+            {
+                Id = id, CorpusId = Guid.NewGuid(), State = "running", SettingsJson = "{}", Epochs = 4, EpochFramesTotal = 1000,
+                CreatedUtc = DateTimeOffset.UtcNow, StartedUtc = DateTimeOffset.UtcNow.AddSeconds(-20), Backend = "simd",
+                LeaseOwner = "lost-worker", LeaseHeartbeatUtc = DateTimeOffset.UtcNow.AddSeconds(-5),
+            });
+            await db.SaveChangesAsync();
+        }
+        await using HubConnection follower = new HubConnectionBuilder().WithUrl(hubUrl).Build();
+        var stalled = new TaskCompletionSource<TrainingResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        follower.On<TrainingResponse>("progress", update =>
+        {
+            if (update.State == "stalled") { stalled.TrySetResult(update); }
+        });
+        await follower.StartAsync();
+        TrainingResponse? now = await follower.InvokeAsync<TrainingResponse?>("Subscribe", id);
+        Assert.Equal("running", now!.State);
+
+        TrainingResponse pushed = await stalled.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Null(pushed.EtaSeconds);
+    }
+
     private static async Task UpdateAsync(WebAppFactory app, Guid id, Action<TrainingEntity> change)
     {
         await using AsyncServiceScope scope = app.Services.CreateAsyncScope();
