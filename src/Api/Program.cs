@@ -4,6 +4,7 @@ using RnnRbm.Api.Evaluations;
 using RnnRbm.Api.Generation;
 using RnnRbm.Api.Health;
 using RnnRbm.Api.Hosting;
+using RnnRbm.Api.Jobs;
 using RnnRbm.Api.Models;
 using RnnRbm.Api.Progress;
 using RnnRbm.Api.Storage;
@@ -16,8 +17,8 @@ builder.AddApiErrors();
 builder.AddRnnRbmStorage();
 builder.AddNumerics();
 builder.AddCorpora();
-builder.AddTrainingJobs();
-builder.AddEvaluations();
+builder.AddBackgroundWork<TrainingEntity, TrainingRun>(TrainingRun.Kind);
+builder.AddBackgroundWork<EvaluationEntity, EvaluationRun>(EvaluationRun.Kind);
 builder.AddModels();
 builder.AddGeneration();
 builder.AddHealth();
@@ -30,7 +31,7 @@ var app = builder.Build();
 app.UseApiErrors();
 app.MapHealth();
 // RnnRbm:Role (docs/deployment.md): a worker trains and answers health checks only; web and all serve the rest.
-// Training itself is switched by the options (a web node has no training worker), recovery runs on every node.
+// Background work runs where RnnRbm:Workers > 0 (a web node has none); recovery runs on every node.
 if (NodeRoles.ServesApi(NodeRoles.Of(builder.Configuration)))
 {
     app.UseApiDocs();

@@ -34,8 +34,12 @@ public class EvaluationScaleOutTests
         NodeProcess survivor = victim == a ? b : a;
         Assert.Equal(victim.Pid, PidOf(owner));
         victim.Kill();
+        var sinceKill = System.Diagnostics.Stopwatch.StartNew();
+        EvaluationResponse stalled = await WaitForAsync(() => GetAsync(web.Client, id), e => e.State != WorkStates.Running, 60, Describe, web, survivor, victim);
+        Assert.Equal(WorkStates.Stalled, stalled.State);
+        Assert.True(sinceKill.Elapsed < NodeProcess.TakeoverDelay, $"stalled only after {sinceKill.Elapsed}");
 
-        // The survivor's (or the web node's) recovery requeues it once the dead owner's lease is 30 s old.
+        // The survivor's (or the web node's) recovery requeues it, ahead of new work, once the dead worker is silent for the takeover delay.
         EvaluationResponse done = await WaitForAsync(() => GetAsync(web.Client, id), e => WorkStates.IsFinished(e.State), 150, Describe, web, survivor, victim);
         Assert.True(done.State == WorkStates.Succeeded, $"{done.State}: {done.Error}\n{survivor.Output()}");
         Assert.Equal(done.LogLikelihood, ModelMetric(await ModelAsync(database, model), "train.logLikelihood"));

@@ -8,7 +8,7 @@ namespace RnnRbm.ScaleOut.Tests;
 /// One node of the service: the real binary (src/Api's build) in a process of its own, bound to 127.0.0.1 on a free
 /// port, with a role and the test's PostgreSQL database. Disposing kills it (only this process, by its id).
 /// </summary>
-public sealed class NodeProcess : IAsyncDisposable
+public sealed partial class NodeProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly string _dataFolder;
@@ -34,6 +34,9 @@ public sealed class NodeProcess : IAsyncDisposable
     public HttpClient Client { get; }
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>RnnRbm:TakeoverDelay of every node: a killed worker's work shows stalled after half of it, moves after it.</summary>
+    public static readonly TimeSpan TakeoverDelay = TimeSpan.FromSeconds(15);
 
     /// <summary>The binary the nodes run: src/Api's own build of the configuration this test was built in.</summary>
     public static string ApiBinary
@@ -70,6 +73,7 @@ public sealed class NodeProcess : IAsyncDisposable
             ["--RnnRbm:SeedDemo"] = "false",
             ["--RnnRbm:JobPollInterval"] = "00:00:00.500",
             ["--RnnRbm:JobInvisibilityTimeout"] = "00:01:00",
+            ["--RnnRbm:TakeoverDelay"] = TakeoverDelay.ToString(),
             ["--RnnRbm:ShutdownTimeout"] = "00:00:05",
         };
         foreach (KeyValuePair<string, string> setting in settings ?? new Dictionary<string, string>())
@@ -113,6 +117,23 @@ public sealed class NodeProcess : IAsyncDisposable
         }
         _process.WaitForExit(10_000);
     }
+
+    /// <summary>
+    /// SIGTERM, as <c>docker stop</c> sends it: the node stops gracefully (its jobs hand their work back) and exits;
+    /// returns its exit code.
+    /// </summary>
+    public int Terminate(TimeSpan timeout)
+    {
+        if (SendSignal(_process.Id, 15) != 0)
+        {
+            throw new InvalidOperationException("kill(SIGTERM) failed.");
+        }
+        Assert.True(_process.WaitForExit(timeout), $"The {Role} node did not exit within {timeout.TotalSeconds} s of SIGTERM.\n{Output()}");
+        return _process.ExitCode;
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int SendSignal(int pid, int signal);
 
     /// <summary>The last lines the node logged, for failure messages.</summary>
     public string Output()

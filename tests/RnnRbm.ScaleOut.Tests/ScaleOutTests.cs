@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.SignalR.Client;
 using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Progress;
+using RnnRbm.Api.Storage;
 using RnnRbm.Api.Training;
 using static RnnRbm.ScaleOut.Tests.ScaleOutKit;
 
@@ -34,7 +35,7 @@ public class ScaleOutTests
             Assert.Equal([1, 2, 3], done.History.Select(e => e.Epoch));
             workers.UnionWith((await EpochsAsync(database, id)).Select(e => PidOf(e.Worker)));
         }
-        // Each worker takes one training at a time (TrainingWorkers = 1), so four queued at once must reach both;
+        // Each worker takes one training at a time (RnnRbm:Workers = 1, trainings and evaluations together), so four queued at once must reach both;
         // the web node trains nothing.
         Assert.True(workers.SetEquals([a.Pid, b.Pid]), $"epochs ran on pids {string.Join(", ", workers)}; workers {a.Pid}, {b.Pid}; web {web.Pid}.");
     }
@@ -42,7 +43,7 @@ public class ScaleOutTests
     [PostgresFact]
     public async Task KilledWorker_ItsTrainingCompletesOnTheOther_WithEachEpochOnce()
     {
-        const int Epochs = 12;
+        const int Epochs = 40; // enough that the kill lands mid-run even on a loaded machine
         await using TestDatabase database = await TestDatabase.CreateAsync();
         await using NodeProcess web = await NodeProcess.StartAsync("web", database);
         await using NodeProcess a = await NodeProcess.StartAsync("worker", database);
@@ -57,9 +58,16 @@ public class ScaleOutTests
         NodeProcess survivor = victim == a ? b : a;
         Assert.Equal(victim.Pid, PidOf(owner));
         victim.Kill();
+        var sinceKill = System.Diagnostics.Stopwatch.StartNew();
         int epochAtKill = (await RowAsync(database, id)).EpochsCompleted;
 
-        // The survivor's recovery takes over once the dead owner's lease ages past WorkLease.Timeout (30 s).
+        // The web node shows it stalled (worker lost, waiting for another) before any takeover can happen.
+        TrainingResponse stalled = await WaitForAsync(web.Client, id, t => t.State != WorkStates.Running, 60, web, survivor, victim);
+        Assert.Equal(WorkStates.Stalled, stalled.State);
+        Assert.True(sinceKill.Elapsed < NodeProcess.TakeoverDelay, $"stalled only after {sinceKill.Elapsed}");
+        Assert.Null(stalled.EtaSeconds);
+
+        // Recovery (on any node) moves it to the survivor once the dead worker has been silent for the takeover delay.
         TrainingResponse done = await WaitForAsync(web.Client, id, t => WorkStates.IsFinished(t.State), 120, web, survivor, victim);
         Assert.True(done.State == WorkStates.Succeeded, $"{done.State}: {done.Error}\n{survivor.Output()}");
         Assert.Equal(Enumerable.Range(1, Epochs), done.History.Select(e => e.Epoch));
@@ -73,6 +81,75 @@ public class ScaleOutTests
         Assert.InRange(epochAtKill, 2, Epochs - 1);
         // The epochs before the kill keep the wall times the victim measured (they were not run again).
         Assert.Equal(running.History.Select(e => e.Seconds), done.History.Take(running.History.Count).Select(e => e.Seconds));
+    }
+
+    [PostgresFact]
+    public async Task StoppedWorker_HandsItsTrainingBack_AndHangfireGivesTheSameJobToTheOther()
+    {
+        const int Epochs = 40;
+        await using TestDatabase database = await TestDatabase.CreateAsync();
+        await using NodeProcess web = await NodeProcess.StartAsync("web", database);
+        await using NodeProcess a = await NodeProcess.StartAsync("worker", database);
+        await using NodeProcess b = await NodeProcess.StartAsync("worker", database);
+        Guid corpus = await AddCorpusAsync(database, train: 4);
+
+        Guid id = await StartAsync(web.Client, Tiny(corpus, epochs: Epochs));
+        await WaitForAsync(web.Client, id, t => t.Epoch >= 2 || WorkStates.IsFinished(t.State), 60, web, a, b);
+        TrainingEntity before = await RowAsync(database, id);
+        Assert.Equal(WorkStates.Running, before.State);
+        NodeProcess stopped = PidOf(before.LeaseOwner!) == a.Pid ? a : b;
+        NodeProcess other = stopped == a ? b : a;
+        Assert.Equal(0, stopped.Terminate(TimeSpan.FromSeconds(30))); // SIGTERM: a graceful stop
+        int epochAtStop = (await EpochsAsync(database, id)).Count;
+
+        TrainingResponse done = await WaitForAsync(web.Client, id, t => WorkStates.IsFinished(t.State), 180, web, other, stopped);
+        Assert.True(done.State == WorkStates.Succeeded, $"{done.State}: {done.Error}\n{other.Output()}");
+        List<TrainingEpochEntity> epochs = await EpochsAsync(database, id);
+        Assert.Equal(Enumerable.Range(1, Epochs), epochs.Select(e => e.Epoch));
+        Assert.InRange(epochAtStop, 2, Epochs - 1);
+        Assert.All(epochs.Where(e => e.Epoch <= epochAtStop), e => Assert.Equal(stopped.Pid, PidOf(e.Worker)));
+        Assert.All(epochs.Where(e => e.Epoch > epochAtStop), e => Assert.Equal(other.Pid, PidOf(e.Worker)));
+        // Handed back through Hangfire: the job the stopped worker re-queued is the one the other ran, no recovery needed.
+        Assert.Equal(before.JobId, (await RowAsync(database, id)).JobId);
+    }
+
+    [PostgresFact]
+    public async Task KilledWorker_ItsTrainingRunsBeforeNewWork_OnTheNextFreeWorker()
+    {
+        await using TestDatabase database = await TestDatabase.CreateAsync();
+        await using NodeProcess web = await NodeProcess.StartAsync("web", database);
+        await using NodeProcess a = await NodeProcess.StartAsync("worker", database);
+        await using NodeProcess b = await NodeProcess.StartAsync("worker", database);
+        Guid corpus = await AddCorpusAsync(database, train: 4);
+
+        // Both workers busy (one training each), then new work waits in the queue.
+        Guid lost = await StartAsync(web.Client, Tiny(corpus, epochs: 20, seed: 1));
+        Guid busy = await StartAsync(web.Client, Tiny(corpus, epochs: 10000, seed: 2));
+        await WaitForAsync(web.Client, lost, t => t.Epoch >= 1 || WorkStates.IsFinished(t.State), 60, web, a, b);
+        await WaitForAsync(web.Client, busy, t => t.Epoch >= 1 || WorkStates.IsFinished(t.State), 60, web, a, b);
+        Guid fresh = await StartAsync(web.Client, Tiny(corpus, epochs: 2, seed: 3));
+        TrainingEntity row = await RowAsync(database, lost);
+        Assert.Equal(WorkStates.Running, row.State);
+        NodeProcess victim = PidOf(row.LeaseOwner!) == a.Pid ? a : b;
+        NodeProcess survivor = victim == a ? b : a;
+        victim.Kill();
+
+        // Recovery moves the lost training's job to the recovered queue; the survivor is still busy meanwhile.
+        await WaitForAsync(() => RowAsync(database, lost), t => t.JobId != row.JobId, 90,
+            t => $"Training {lost} was not re-enqueued: job {t.JobId}, heartbeat {t.LeaseHeartbeatUtc:O}", web, survivor);
+        Assert.Equal(WorkStates.Queued, (await GetAsync(web.Client, fresh)).State);
+        // Free the survivor: it takes the lost training first, then the new one.
+        using (HttpResponseMessage cancel = await web.Client.PostAsync(new Uri($"/api/trainings/{busy}/cancel", UriKind.Relative), null))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, cancel.StatusCode);
+        }
+        TrainingResponse recovered = await WaitForAsync(web.Client, lost, t => WorkStates.IsFinished(t.State), 180, web, survivor);
+        TrainingResponse next = await WaitForAsync(web.Client, fresh, t => WorkStates.IsFinished(t.State), 120, web, survivor);
+        Assert.Equal(WorkStates.Succeeded, recovered.State);
+        Assert.Equal(WorkStates.Succeeded, next.State);
+        Assert.Equal(Enumerable.Range(1, 20), (await EpochsAsync(database, lost)).Select(e => e.Epoch));
+        Assert.True(next.StartedUtc >= recovered.FinishedUtc,
+            $"The new training started at {next.StartedUtc:O}, before the recovered one finished at {recovered.FinishedUtc:O}.");
     }
 
     [PostgresFact]

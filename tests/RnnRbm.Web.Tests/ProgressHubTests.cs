@@ -25,6 +25,7 @@ public sealed class ProgressHubTests
             {
                 Id = id, CorpusId = Guid.NewGuid(), State = "running", SettingsJson = "{}", Epochs = 4, EpochFramesTotal = 1000,
                 CreatedUtc = DateTimeOffset.UtcNow, StartedUtc = DateTimeOffset.UtcNow, Backend = "simd",
+                LeaseOwner = "fake-worker", LeaseHeartbeatUtc = DateTimeOffset.UtcNow, // a live worker's heartbeat (else: stalled)
             });
             await db.SaveChangesAsync();
         }
@@ -48,13 +49,14 @@ public sealed class ProgressHubTests
         Assert.Equal(("running", 0, 4, "simd"), (now.State, now.Epoch, now.Epochs, now.Backend));
         Assert.Null(await bystander.InvokeAsync<TrainingResponse?>("Subscribe", Guid.NewGuid())); // unknown: null, no group
 
-        // The "trainer" finishes two epochs, then succeeds, writing only the database.
+        // The "trainer" finishes two epochs, then succeeds, writing only the database (with its heartbeat, as a worker does).
         for (int epoch = 1; epoch <= 4; epoch++)
         {
             await UpdateAsync(app, id, t =>
             {
                 t.EpochsCompleted = epoch;
                 t.EpochFramesDone = 0;
+                t.LeaseHeartbeatUtc = DateTimeOffset.UtcNow;
                 t.HistoryJson = "[" + string.Join(",", Enumerable.Range(1, epoch).Select(e => $"{{\"epoch\":{e},\"monitor\":{-10 + e},\"validMonitor\":{-11 + e},\"seconds\":0.5,\"framesPerSecond\":2000}}")) + "]";
                 if (epoch == 4)
                 {
@@ -76,6 +78,38 @@ public sealed class ProgressHubTests
             Assert.Contains(received, u => u.State == "running" && u.Epoch >= 1 && u.EtaSeconds is > 0);
         }
         Assert.Equal(0, bystanderReceived);
+    }
+
+    [Fact]
+    public async Task AWorkerThatFallsSilent_IsPushedAsStalled_ThoughItsRowDoesNotChange()
+    {
+        using var app = new WebAppFactory(new Dictionary<string, string?> { ["RnnRbm:Role"] = "web" }); // nothing runs it
+        Uri hubUrl = new(app.BaseAddress, "/hubs/progress");
+        var id = Guid.NewGuid();
+        await using (AsyncServiceScope scope = app.Services.CreateAsyncScope())
+        {
+            // Its worker's last heartbeat is 5 s old: stalled (after half the 30 s takeover delay) ten seconds from now.
+            var db = scope.ServiceProvider.GetRequiredService<RnnRbmDbContext>();
+            db.Trainings.Add(new TrainingEntity
+            {
+                Id = id, CorpusId = Guid.NewGuid(), State = "running", SettingsJson = "{}", Epochs = 4, EpochFramesTotal = 1000,
+                CreatedUtc = DateTimeOffset.UtcNow, StartedUtc = DateTimeOffset.UtcNow.AddSeconds(-20), Backend = "simd",
+                LeaseOwner = "lost-worker", LeaseHeartbeatUtc = DateTimeOffset.UtcNow.AddSeconds(-5),
+            });
+            await db.SaveChangesAsync();
+        }
+        await using HubConnection follower = new HubConnectionBuilder().WithUrl(hubUrl).Build();
+        var stalled = new TaskCompletionSource<TrainingResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        follower.On<TrainingResponse>("progress", update =>
+        {
+            if (update.State == "stalled") { stalled.TrySetResult(update); }
+        });
+        await follower.StartAsync();
+        TrainingResponse? now = await follower.InvokeAsync<TrainingResponse?>("Subscribe", id);
+        Assert.Equal("running", now!.State);
+
+        TrainingResponse pushed = await stalled.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Null(pushed.EtaSeconds);
     }
 
     private static async Task UpdateAsync(WebAppFactory app, Guid id, Action<TrainingEntity> change)

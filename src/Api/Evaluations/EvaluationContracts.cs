@@ -67,7 +67,7 @@ public sealed record StartEvaluationRequest(
 /// <param name="AisTolerance">The convergence tolerance of the search (nats per step); null with an explicit schedule.</param>
 /// <param name="AccSamples">Predictions sampled per time step.</param>
 /// <param name="Seed">The seed used.</param>
-/// <param name="State">queued, running, succeeded, failed or cancelled.</param>
+/// <param name="State">queued, running, stalled (its worker lost, waiting for another to measure it again), succeeded, failed or cancelled.</param>
 /// <param name="Progress">Share done, in [0, 1].</param>
 /// <param name="LogLikelihood">Mean log-likelihood per time step in nats (AIS).</param>
 /// <param name="StandardError">AIS standard error of the log-likelihood.</param>
@@ -124,8 +124,10 @@ public sealed record EvaluationResponse(
     DateTimeOffset? StartedUtc,
     DateTimeOffset? FinishedUtc)
 {
-    internal static EvaluationResponse From(EvaluationEntity e) => new(
-        e.Id, e.ModelId, e.CorpusId, e.Split, e.AisRuns, e.AisSteps, e.AisTolerance, e.AccSamples, e.Seed, e.State,
+    /// <summary>The evaluation as the API shows it: a running one whose worker is silent for <paramref name="stalledAfter"/> is stalled.</summary>
+    internal static EvaluationResponse From(EvaluationEntity e, TimeSpan stalledAfter) => new(
+        e.Id, e.ModelId, e.CorpusId, e.Split, e.AisRuns, e.AisSteps, e.AisTolerance, e.AccSamples, e.Seed,
+        WorkStates.Shown(e.State, e.LeaseHeartbeatUtc, DateTimeOffset.UtcNow, stalledAfter),
         e.State == WorkStates.Succeeded ? 1 : Math.Clamp(e.Progress, 0, 1),
         e.LogLikelihood, e.StandardError, e.Accuracy, e.AccuracyDeterministic, e.BaselineAccuracy, e.BaselineLogLikelihood, e.BaselineNote,
         e.AisSchedule, e.AisTransitions, e.AisConverged, e.AisShift, e.Sequences, e.Steps, e.Seconds, e.Gflops, e.Backend, e.Error,

@@ -1,14 +1,14 @@
 using System.ComponentModel.DataAnnotations.Schema;
-using RnnRbm.Api.Hosting;
+using RnnRbm.Api.Jobs;
 
 namespace RnnRbm.Api.Evaluations;
 
 /// <summary>
-/// An evaluation of a model on a corpus split: its settings, where it stands, and what it measured. Run under a lease
-/// like a training (<see cref="LeasedRun{TEntity}"/>); <see cref="Version"/> guards against stale writers.
+/// An evaluation of a model on a corpus split: its settings, where it stands, and what it measured. Run as background work
+/// like a training (<see cref="WorkRun{TEntity}"/>); <see cref="Version"/> guards against stale writers.
 /// </summary>
 [Table("evaluations")]
-public sealed class EvaluationEntity : ILeasedWork
+public sealed class EvaluationEntity : IBackgroundWork
 {
     public Guid Id { get; set; }
     public Guid ModelId { get; set; }
@@ -23,7 +23,7 @@ public sealed class EvaluationEntity : ILeasedWork
     public int AccSamples { get; set; }
     /// <summary>Below 2^53 (a JavaScript client reads it back exactly).</summary>
     public long Seed { get; set; }
-    /// <summary>One of <see cref="WorkStates"/>: queued (new, or released at a shutdown: then measured again from the start), running, succeeded, failed, cancelled (the model's manifest left as it was).</summary>
+    /// <summary>One of <see cref="Hosting.WorkStates"/>: queued (new, or released at a shutdown: then measured again from the start), running, succeeded, failed, cancelled (the model's manifest left as it was).</summary>
     public required string State { get; set; }
     /// <summary>Share done, in [0, 1].</summary>
     public double Progress { get; set; }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using RnnRbm.Api.Hosting;
+using RnnRbm.Api.Jobs;
 using RnnRbm.Api.Storage;
 using RnnRbm.Core.Evaluation;
 using RnnRbm.Core.Midi;
@@ -11,18 +12,31 @@ using RnnRbm.Core.PianoRolls;
 namespace RnnRbm.Api.Evaluations;
 
 /// <summary>
-/// One invocation of <see cref="EvaluationJob"/>: reads the model and the split, measures them on the job's thread,
-/// and writes the result, with the lease, the poller and the Version-guarded writes of <see cref="LeasedRun{TEntity}"/>
-/// (see the job's invariants).
+/// One run of an evaluation (background work of kind <see cref="Kind"/>): reads the model and the split, measures them
+/// on the job's thread, and writes the result, with the claim, the progress writer and the Version-guarded writes of
+/// <see cref="WorkRun{TEntity}"/>.
 /// </summary>
-internal sealed class EvaluationRun : LeasedRun<EvaluationEntity>
+/// <remarks>
+/// Invariants, beside <see cref="WorkRun{TEntity}"/>'s:
+/// <list type="number">
+/// <item>Success is one write: the evaluation's results and the model's rewritten file and manifest together, so the
+/// manifest is written at most once (a superseded runner writes nothing).</item>
+/// <item>A cancel (Hangfire's token, the job deleted) stops the measuring within one AIS transition and ends the
+/// evaluation cancelled, the model untouched.</item>
+/// <item>A shutdown stops the measuring and hands the evaluation back queued; it is measured again from the start
+/// (same seed, same result). So is one whose worker died, once recovery gives it to another.</item>
+/// </list>
+/// </remarks>
+public sealed class EvaluationRun : WorkRun<EvaluationEntity>
 {
+    /// <summary>The kind's name: its Hangfire queue, and how its jobs name it.</summary>
+    public const string Kind = "evaluation";
+
     private readonly NumericsBackend _backend;
     private double _progress; // share done, written by the evaluator's progress callback, read by the poller
 
-    public EvaluationRun(Guid id, RnnRbmDbContext db, string owner, NumericsBackend backend, ILogger log,
-        CancellationToken userCancel, CancellationToken shutdown)
-        : base("Evaluation", id, db, owner, backend.Name, log, userCancel, shutdown)
+    public EvaluationRun(WorkContext context, NumericsBackend backend)
+        : base(context, backend.Name)
     {
         _backend = backend;
     }
@@ -46,7 +60,7 @@ internal sealed class EvaluationRun : LeasedRun<EvaluationEntity>
             AccuracySamples = Row.AccSamples,
             Seed = (ulong)Row.Seed,
         };
-        StartPoller();
+        StartWriter();
 
         EvaluationResult? result = null;
         try
@@ -60,19 +74,19 @@ internal sealed class EvaluationRun : LeasedRun<EvaluationEntity>
             // Ended below, by what stopped it.
         }
 
-        StopPoller();
+        StopWriter();
         if (IsStale)
         {
             return;
         }
         if (CancelRequestedNow())
         {
-            // Invariant 3, also when the measuring had just finished: a cancelled evaluation leaves the manifest alone.
+            // Invariant 2, also when the measuring had just finished: a cancelled evaluation leaves the manifest alone.
             EndCancelled();
         }
         else if (result is null)
         {
-            Release("it is measured again from the start (same seed, same result) when a worker takes it.");
+            HandBack("it is measured again from the start (same seed, same result) by the next worker.");
         }
         else
         {
@@ -111,7 +125,7 @@ internal sealed class EvaluationRun : LeasedRun<EvaluationEntity>
         }
     }
 
-    /// <summary>Invariant 2: the results and the model's metrics in one guarded write.</summary>
+    /// <summary>Invariant 1: the results and the model's metrics in one guarded write.</summary>
     private void Succeed(ModelEntity modelRow, EvaluationResult result)
     {
         lock (Gate)
@@ -158,7 +172,7 @@ internal sealed class EvaluationRun : LeasedRun<EvaluationEntity>
             Row.Seconds = result.Seconds;
             Row.Gflops = result.AisGflopPerSecond;
             Row.FinishedUtc = DateTimeOffset.UtcNow;
-            ClearLease();
+            ClearWorker();
             if (TrySave("record the result"))
             {
                 Log.LogInformation("Evaluation {Id} of model {Model} on {Split}: LL {LogLikelihood} ± {Error}, accuracy {Accuracy}.",
@@ -173,7 +187,7 @@ internal sealed class EvaluationRun : LeasedRun<EvaluationEntity>
         {
             Row.State = WorkStates.Cancelled;
             Row.FinishedUtc = DateTimeOffset.UtcNow;
-            ClearLease();
+            ClearWorker();
             if (TrySave("record the cancel"))
             {
                 Log.LogInformation("Evaluation {Id} cancelled at {Progress:P0}; the model's manifest is unchanged.", Id, Row.Progress);
@@ -219,5 +233,21 @@ internal sealed class EvaluationRun : LeasedRun<EvaluationEntity>
                 $"No accepted {split} file of corpus {corpusId} gives a non-empty piano-roll at {model.Grid}, {model.Range}.");
         }
         return rolls;
+    }
+}
+
+/// <summary>The evaluation's input cannot be used (the model or corpus is gone, or the split is empty at the model's grid).</summary>
+public sealed class EvaluationInputException : Exception
+{
+    public EvaluationInputException()
+    {
+    }
+
+    public EvaluationInputException(string message) : base(message)
+    {
+    }
+
+    public EvaluationInputException(string message, Exception inner) : base(message, inner)
+    {
     }
 }

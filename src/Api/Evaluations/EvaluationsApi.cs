@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using RnnRbm.Api.Hosting;
+using RnnRbm.Api.Jobs;
 using RnnRbm.Api.Storage;
 using RnnRbm.Core.Evaluation;
 
@@ -28,7 +30,7 @@ public static class EvaluationsApi
                 "seed (0 ≤ seed < 2^53) to a random one (every field's bounds and default: GET /api/evaluations/options; unknown fields, " +
                 "and numbers sent as strings, are refused). Returns 202 with the evaluation; poll its Location. On success the results are written into the " +
                 "model's manifest metrics ('<split>.logLikelihood', '<split>.logLikelihoodStandardError', '<split>.accuracy'). An evaluation whose " +
-                "worker dies is measured again from the start by another (same seed, same result) once its lease expires.")
+                "worker dies shows 'stalled', then is measured again from the start by another (same seed, same result).")
             .AcceptsValidated<StartEvaluationRequest>()
             .Produces<EvaluationResponse>(StatusCodes.Status202Accepted);
 
@@ -49,7 +51,7 @@ public static class EvaluationsApi
         group.MapPost("/{id:guid}/cancel", CancelAsync)
             .WithName("CancelEvaluation")
             .WithSummary("Cancels a queued or running evaluation; the model's manifest is left as it was.")
-            .WithDescription("The worker stops within one AIS transition (within about half a second from another process), and the " +
+            .WithDescription("The worker stops within one AIS transition (within about half a second, on any node), and the " +
                 "evaluation ends 'cancelled' without results. A finished evaluation gives 409.")
             .Produces<EvaluationResponse>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -62,7 +64,7 @@ public static class EvaluationsApi
         StartEvaluationRequest.Limits, ("split", EvaluationLimits.Splits, EvaluationLimits.DefaultSplit)));
 
     internal static async Task<Results<Accepted<EvaluationResponse>, ValidationProblem>> StartAsync(
-        Body<StartEvaluationRequest> body, RnnRbmDbContext db, EvaluationScheduler scheduler, CancellationToken cancellationToken)
+        Body<StartEvaluationRequest> body, RnnRbmDbContext db, BackgroundWork work, IOptions<RnnRbmOptions> options, CancellationToken cancellationToken)
     {
         // The bounds and the request's own rules were checked by the endpoint's filter; what is left needs the database.
         StartEvaluationRequest request = body.Value;
@@ -104,12 +106,13 @@ public static class EvaluationsApi
         };
         db.Evaluations.Add(evaluation);
         await db.SaveChangesAsync(cancellationToken);
-        // Should this fail, the evaluation stays queued without a job, and EvaluationRecovery enqueues it.
-        evaluation.JobId = await scheduler.EnqueueAsync(db, evaluation.Id, CancellationToken.None);
-        return TypedResults.Accepted($"/api/evaluations/{evaluation.Id}", EvaluationResponse.From(evaluation));
+        // Should this fail, the evaluation stays queued without a job, and recovery (Jobs/WorkRecovery) enqueues it.
+        evaluation.JobId = await work.EnqueueAsync<EvaluationEntity>(db, evaluation.Id, CancellationToken.None);
+        return TypedResults.Accepted($"/api/evaluations/{evaluation.Id}", EvaluationResponse.From(evaluation, options.Value.StalledAfter));
     }
 
-    internal static async Task<Ok<List<EvaluationResponse>>> ListAsync(Guid? modelId, RnnRbmDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Ok<List<EvaluationResponse>>> ListAsync(Guid? modelId, RnnRbmDbContext db, IOptions<RnnRbmOptions> options,
+        CancellationToken cancellationToken)
     {
         IQueryable<EvaluationEntity> query = db.Evaluations.AsNoTracking();
         if (modelId is Guid model)
@@ -117,30 +120,32 @@ public static class EvaluationsApi
             query = query.Where(e => e.ModelId == model);
         }
         List<EvaluationEntity> evaluations = await query.OrderByDescending(e => e.CreatedUtc).ToListAsync(cancellationToken);
-        return TypedResults.Ok(evaluations.Select(EvaluationResponse.From).ToList());
+        return TypedResults.Ok(evaluations.Select(e => EvaluationResponse.From(e, options.Value.StalledAfter)).ToList());
     }
 
-    internal static async Task<Results<Ok<EvaluationResponse>, ProblemHttpResult>> GetAsync(Guid id, RnnRbmDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<EvaluationResponse>, ProblemHttpResult>> GetAsync(Guid id, RnnRbmDbContext db, IOptions<RnnRbmOptions> options,
+        CancellationToken cancellationToken)
     {
         EvaluationEntity? evaluation = await db.Evaluations.AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, cancellationToken);
-        return evaluation is null ? ErrorHandling.NotFound("Evaluation", id) : TypedResults.Ok(EvaluationResponse.From(evaluation));
+        return evaluation is null ? ErrorHandling.NotFound("Evaluation", id) : TypedResults.Ok(EvaluationResponse.From(evaluation, options.Value.StalledAfter));
     }
 
     internal static async Task<Results<Accepted<EvaluationResponse>, ProblemHttpResult>> CancelAsync(
-        Guid id, RnnRbmDbContext db, ActiveEvaluations active, ILoggerFactory logs, CancellationToken cancellationToken)
+        Guid id, RnnRbmDbContext db, BackgroundWork work, IOptions<RnnRbmOptions> options, ILoggerFactory logs, CancellationToken cancellationToken)
     {
         EvaluationEntity? evaluation = await db.Evaluations.FindAsync([id], cancellationToken);
-        if (LeaseCancel.Refuses(evaluation, "Evaluation", id, out ProblemHttpResult? refusal))
+        if (BackgroundWork.Refuses(evaluation, "Evaluation", id, out ProblemHttpResult? refusal))
         {
             return refusal;
         }
-        if (await LeaseCancel.TryEndUnclaimedAsync(db, evaluation, active, DateTimeOffset.UtcNow, () => { }, cancellationToken))
+        TimeSpan stalledAfter = options.Value.StalledAfter;
+        if (await work.TryEndUnclaimedAsync(db, evaluation, DateTimeOffset.UtcNow, () => { }, cancellationToken))
         {
-            logs.CreateLogger(typeof(EvaluationsApi)).LogInformation("Evaluation {Id} cancelled while queued.", id);
-            return TypedResults.Accepted($"/api/evaluations/{id}", EvaluationResponse.From(evaluation));
+            logs.CreateLogger(typeof(EvaluationsApi)).LogInformation("Evaluation {Id} cancelled without a live worker.", id);
+            return TypedResults.Accepted($"/api/evaluations/{id}", EvaluationResponse.From(evaluation, stalledAfter));
         }
-        await LeaseCancel.RequestAsync<EvaluationEntity>(db, id, active, cancellationToken);
+        await work.RequestCancelAsync<EvaluationEntity>(db, id, cancellationToken);
         EvaluationEntity? current = await db.Evaluations.AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, cancellationToken);
-        return TypedResults.Accepted($"/api/evaluations/{id}", EvaluationResponse.From(current ?? evaluation));
+        return TypedResults.Accepted($"/api/evaluations/{id}", EvaluationResponse.From(current ?? evaluation, stalledAfter));
     }
 }

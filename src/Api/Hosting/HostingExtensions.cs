@@ -20,9 +20,13 @@ public static class HostingExtensions
                 o.Role = o.Role.Trim().ToLowerInvariant();
                 o.Database = o.Database.Trim().ToLowerInvariant();
                 o.PostgresConnectionString ??= builder.Configuration.GetConnectionString("Postgres");
+                if (o.TrainingWorkers is int legacy)
+                {
+                    o.Workers = legacy;
+                }
                 if (o.Role == NodeRoles.Web)
                 {
-                    o.TrainingWorkers = 0; // a web node never trains; workers (or "all" nodes) do
+                    o.Workers = 0; // a web node never trains or evaluates; workers (or "all" nodes) do
                 }
                 if (o.Role == NodeRoles.Worker)
                 {
@@ -32,10 +36,12 @@ public static class HostingExtensions
             .Validate(o => o.NumericsBackend is "auto" or "mkl" or "openblas" or "simd", "RnnRbm:NumericsBackend must be auto, mkl, openblas or simd.")
             .Validate(o => o.Role is NodeRoles.All or NodeRoles.Web or NodeRoles.Worker, "RnnRbm:Role must be all, web or worker.")
             .Validate(o => o.Database is DatabaseKinds.Sqlite or DatabaseKinds.Postgres, "RnnRbm:Database must be sqlite or postgres.")
+            .Validate(o => o.Workers <= Environment.ProcessorCount,
+                $"RnnRbm:Workers is more than this node's {Environment.ProcessorCount} cores: each training or evaluation uses the cores it can.")
             .Validate(o => o.Database != DatabaseKinds.Postgres || !string.IsNullOrWhiteSpace(o.PostgresConnectionString),
                 "RnnRbm:Database is postgres: set the connection string ConnectionStrings:Postgres (environment ConnectionStrings__Postgres).")
             .ValidateOnStart();
-        // The host waits a little longer than Hangfire's server, so that a training's release of its lease is not cut off.
+        // The host waits a little longer than Hangfire's server, so that a job's hand-back of its work is not cut off.
         builder.Services.AddOptions<HostOptions>().Configure<IOptions<RnnRbmOptions>>((host, o) =>
             host.ShutdownTimeout = o.Value.ShutdownTimeout + TimeSpan.FromSeconds(5));
         long maxRequest = builder.Configuration.GetSection(RnnRbmOptions.Section).GetValue<long?>(nameof(RnnRbmOptions.MaxRequestBytes))

@@ -28,15 +28,16 @@ public sealed class RnnRbmOptions
     public string? PostgresConnectionString { get; set; }
 
     /// <summary>
-    /// How long a stopping node waits for its training to reach an update boundary and release its lease (Hangfire
+    /// How long a stopping node waits for its jobs to reach a safe point and hand their work back (Hangfire
     /// server's ShutdownTimeout; the host's is 5 s longer). Keep it below the orchestrator's grace period (compose: 60 s).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// PostgreSQL only: Hangfire's sliding invisibility timeout. A running job renews it; the job of a node that died
-    /// becomes visible to other workers this long after its last renewal.
+    /// PostgreSQL only: Hangfire's sliding invisibility timeout. A running job renews it; the queue entry of a node that
+    /// died becomes visible to other workers this long after its last renewal. Takeover normally comes sooner
+    /// (<see cref="TakeoverDelay"/>, which moves the work to the front of the queue); this is Hangfire's fallback.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:30", "01:00:00")]
     public TimeSpan JobInvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
@@ -68,9 +69,30 @@ public sealed class RnnRbmOptions
     [Range(1, 1024)]
     public int GenerationConcurrency { get; set; } = Math.Max(1, Environment.ProcessorCount);
 
-    /// <summary>Trainings run at once by this process (training is CPU-bound: one per node).</summary>
+    /// <summary>
+    /// The node's budget of CPU-bound jobs: trainings and evaluations run at once by this process, together (one
+    /// Hangfire server over both queues with this many workers). Each job uses the cores it can, so the default is 1;
+    /// 0 runs none (a web node forces 0); more than the node's cores fails at start.
+    /// </summary>
     [Range(0, 64)]
-    public int TrainingWorkers { get; set; } = 1;
+    public int Workers { get; set; } = 1;
+
+    /// <summary>The name <see cref="Workers"/> had before trainings and evaluations shared it; when set, it wins.</summary>
+    [Range(0, 64)]
+    public int? TrainingWorkers { get; set; }
+
+    /// <summary>
+    /// How long a running training or evaluation may go without a heartbeat from its worker before another node takes
+    /// it over (from its last checkpoint, ahead of new work). Its worker is shown <c>stalled</c> after half of it.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
+    public TimeSpan TakeoverDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A running job shows <c>stalled</c> when its worker has been silent this long: half the takeover delay.</summary>
+    public TimeSpan StalledAfter => TakeoverDelay / 2;
+
+    /// <summary>The longest a running job goes without renewing its heartbeat: a sixth of the takeover delay, 0.5 to 5 s.</summary>
+    public TimeSpan HeartbeatInterval => TimeSpan.FromTicks(Math.Clamp((TakeoverDelay / 6).Ticks, TimeSpan.FromMilliseconds(500).Ticks, TimeSpan.FromSeconds(5).Ticks));
 
     /// <summary>Whether the Hangfire dashboard at /hangfire also answers non-local requests.</summary>
     public bool DashboardAllowRemote { get; set; }

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Storage;
 using RnnRbm.Api.Training;
 
@@ -12,7 +14,7 @@ namespace RnnRbm.Api.Progress;
 /// <c>Unsubscribe</c> or disconnects.
 /// </summary>
 /// <remarks>Reads are open, like the GET endpoints: progress holds nothing the API would not show.</remarks>
-public sealed class ProgressHub(RnnRbmDbContext db, ProgressSubscriptions subscriptions) : Hub
+public sealed class ProgressHub(RnnRbmDbContext db, ProgressSubscriptions subscriptions, IOptions<RnnRbmOptions> options) : Hub
 {
     public const string Path = "/hubs/progress";
     public const string ProgressMessage = "progress";
@@ -30,7 +32,7 @@ public sealed class ProgressHub(RnnRbmDbContext db, ProgressSubscriptions subscr
         }
         await Groups.AddToGroupAsync(Context.ConnectionId, Group(trainingId), Context.ConnectionAborted);
         subscriptions.Add(Context.ConnectionId, trainingId);
-        return TrainingsApi.ToResponse(training, DateTimeOffset.UtcNow);
+        return TrainingsApi.ToResponse(training, DateTimeOffset.UtcNow, options.Value.StalledAfter);
     }
 
     /// <summary>Stops following a training.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Storage;
 using RnnRbm.Api.Training;
 
@@ -26,6 +27,7 @@ internal sealed class ProgressPoller(
     IHubContext<ProgressHub> hub,
     ProgressSubscriptions subscriptions,
     IOptions<ProgressOptions> options,
+    IOptions<RnnRbmOptions> work,
     ILogger<ProgressPoller> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -59,13 +61,15 @@ internal sealed class ProgressPoller(
         DateTimeOffset now = DateTimeOffset.UtcNow;
         foreach (TrainingEntity row in rows)
         {
-            // Every write of progress bumps Version: an unchanged version is an unchanged training.
-            if (!subscriptions.Changed(row.Id, row.Version, row.State))
+            // Every write of progress bumps Version: an unchanged version is an unchanged training, unless its worker
+            // went silent (stalled is shown, never written: compare the state shown).
+            TrainingResponse response = TrainingsApi.ToResponse(row, now, work.Value.StalledAfter);
+            if (!subscriptions.Changed(row.Id, row.Version, response.State))
             {
                 continue;
             }
             // The same response as GET /api/trainings/{id}, from the same code: the page and the API never disagree.
-            await hub.Clients.Group(ProgressHub.Group(row.Id)).SendAsync(ProgressHub.ProgressMessage, TrainingsApi.ToResponse(row, now), cancellationToken);
+            await hub.Clients.Group(ProgressHub.Group(row.Id)).SendAsync(ProgressHub.ProgressMessage, response, cancellationToken);
         }
     }
 }

@@ -1,4 +1,4 @@
-using RnnRbm.Api.Hosting;
+using RnnRbm.Api.Jobs;
 
 namespace RnnRbm.Api.Storage;
 
@@ -35,7 +35,7 @@ public sealed class CorpusFileEntity
 }
 
 /// <summary>A training run and its progress; <see cref="Version"/> guards against stale writers.</summary>
-public sealed class TrainingEntity : ILeasedWork
+public sealed class TrainingEntity : IBackgroundWork
 {
     public Guid Id { get; set; }
     public Guid CorpusId { get; set; }
@@ -79,7 +79,7 @@ public sealed class TrainingEpochEntity
     public Guid TrainingId { get; set; }
     /// <summary>1-based, as in the history.</summary>
     public int Epoch { get; set; }
-    /// <summary>The lease owner that completed it (host/process/instance).</summary>
+    /// <summary>The worker that completed it (host/process/instance, <see cref="Hosting.WorkerIdentity"/>).</summary>
     public required string Worker { get; set; }
     public DateTimeOffset CompletedUtc { get; set; }
 }

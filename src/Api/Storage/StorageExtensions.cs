@@ -66,7 +66,7 @@ public static class StorageExtensions
         {
             QueuePollInterval = options.JobPollInterval,
             // SQLite storage has no sliding invisibility: keep the timeout above any training and let recovery
-            // (Training/TrainingRecovery) requeue what a dead process left running.
+            // (Jobs/WorkRecovery) requeue what a dead process left running.
             InvisibilityTimeout = TimeSpan.FromDays(7),
         });
     }

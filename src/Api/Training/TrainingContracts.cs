@@ -104,7 +104,7 @@ public sealed record StartTrainingRequest(
 /// <summary>A training: its resolved settings, where it stands, and how each epoch went.</summary>
 /// <param name="Id">The training id.</param>
 /// <param name="CorpusId">The corpus it learns from.</param>
-/// <param name="State">queued, running, succeeded, failed or cancelled.</param>
+/// <param name="State">queued, running, stalled (its worker lost, waiting for another to take it over from its last checkpoint), succeeded, failed or cancelled.</param>
 /// <param name="Epoch">Whole epochs completed.</param>
 /// <param name="Epochs">Epochs planned.</param>
 /// <param name="Settings">The request with every default and the seed filled in (post it again to repeat the run).</param>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using RnnRbm.Api.Hosting;
+using RnnRbm.Api.Jobs;
 using RnnRbm.Api.Models;
 using RnnRbm.Api.Storage;
 using RnnRbm.Core.Model;
@@ -9,18 +10,35 @@ using RnnRbm.Core.Training;
 namespace RnnRbm.Api.Training;
 
 /// <summary>
-/// One invocation of <see cref="TrainingJob"/>: the epoch loop on the job's thread, with the lease, the poller and the
-/// Version-guarded writes of <see cref="LeasedRun{TEntity}"/> (see the job's invariants).
+/// One run of a training (background work of kind <see cref="Kind"/>): the epoch loop on the job's thread, with the
+/// claim, the progress writer and the Version-guarded writes of <see cref="WorkRun{TEntity}"/>.
 /// </summary>
-internal sealed class TrainingRun : LeasedRun<TrainingEntity>
+/// <remarks>
+/// Invariants, beside <see cref="WorkRun{TEntity}"/>'s:
+/// <list type="number">
+/// <item>A checkpoint is written once per epoch, all of one epoch boundary in one write: the parameters and the
+/// trainer's random states (a model file with its checkpoint section), the history, EpochsCompleted and the epoch's
+/// row in training_epochs (whose key refuses a second one). A run first loads it and resumes with RnnRbmTrainer's
+/// resume constructor, bit-identical to an uninterrupted run: no epoch is recorded twice, and only the epoch in flight
+/// is lost (and redone identically).</item>
+/// <item>Finishing is one write too: the model row and the training's final state (with its ModelId) together.</item>
+/// <item>A shutdown stops at the next update boundary and hands the training back queued, never failed; a cancel
+/// ends it cancelled with what it learned as a model.</item>
+/// <item>Any other failure (divergence, unusable corpus, corrupt checkpoint) ends the training failed with its
+/// message; it is never retried.</item>
+/// </list>
+/// </remarks>
+public sealed class TrainingRun : WorkRun<TrainingEntity>
 {
+    /// <summary>The kind's name: its Hangfire queue, and how its jobs name it.</summary>
+    public const string Kind = "training";
+
     private readonly NumericsBackend _backend;
     private long _framesDone;  // of the epoch in flight, written by the training thread, read by the poller
     private int _updates;      // made by this run
 
-    public TrainingRun(Guid id, RnnRbmDbContext db, string owner, NumericsBackend backend, ILogger log,
-        CancellationToken userCancel, CancellationToken shutdown)
-        : base("Training", id, db, owner, backend.Name, log, userCancel, shutdown)
+    public TrainingRun(WorkContext context, NumericsBackend backend)
+        : base(context, backend.Name)
     {
         _backend = backend;
     }
@@ -28,7 +46,7 @@ internal sealed class TrainingRun : LeasedRun<TrainingEntity>
     protected override void Work()
     {
         TrainingSettings settings = TrainingSettings.FromJson(Row.SettingsJson);
-        // Checkpoint first (invariant 3): where this run starts.
+        // Checkpoint first (invariant 1): where this run starts.
         (RnnRbmParameters parameters, TrainingResume? resume, string? digest) = LoadCheckpoint(settings);
         TrainingData data = TrainingData.Load(Db, Row.CorpusId, settings, Log);
         if (digest is not null && digest != data.Corpus.Sha256)
@@ -44,11 +62,11 @@ internal sealed class TrainingRun : LeasedRun<TrainingEntity>
             "Training {Id} {Action} at epoch {Epoch}/{Epochs}: {Sequences} train sequences ({Frames} frames), {Valid} {Source} sequences, {Backend}, {Threads} thread(s).",
             Id, resume is null ? "starts" : "resumes", loop.EpochsCompleted + 1, settings.Epochs, data.Train.Count, data.TrainFrames,
             data.Valid.Count, data.Sets.ValidSource, _backend.Name, loop.Trainer.Threads);
-        StartPoller();
+        StartWriter();
 
         TrainEpochs(settings, data, loop);
 
-        StopPoller();
+        StopWriter();
         if (IsStale)
         {
             return;
@@ -57,7 +75,7 @@ internal sealed class TrainingRun : LeasedRun<TrainingEntity>
         {
             Finish(WorkStates.Succeeded, settings, data, loop, null);
         }
-        else if (IsCancelRequested)
+        else if (CancelRequestedNow())
         {
             loop.StopNow($"cancelled during epoch {loop.EpochsCompleted + 1}");
             Finish(WorkStates.Cancelled, settings, data, loop,
@@ -66,7 +84,7 @@ internal sealed class TrainingRun : LeasedRun<TrainingEntity>
         }
         else
         {
-            Release($"it resumes after epoch {loop.EpochsCompleted} when a worker starts again.");
+            HandBack($"it resumes after epoch {loop.EpochsCompleted} on the next worker.");
         }
     }
 
@@ -86,9 +104,9 @@ internal sealed class TrainingRun : LeasedRun<TrainingEntity>
 
     protected override void ResetProgress() => Row.EpochFramesDone = 0;
 
-    protected override void ClearLease()
+    protected override void ClearWorker()
     {
-        base.ClearLease();
+        base.ClearWorker();
         ResetProgress();
     }
 
@@ -116,7 +134,7 @@ internal sealed class TrainingRun : LeasedRun<TrainingEntity>
                 {
                     return;
                 }
-                // Invariant 3: everything of this epoch boundary in one guarded write.
+                // Invariant 1: everything of this epoch boundary in one guarded write.
                 Row.Checkpoint = checkpoint;
                 Row.HistoryJson = JsonSerializer.Serialize(loop.History, ModelFile.JsonOptions);
                 Row.StoppingJson = JsonSerializer.Serialize(loop.State, ModelFile.JsonOptions);
@@ -162,7 +180,7 @@ internal sealed class TrainingRun : LeasedRun<TrainingEntity>
         return (model.Parameters, resume, model.Manifest.Corpus?.Sha256);
     }
 
-    /// <summary>Invariant 4: the model (when anything was learned) and the final state in one guarded write.</summary>
+    /// <summary>Invariant 2: the model (when anything was learned) and the final state in one guarded write.</summary>
     private void Finish(string state, TrainingSettings settings, TrainingData data, TrainingLoop loop, string? notes)
     {
         ModelEntity? model = null;
@@ -183,7 +201,7 @@ internal sealed class TrainingRun : LeasedRun<TrainingEntity>
             Row.HistoryJson = JsonSerializer.Serialize(loop.History, ModelFile.JsonOptions);
             Row.StoppingJson = JsonSerializer.Serialize(loop.State, ModelFile.JsonOptions);
             Row.Checkpoint = null; // the model holds the parameters now
-            ClearLease();
+            ClearWorker();
             if (TrySave($"finish as {state}"))
             {
                 Log.LogInformation("Training {Id} {State} after {Epochs} epochs, keeping epoch {Kept}; model {ModelId}.", Id, state,

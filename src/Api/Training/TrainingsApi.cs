@@ -2,7 +2,9 @@ using System.Linq.Expressions;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using RnnRbm.Api.Hosting;
+using RnnRbm.Api.Jobs;
 using RnnRbm.Api.Models;
 using RnnRbm.Api.Storage;
 using RnnRbm.Core.Model;
@@ -53,7 +55,7 @@ public static class TrainingsApi
         group.MapPost("/{id:guid}/cancel", CancelAsync)
             .WithName("CancelTraining")
             .WithSummary("Cancels a queued or running training; what it learned so far becomes a model.")
-            .WithDescription("The worker stops after the update in flight (within about half a second from another process), and the " +
+            .WithDescription("The worker stops after the update in flight (within about half a second, on any node), and the " +
                 "training ends 'cancelled' with a modelId. A finished training gives 409.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -70,7 +72,7 @@ public static class TrainingsApi
         ("recurrence", StartTrainingRequest.Recurrences, ShapeInfo.NameOf(TrainingRecipe.Default.Recurrence))));
 
     internal static async Task<Results<Accepted<TrainingResponse>, ValidationProblem>> StartAsync(
-        Body<StartTrainingRequest> body, RnnRbmDbContext db, TrainingScheduler scheduler, CancellationToken cancellationToken)
+        Body<StartTrainingRequest> body, RnnRbmDbContext db, BackgroundWork work, IOptions<RnnRbmOptions> options, CancellationToken cancellationToken)
     {
         StartTrainingRequest request = body.Value;
         (TrainingSettings? settings, Dictionary<string, string[]> errors) = TrainingSettings.Resolve(request);
@@ -101,25 +103,26 @@ public static class TrainingsApi
         };
         db.Trainings.Add(training);
         await db.SaveChangesAsync(cancellationToken);
-        // Should this fail, the training stays queued without a job, and TrainingRecovery enqueues it.
-        training.JobId = await scheduler.EnqueueAsync(db, training.Id, CancellationToken.None);
-        return TypedResults.Accepted($"/api/trainings/{training.Id}", ToResponse(training, DateTimeOffset.UtcNow));
+        // Should this fail, the training stays queued without a job, and recovery (Jobs/WorkRecovery) enqueues it.
+        training.JobId = await work.EnqueueAsync<TrainingEntity>(db, training.Id, CancellationToken.None);
+        return TypedResults.Accepted($"/api/trainings/{training.Id}", ToResponse(training, DateTimeOffset.UtcNow, options.Value.StalledAfter));
     }
 
-    internal static async Task<Ok<List<TrainingResponse>>> ListAsync(RnnRbmDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Ok<List<TrainingResponse>>> ListAsync(RnnRbmDbContext db, IOptions<RnnRbmOptions> options, CancellationToken cancellationToken)
     {
         List<TrainingEntity> trainings = await db.Trainings.AsNoTracking()
             .OrderByDescending(t => t.CreatedUtc)
             .Select(WithoutCheckpoint)
             .ToListAsync(cancellationToken);
         DateTimeOffset now = DateTimeOffset.UtcNow;
-        return TypedResults.Ok(trainings.Select(t => ToResponse(t, now)).ToList());
+        return TypedResults.Ok(trainings.Select(t => ToResponse(t, now, options.Value.StalledAfter)).ToList());
     }
 
-    internal static async Task<Results<Ok<TrainingResponse>, ProblemHttpResult>> GetAsync(Guid id, RnnRbmDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<TrainingResponse>, ProblemHttpResult>> GetAsync(Guid id, RnnRbmDbContext db, IOptions<RnnRbmOptions> options,
+        CancellationToken cancellationToken)
     {
         TrainingEntity? training = await db.Trainings.AsNoTracking().Where(t => t.Id == id).Select(WithoutCheckpoint).FirstOrDefaultAsync(cancellationToken);
-        return training is null ? ErrorHandling.NotFound("Training", id) : TypedResults.Ok(ToResponse(training, DateTimeOffset.UtcNow));
+        return training is null ? ErrorHandling.NotFound("Training", id) : TypedResults.Ok(ToResponse(training, DateTimeOffset.UtcNow, options.Value.StalledAfter));
     }
 
     internal static async Task<Results<FileContentHttpResult, ProblemHttpResult>> CurveAsync(Guid id, RnnRbmDbContext db, CancellationToken cancellationToken)
@@ -131,25 +134,26 @@ public static class TrainingsApi
     }
 
     internal static async Task<Results<Accepted<TrainingResponse>, ProblemHttpResult>> CancelAsync(
-        Guid id, RnnRbmDbContext db, ActiveTrainings active, ILoggerFactory logs, CancellationToken cancellationToken)
+        Guid id, RnnRbmDbContext db, BackgroundWork work, IOptions<RnnRbmOptions> options, ILoggerFactory logs, CancellationToken cancellationToken)
     {
         TrainingEntity? training = await db.Trainings.FindAsync([id], cancellationToken);
-        if (LeaseCancel.Refuses(training, "Training", id, out ProblemHttpResult? refusal))
+        if (BackgroundWork.Refuses(training, "Training", id, out ProblemHttpResult? refusal))
         {
             return refusal;
         }
         DateTimeOffset now = DateTimeOffset.UtcNow;
-        if (await LeaseCancel.TryEndUnclaimedAsync(db, training, active, now, () => KeepCheckpointAsModel(db, training, now), cancellationToken))
+        TimeSpan stalledAfter = options.Value.StalledAfter;
+        if (await work.TryEndUnclaimedAsync(db, training, now, () => KeepCheckpointAsModel(db, training, now), cancellationToken))
         {
-            logs.CreateLogger(typeof(TrainingsApi)).LogInformation("Training {Id} cancelled while queued; model {ModelId}.", id, training.ModelId);
-            return TypedResults.Accepted($"/api/trainings/{id}", ToResponse(training, now));
+            logs.CreateLogger(typeof(TrainingsApi)).LogInformation("Training {Id} cancelled without a live worker; model {ModelId}.", id, training.ModelId);
+            return TypedResults.Accepted($"/api/trainings/{id}", ToResponse(training, now, stalledAfter));
         }
-        await LeaseCancel.RequestAsync<TrainingEntity>(db, id, active, cancellationToken);
+        await work.RequestCancelAsync<TrainingEntity>(db, id, cancellationToken);
         TrainingEntity? current = await db.Trainings.AsNoTracking().Where(t => t.Id == id).Select(WithoutCheckpoint).FirstOrDefaultAsync(cancellationToken);
-        return TypedResults.Accepted($"/api/trainings/{id}", ToResponse(current ?? training, now));
+        return TypedResults.Accepted($"/api/trainings/{id}", ToResponse(current ?? training, now, stalledAfter));
     }
 
-    /// <summary>A training cancelled while queued keeps what its last checkpoint learned, as a model.</summary>
+    /// <summary>A training cancelled while queued (or stalled) keeps what its last checkpoint learned, as a model.</summary>
     private static void KeepCheckpointAsModel(RnnRbmDbContext db, TrainingEntity training, DateTimeOffset now)
     {
         if (training.Checkpoint is not byte[] checkpoint)
@@ -163,7 +167,7 @@ public static class TrainingsApi
         {
             Checkpoint = null,
             CreatedUtc = now,
-            Notes = $"Cancelled while queued after epoch {training.EpochsCompleted}; the model keeps epoch " +
+            Notes = $"Cancelled without a live worker after epoch {training.EpochsCompleted}; the model keeps epoch " +
                 $"{(best ? model.Manifest.Stopping!.BestEpoch : training.EpochsCompleted)}.",
         };
         ModelEntity entity = ModelEntities.Create(new RnnRbmModel(best ? model.Best! : model.Parameters, manifest),
@@ -203,10 +207,12 @@ public static class TrainingsApi
     internal static List<EpochRecord> ParseHistory(string json) =>
         JsonSerializer.Deserialize<List<EpochRecord>>(json, ModelFile.JsonOptions) ?? [];
 
-    internal static TrainingResponse ToResponse(TrainingEntity t, DateTimeOffset now)
+    /// <summary>The training as the API shows it: a running one whose worker is silent for <paramref name="stalledAfter"/> is stalled.</summary>
+    internal static TrainingResponse ToResponse(TrainingEntity t, DateTimeOffset now, TimeSpan stalledAfter)
     {
         List<EpochRecord> history = ParseHistory(t.HistoryJson);
-        bool active = t.State is WorkStates.Queued or WorkStates.Running;
+        string state = WorkStates.Shown(t.State, t.LeaseHeartbeatUtc, now, stalledAfter);
+        bool active = state is WorkStates.Queued or WorkStates.Running; // no ETA while stalled: it would be frozen
         double? fps = FramesPerSecond(t, history);
         double? eta = null;
         if (active && fps is double speed && speed > 0 && t.EpochFramesTotal > 0)
@@ -218,7 +224,7 @@ public static class TrainingsApi
             : t.Epochs == 0 ? 0
             : Math.Clamp((t.EpochsCompleted + (t.EpochFramesTotal > 0 ? (double)t.EpochFramesDone / t.EpochFramesTotal : 0)) / t.Epochs, 0, 1);
         return new TrainingResponse(
-            t.Id, t.CorpusId, t.State, t.EpochsCompleted, t.Epochs,
+            t.Id, t.CorpusId, state, t.EpochsCompleted, t.Epochs,
             TrainingSettings.FromJson(t.SettingsJson),
             history.ToResponse(),
             t.StoppingJson is null ? null : JsonSerializer.Deserialize<StoppingInfo>(t.StoppingJson, ModelFile.JsonOptions)?.ToResponse(),

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using RnnRbm.Api.Evaluations;
 using RnnRbm.Api.Hosting;
+using RnnRbm.Api.Jobs;
 using RnnRbm.Api.Storage;
 using RnnRbm.Api.Tests.Training;
 using RnnRbm.Core.Model;
@@ -63,7 +64,7 @@ public class EvaluationCancelTests
         EvaluationResponse started = await StartAsync(workerClient, Endless(model, corpus));
         await WaitForAsync(webClient, started.Id, e => e.State == WorkStates.Running, timeoutSeconds: 60);
 
-        // The web node has no runner of it: only the database flag can reach the worker, which polls it twice a second.
+        // The web node has no runner of it: it deletes the Hangfire job, whose token the worker's server fires within its check.
         using HttpResponseMessage cancel = await webClient.PostAsync(new Uri($"/api/evaluations/{started.Id}/cancel", UriKind.Relative), null);
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
         EvaluationResponse done = await WaitUntilFinishedAsync(webClient, started.Id, timeoutSeconds: 5);
@@ -87,7 +88,7 @@ public class EvaluationCancelTests
 
         // Its job, should a worker run it later, finds it finished and writes nothing.
         long version = Row(app, started.Id).Version;
-        app.Services.GetRequiredService<EvaluationJob>().Run(started.Id, CancellationToken.None);
+        app.Services.GetRequiredService<WorkJob>().Run(EvaluationRun.Kind, started.Id, CancellationToken.None);
         Assert.Equal(version, Row(app, started.Id).Version);
     }
 

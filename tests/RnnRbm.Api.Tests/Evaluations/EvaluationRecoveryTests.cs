@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using RnnRbm.Api.Evaluations;
 using RnnRbm.Api.Hosting;
+using RnnRbm.Api.Jobs;
 using RnnRbm.Api.Tests.Training;
 using RnnRbm.Core.Model;
 using static RnnRbm.Api.Tests.Evaluations.EvaluationTestKit;
@@ -51,7 +52,7 @@ public class EvaluationRecoveryTests
     }
 
     [Fact]
-    public async Task GracefulStop_ReleasesARunningEvaluation_AndTheNextStartEnqueuesItAgain()
+    public async Task GracefulStop_HandsARunningEvaluationBack_AndHangfireRunsItsJobAgainOnTheNextStart()
     {
         using var temp = new TempFolder("rnnrbm-eval-release-");
         string folder = temp.Path;
@@ -65,7 +66,7 @@ public class EvaluationRecoveryTests
             id = (await StartAsync(client, Endless(model, corpus))).Id;
             await WaitForAsync(client, id, e => e.State == WorkStates.Running && e.Progress > 0, timeoutSeconds: 60);
             firstJob = Row(a, id).JobId;
-        } // graceful stop: the worker stops within one AIS transition and releases its lease
+        } // graceful stop: the worker stops within one AIS transition and hands the evaluation back
 
         using var b = new RnnRbmAppFactory(WebNode, dataFolder: folder);
         using HttpClient clientB = b.CreateClient();
@@ -76,13 +77,19 @@ public class EvaluationRecoveryTests
         Assert.Null(Row(b, id).LeaseOwner);
         Assert.Empty(JsonSerializer.Deserialize<ModelManifest>(ModelRow(b, model).ManifestJson, ModelFile.JsonOptions)!.Metrics);
 
-        // Recovery (at start, on every node) gives it a new job for whichever worker comes.
-        await Eventually.WaitForAsync(() => Task.FromResult(Row(b, id).JobId), job => job != firstJob, 20,
-            job => $"Recovery did not enqueue evaluation {id} again: its job is still {job}");
+        b.Dispose();
+
+        // Hangfire re-queued the same job at the shutdown: the next node with a worker runs it, from the start.
+        using var c = new RnnRbmAppFactory(dataFolder: folder);
+        using HttpClient clientC = c.CreateClient();
+        await WaitForAsync(clientC, id, e => e.State == WorkStates.Running && e.Progress > 0, timeoutSeconds: 60);
+        Assert.Equal(firstJob, Row(c, id).JobId); // Hangfire's own re-queue, not a recovery
+        using HttpResponseMessage cancel = await clientC.PostAsync(new Uri($"/api/evaluations/{id}/cancel", UriKind.Relative), null);
+        Assert.Equal(WorkStates.Cancelled, (await WaitUntilFinishedAsync(clientC, id, timeoutSeconds: 10)).State);
     }
 
     [Fact]
-    public async Task AFreshLeaseOfAnotherWorker_IsLeftAlone_ByRecoveryAndByASecondJob()
+    public async Task AFreshHeartbeatOfAnotherWorker_IsLeftAlone_ByRecoveryAndByASecondJob()
     {
         using var app = new RnnRbmAppFactory(WebNode);
         using HttpClient client = app.CreateClient();
@@ -96,8 +103,8 @@ public class EvaluationRecoveryTests
             .SetProperty(e => e.JobId, (string?)null));
         EvaluationEntity held = Row(app, id);
 
-        await app.Services.GetServices<IHostedService>().OfType<EvaluationRecovery>().Single().SweepAsync(CancellationToken.None);
-        app.Services.GetRequiredService<EvaluationJob>().Run(id, CancellationToken.None);
+        await app.Services.GetServices<IHostedService>().OfType<WorkRecovery>().Single().SweepAsync(CancellationToken.None);
+        app.Services.GetRequiredService<WorkJob>().Run(EvaluationRun.Kind, id, CancellationToken.None);
 
         EvaluationEntity after = Row(app, id);
         Assert.Null(after.JobId); // not enqueued again
@@ -115,10 +122,10 @@ public class EvaluationRecoveryTests
         Guid corpus = await AddCorpusAsync(app);
         string manifest = ModelRow(app, model).ManifestJson;
         Guid id = (await StartAsync(client, Endless(model, corpus))).Id;
-        Task run = app.Services.GetRequiredService<EvaluationJob>().RunAsync(id, CancellationToken.None);
+        Task run = app.Services.GetRequiredService<WorkJob>().RunAsync(EvaluationRun.Kind, id, CancellationToken.None);
         await WaitForAsync(client, id, e => e.State == WorkStates.Running, timeoutSeconds: 60);
 
-        // Another runner takes the evaluation over (its lease had expired, say): a newer Version, a fresh lease.
+        // Another runner takes the evaluation over (its worker was silent, say): a newer Version, a fresh heartbeat.
         await UpdateRowAsync(app, id, s => s
             .SetProperty(e => e.Version, e => e.Version + 1000)
             .SetProperty(e => e.LeaseOwner, "another-process")

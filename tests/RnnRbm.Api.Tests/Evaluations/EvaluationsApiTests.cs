@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using RnnRbm.Api.Evaluations;
 using RnnRbm.Api.Hosting;
+using RnnRbm.Api.Jobs;
 using RnnRbm.Api.Tests.Training;
 using RnnRbm.Core.Evaluation;
 using RnnRbm.Core.Model;
@@ -58,7 +59,7 @@ public class EvaluationsApiTests
 
         // At-least-once: a second run of the finished evaluation's job returns without writing.
         string manifestBefore = ModelRow(app, model).ManifestJson;
-        app.Services.GetRequiredService<EvaluationJob>().Run(started.Id, CancellationToken.None);
+        app.Services.GetRequiredService<WorkJob>().Run(EvaluationRun.Kind, started.Id, CancellationToken.None);
         Assert.Equal(manifestBefore, ModelRow(app, model).ManifestJson);
         Assert.Equal(row.Version, Row(app, started.Id).Version);
         Assert.Equal(done, await GetAsync(client, started.Id));

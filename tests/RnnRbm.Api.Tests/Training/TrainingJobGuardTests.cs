@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using RnnRbm.Api.Hosting;
+using RnnRbm.Api.Jobs;
 using RnnRbm.Api.Storage;
 using RnnRbm.Api.Training;
 using static RnnRbm.Api.Tests.Training.TrainingTestKit;
@@ -24,9 +25,9 @@ public class TrainingJobGuardTests
         Guid id = (await StartAsync(client, Tiny(corpus, epochs: 4))).Id;
 
         await Task.WhenAll(
-            first.Services.GetRequiredService<TrainingJob>().RunAsync(id, CancellationToken.None),
-            second.Services.GetRequiredService<TrainingJob>().RunAsync(id, CancellationToken.None),
-            first.Services.GetRequiredService<TrainingJob>().RunAsync(id, CancellationToken.None));
+            first.Services.GetRequiredService<WorkJob>().RunAsync(TrainingRun.Kind, id, CancellationToken.None),
+            second.Services.GetRequiredService<WorkJob>().RunAsync(TrainingRun.Kind, id, CancellationToken.None),
+            first.Services.GetRequiredService<WorkJob>().RunAsync(TrainingRun.Kind, id, CancellationToken.None));
 
         TrainingResponse done = await GetAsync(client, id);
         Assert.Equal(WorkStates.Succeeded, done.State);
@@ -37,7 +38,7 @@ public class TrainingJobGuardTests
 
         // Run once more after the end (Hangfire may): nothing changes.
         long version = Row(first, id).Version;
-        await second.Services.GetRequiredService<TrainingJob>().RunAsync(id, CancellationToken.None);
+        await second.Services.GetRequiredService<WorkJob>().RunAsync(TrainingRun.Kind, id, CancellationToken.None);
         Assert.Equal(version, Row(first, id).Version);
     }
 
@@ -48,10 +49,10 @@ public class TrainingJobGuardTests
         using HttpClient client = app.CreateClient();
         Guid corpus = await AddCorpusAsync(app, train: 4, valid: 0);
         Guid id = (await StartAsync(client, Tiny(corpus, epochs: 10000))).Id;
-        Task run = app.Services.GetRequiredService<TrainingJob>().RunAsync(id, CancellationToken.None);
+        Task run = app.Services.GetRequiredService<WorkJob>().RunAsync(TrainingRun.Kind, id, CancellationToken.None);
         await WaitForAsync(client, id, t => t.Epoch >= 1);
 
-        // Another runner takes the training over: it writes a newer Version and holds a fresh lease.
+        // Another runner takes the training over: it writes a newer Version and a fresh heartbeat.
         using (IServiceScope scope = app.Services.CreateScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<RnnRbmDbContext>();

@@ -29,6 +29,7 @@ function render(t) {
   $('epoch-label').textContent = finished(t.state)
     ? `Finished: ${t.epoch} of ${t.epochs} epochs`
     : t.state === 'queued' ? 'Waiting for a worker…'
+      : t.state === 'stalled' ? `Worker lost after epoch ${t.epoch}, waiting for another…`
       : `Epoch ${Math.min(t.epoch + 1, t.epochs)} of ${t.epochs}` + (inFlight ? `: ${Math.round(100 * p.epochFramesDone / p.epochFramesTotal)} %` : '');
   const bar = $('epoch-progress');
   bar.value = Number.isFinite(p.fraction) ? p.fraction : (t.epochs ? t.epoch / t.epochs : 0);

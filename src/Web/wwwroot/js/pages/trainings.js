@@ -23,7 +23,7 @@ async function load() {
         h('td', { class: 'num' }, `${t.epoch} / ${t.epochs}`),
         h('td', { class: 'num' }, t.etaSeconds != null ? fmtDuration(t.etaSeconds) : '–'),
         h('td', {}, fmtDate(t.startedUtc || t.createdUtc))))))));
-    if (trainings.some((t) => t.state === 'running' || t.state === 'queued')) setTimeout(load, 3000);
+    if (trainings.some((t) => t.state === 'running' || t.state === 'queued' || t.state === 'stalled')) setTimeout(load, 3000);
   } catch (error) {
     showError(box, error);
   }
