@@ -1,9 +1,13 @@
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using RnnRbm.Api.Storage;
 
 namespace RnnRbm.ScaleOut.Tests;
 
-/// <summary>Each provider's migrations set matches the model: a model change without its migrations fails here.</summary>
+/// <summary>
+/// Each provider's migrations set matches the model (a model change without its migrations fails here), and nodes
+/// started together on an empty PostgreSQL database migrate it once, under a lock.
+/// </summary>
 public class MigrationsTests
 {
     [Fact]
@@ -20,5 +24,51 @@ public class MigrationsTests
         using var db = new PostgresRnnRbmDbContext(new DbContextOptionsBuilder<PostgresRnnRbmDbContext>().UseNpgsql("Host=localhost;Database=unused").Options);
         Assert.NotEmpty(db.Database.GetMigrations());
         Assert.False(db.Database.HasPendingModelChanges(), "Add a migration: dotnet ef migrations add <Name> --context PostgresRnnRbmDbContext --output-dir Storage/Migrations/Postgres (docs/deployment.md).");
+    }
+
+    /// <summary>
+    /// Issue 11: nodes started together on an empty database crashed with <c>42P07: relation "evaluations" already
+    /// exists</c>. Four processes of the real binary start at once; every one must become ready, the app's migrations
+    /// must be recorded once each and Hangfire's schema installed once.
+    /// </summary>
+    [PostgresFact]
+    public async Task FourNodesStartedTogether_OnAnEmptyDatabase_AllBecomeReady()
+    {
+        await using TestDatabase database = await TestDatabase.CreateAsync();
+        string[] roles = ["web", "worker", "worker", "all"];
+        // Four .NET processes starting on 2 shared cores: a generous bound (a node that crashes fails at once).
+        Task<NodeProcess>[] starting = [.. roles.Select(role => NodeProcess.StartAsync(role, database, readyWithin: TimeSpan.FromMinutes(3)))];
+        var nodes = new List<NodeProcess>();
+        var failures = new List<string>();
+        foreach (Task<NodeProcess> start in starting)
+        {
+            try
+            {
+                nodes.Add(await start);
+            }
+            catch (Exception ex) when (ex is Xunit.Sdk.XunitException or HttpRequestException or InvalidOperationException)
+            {
+                failures.Add(ex.Message); // StartAsync disposed that node; its log is in the message
+            }
+        }
+        try
+        {
+            Assert.True(failures.Count == 0, $"{failures.Count} of {roles.Length} nodes did not become ready:\n{string.Join("\n\n", failures)}");
+
+            await using PostgresRnnRbmDbContext db = database.Context();
+            List<string> applied = [.. await db.Database.GetAppliedMigrationsAsync()];
+            Assert.Equal(db.Database.GetMigrations(), applied);
+            await using var connection = new NpgsqlConnection(database.ConnectionString);
+            await connection.OpenAsync();
+            await using var schema = new NpgsqlCommand("SELECT count(*) FROM hangfire.schema", connection);
+            Assert.Equal(1L, await schema.ExecuteScalarAsync());
+        }
+        finally
+        {
+            foreach (NodeProcess node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+        }
     }
 }

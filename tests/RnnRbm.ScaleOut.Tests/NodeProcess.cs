@@ -45,8 +45,12 @@ public sealed class NodeProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts a node and waits until /healthz/ready answers 200 (its migrations have run).</summary>
-    public static async Task<NodeProcess> StartAsync(string role, TestDatabase database, IDictionary<string, string>? settings = null)
+    /// <summary>
+    /// Starts a node and waits until /healthz/ready answers 200 (its migrations have run), at most
+    /// <paramref name="readyWithin"/> (default 60 s; a node that exits fails at once).
+    /// </summary>
+    public static async Task<NodeProcess> StartAsync(string role, TestDatabase database, IDictionary<string, string>? settings = null,
+        TimeSpan? readyWithin = null)
     {
         string binary = ApiBinary;
         Assert.True(File.Exists(binary), $"{binary} is missing: build the solution first (dotnet build RnnRbm.sln -c Release).");
@@ -94,7 +98,7 @@ public sealed class NodeProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            await node.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+            await node.WaitUntilReadyAsync(readyWithin ?? TimeSpan.FromSeconds(60));
         }
         catch
         {
