@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using RnnRbm.Api.Storage;
@@ -62,6 +63,20 @@ public class MigrationsTests
             await connection.OpenAsync();
             await using var schema = new NpgsqlCommand("SELECT count(*) FROM hangfire.schema", connection);
             Assert.Equal(1L, await schema.ExecuteScalarAsync());
+
+            // The lock made them take turns: one node applied the migrations, the others found nothing pending.
+            string[] outputs = [.. nodes.Select(n => n.Output())];
+            Assert.True(outputs.Count(o => o.Contains(", applied ", StringComparison.Ordinal)) == 1,
+                $"Exactly one node should apply the migrations:\n{string.Join('\n', outputs)}");
+            // Each node says once, timestamped, where it listens; every log line carries a UTC timestamp.
+            foreach (NodeProcess node in nodes)
+            {
+                string[] lines = node.Output().Split('\n');
+                string listening = Assert.Single(lines, l => l.Contains("RnnRbm listening on", StringComparison.Ordinal));
+                Assert.Matches($@"^\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{{3}}Z info: \S+ RnnRbm listening on {Regex.Escape(node.Address.ToString().TrimEnd('/'))} \(role {node.Role}, database postgres\)\.$", listening);
+                Assert.All(lines.Where(l => Regex.IsMatch(l, @"\b(info|warn|fail|crit): ")),
+                    l => Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z ", l));
+            }
         }
         finally
         {
