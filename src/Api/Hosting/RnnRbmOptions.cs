@@ -41,6 +41,16 @@ public sealed class RnnRbmOptions
     [Range(typeof(TimeSpan), "00:00:30", "01:00:00")]
     public TimeSpan JobInvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The lease time, which is the takeover delay: a training or evaluation whose worker has not renewed its lease for
+    /// this long counts as abandoned (the worker died or lost the database) and another worker takes it over from its
+    /// last checkpoint. Shorter means a faster takeover after a crash; longer tolerates longer stalls of a live worker
+    /// (GC, a frozen VM), which are harmless either way (every write is version-guarded). Workers renew every few
+    /// seconds, so it must span several renewals.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:15", "00:30:00")]
+    public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Folder of the embedded database (created on first start).</summary>
     [Required]
     public string DataFolder { get; set; } = "var";
