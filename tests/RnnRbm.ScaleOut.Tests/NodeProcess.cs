@@ -86,9 +86,9 @@ public sealed class NodeProcess : IAsyncDisposable
             start.ArgumentList.Add(argument.Value);
         }
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["Logging__LogLevel__Default"] = "Information";
-        start.Environment["Logging__LogLevel__Microsoft.EntityFrameworkCore"] = "Warning";
-        start.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
+        // The app's own default levels, but for the request lines: the tests' polling (five a second) would crowd the
+        // job lines out of Output(), which failure messages show.
+        start.Environment["Logging__LogLevel__RnnRbm.Requests"] = "Warning";
         var process = new Process { StartInfo = start };
         var node = new NodeProcess(process, role, new Uri($"http://127.0.0.1:{port}"), dataFolder);
         process.OutputDataReceived += (_, e) => node.Record(e.Data);
