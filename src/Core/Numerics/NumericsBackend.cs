@@ -220,7 +220,7 @@ public sealed class NumericsBackend
             // Per call of the three products, so that the figure reads the same whatever callsPerSample is.
             timings.Add(new BackendTiming(candidates[i].Name, samples[i][samples[i].Count / 2] / callsPerSample));
         }
-        timings.Sort((x, y) => x.Microseconds.CompareTo(y.Microseconds));
+        timings = [.. timings.OrderBy(t => t.Microseconds)]; // stable: a tie goes to the earlier (native) candidate
         NumericsBackend fastest = candidates.First(x => x.Name == timings[0].Backend);
         string measured = string.Join(", ", timings.Select(t => $"{t.Backend} {t.Microseconds.ToString("0", CultureInfo.InvariantCulture)} µs"));
         return new NumericsChoice(fastest, $"measured fastest on the model's three products (median per call): {measured}", timings);
