@@ -13,6 +13,7 @@ using RnnRbm.Web;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddRnnRbmOptions();
+builder.AddRnnRbmLogging();
 builder.AddApiErrors();
 builder.AddRnnRbmStorage();
 builder.AddNumerics();
@@ -28,6 +29,7 @@ builder.AddProgressHub();
 builder.AddAudio();
 
 var app = builder.Build();
+app.UseRequestLog();
 app.UseApiErrors();
 app.MapHealth();
 // RnnRbm:Role (docs/deployment.md): a worker trains and answers health checks only; web and all serve the rest.

@@ -1,4 +1,7 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using RnnRbm.Api.Hosting;
 
 namespace RnnRbm.Api.Tests;
 
@@ -36,5 +39,20 @@ public class HostingTests
         HttpResponseMessage response = await client.GetAsync(new Uri("/api/nothing-here", UriKind.Relative));
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public void TakeoverDelay_IsASetting_CheckedAtStart()
+    {
+        using (var app = new RnnRbmAppFactory(new Dictionary<string, string?> { ["RnnRbm:TakeoverDelay"] = "00:02:00" }))
+        {
+            app.CreateClient().Dispose();
+            Assert.Equal(TimeSpan.FromMinutes(2), app.Services.GetRequiredService<IOptions<RnnRbmOptions>>().Value.TakeoverDelay);
+        }
+
+        // Shorter than a few heartbeats: a live worker would lose its work to another; refused at start.
+        using var tooShort = new RnnRbmAppFactory(new Dictionary<string, string?> { ["RnnRbm:TakeoverDelay"] = "00:00:01" });
+        Exception error = Assert.ThrowsAny<Exception>(() => tooShort.CreateClient());
+        Assert.Contains(nameof(RnnRbmOptions.TakeoverDelay), error.ToString(), StringComparison.Ordinal);
     }
 }

@@ -1,12 +1,14 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace RnnRbm.Api.Tests;
 
 /// <summary>
 /// The app on a fresh data folder (a temporary SQLite database), with quick job polling and, unless asked,
 /// without the demo seeding. Every test substitution lives here. Pass the same <see cref="DataFolder"/> to a second
-/// factory to "restart" the service on the same database.
+/// factory to "restart" the service on the same database. What the app logs (at its own default levels) is kept in
+/// <see cref="Logs"/>.
 /// </summary>
 public sealed class RnnRbmAppFactory : WebApplicationFactory<Program>
 {
@@ -32,9 +34,13 @@ public sealed class RnnRbmAppFactory : WebApplicationFactory<Program>
     /// <summary>The data folder (database) of this app.</summary>
     public string DataFolder { get; }
 
+    /// <summary>What the app logged, filtered by the app's level rules as its console is.</summary>
+    public CapturedLogs Logs { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         foreach (KeyValuePair<string, string?> pair in _settings)
         {
             builder.UseSetting(pair.Key, pair.Value);

@@ -48,8 +48,12 @@ public sealed partial class NodeProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts a node and waits until /healthz/ready answers 200 (its migrations have run).</summary>
-    public static async Task<NodeProcess> StartAsync(string role, TestDatabase database, IDictionary<string, string>? settings = null)
+    /// <summary>
+    /// Starts a node and waits until /healthz/ready answers 200 (its migrations have run), at most
+    /// <paramref name="readyWithin"/> (default 60 s; a node that exits fails at once).
+    /// </summary>
+    public static async Task<NodeProcess> StartAsync(string role, TestDatabase database, IDictionary<string, string>? settings = null,
+        TimeSpan? readyWithin = null)
     {
         string binary = ApiBinary;
         Assert.True(File.Exists(binary), $"{binary} is missing: build the solution first (dotnet build RnnRbm.sln -c Release).");
@@ -86,9 +90,9 @@ public sealed partial class NodeProcess : IAsyncDisposable
             start.ArgumentList.Add(argument.Value);
         }
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["Logging__LogLevel__Default"] = "Information";
-        start.Environment["Logging__LogLevel__Microsoft.EntityFrameworkCore"] = "Warning";
-        start.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
+        // The app's own default levels, but for the request lines: the tests' polling (five a second) would crowd the
+        // job lines out of Output(), which failure messages show.
+        start.Environment["Logging__LogLevel__RnnRbm.Requests"] = "Warning";
         var process = new Process { StartInfo = start };
         var node = new NodeProcess(process, role, new Uri($"http://127.0.0.1:{port}"), dataFolder);
         process.OutputDataReceived += (_, e) => node.Record(e.Data);
@@ -98,7 +102,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            await node.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+            await node.WaitUntilReadyAsync(readyWithin ?? TimeSpan.FromSeconds(60));
         }
         catch
         {

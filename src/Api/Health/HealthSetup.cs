@@ -48,8 +48,9 @@ public static class HealthSetup
         timeout.CancelAfter(DatabaseTimeout);
         try
         {
-            // A real read of an app table: opening a SQLite connection alone proves nothing (it is lazy).
-            await db.Models.AsNoTracking().Select(m => m.Id).FirstOrDefaultAsync(timeout.Token);
+            // A real read of an app table: opening a SQLite connection alone proves nothing (it is lazy). AnyAsync, not
+            // an unordered FirstOrDefault, which EF Core warns about (a log line at the first probe).
+            await db.Models.AnyAsync(timeout.Token);
             return TypedResults.Json(new ReadinessReport("Healthy", "reachable", backend), statusCode: StatusCodes.Status200OK);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)

@@ -55,21 +55,14 @@ public static class HostingExtensions
         return builder;
     }
 
-    /// <summary>One numerics backend per process, chosen at start and logged (also shown by /healthz/ready).</summary>
+    /// <summary>
+    /// One numerics backend per process, chosen at start (RnnRbm:NumericsBackend; auto measures) and logged with why
+    /// (<see cref="StartupLog"/>); /healthz/ready names it too.
+    /// </summary>
     public static WebApplicationBuilder AddNumerics(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton(services =>
-        {
-            RnnRbmOptions options = services.GetRequiredService<IOptions<RnnRbmOptions>>().Value;
-            NumericsBackend backend = NumericsBackend.Select(options.NumericsBackend);
-            ILogger log = services.GetRequiredService<ILoggerFactory>().CreateLogger("RnnRbm.Numerics");
-            log.LogInformation("Numerics backend: {Backend} ({Description})", backend.Name, backend.Description);
-            if (backend.Kind == BackendKind.Simd)
-            {
-                log.LogWarning("No native BLAS (MKL or OpenBLAS) loaded: training runs on the slower C# kernels.");
-            }
-            return backend;
-        });
+        builder.Services.AddSingleton(services => NumericsBackend.Choose(services.GetRequiredService<IOptions<RnnRbmOptions>>().Value.NumericsBackend));
+        builder.Services.AddSingleton(services => services.GetRequiredService<NumericsChoice>().Backend);
         return builder;
     }
 

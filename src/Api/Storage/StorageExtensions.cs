@@ -4,6 +4,7 @@ using Hangfire.PostgreSql.Factories;
 using Hangfire.Storage.SQLite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using RnnRbm.Api.Hosting;
 
 namespace RnnRbm.Api.Storage;
@@ -57,7 +58,9 @@ public static class StorageExtensions
                 // fetched again while it runs, and aborted, forever: docs/stack.md, "Hangfire").
                 UseSlidingInvisibilityTimeout = true,
                 InvisibilityTimeout = options.JobInvisibilityTimeout,
-                PrepareSchemaIfNecessary = true,
+                // Not when the storage is built (whenever something first asks for it, on every node at once): the
+                // database initialiser installs Hangfire's schema under the migration lock, before any server starts.
+                PrepareSchemaIfNecessary = false,
             };
             return new PostgreSqlStorage(new NpgsqlConnectionFactory(options.PostgresConnectionString!, postgres), postgres);
         }
@@ -73,33 +76,87 @@ public static class StorageExtensions
 }
 
 /// <summary>
-/// Brings the app's tables up to date (EF Core migrations of the configured provider) before anything else uses them:
-/// it runs first among the hosted services. Nodes starting together are safe: Migrate takes a database lock.
+/// Brings the app's tables up to date (EF Core migrations of the configured provider) and, on PostgreSQL, installs or
+/// upgrades Hangfire's schema, before anything else uses them: it runs first among the hosted services.
 /// </summary>
-internal sealed class DatabaseInitializer(IServiceScopeFactory scopes, IOptions<RnnRbmOptions> options, ILogger<DatabaseInitializer> log) : IHostedService
+/// <remarks>
+/// On PostgreSQL every node of a deployment runs this at start, often at the same moment (compose starts them
+/// together): without a lock two nodes both see a migration pending and the second fails on
+/// <c>42P07 relation already exists</c> (issue 11). A session-level advisory lock makes them take turns: the first
+/// migrates, the others then find nothing pending. PostgreSQL releases the lock when the session ends, so a node that
+/// dies while migrating does not block the others. SQLite is one process's file: no lock needed.
+/// </remarks>
+internal sealed class DatabaseInitializer(IServiceScopeFactory scopes, IOptions<RnnRbmOptions> options, ILogger<DatabaseInitializer> log)
+    : IHostedService
 {
+    /// <summary>The advisory lock's key: any constant the deployment's database uses for nothing else ("RnnRbm" in ASCII, then 1).</summary>
+    internal const long MigrationLockKey = 0x526E_6E52_626D_0001;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using AsyncServiceScope scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RnnRbmDbContext>();
-        if (options.Value.Database == DatabaseKinds.Sqlite)
+        if (options.Value.Database == DatabaseKinds.Postgres)
         {
-            Directory.CreateDirectory(Path.GetFullPath(options.Value.DataFolder));
-            await RefusePreMigrationFileAsync(db, cancellationToken);
+            await MigratePostgresAsync(db, cancellationToken);
+            return;
         }
+        Directory.CreateDirectory(Path.GetFullPath(options.Value.DataFolder));
+        await RefusePreMigrationFileAsync(db, cancellationToken);
+        string migrated = await MigrateAsync(db, cancellationToken);
+        // WAL lets readers (progress pages) run while a training writes its checkpoint.
+        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        log.LogInformation("Database: SQLite {Path}, {Migrated}.", StorageExtensions.DatabasePath(options.Value), migrated);
+    }
+
+    private async Task MigratePostgresAsync(RnnRbmDbContext db, CancellationToken cancellationToken)
+    {
+        // One connection for the lock, the migrations and Hangfire's install: the lock belongs to this session.
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            if (!await AdvisoryLockAsync(connection, "pg_try_advisory_lock", cancellationToken))
+            {
+                log.LogInformation("Database: another node is migrating; waiting for it (advisory lock {Key}).", MigrationLockKey);
+                await AdvisoryLockAsync(connection, "pg_advisory_lock", cancellationToken);
+            }
+            try
+            {
+                string migrated = await MigrateAsync(db, cancellationToken);
+                PostgreSqlObjectsInstaller.Install(connection, new PostgreSqlStorageOptions().SchemaName);
+                log.LogInformation("Database: PostgreSQL {Database} on {Host}, {Migrated}; Hangfire's schema is current.",
+                    connection.Database, connection.DataSource, migrated);
+            }
+            finally
+            {
+                // Also released when the session ends (a pooled connection's session may live on: release it now).
+                await AdvisoryLockAsync(connection, "pg_advisory_unlock", CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static async Task<bool> AdvisoryLockAsync(NpgsqlConnection connection, string function, CancellationToken cancellationToken)
+    {
+        // No command timeout: a first start on a large database may migrate for longer than Npgsql's default 30 s;
+        // the host's start-up cancellation still ends the wait.
+        await using var command = new NpgsqlCommand($"SELECT {function}(@key)::text", connection) { CommandTimeout = 0 };
+        command.Parameters.AddWithValue("key", MigrationLockKey);
+        // pg_advisory_lock returns void: read everything as text ("true", "false" or "").
+        return await command.ExecuteScalarAsync(cancellationToken) is "true";
+    }
+
+    /// <summary>Applies pending migrations; says what it did, for the start-up line.</summary>
+    private static async Task<string> MigrateAsync(RnnRbmDbContext db, CancellationToken cancellationToken)
+    {
+        List<string> pending = [.. await db.Database.GetPendingMigrationsAsync(cancellationToken)];
         await db.Database.MigrateAsync(cancellationToken);
         string at = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).LastOrDefault() ?? "none";
-        if (options.Value.Database == DatabaseKinds.Sqlite)
-        {
-            // WAL lets readers (progress pages) run while a training writes its checkpoint.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
-            log.LogInformation("Database: SQLite {Path}, at migration {Migration}.", StorageExtensions.DatabasePath(options.Value), at);
-        }
-        else
-        {
-            log.LogInformation("Database: PostgreSQL {Database} on {Host}, at migration {Migration}.",
-                db.Database.GetDbConnection().Database, db.Database.GetDbConnection().DataSource, at);
-        }
+        return pending.Count == 0 ? $"at migration {at}" : $"applied {pending.Count} migration(s), now at {at}";
     }
 
     /// <summary>

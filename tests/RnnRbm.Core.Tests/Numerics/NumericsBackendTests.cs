@@ -55,4 +55,40 @@ public class NumericsBackendTests
         Assert.Same(auto, NumericsBackend.Select("auto"));
         Assert.Same(auto, NumericsBackend.Select("AUTO"));
     }
+
+    [Fact]
+    public void Choose_Auto_SaysWhy_TruthfullyForWhatLoadedHere()
+    {
+        var choice = NumericsBackend.Choose("auto");
+
+        Assert.Same(NumericsBackend.Select("auto"), choice.Backend);
+        if (NumericsBackend.Available.Count == 1)
+        {
+            // Only the C# kernels: nothing was measured, and the reason says so, with why the others did not load.
+            Assert.Empty(choice.Timings);
+            Assert.StartsWith("the only backend that loads here (", choice.Reason, StringComparison.Ordinal);
+        }
+        else
+        {
+            // Every loaded backend was timed, the fastest won, and the reason names each with its time.
+            Assert.Equal(NumericsBackend.Available.Select(b => b.Name).Order(), choice.Timings.Select(t => t.Backend).Order());
+            Assert.Equal(choice.Backend.Name, choice.Timings[0].Backend);
+            Assert.True(choice.Timings.Zip(choice.Timings.Skip(1)).All(p => p.First.Microseconds <= p.Second.Microseconds));
+            Assert.StartsWith("measured fastest", choice.Reason, StringComparison.Ordinal);
+            foreach (var timing in choice.Timings)
+            {
+                Assert.Contains($"{timing.Backend} ", choice.Reason, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Fact]
+    public void Choose_ByName_SaysSo_AndMeasuresNothing()
+    {
+        var choice = NumericsBackend.Choose("simd");
+
+        Assert.Equal(BackendKind.Simd, choice.Backend.Kind);
+        Assert.Empty(choice.Timings);
+        Assert.StartsWith("chosen by name", choice.Reason, StringComparison.Ordinal);
+    }
 }
