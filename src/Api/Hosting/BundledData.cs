@@ -40,6 +40,7 @@ public static class BundledData
         ("nottingham-tuned.rnnrbm", "Nottingham tuned"),
         ("piano-midi-tuned.rnnrbm", "Piano-midi.de tuned"),
         ("nottingham-recipe.rnnrbm", "Nottingham, default recipe"),
+        ("piano-midi-recipe.rnnrbm", "Piano-midi.de, default recipe"),
     ];
 
     /// <summary>The bundled model files that are present, with their names, in <see cref="Models"/>' order.</summary>
