@@ -5,7 +5,6 @@ using RnnRbm.Api.Evaluations;
 using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Models;
 using RnnRbm.Api.Storage;
-using RnnRbm.Tests;
 using static RnnRbm.ScaleOut.Tests.ScaleOutKit;
 
 namespace RnnRbm.ScaleOut.Tests;

@@ -21,15 +21,13 @@ internal static class NativeBlasInstalled
             "openblas" => "libopenblas.so.0",
             _ => null, // the C# kernels need no library
         };
-        if (file is null || IsCi || Loads(file))
+        if (file is null || TestEnvironment.IsCi || Loads(file))
         {
             return null;
         }
 
         return $"{file} is not installed (scripts/install-deps.sh installs it), so the '{backend}' backend cannot be tested here.";
     }
-
-    private static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
     // The same search the backend makes (NativeBlas loads by file name through the system loader).
     private static bool Loads(string file)
