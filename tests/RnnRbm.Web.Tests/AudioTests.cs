@@ -29,7 +29,7 @@ public sealed class AudioTests
     [Fact]
     public async Task Render_ReturnsOggOpus_WhenFluidSynthAndOpusencAreInstalled()
     {
-        using var app = new WebAppFactory();
+        using var app = new RnnRbmAppFactory(realServer: true);
         using HttpClient client = app.CreateRealClient();
         JsonElement status = await client.GetFromJsonAsync<JsonElement>(new Uri("/api/audio/status", UriKind.Relative));
         Assert.True(status.GetProperty("available").GetBoolean(), status.ToString());
@@ -48,7 +48,7 @@ public sealed class AudioTests
     [Fact]
     public async Task Render_AcceptsTheRawMidiBody_AndAnswersWav_WhenOpusencIsMissing()
     {
-        using var app = new WebAppFactory(new Dictionary<string, string?> { ["RnnRbm:Audio:OpusEncPath"] = "/nonexistent/opusenc" });
+        using var app = new RnnRbmAppFactory(new Dictionary<string, string?> { ["RnnRbm:Audio:OpusEncPath"] = "/nonexistent/opusenc" }, realServer: true);
         using HttpClient client = app.CreateRealClient();
         using var content = new ByteArrayContent(DemoMidi());
         content.Headers.ContentType = new MediaTypeHeaderValue("audio/midi");
@@ -66,7 +66,7 @@ public sealed class AudioTests
     [Fact]
     public async Task Render_Answers503SayingFluidSynthIsMissing_AndStatusSaysSo()
     {
-        using var app = new WebAppFactory(new Dictionary<string, string?> { ["RnnRbm:Audio:FluidSynthPath"] = "/nonexistent/fluidsynth" });
+        using var app = new RnnRbmAppFactory(new Dictionary<string, string?> { ["RnnRbm:Audio:FluidSynthPath"] = "/nonexistent/fluidsynth" }, realServer: true);
         using HttpClient client = app.CreateRealClient();
         JsonElement status = await client.GetFromJsonAsync<JsonElement>(new Uri("/api/audio/status", UriKind.Relative));
         Assert.False(status.GetProperty("available").GetBoolean());
@@ -81,11 +81,11 @@ public sealed class AudioTests
     [Fact]
     public async Task Render_RefusesWhatIsNotMidi_TooLarge_OrTooLong()
     {
-        using var app = new WebAppFactory(new Dictionary<string, string?>
+        using var app = new RnnRbmAppFactory(new Dictionary<string, string?>
         {
             ["RnnRbm:Audio:MaxMidiBytes"] = "4096",
             ["RnnRbm:Audio:MaxAudioSeconds"] = "1",
-        });
+        }, realServer: true);
         using HttpClient client = app.CreateRealClient();
 
         using HttpResponseMessage notMidi = await PostMultipartAsync(client, "RIFF is not a MIDI file at all"u8.ToArray());
@@ -114,11 +114,11 @@ public sealed class AudioTests
         string pidFile = Path.Combine(folder, "fluidsynth.pid");
         await File.WriteAllTextAsync(fake, $"#!/bin/sh\necho $$ > '{pidFile}'\nexec sleep 30\n");
         File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        using var app = new WebAppFactory(new Dictionary<string, string?>
+        using var app = new RnnRbmAppFactory(new Dictionary<string, string?>
         {
             ["RnnRbm:Audio:FluidSynthPath"] = fake,
             ["RnnRbm:Audio:Timeout"] = "00:00:01",
-        });
+        }, realServer: true);
         using HttpClient client = app.CreateRealClient();
         using HttpResponseMessage response = await PostMultipartAsync(client, DemoMidi());
         // The fake would sleep 30 s: the 504 comes from the timeout, and the hung synthesiser was killed (and reaped)
@@ -132,7 +132,7 @@ public sealed class AudioTests
     [Fact]
     public async Task Render_NeedsTheApiKey_WhenTheServerHasOne()
     {
-        using var app = new WebAppFactory(new Dictionary<string, string?> { ["RnnRbm:ApiKey"] = "k" });
+        using var app = new RnnRbmAppFactory(new Dictionary<string, string?> { ["RnnRbm:ApiKey"] = "k" }, realServer: true);
         using HttpClient client = app.CreateRealClient();
         using HttpResponseMessage refused = await PostMultipartAsync(client, DemoMidi());
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);

@@ -16,7 +16,7 @@ public sealed class ProgressHubTests
     [Fact]
     public async Task Subscribe_ReturnsTheRowNow_ThenPushesEachChange_ToSubscribersOnly()
     {
-        using var app = new WebAppFactory();
+        using var app = new RnnRbmAppFactory(realServer: true);
         Uri hubUrl = new(app.BaseAddress, "/hubs/progress");
         var id = Guid.NewGuid();
         await using (AsyncServiceScope scope = app.Services.CreateAsyncScope())
@@ -100,7 +100,7 @@ public sealed class ProgressHubTests
     [Fact]
     public async Task AWorkerThatFallsSilent_IsPushedAsStalled_ThoughItsRowDoesNotChange()
     {
-        using var app = new WebAppFactory(new Dictionary<string, string?> { ["RnnRbm:Role"] = "web" }); // nothing runs it
+        using var app = new RnnRbmAppFactory(new Dictionary<string, string?> { ["RnnRbm:Role"] = "web" }, realServer: true); // nothing runs it
         Uri hubUrl = new(app.BaseAddress, "/hubs/progress");
         var id = Guid.NewGuid();
         await using (AsyncServiceScope scope = app.Services.CreateAsyncScope())
@@ -129,7 +129,7 @@ public sealed class ProgressHubTests
         Assert.Null(pushed.EtaSeconds);
     }
 
-    private static async Task UpdateAsync(WebAppFactory app, Guid id, Action<TrainingEntity> change)
+    private static async Task UpdateAsync(RnnRbmAppFactory app, Guid id, Action<TrainingEntity> change)
     {
         await using AsyncServiceScope scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RnnRbmDbContext>();
