@@ -13,7 +13,7 @@ public class CommandTests
     [Fact]
     public void Train_ThenGenerate_WritesAModel_APlayableMidiFile_AndAPng()
     {
-        using var temp = new TempFolder();
+        using var temp = new TempFolder("rnnrbm-cli-tests-");
         string corpus = temp.DemoCorpus(4);
         using CliProcess train = CliProcess.Run(temp.Path, ["train", "--data", corpus, "--epochs", "2", "--out", "m.rnnrbm", "--json", .. SmallModel]);
         Assert.True(train.ExitCode == 0, train.Stderr);
@@ -60,7 +60,7 @@ public class CommandTests
     [Fact]
     public void Train_CtrlC_SavesWhatWasLearned()
     {
-        using var temp = new TempFolder();
+        using var temp = new TempFolder("rnnrbm-cli-tests-");
         string corpus = temp.DemoCorpus(10);
         using CliProcess train = CliProcess.Start(temp.Path, ["train", "--data", corpus, "--epochs", "100000", "--out", "m.rnnrbm", "--json", .. SmallModel]);
         train.WaitForLine(line => line.Contains("\"event\":\"epoch\"", StringComparison.Ordinal), 120);
@@ -76,7 +76,7 @@ public class CommandTests
     [Fact]
     public void Inspect_ReportsEachFile_AndWhyABadOneIsRejected()
     {
-        using var temp = new TempFolder();
+        using var temp = new TempFolder("rnnrbm-cli-tests-");
         string corpus = temp.DemoCorpus(2);
         File.WriteAllBytes(Path.Combine(corpus, "broken.mid"), [0x4D, 0x54, 0x68, 0x64, 0, 0, 0, 6, 0, 2, 0, 1, 0, 96]);
         using CliProcess inspect = CliProcess.Run(temp.Path, "inspect", corpus, "--steps-per-quarter", "2");
@@ -92,7 +92,7 @@ public class CommandTests
     [Fact]
     public void Generate_FromACorruptModel_FailsWithTheReason()
     {
-        using var temp = new TempFolder();
+        using var temp = new TempFolder("rnnrbm-cli-tests-");
         File.WriteAllBytes(temp["bad.rnnrbm"], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]);
         using CliProcess generate = CliProcess.Run(temp.Path, "generate", "--model", "bad.rnnrbm", "--out", "x.mid");
         Assert.Equal(1, generate.ExitCode);
@@ -103,7 +103,7 @@ public class CommandTests
     [Fact]
     public void Train_WithTheImprovements_ReportsPretraining_AndRecordsThemInTheModel()
     {
-        using var temp = new TempFolder();
+        using var temp = new TempFolder("rnnrbm-cli-tests-");
         string corpus = temp.DemoCorpus(3);
         using CliProcess train = CliProcess.Run(temp.Path, ["train", "--data", corpus, "--epochs", "1", "--out", "m.rnnrbm", "--json",
             "--recurrence", "gru", "--learn-u0", "--carry-state", "--transpose", "4", "--rbm-pretrain-epochs", "2", "--rnn-pretrain-epochs", "3", "--pretrain-learning-rate", "0.02",
@@ -133,7 +133,7 @@ public class CommandTests
     [InlineData("--hidden", "0", "--dt", "0.3", "--hidden")]
     public void Train_WithBadOptions_SaysWhatIsWrong(string a, string b, string c, string d, string expected)
     {
-        using var temp = new TempFolder();
+        using var temp = new TempFolder("rnnrbm-cli-tests-");
         string corpus = temp.DemoCorpus(1);
         using CliProcess train = CliProcess.Run(temp.Path, "train", "--data", corpus, "--out", "m.rnnrbm", a, b, c, d);
         Assert.Equal(1, train.ExitCode);
@@ -144,7 +144,7 @@ public class CommandTests
     [Fact]
     public void Bench_ReportsSpeedPerBackend_AsJson()
     {
-        using var temp = new TempFolder();
+        using var temp = new TempFolder("rnnrbm-cli-tests-");
         string corpus = temp.DemoCorpus(3);
         using CliProcess bench = CliProcess.Run(300, temp.Path, "bench", "--data", corpus, "--backend", "simd", "--json");
         Assert.True(bench.ExitCode == 0, bench.Stderr);

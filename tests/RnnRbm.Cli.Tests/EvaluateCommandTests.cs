@@ -10,7 +10,7 @@ public class EvaluateCommandTests
     [Fact]
     public void Evaluate_ASmallModel_ReportsLikelihoodAccuracyAndSpeed_TheSameForTheSameSeed()
     {
-        using var temp = new TempFolder();
+        using var temp = new TempFolder("rnnrbm-cli-tests-");
         string corpus = temp.DemoCorpus(2);
         using CliProcess train = CliProcess.Run(temp.Path, ["train", "--data", corpus, "--out", "m.rnnrbm", .. TinyModel]);
         Assert.True(train.ExitCode == 0, train.Stderr);
@@ -48,7 +48,7 @@ public class EvaluateCommandTests
     [Fact]
     public void EstimatorBracket_ReportsTheEstimateBoundsRoundsAndCheck_TheSameOnOneThread()
     {
-        using var temp = new TempFolder();
+        using var temp = new TempFolder("rnnrbm-cli-tests-");
         string corpus = temp.DemoCorpus(1);
         using CliProcess train = CliProcess.Run(temp.Path, ["train", "--data", corpus, "--out", "m.rnnrbm", .. TinyModel]);
         Assert.True(train.ExitCode == 0, train.Stderr);
@@ -77,7 +77,7 @@ public class EvaluateCommandTests
     [Fact]
     public void EstimatorBracket_RejectsUnknownEstimatorsAndBadSettings_ByName()
     {
-        using var temp = new TempFolder();
+        using var temp = new TempFolder("rnnrbm-cli-tests-");
         string corpus = temp.DemoCorpus(1);
         using CliProcess train = CliProcess.Run(temp.Path, ["train", "--data", corpus, "--out", "m.rnnrbm", .. TinyModel]);
         Assert.True(train.ExitCode == 0, train.Stderr);
@@ -94,7 +94,7 @@ public class EvaluateCommandTests
     [Fact]
     public void AisCheck_MeasuresAgainWithTwiceTheTransitions_AndReportsTheShift()
     {
-        using var temp = new TempFolder();
+        using var temp = new TempFolder("rnnrbm-cli-tests-");
         string corpus = temp.DemoCorpus(1);
         using CliProcess train = CliProcess.Run(temp.Path, ["train", "--data", corpus, "--out", "m.rnnrbm", .. TinyModel]);
         Assert.True(train.ExitCode == 0, train.Stderr);
@@ -115,7 +115,7 @@ public class EvaluateCommandTests
     [Fact]
     public void Evaluate_WithoutAisSteps_SearchesForAConvergedSchedule_AndReportsTheFloors_FromTheSiblingTrainSplit()
     {
-        using var temp = new TempFolder();
+        using var temp = new TempFolder("rnnrbm-cli-tests-");
         string train = temp.DemoCorpus(2, Path.Combine("music", "train"));
         string test = temp.DemoCorpus(1, Path.Combine("music", "test"));
         using CliProcess trained = CliProcess.Run(temp.Path, ["train", "--data", train, "--out", "m.rnnrbm", .. TinyModel]);
@@ -157,7 +157,7 @@ public class EvaluateCommandTests
     [InlineData("--ais-check", "true", "--ais-check needs --ais-steps")]
     public void Evaluate_WithBadOptions_SaysWhatIsWrong(string option, string value, string expected)
     {
-        using var temp = new TempFolder();
+        using var temp = new TempFolder("rnnrbm-cli-tests-");
         string corpus = temp.DemoCorpus(1);
         using CliProcess train = CliProcess.Run(temp.Path, ["train", "--data", corpus, "--out", "m.rnnrbm", .. TinyModel]);
         Assert.True(train.ExitCode == 0, train.Stderr);

@@ -5,7 +5,6 @@ using RnnRbm.Api.Evaluations;
 using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Models;
 using RnnRbm.Api.Storage;
-using RnnRbm.Tests;
 using static RnnRbm.ScaleOut.Tests.ScaleOutKit;
 
 namespace RnnRbm.ScaleOut.Tests;
@@ -34,10 +33,10 @@ public class EvaluationScaleOutTests
         NodeProcess survivor = victim == a ? b : a;
         Assert.Equal(victim.Pid, PidOf(owner));
         victim.Kill();
-        var sinceKill = System.Diagnostics.Stopwatch.StartNew();
+        // Stalled before any takeover: the first state seen after running is stalled (taken over first, it would read
+        // running on to the end).
         EvaluationResponse stalled = await WaitForAsync(() => GetAsync(web.Client, id), e => e.State != WorkStates.Running, 60, Describe, web, survivor, victim);
         Assert.Equal(WorkStates.Stalled, stalled.State);
-        Assert.True(sinceKill.Elapsed < NodeProcess.TakeoverDelay, $"stalled only after {sinceKill.Elapsed}");
 
         // The survivor's (or the web node's) recovery requeues it, ahead of new work, once the dead worker is silent for the takeover delay.
         EvaluationResponse done = await WaitForAsync(() => GetAsync(web.Client, id), e => WorkStates.IsFinished(e.State), 150, Describe, web, survivor, victim);

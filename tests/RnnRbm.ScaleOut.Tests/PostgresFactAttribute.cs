@@ -15,25 +15,3 @@ public sealed class PostgresFactAttribute : FactAttribute
         }
     }
 }
-
-/// <summary>What the test run knows about where it runs.</summary>
-public static class TestEnvironment
-{
-    /// <summary>CI sets CI=true: there, everything the tests need must be installed, and nothing is skipped.</summary>
-    public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>The repository's root (the folder holding RnnRbm.sln), found above the test binary.</summary>
-    public static string RepositoryRoot { get; } = FindRoot();
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "RnnRbm.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new DirectoryNotFoundException("RnnRbm.sln was not found above the test binary.");
-    }
-}

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
@@ -65,22 +64,10 @@ internal static class ScaleOutKit
             t => $"Training {id}: state {t.State}, epoch {t.Epoch}/{t.Epochs}, error {t.Error}", nodes);
 
     /// <summary>Polls <paramref name="read"/> until <paramref name="done"/> holds, or fails with where it stood and the nodes' logs.</summary>
-    public static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done, double timeoutSeconds, Func<T, string> describe,
-        params NodeProcess[] nodes)
-    {
-        var clock = Stopwatch.StartNew();
-        T value = await read();
-        while (!done(value))
-        {
-            if (clock.Elapsed.TotalSeconds > timeoutSeconds)
-            {
-                Assert.Fail($"{describe(value)}; not there within {timeoutSeconds} s.\n{string.Join('\n', nodes.Select(n => n.Output()))}");
-            }
-            await Task.Delay(200);
-            value = await read();
-        }
-        return value;
-    }
+    public static Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done, double timeoutSeconds, Func<T, string> describe,
+        params NodeProcess[] nodes) =>
+        Eventually.WaitForAsync(read, done, timeoutSeconds,
+            value => $"{describe(value)}\n{string.Join('\n', nodes.Select(n => n.Output()))}", pollMilliseconds: 200);
 
     /// <summary>The epochs recorded for a training (training_epochs), in order.</summary>
     public static async Task<List<TrainingEpochEntity>> EpochsAsync(TestDatabase database, Guid id)

@@ -29,7 +29,7 @@ public sealed class AudioTests
     [Fact]
     public async Task Render_ReturnsOggOpus_WhenFluidSynthAndOpusencAreInstalled()
     {
-        using var app = new WebAppFactory();
+        using var app = new RnnRbmAppFactory(realServer: true);
         using HttpClient client = app.CreateRealClient();
         JsonElement status = await client.GetFromJsonAsync<JsonElement>(new Uri("/api/audio/status", UriKind.Relative));
         Assert.True(status.GetProperty("available").GetBoolean(), status.ToString());
@@ -48,7 +48,7 @@ public sealed class AudioTests
     [Fact]
     public async Task Render_AcceptsTheRawMidiBody_AndAnswersWav_WhenOpusencIsMissing()
     {
-        using var app = new WebAppFactory(new Dictionary<string, string?> { ["RnnRbm:Audio:OpusEncPath"] = "/nonexistent/opusenc" });
+        using var app = new RnnRbmAppFactory(new Dictionary<string, string?> { ["RnnRbm:Audio:OpusEncPath"] = "/nonexistent/opusenc" }, realServer: true);
         using HttpClient client = app.CreateRealClient();
         using var content = new ByteArrayContent(DemoMidi());
         content.Headers.ContentType = new MediaTypeHeaderValue("audio/midi");
@@ -66,7 +66,7 @@ public sealed class AudioTests
     [Fact]
     public async Task Render_Answers503SayingFluidSynthIsMissing_AndStatusSaysSo()
     {
-        using var app = new WebAppFactory(new Dictionary<string, string?> { ["RnnRbm:Audio:FluidSynthPath"] = "/nonexistent/fluidsynth" });
+        using var app = new RnnRbmAppFactory(new Dictionary<string, string?> { ["RnnRbm:Audio:FluidSynthPath"] = "/nonexistent/fluidsynth" }, realServer: true);
         using HttpClient client = app.CreateRealClient();
         JsonElement status = await client.GetFromJsonAsync<JsonElement>(new Uri("/api/audio/status", UriKind.Relative));
         Assert.False(status.GetProperty("available").GetBoolean());
@@ -81,11 +81,11 @@ public sealed class AudioTests
     [Fact]
     public async Task Render_RefusesWhatIsNotMidi_TooLarge_OrTooLong()
     {
-        using var app = new WebAppFactory(new Dictionary<string, string?>
+        using var app = new RnnRbmAppFactory(new Dictionary<string, string?>
         {
             ["RnnRbm:Audio:MaxMidiBytes"] = "4096",
             ["RnnRbm:Audio:MaxAudioSeconds"] = "1",
-        });
+        }, realServer: true);
         using HttpClient client = app.CreateRealClient();
 
         using HttpResponseMessage notMidi = await PostMultipartAsync(client, "RIFF is not a MIDI file at all"u8.ToArray());
@@ -111,25 +111,28 @@ public sealed class AudioTests
     {
         string folder = Directory.CreateTempSubdirectory("rnnrbm-fake-synth-").FullName;
         string fake = Path.Combine(folder, "fluidsynth");
-        await File.WriteAllTextAsync(fake, "#!/bin/sh\nsleep 30\n");
+        string pidFile = Path.Combine(folder, "fluidsynth.pid");
+        await File.WriteAllTextAsync(fake, $"#!/bin/sh\necho $$ > '{pidFile}'\nexec sleep 30\n");
         File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        using var app = new WebAppFactory(new Dictionary<string, string?>
+        using var app = new RnnRbmAppFactory(new Dictionary<string, string?>
         {
             ["RnnRbm:Audio:FluidSynthPath"] = fake,
             ["RnnRbm:Audio:Timeout"] = "00:00:01",
-        });
+        }, realServer: true);
         using HttpClient client = app.CreateRealClient();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         using HttpResponseMessage response = await PostMultipartAsync(client, DemoMidi());
+        // The fake would sleep 30 s: the 504 comes from the timeout, and the hung synthesiser was killed (and reaped)
+        // before the answer, not left running.
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
+        int pid = int.Parse((await File.ReadAllTextAsync(pidFile)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Throws<ArgumentException>(() => System.Diagnostics.Process.GetProcessById(pid));
         Assert.Contains("too long", (await ProblemAsync(response)).GetProperty("title").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Render_NeedsTheApiKey_WhenTheServerHasOne()
     {
-        using var app = new WebAppFactory(new Dictionary<string, string?> { ["RnnRbm:ApiKey"] = "k" });
+        using var app = new RnnRbmAppFactory(new Dictionary<string, string?> { ["RnnRbm:ApiKey"] = "k" }, realServer: true);
         using HttpClient client = app.CreateRealClient();
         using HttpResponseMessage refused = await PostMultipartAsync(client, DemoMidi());
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);

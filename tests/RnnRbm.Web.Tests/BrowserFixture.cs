@@ -12,7 +12,7 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     private IPlaywright? _playwright;
 
-    public WebAppFactory App { get; } = new(seedDemo: true);
+    public RnnRbmAppFactory App { get; } = new(realServer: true, seedDemo: true);
 
     public IBrowser Browser { get; private set; } = null!;
 

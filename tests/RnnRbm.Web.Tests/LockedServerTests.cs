@@ -6,11 +6,11 @@ namespace RnnRbm.Web.Tests;
 public sealed class LockedServerTests : IAsyncLifetime, IDisposable
 {
     private const string Key = "s3cret-key";
-    private readonly WebAppFactory _app = new(new Dictionary<string, string?>
+    private readonly RnnRbmAppFactory _app = new(new Dictionary<string, string?>
     {
         ["RnnRbm:ApiKey"] = Key,
         ["RnnRbm:Audio:FluidSynthPath"] = "/nonexistent/fluidsynth",
-    }, seedDemo: true);
+    }, realServer: true, seedDemo: true);
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 

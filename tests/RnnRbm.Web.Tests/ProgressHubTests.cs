@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,7 +16,7 @@ public sealed class ProgressHubTests
     [Fact]
     public async Task Subscribe_ReturnsTheRowNow_ThenPushesEachChange_ToSubscribersOnly()
     {
-        using var app = new WebAppFactory();
+        using var app = new RnnRbmAppFactory(realServer: true);
         Uri hubUrl = new(app.BaseAddress, "/hubs/progress");
         var id = Guid.NewGuid();
         await using (AsyncServiceScope scope = app.Services.CreateAsyncScope())
@@ -35,9 +36,11 @@ public sealed class ProgressHubTests
         var received = new List<TrainingResponse>();
         var bystanderReceived = 0;
         var succeeded = new TaskCompletionSource<TrainingResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pushes = Channel.CreateUnbounded<TrainingResponse>();
         follower.On<TrainingResponse>("progress", update =>
         {
             lock (received) { received.Add(update); }
+            pushes.Writer.TryWrite(update);
             if (update.State == "succeeded") { succeeded.TrySetResult(update); }
         });
         bystander.On<TrainingResponse>("progress", _ => Interlocked.Increment(ref bystanderReceived));
@@ -64,7 +67,7 @@ public sealed class ProgressHubTests
                     t.FinishedUtc = DateTimeOffset.UtcNow;
                 }
             });
-            await Task.Delay(300); // let the poller see each epoch (it is the trainer's pace, not a wait for a result)
+            await NextPushAsync(pushes.Reader, u => u.Epoch == epoch); // the trainer goes on once the hub has pushed this epoch
         }
 
         TrainingResponse done = await succeeded.Task.WaitAsync(TimeSpan.FromSeconds(15));
@@ -80,10 +83,24 @@ public sealed class ProgressHubTests
         Assert.Equal(0, bystanderReceived);
     }
 
+    /// <summary>The first push that <paramref name="wanted"/> accepts; the deadline only bounds a hang.</summary>
+    private static async Task<TrainingResponse> NextPushAsync(ChannelReader<TrainingResponse> pushes, Func<TrainingResponse, bool> wanted)
+    {
+        using var hang = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            TrainingResponse update = await pushes.ReadAsync(hang.Token);
+            if (wanted(update))
+            {
+                return update;
+            }
+        }
+    }
+
     [Fact]
     public async Task AWorkerThatFallsSilent_IsPushedAsStalled_ThoughItsRowDoesNotChange()
     {
-        using var app = new WebAppFactory(new Dictionary<string, string?> { ["RnnRbm:Role"] = "web" }); // nothing runs it
+        using var app = new RnnRbmAppFactory(new Dictionary<string, string?> { ["RnnRbm:Role"] = "web" }, realServer: true); // nothing runs it
         Uri hubUrl = new(app.BaseAddress, "/hubs/progress");
         var id = Guid.NewGuid();
         await using (AsyncServiceScope scope = app.Services.CreateAsyncScope())
@@ -112,7 +129,7 @@ public sealed class ProgressHubTests
         Assert.Null(pushed.EtaSeconds);
     }
 
-    private static async Task UpdateAsync(WebAppFactory app, Guid id, Action<TrainingEntity> change)
+    private static async Task UpdateAsync(RnnRbmAppFactory app, Guid id, Action<TrainingEntity> change)
     {
         await using AsyncServiceScope scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RnnRbmDbContext>();

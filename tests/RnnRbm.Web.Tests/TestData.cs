@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using RnnRbm.Core.Model;
-using RnnRbm.Tests;
 
 namespace RnnRbm.Web.Tests;
 
@@ -11,20 +10,8 @@ public static class TestData
 {
     private static readonly string[] Splits = ["test", "valid", "train"];
 
-    private static readonly Lazy<string> Root = new(() =>
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "RnnRbm.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("RnnRbm.sln not found above the test binaries.");
-    });
-
     /// <summary>The repository root (where RnnRbm.sln is).</summary>
-    public static string RepositoryRoot => Root.Value;
+    public static string RepositoryRoot => TestEnvironment.RepositoryRoot;
 
     /// <summary>The first <paramref name="count"/> demo MIDI files, in name order.</summary>
     public static IReadOnlyList<string> DemoMidi(int count) =>

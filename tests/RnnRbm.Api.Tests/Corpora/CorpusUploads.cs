@@ -11,11 +11,10 @@ internal static class CorpusUploads
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private static readonly Lazy<string> RootPath = new(FindRoot);
 
     /// <summary>The demo MIDI files (datasets/demo), by name.</summary>
     public static IReadOnlyList<string> DemoPaths() =>
-        [.. Directory.GetFiles(Path.Combine(RootPath.Value, "datasets", "demo"), "*.mid").Order(StringComparer.Ordinal)];
+        [.. Directory.GetFiles(Path.Combine(TestEnvironment.RepositoryRoot, "datasets", "demo"), "*.mid").Order(StringComparer.Ordinal)];
 
     public static (string Name, byte[] Bytes) Demo(int index)
     {
@@ -93,18 +92,6 @@ internal static class CorpusUploads
 
     public static CorpusFile File(this CorpusDetails corpus, string fileName) =>
         Assert.Single(corpus.Files, f => f.FileName == fileName);
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (System.IO.File.Exists(Path.Combine(dir.FullName, "RnnRbm.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException($"No RnnRbm.sln above {AppContext.BaseDirectory}.");
-    }
 }
 
 /// <summary>One app shared by the tests that need no special settings (each test makes its own corpora).</summary>

@@ -132,8 +132,9 @@ public class EvaluationRecoveryTests
             .SetProperty(e => e.LeaseHeartbeatUtc, DateTimeOffset.UtcNow));
         EvaluationEntity taken = Row(app, id);
 
-        await run.WaitAsync(TimeSpan.FromSeconds(10)); // the superseded runner notices and ends by itself
-        await Task.Delay(600);
+        // The superseded runner notices and ends by itself (the wait only bounds a hang). Its run has ended and its
+        // progress writer with it (a run stops and awaits its writer before it ends): nothing of it can write later.
+        await run.WaitAsync(TimeSpan.FromSeconds(60));
         EvaluationEntity after = Row(app, id);
         Assert.Equal(taken.Version, after.Version);
         Assert.Equal("another-process", after.LeaseOwner);

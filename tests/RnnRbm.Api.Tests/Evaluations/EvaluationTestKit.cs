@@ -8,7 +8,6 @@ using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Models;
 using RnnRbm.Api.Storage;
 using RnnRbm.Api.Tests.Training;
-using RnnRbm.Tests;
 
 namespace RnnRbm.Api.Tests.Evaluations;
 

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
 using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Training;
 using RnnRbm.Core.Training;
@@ -101,8 +103,9 @@ public class TrainingRunTests
         ulong seed = settings.GetProperty("seed").GetUInt64();
         Assert.Equal("queued", root.GetProperty("state").GetString());
 
-        // With no training worker in this process, it stays queued, and the stored settings keep the seed.
-        await Task.Delay(1000);
+        // With no training worker, no Hangfire server runs in this process: nothing can fetch the job, so it stays
+        // queued (a state, not a wait), and the stored settings keep the seed.
+        Assert.Empty(app.Services.GetRequiredService<JobStorage>().GetMonitoringApi().Servers());
         TrainingResponse again = await GetAsync(client, root.GetProperty("id").GetGuid());
         Assert.Equal(WorkStates.Queued, again.State);
         Assert.Equal(seed, again.Settings.Seed);

@@ -12,7 +12,8 @@ namespace RnnRbm.Api.Tests.Training;
 internal static class TrainingTestKit
 {
     /// <summary>The repository's demo MIDI files (datasets/demo), in name order.</summary>
-    public static IReadOnlyList<string> DemoFiles { get; } = FindDemoFiles();
+    public static IReadOnlyList<string> DemoFiles { get; } =
+        [.. Directory.GetFiles(TestEnvironment.RepositoryPath("datasets", "demo"), "*.mid").Order(StringComparer.Ordinal)];
 
     /// <summary>A corpus of the first <paramref name="train"/> demo files as train and the next <paramref name="valid"/> as valid.</summary>
     public static async Task<Guid> AddCorpusAsync(RnnRbmAppFactory app, int train = 4, int valid = 2, string name = "demo")
@@ -101,19 +102,6 @@ internal static class TrainingTestKit
                 }
             }
         }
-    }
-
-    private static List<string> FindDemoFiles()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string demo = Path.Combine(dir.FullName, "datasets", "demo");
-            if (Directory.Exists(demo))
-            {
-                return [.. Directory.GetFiles(demo, "*.mid").Order(StringComparer.Ordinal)];
-            }
-        }
-        throw new DirectoryNotFoundException("datasets/demo was not found above the test binary.");
     }
 }
 

@@ -5,17 +5,6 @@ namespace RnnRbm.Core.Tests.Numerics;
 
 public class GemmTests
 {
-    public static TheoryData<string> BackendNames()
-    {
-        var data = new TheoryData<string>();
-        foreach (var backend in NumericsBackend.Available)
-        {
-            data.Add(backend.Name);
-        }
-
-        return data;
-    }
-
     // (m, n, k): degenerate, odd, the model's shapes and their transposes.
     private static readonly (int M, int N, int K)[] Shapes =
     [
@@ -24,7 +13,9 @@ public class GemmTests
     ];
 
     [Theory]
-    [MemberData(nameof(BackendNames))]
+    [BackendData("simd")]
+    [BackendData("mkl")]
+    [BackendData("openblas")]
     public void Gemm_MatchesDoubleReference_ForAllTransposesAndShapes(string name)
     {
         var backend = NumericsBackend.Select(name);
@@ -50,7 +41,9 @@ public class GemmTests
     }
 
     [Theory]
-    [MemberData(nameof(BackendNames))]
+    [BackendData("simd")]
+    [BackendData("mkl")]
+    [BackendData("openblas")]
     public void Gemm_UsesOnlyLeadingElements_OfLongerArrays(string name)
     {
         var backend = NumericsBackend.Select(name);
@@ -74,7 +67,9 @@ public class GemmTests
     }
 
     [Theory]
-    [MemberData(nameof(BackendNames))]
+    [BackendData("simd")]
+    [BackendData("mkl")]
+    [BackendData("openblas")]
     public void Gemm_BetaZero_OverwritesNaN(string name)
     {
         var backend = NumericsBackend.Select(name);
@@ -86,7 +81,9 @@ public class GemmTests
     }
 
     [Theory]
-    [MemberData(nameof(BackendNames))]
+    [BackendData("simd")]
+    [BackendData("mkl")]
+    [BackendData("openblas")]
     public void Gemm_RejectsTooShortArrays(string name)
     {
         var backend = NumericsBackend.Select(name);
@@ -95,7 +92,9 @@ public class GemmTests
     }
 
     [Theory]
-    [MemberData(nameof(BackendNames))]
+    [BackendData("simd")]
+    [BackendData("mkl")]
+    [BackendData("openblas")]
     public void Gemm_AllocatesNothing_AfterWarmUp(string name)
     {
         var backend = NumericsBackend.Select(name);
@@ -150,7 +149,9 @@ public class GemmTests
     }
 
     [Theory]
-    [MemberData(nameof(BackendNames))]
+    [BackendData("simd")]
+    [BackendData("mkl")]
+    [BackendData("openblas")]
     public void Provider_DrivesMathNetProducts_ForFloatAndDouble(string name)
     {
         var provider = NumericsBackend.Select(name).Provider;

@@ -1,13 +1,13 @@
 using RnnRbm.Core.Model;
 using RnnRbm.Core.PianoRolls;
 
-namespace RnnRbm.Tests;
+namespace RnnRbm.TestKit;
 
 /// <summary>
 /// An untrained tiny model (V 88, H 16, U 8, two steps per quarter): quick to evaluate, same code path as a real one.
-/// Shared by the API and browser tests (RnnRbm.Web.Tests links this file).
+/// Shared by the API, browser and scale-out tests.
 /// </summary>
-internal static class TinyModel
+public static class TinyModel
 {
     public static RnnRbmModel Create(ulong seed, string madeBy)
     {

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace RnnRbm.Api.Tests;
+namespace RnnRbm.TestKit;
 
 /// <summary>
 /// A logger provider that keeps what the app logs, after the app's own level rules (so a test sees what an operator
