@@ -7,7 +7,7 @@ using Microsoft.Playwright;
 namespace RnnRbm.Web.Tests;
 
 /// <summary>
-/// The pages copy no limit: every number input of the Train, Generate and model (evaluation) forms takes its min, max
+/// The pages copy no limit: every number input of the Train, Generate, model (evaluation) and Corpora (upload) forms takes its min, max
 /// and step from the API's options endpoint, which is Core's declaration, the one the API checks requests against.
 /// A page input whose constraints differ from the API's, or that names no field the API declares, fails here.
 /// </summary>
@@ -20,6 +20,7 @@ public sealed partial class PageLimitsTests(BrowserFixture fixture)
         { "/train", "train-form", "/api/trainings/options" },
         { "/generate", "generate-form", "/api/generations/options" },
         { "/models/{model}", "evaluation-form", "/api/evaluations/options" },
+        { "/corpora", "upload-form", "/api/corpora/options" },
     };
 
     [Theory]

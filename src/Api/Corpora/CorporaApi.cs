@@ -1,3 +1,4 @@
+using RnnRbm.Core.PianoRolls;
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -31,6 +32,10 @@ public static class CorporaApi
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        group.MapGet("/options", () => TypedResults.Ok(RequestOptionsResponse.From(CorpusLimits.All)))
+            .WithName("GetCorpusOptions")
+            .WithSummary("The bounds and default of every numeric field of POST /api/corpora; the Corpora page's form reads them from here.");
 
         group.MapGet("", List)
             .WithName("ListCorpora")

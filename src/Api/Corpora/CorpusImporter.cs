@@ -1,3 +1,4 @@
+using RnnRbm.Core.PianoRolls;
 using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
@@ -27,9 +28,9 @@ public sealed record CorpusImportResult(CorpusDetails? Corpus, IReadOnlyDictiona
 public sealed class CorpusImporter(RnnRbmDbContext db, IOptions<RnnRbmOptions> options, ILogger<CorpusImporter> log)
 {
     public const int MaxNameLength = 200;
-    public const double DefaultValidFraction = 0.1;
-    public const double MaxValidFraction = 0.5;
-    public const ulong DefaultSplitSeed = 0;
+    public const double DefaultValidFraction = CorpusLimits.DefaultValidFraction;
+    public const double MaxValidFraction = CorpusLimits.MaxValidFraction;
+    public const ulong DefaultSplitSeed = CorpusLimits.DefaultSplitSeed;
 
     // Rejections listed in a 400; beyond this many the rest are counted, not named.
     private const int MaxListedReasons = 100;

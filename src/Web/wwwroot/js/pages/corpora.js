@@ -1,4 +1,4 @@
-import { getJson, upload, h, replace, showError, alertBox, checkConstraints, clearFieldErrors, fmtDate, fmtBytes } from '../api.js';
+import { getJson, upload, h, replace, showError, alertBox, checkConstraints, clearFieldErrors, fmtDate, fmtBytes, applyOptions } from '../api.js';
 import { renderCorpus, corpusSummaryLine } from '../corpus-view.js';
 
 const form = document.getElementById('upload-form');
@@ -6,6 +6,9 @@ const input = document.getElementById('corpus-files');
 const zone = document.getElementById('drop-zone');
 const chosen = document.getElementById('files-chosen');
 const message = document.getElementById('upload-message');
+// The bounds and defaults of the numeric fields come from the API (GET /api/corpora/options), never copied here.
+const loadOptions = () => applyOptions(form, '/api/corpora/options').catch((error) => showError(message, error));
+loadOptions();
 const progressBlock = document.getElementById('upload-progress');
 const progressBar = document.getElementById('upload-progress-bar');
 const progressLabel = document.getElementById('upload-progress-label');
@@ -71,6 +74,7 @@ form.addEventListener('submit', async (e) => {
       ],
     })));
     form.reset();
+    loadOptions(); // reset empties the fields the API's defaults filled
     setFiles([]);
     loadList();
     result.querySelector('h2').setAttribute('tabindex', '-1');
