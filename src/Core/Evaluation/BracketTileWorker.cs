@@ -166,24 +166,24 @@ internal sealed class BracketTileWorker
             ReadOnlySpan<float> at_ = a.Slice(t * v, v), bt = b.Slice(t * h, h);
 
             // L_t = log (1/M) Σ_m exp(c_m + Σ_{i: v_i=1} z_mi).
-            lower[t] = LogMixture(truth.Slice(at * v, v), cs, logitsT) - logM;
+            lower[t] = LogMixture(SparseKernels.CollectNonZero(truth.Slice(at * v, v), _active), cs, logitsT) - logM;
 
             // Reverse: 1/Z = E_{v~p}[q'(v) / p*(v)] for any normalised q' independent of v. v_k from a chain of one half is
             // weighed by the mixture q' of the other half's components, so q' does not depend on v_k's own chain.
             _knownOthers.Clear();
             for (int k = 0; k < m; k++)
             {
-                ReadOnlySpan<float> state = _states.AsSpan(((t * m) + k) * v, v);
+                int on = SparseKernels.CollectNonZero(_states.AsSpan(((t * m) + k) * v, v), _active);
                 bool inFirstHalf = k < half;
                 (ulong, ulong, bool) key = default;
                 if (_keyed)
                 {
-                    (ulong low, ulong high) = Key(state);
+                    (ulong low, ulong high) = Key(on);
                     key = (low, high, inFirstHalf);
                 }
                 if (!_keyed || !_knownOthers.TryGetValue(key, out double logOther))
                 {
-                    LogMixture(state, cs, logitsT);
+                    LogMixture(on, cs, logitsT);
                     logOther = inFirstHalf
                         ? LogSumExp(_mix.AsSpan(half)) - Math.Log(m - half)
                         : LogSumExp(_mix.AsSpan(0, half)) - Math.Log(half);
@@ -209,14 +209,13 @@ internal sealed class BracketTileWorker
             _knownWeights.Clear();
             for (int s = 0; s < _s; s++)
             {
-                ReadOnlySpan<float> sample = draw.Slice(s * v, v);
-                (ulong, ulong) key = _keyed ? Key(sample) : default;
+                int on = SparseKernels.CollectNonZero(draw.Slice(s * v, v), _active);
+                (ulong, ulong) key = _keyed ? Key(on) : default;
                 if (_keyed && _knownWeights.TryGetValue(key, out double known))
                 {
                     _logW[s] = known;
                     continue;
                 }
-                int on = SparseKernels.CollectNonZero(sample, _active);
                 double negativeF = 0;
                 for (int k = 0; k < on; k++)
                 {
@@ -224,7 +223,7 @@ internal sealed class BracketTileWorker
                 }
                 SparseKernels.AddRows(bt, w, h, _active.AsSpan(0, on), _x);
                 negativeF += SoftplusSum(_x);
-                _logW[s] = negativeF - (LogMixture(sample, cs, logitsT) - logM); // log [exp(-F(v_s)) / q(v_s)]
+                _logW[s] = negativeF - (LogMixture(on, cs, logitsT) - logM); // log [exp(-F(v_s)) / q(v_s)]
                 if (_keyed)
                 {
                     _knownWeights[key] = _logW[s];
@@ -236,10 +235,9 @@ internal sealed class BracketTileWorker
         }
     }
 
-    // The set bits of a binary v (V ≤ 128) as two words.
-    private (ulong Low, ulong High) Key(ReadOnlySpan<float> v)
+    // The set bits of a binary v (V ≤ 128) as two words, from its first `on` indices in _active.
+    private (ulong Low, ulong High) Key(int on)
     {
-        int on = SparseKernels.CollectNonZero(v, _active);
         ulong low = 0, high = 0;
         for (int k = 0; k < on; k++)
         {
@@ -256,10 +254,10 @@ internal sealed class BracketTileWorker
         return (low, high);
     }
 
-    // log Σ_m exp(c_m + Σ_{i: v_i = 1} z_mi) for one binary v: the rows of zᵀ that v selects, summed onto c.
-    private double LogMixture(ReadOnlySpan<float> v, ReadOnlySpan<float> c, ReadOnlySpan<float> logitsT)
+    // log Σ_m exp(c_m + Σ_{i: v_i = 1} z_mi) for one binary v whose `on` set indices are in _active: the rows of zᵀ
+    // that v selects, summed onto c.
+    private double LogMixture(int on, ReadOnlySpan<float> c, ReadOnlySpan<float> logitsT)
     {
-        int on = SparseKernels.CollectNonZero(v, _active);
         SparseKernels.AddRows(c, logitsT, _m, _active.AsSpan(0, on), _mix);
         return LogSumExp(_mix);
     }
