@@ -269,8 +269,7 @@ public sealed class TrainingLoop : IDisposable
     // A plateau: back to the best epoch with half the learning rate (the patience still counts from the best epoch).
     private void Cut(int epoch, int bestEpoch)
     {
-        _trainer.Parameters.CopyFrom(_best);
-        _trainer.ResetVelocity();
+        BackToBest();
         _trainer.LearningRateScale *= 0.5f;
         _lastCut = epoch;
         _cuts++;
@@ -282,8 +281,7 @@ public sealed class TrainingLoop : IDisposable
 
     private void Rollback(int epoch, string why)
     {
-        _trainer.Parameters.CopyFrom(_best);
-        _trainer.ResetVelocity();
+        BackToBest();
         _rollbacks++;
         string to = _bestEpoch is int b && b > 0 ? $"epoch {b}" : "the initial parameters";
         if (_rollbacks > _stopping.MaxRollbacks)
@@ -296,6 +294,13 @@ public sealed class TrainingLoop : IDisposable
         float next = _options.LearningRateAt(epoch + 1) * _trainer.LearningRateScale;
         _events.Add(new TrainingEvent(epoch, "rollback",
             $"Divergence: {why}. The parameters are back at {to} and the learning rate is halved to {next:G3} (roll-back {_rollbacks} of at most {_stopping.MaxRollbacks})."));
+    }
+
+    // The parameters go back to the best epoch (the initial ones before any validation) and the momentum is forgotten.
+    private void BackToBest()
+    {
+        _trainer.Parameters.CopyFrom(_best);
+        _trainer.ResetVelocity();
     }
 
     private void Stop(int epoch, string why)
