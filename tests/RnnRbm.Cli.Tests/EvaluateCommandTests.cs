@@ -11,9 +11,7 @@ public class EvaluateCommandTests
     public void Evaluate_ASmallModel_ReportsLikelihoodAccuracyAndSpeed_TheSameForTheSameSeed()
     {
         using var temp = new TempFolder("rnnrbm-cli-tests-");
-        string corpus = temp.DemoCorpus(2);
-        using CliProcess train = CliProcess.Run(temp.Path, ["train", "--data", corpus, "--out", "m.rnnrbm", .. TinyModel]);
-        Assert.True(train.ExitCode == 0, train.Stderr);
+        string corpus = TrainTinyModel(temp, files: 2);
 
         using CliProcess evaluate = CliProcess.Run(temp.Path, ["evaluate", "--model", "m.rnnrbm", "--data", corpus, "--json", .. QuickEvaluation]);
         Assert.True(evaluate.ExitCode == 0, evaluate.Stderr);
@@ -49,9 +47,7 @@ public class EvaluateCommandTests
     public void EstimatorBracket_ReportsTheEstimateBoundsRoundsAndCheck_TheSameOnOneThread()
     {
         using var temp = new TempFolder("rnnrbm-cli-tests-");
-        string corpus = temp.DemoCorpus(1);
-        using CliProcess train = CliProcess.Run(temp.Path, ["train", "--data", corpus, "--out", "m.rnnrbm", .. TinyModel]);
-        Assert.True(train.ExitCode == 0, train.Stderr);
+        string corpus = TrainTinyModel(temp, files: 1);
         string[] bracket = ["evaluate", "--model", "m.rnnrbm", "--data", corpus, "--json", "--no-accuracy", "--estimator", "bracket",
             "--bracket-chains", "4", "--bracket-burn-in", "5", "--bracket-samples", "8", "--bracket-is-samples", "20", "--bracket-doublings", "1",
             "--bracket-tolerance", "1e-9", "--seed", "3", "--backend", "simd"];
@@ -78,9 +74,7 @@ public class EvaluateCommandTests
     public void EstimatorBracket_RejectsUnknownEstimatorsAndBadSettings_ByName()
     {
         using var temp = new TempFolder("rnnrbm-cli-tests-");
-        string corpus = temp.DemoCorpus(1);
-        using CliProcess train = CliProcess.Run(temp.Path, ["train", "--data", corpus, "--out", "m.rnnrbm", .. TinyModel]);
-        Assert.True(train.ExitCode == 0, train.Stderr);
+        string corpus = TrainTinyModel(temp, files: 1);
 
         using CliProcess unknown = CliProcess.Run(temp.Path, ["evaluate", "--model", "m.rnnrbm", "--data", corpus, "--estimator", "exact"]);
         using CliProcess bad = CliProcess.Run(temp.Path, ["evaluate", "--model", "m.rnnrbm", "--data", corpus, "--estimator", "bracket", "--bracket-chains", "3", "--bracket-samples", "10"]);
@@ -95,9 +89,7 @@ public class EvaluateCommandTests
     public void AisCheck_MeasuresAgainWithTwiceTheTransitions_AndReportsTheShift()
     {
         using var temp = new TempFolder("rnnrbm-cli-tests-");
-        string corpus = temp.DemoCorpus(1);
-        using CliProcess train = CliProcess.Run(temp.Path, ["train", "--data", corpus, "--out", "m.rnnrbm", .. TinyModel]);
-        Assert.True(train.ExitCode == 0, train.Stderr);
+        string corpus = TrainTinyModel(temp, files: 1);
 
         using CliProcess evaluate = CliProcess.Run(temp.Path,
             ["evaluate", "--model", "m.rnnrbm", "--data", corpus, "--json", "--no-accuracy", "--ais-check", "--ais-runs", "10", "--ais-steps", "20", "--seed", "3"]);
@@ -158,9 +150,7 @@ public class EvaluateCommandTests
     public void Evaluate_WithBadOptions_SaysWhatIsWrong(string option, string value, string expected)
     {
         using var temp = new TempFolder("rnnrbm-cli-tests-");
-        string corpus = temp.DemoCorpus(1);
-        using CliProcess train = CliProcess.Run(temp.Path, ["train", "--data", corpus, "--out", "m.rnnrbm", .. TinyModel]);
-        Assert.True(train.ExitCode == 0, train.Stderr);
+        string corpus = TrainTinyModel(temp, files: 1);
         using CliProcess evaluate = CliProcess.Run(temp.Path, "evaluate", "--model", "m.rnnrbm", "--data", corpus, option, value);
         Assert.Equal(1, evaluate.ExitCode);
         Assert.Contains(expected, evaluate.Stderr, StringComparison.Ordinal);
@@ -168,4 +158,13 @@ public class EvaluateCommandTests
 
     private static List<JsonElement> JsonLines(string stdout) =>
         [.. stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone())];
+
+    // A tiny model m.rnnrbm trained in the folder on `files` demo tunes; returns the corpus folder.
+    private static string TrainTinyModel(TempFolder temp, int files)
+    {
+        string corpus = temp.DemoCorpus(files);
+        using CliProcess train = CliProcess.Run(temp.Path, ["train", "--data", corpus, "--out", "m.rnnrbm", .. TinyModel]);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        return corpus;
+    }
 }
