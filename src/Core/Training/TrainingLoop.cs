@@ -230,7 +230,9 @@ public sealed class TrainingLoop : IDisposable
             {
                 most = Math.Min(most, _stopping.PlateauEpochs); // a plateau is seen when it is reached
             }
-            _validateEvery = Math.Clamp(every, 1, most);
+            // With the plateau rule a validation can change the parameters, so its cadence must not depend on timing
+            // (else two runs of one training, or a resumed and a straight one, would learn different parameters).
+            _validateEvery = _stopping.PlateauEpochs > 0 ? most : Math.Clamp(every, 1, most);
         }
         return estimate;
     }
