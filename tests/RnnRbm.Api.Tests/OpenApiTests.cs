@@ -21,6 +21,9 @@ public class OpenApiTests
             "/healthz/ready",
             "/api/generations",
             "/api/generations/{id}",
+            "/api/generations/{id}/midi",
+            "/api/generations/{id}/png",
+            "/api/generations/{id}/audio",
             "/api/corpora",
             "/api/corpora/{id}",
             "/api/corpora/{id}/pitch-histogram.png",
@@ -41,7 +44,12 @@ public class OpenApiTests
 
     [Theory]
     [InlineData("/generate", "post", "audio/midi")]
-    [InlineData("/generate", "post", "image/png")]
+    [InlineData("/api/generations/{id}/midi", "get", "audio/midi")]
+    [InlineData("/api/generations/{id}/png", "get", "image/png")]
+    [InlineData("/api/generations/{id}/audio", "get", "audio/ogg")]
+    [InlineData("/api/generations/{id}/audio", "get", "audio/wav")]
+    [InlineData("/api/audio", "post", "audio/ogg")]
+    [InlineData("/api/audio", "post", "audio/wav")]
     [InlineData("/api/corpora/{id}/pitch-histogram.png", "get", "image/png")]
     [InlineData("/api/trainings/{id}/curve.png", "get", "image/png")]
     public async Task FileResponses_AreDocumentedAsBinary_WithTheirMediaType(string path, string method, string mediaType)
@@ -62,13 +70,14 @@ public class OpenApiTests
     }
 
     [Fact]
-    public async Task Generate_DocumentsItsJsonFormat_ItsRequestBounds_AndItsErrors()
+    public async Task Generate_DocumentsOneRepresentation_ItsRequestBounds_AndItsErrors()
     {
         JsonElement document = await DocumentAsync();
         JsonElement operation = document.GetProperty("paths").GetProperty("/generate").GetProperty("post");
 
-        Assert.True(SuccessContent(document, "/generate", "post").TryGetProperty("application/json", out JsonElement json));
-        Assert.EndsWith("/GenerationJson", json.GetProperty("schema").GetProperty("$ref").GetString(), StringComparison.Ordinal);
+        // One media type per success, so a generated client's method returns exactly one thing: the MIDI file.
+        JsonProperty media = Assert.Single(SuccessContent(document, "/generate", "post").EnumerateObject());
+        Assert.Equal("audio/midi", media.Name);
         string requestRef = operation.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString()!;
         JsonElement request = document.GetProperty("components").GetProperty("schemas").GetProperty(requestRef.Split('/')[^1]);
         JsonElement steps = request.GetProperty("properties").GetProperty("steps");
@@ -77,7 +86,68 @@ public class OpenApiTests
         Assert.Equal(1000, request.GetProperty("properties").GetProperty("gibbsK").GetProperty("maximum").GetInt32());
         Assert.Equal(127, request.GetProperty("properties").GetProperty("program").GetProperty("maximum").GetInt32());
         string[] statuses = [.. operation.GetProperty("responses").EnumerateObject().Select(r => r.Name)];
-        Assert.Superset(new HashSet<string>(["200", "400", "401", "404", "429"]), new HashSet<string>(statuses));
+        Assert.Superset(new HashSet<string>(["200", "400", "401", "404", "406", "413", "429"]), new HashSet<string>(statuses));
+        Assert.True(operation.GetProperty("responses").GetProperty("429").GetProperty("headers").TryGetProperty("Retry-After", out _));
+    }
+
+    [Fact]
+    public async Task EverySuccess_HasOneMediaType_ExceptAudioWhoseFormatDependsOnTheServer()
+    {
+        JsonElement paths = (await DocumentAsync()).GetProperty("paths");
+
+        var several = new List<string>();
+        foreach (JsonProperty path in paths.EnumerateObject())
+        {
+            foreach (JsonProperty operation in path.Value.EnumerateObject().Where(o => HttpMethods.Contains(o.Name)))
+            {
+                foreach (JsonProperty response in operation.Value.GetProperty("responses").EnumerateObject().Where(r => r.Name.StartsWith('2')))
+                {
+                    string[] types = response.Value.TryGetProperty("content", out JsonElement content) ? [.. content.EnumerateObject().Select(c => c.Name)] : [];
+                    if (types.Length > 1 && !types.All(t => t.StartsWith("audio/", StringComparison.Ordinal)))
+                    {
+                        several.Add($"{operation.Name.ToUpperInvariant()} {path.Name} {response.Name}: {string.Join(", ", types)}");
+                    }
+                }
+            }
+        }
+        Assert.Empty(several);
+    }
+
+    [Fact]
+    public async Task TheApiKeyRequirement_SitsOnExactlyTheChanges_EachWithIts401()
+    {
+        JsonElement document = await DocumentAsync();
+        Assert.Equal("header", document.GetProperty("components").GetProperty("securitySchemes").GetProperty("apiKey").GetProperty("in").GetString());
+
+        var wrong = new List<string>();
+        foreach (JsonProperty path in document.GetProperty("paths").EnumerateObject())
+        {
+            foreach (JsonProperty operation in path.Value.EnumerateObject().Where(o => HttpMethods.Contains(o.Name)))
+            {
+                bool change = operation.Name is "post" or "put" or "patch" or "delete";
+                bool secured = operation.Value.TryGetProperty("security", out JsonElement security)
+                    && security.EnumerateArray().Any(r => r.TryGetProperty("apiKey", out _));
+                bool has401 = operation.Value.GetProperty("responses").TryGetProperty("401", out _);
+                if (change != secured || change != has401)
+                {
+                    wrong.Add($"{operation.Name.ToUpperInvariant()} {path.Name}: security {secured}, 401 {has401}");
+                }
+            }
+        }
+        Assert.Empty(wrong);
+    }
+
+    [Fact]
+    public async Task EveryOperation_HasAUniqueOperationId_AndTheDocumentAServer()
+    {
+        JsonElement document = await DocumentAsync();
+
+        string[] ids = [.. document.GetProperty("paths").EnumerateObject()
+            .SelectMany(p => p.Value.EnumerateObject().Where(o => HttpMethods.Contains(o.Name)))
+            .Select(o => o.Value.TryGetProperty("operationId", out JsonElement id) ? id.GetString() ?? "" : "")];
+        Assert.DoesNotContain("", ids);
+        Assert.Equal(ids.Length, ids.Distinct(StringComparer.Ordinal).Count());
+        Assert.StartsWith("http://localhost", Assert.Single(document.GetProperty("servers").EnumerateArray()).GetProperty("url").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -88,12 +88,21 @@ public static class AudioSetup
             return ErrorHandling.Invalid("file", "This is not a Standard MIDI File (it does not start with 'MThd').");
         }
 
+        Results<FileContentHttpResult, ProblemHttpResult> rendered = await RenderAsync(midi, http, renderer, slots, options.Value);
+        return rendered.Result is FileContentHttpResult audio ? audio : (ProblemHttpResult)rendered.Result;
+    }
+
+    /// <summary>Renders a MIDI file in one of the audio slots (429 with Retry-After when none frees in time).</summary>
+    internal static async Task<Results<FileContentHttpResult, ProblemHttpResult>> RenderAsync(
+        byte[] midi, HttpContext http, AudioRenderer renderer, AudioSlots slots, AudioOptions options)
+    {
+        CancellationToken aborted = http.RequestAborted;
         using IDisposable? slot = await slots.AcquireAsync(aborted);
         if (slot is null)
         {
             http.Response.Headers.RetryAfter = "5";
             return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many audio renders at once.",
-                detail: $"All {options.Value.Concurrency} audio slots are busy; try again in a few seconds.");
+                detail: $"All {options.Concurrency} audio slots are busy; try again in a few seconds.");
         }
         try
         {

@@ -7,11 +7,13 @@ using RnnRbm.Api.Storage;
 using RnnRbm.Core.Midi;
 using RnnRbm.Core.Model;
 using RnnRbm.Core.PianoRolls;
-using RnnRbm.Core.Rendering;
 
 namespace RnnRbm.Api.Generation;
 
-/// <summary>POST /generate: sample a piece from a model, as MIDI, a piano-roll PNG or JSON, and record it in the history.</summary>
+/// <summary>
+/// POST /generate (the piece itself, as MIDI, PNG or JSON) and POST /api/generations (the generation as a resource):
+/// both sample a piece from a model and record it, with the piece, in the history.
+/// </summary>
 internal static class GenerateEndpoint
 {
     public const string SeedHeader = "X-Seed";
@@ -20,25 +22,62 @@ internal static class GenerateEndpoint
     /// <summary>JSON of the stored request (the history); the same camelCase names as the API.</summary>
     internal static readonly JsonSerializerOptions HistoryJson = new(JsonSerializerDefaults.Web);
 
-    public static async Task<Results<FileContentHttpResult, Ok<GenerationJson>, ValidationProblem, ProblemHttpResult>> Generate(
+    public static async Task<Results<FileContentHttpResult, JsonHttpResult<GenerationJson>, ValidationProblem, ProblemHttpResult>> Generate(
         Body<GenerateRequest> body, HttpContext http, RnnRbmDbContext db, ModelCache models, GenerationSlots slots, IOptions<RnnRbmOptions> options, ILoggerFactory logs)
     {
-        CancellationToken aborted = http.RequestAborted;
-        GenerateRequest request = body.Value;
-        RnnRbmOptions settingsOfService = options.Value;
-        Dictionary<string, string[]> errors = GenerationSettings.Resolve(request, settingsOfService.MaxMidiFileBytes, out GenerationSettings? resolved, out byte[]? primerBytes);
-        if (resolved is null)
+        (string? format, ProblemHttpResult? notAcceptable) = GenerateNegotiation.Choose(body.Value.Format, http.Request);
+        if (notAcceptable is not null)
         {
-            return ErrorHandling.Invalid(errors);
+            return notAcceptable;
         }
+        Sampled outcome = await SampleAsync(body.Value, format!, http, db, models, slots, options.Value, logs);
+        if (outcome.Piece is not GenerationJson piece)
+        {
+            return outcome.Invalid is not null ? outcome.Invalid : outcome.Problem!;
+        }
+        return format switch
+        {
+            "png" => TypedResults.File(StoredPiece.Png(piece), "image/png"),
+            "json" => TypedResults.Json(piece),
+            _ => TypedResults.File(StoredPiece.Midi(piece), "audio/midi", fileDownloadName: StoredPiece.MidiFileName(piece)),
+        };
+    }
+
+    public static async Task<Results<Created<GenerationSummary>, ValidationProblem, ProblemHttpResult>> Create(
+        Body<GenerateRequest> body, HttpContext http, RnnRbmDbContext db, ModelCache models, GenerationSlots slots, IOptions<RnnRbmOptions> options, ILoggerFactory logs)
+    {
+        Sampled outcome = await SampleAsync(body.Value, "json", http, db, models, slots, options.Value, logs);
+        if (outcome.Piece is null)
+        {
+            return outcome.Invalid is not null ? outcome.Invalid : outcome.Problem!;
+        }
+        GenerationSummary created = await GenerationHistoryEndpoints.FindAsync(db, outcome.Id, withPiece: true, http.RequestAborted)
+            ?? throw new InvalidOperationException($"Generation {outcome.Id} was not found right after it was saved.");
+        return TypedResults.Created($"/api/generations/{outcome.Id}", created);
+    }
+
+    /// <summary>A sampled and recorded piece (with its history id), or why there is none.</summary>
+    private sealed record Sampled(Guid Id, GenerationJson? Piece, ValidationProblem? Invalid = null, ProblemHttpResult? Problem = null);
+
+    private static async Task<Sampled> SampleAsync(GenerateRequest request, string format, HttpContext http, RnnRbmDbContext db,
+        ModelCache models, GenerationSlots slots, RnnRbmOptions settingsOfService, ILoggerFactory logs)
+    {
+        CancellationToken aborted = http.RequestAborted;
+        Dictionary<string, string[]> errors = GenerationSettings.Resolve(request, settingsOfService.MaxMidiFileBytes, out GenerationSettings? asked, out byte[]? primerBytes);
+        if (asked is null)
+        {
+            return new Sampled(Guid.Empty, null, Invalid: ErrorHandling.Invalid(errors));
+        }
+        // What was answered, so that the stored request posted again gives the same bytes.
+        GenerationSettings resolved = asked with { Format = format };
 
         using IDisposable? slot = slots.TryAcquire();
         if (slot is null)
         {
             int retryAfter = slots.RetryAfterSeconds;
             http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many generations at once.",
-                detail: $"All {settingsOfService.GenerationConcurrency} generation slots are busy; try again in {retryAfter} s.");
+            return new Sampled(Guid.Empty, null, Problem: TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many generations at once.",
+                detail: $"All {settingsOfService.GenerationConcurrency} generation slots are busy; try again in {retryAfter} s."));
         }
 
         RnnRbmModel? model;
@@ -49,11 +88,12 @@ internal static class GenerateEndpoint
         catch (InvalidModelFileException ex)
         {
             logs.CreateLogger(typeof(GenerateEndpoint)).LogError(ex, "Model {ModelId}: stored file unreadable", resolved.ModelId);
-            return TypedResults.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "The model's stored file could not be read.", detail: ex.Message);
+            return new Sampled(Guid.Empty, null, Problem: TypedResults.Problem(statusCode: StatusCodes.Status500InternalServerError,
+                title: "The model's stored file could not be read.", detail: ex.Message));
         }
         if (model is null)
         {
-            return ErrorHandling.NotFound("Model", resolved.ModelId);
+            return new Sampled(Guid.Empty, null, Problem: ErrorHandling.NotFound("Model", resolved.ModelId));
         }
 
         var writeOptions = new MidiWriteOptions { Grid = model.Grid, TempoBpm = resolved.Tempo, Program = resolved.Program };
@@ -65,7 +105,7 @@ internal static class GenerateEndpoint
         }
         catch (ArgumentException ex)
         {
-            return ErrorHandling.Invalid("tempo", $"This model's step ({model.Grid}) cannot be written at {resolved.Tempo} bpm: {ex.Message}");
+            return new Sampled(Guid.Empty, null, Invalid: ErrorHandling.Invalid("tempo", $"This model's step ({model.Grid}) cannot be written at {resolved.Tempo} bpm: {ex.Message}"));
         }
 
         PianoRoll? primer = null;
@@ -83,12 +123,13 @@ internal static class GenerateEndpoint
             }
             catch (InvalidMidiException ex)
             {
-                return ErrorHandling.Invalid("primer", ex.Message);
+                return new Sampled(Guid.Empty, null, Invalid: ErrorHandling.Invalid("primer", ex.Message));
             }
         }
 
         PianoRoll generated = new RnnRbmGenerator(model).Generate(resolved.Steps, resolved.GibbsK, resolved.Seed, primer);
         PianoRoll output = resolved.IncludePrimer && primer is not null ? Concatenate(primer, generated) : generated;
+        GenerationJson piece = ToJson(resolved, model, output, primer?.Steps ?? 0);
 
         var entity = new GenerationEntity
         {
@@ -97,22 +138,15 @@ internal static class GenerateEndpoint
             CreatedUtc = DateTimeOffset.UtcNow,
             RequestJson = JsonSerializer.Serialize(resolved, HistoryJson),
             Steps = resolved.Steps,
-            Notes = output.CountActive(),
+            Notes = piece.NoteSteps,
+            Piece = StoredPiece.Pack(piece),
         };
         db.Generations.Add(entity);
         await db.SaveChangesAsync(aborted);
 
         http.Response.Headers[SeedHeader] = resolved.Seed.ToString(CultureInfo.InvariantCulture);
         http.Response.Headers[GenerationIdHeader] = entity.Id.ToString();
-        return resolved.Format switch
-        {
-            "png" => TypedResults.File(
-                PianoRollImage.RenderPng(output, model.Grid, new PianoRollImageOptions { Title = $"generated piano-roll (seed {resolved.Seed})" }),
-                "image/png"),
-            "json" => TypedResults.Ok(ToJson(resolved, model, output, primer?.Steps ?? 0)),
-            _ => TypedResults.File(MidiWriter.Write(output, writeOptions), "audio/midi",
-                fileDownloadName: $"rnnrbm-seed-{resolved.Seed.ToString(CultureInfo.InvariantCulture)}.mid"),
-        };
+        return new Sampled(entity.Id, piece);
     }
 
     private static PianoRoll Concatenate(PianoRoll first, PianoRoll second)
@@ -136,14 +170,8 @@ internal static class GenerateEndpoint
         {
             notes[t] = roll.NotesAt(t);
         }
-        TimeGridJson grid = model.Grid switch
-        {
-            TimeGrid.Seconds s => new TimeGridJson("seconds", s.StepSeconds, null),
-            TimeGrid.Beats b => new TimeGridJson("beats", null, b.StepsPerQuarter),
-            _ => throw new InvalidOperationException("Unknown time grid."),
-        };
         return new GenerationJson(
             settings.ModelId, settings.Seed, roll.Steps, settings.Steps, primerSteps, settings.IncludePrimer, settings.GibbsK,
-            new PitchRangeJson(model.Range.Lowest, model.Range.End), grid, settings.Tempo, settings.Program, roll.CountActive(), notes);
+            new PitchRangeJson(model.Range.Lowest, model.Range.End), StoredPiece.ToJson(model.Grid), settings.Tempo, settings.Program, roll.CountActive(), notes);
     }
 }

@@ -13,19 +13,23 @@ namespace RnnRbm.Api.Generation;
 public sealed record GenerateRequest : IRequestBody
 {
     /// <summary>The model to sample from (GET /api/models lists them).</summary>
+    /// <example>0193a5e2-7c1d-7b4e-9f0a-2c5d8e6f1a3b</example>
     [Required]
     public Guid? ModelId { get; init; }
 
     /// <summary>New time steps to generate, with steps × gibbsK at most 1000000. A primer's steps are not counted.</summary>
+    /// <example>256</example>
     public int? Steps { get; init; }
 
     /// <summary>Gibbs sampling steps per time step, with steps × gibbsK at most 1000000. Cost grows linearly with it.</summary>
+    /// <example>25</example>
     public int? GibbsK { get; init; }
 
     /// <summary>
     /// Seed of the sampler, 0..18446744073709551615. Random when absent (then below 2^53, so that JavaScript numbers keep it
     /// exact). Always returned in the X-Seed header; the same request with the same seed returns the same bytes.
     /// </summary>
+    /// <example>1234</example>
     public ulong? Seed { get; init; }
 
     /// <summary>
@@ -36,18 +40,25 @@ public sealed record GenerateRequest : IRequestBody
     public string? Primer { get; init; }
 
     /// <summary>Whether the output starts with the primer (default false: the output is the continuation only).</summary>
+    /// <example>false</example>
     public bool? IncludePrimer { get; init; }
 
     /// <summary>
     /// Tempo written into the MIDI file, in quarter notes per minute. For a model on a steps-per-quarter grid it sets
     /// the speed; on a seconds grid the step length stays the model's.
     /// </summary>
+    /// <example>120</example>
     public double? Tempo { get; init; }
 
     /// <summary>General MIDI program (instrument) of the MIDI file (default 0, acoustic grand piano).</summary>
+    /// <example>0</example>
     public int? Program { get; init; }
 
-    /// <summary>The response: <c>midi</c> (default, audio/midi attachment), <c>png</c> (piano-roll image) or <c>json</c> (notes per step).</summary>
+    /// <summary>
+    /// POST /generate's answer: <c>midi</c> (default, audio/midi attachment), <c>png</c> (piano-roll image) or <c>json</c> (notes per
+    /// step); the Accept header can ask for the same (a conflict between the two is a 406). Ignored by POST /api/generations.
+    /// </summary>
+    /// <example>midi</example>
     public string? Format { get; init; }
 
     /// <inheritdoc />

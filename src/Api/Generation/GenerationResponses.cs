@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace RnnRbm.Api.Generation;
 
 /// <summary>
@@ -55,8 +57,14 @@ public sealed record TimeGridJson(string Kind, double? Seconds, int? StepsPerQua
 /// The request with its seed resolved: POST it to /generate to regenerate the same piece, or change the seed to vary it.
 /// Lists leave the primer out (see <paramref name="HasPrimer"/>); GET /api/generations/{id} includes it.
 /// </param>
+/// <param name="Piece">
+/// The piece served, as its json view (the notes of every step, with the grid, range, tempo and program): only in
+/// GET /api/generations/{id} and POST /api/generations, and absent for generations recorded before pieces were kept.
+/// Its views: GET /api/generations/{id}/midi, /png and /audio.
+/// </param>
 public sealed record GenerationSummary(
-    Guid Id, Guid ModelId, string? ModelName, DateTimeOffset CreatedUtc, int Steps, int NoteSteps, bool HasPrimer, GenerationSettings Request);
+    Guid Id, Guid ModelId, string? ModelName, DateTimeOffset CreatedUtc, int Steps, int NoteSteps, bool HasPrimer, GenerationSettings Request,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] GenerationJson? Piece = null);
 
 /// <summary>A page of the history, most recent first.</summary>
 /// <param name="Items">The generations of this page.</param>

@@ -4,7 +4,7 @@ using RnnRbm.Core.Model;
 
 namespace RnnRbm.Api.Generation;
 
-/// <summary>The Generation feature: POST /generate and the history at /api/generations.</summary>
+/// <summary>The Generation feature: POST /generate, and the generations as resources at /api/generations with their views.</summary>
 public static class GenerationSetup
 {
     public static WebApplicationBuilder AddGeneration(this WebApplicationBuilder builder)
@@ -22,28 +22,42 @@ public static class GenerationSetup
         app.MapPost("/generate", GenerateEndpoint.Generate)
             .WithTags("Generation")
             .WithName("Generate")
-            .WithSummary("Generate a piece from a model, as MIDI, a piano-roll PNG or JSON.")
+            .WithSummary("Generate a piece from a model and download it as a MIDI file.")
             .WithDescription(
                 "Samples `steps` new time steps from the model with `gibbsK` Gibbs steps each; steps × gibbsK at most 1000000 " +
                 "(every field's bounds and default: GET /api/generations/options and the request's schema). Unknown fields, and numbers sent as strings, are refused. " +
-                "The seed is random when absent and always returned in the `X-Seed` header (and in the json format's body); the same request " +
-                "with the same seed returns the same bytes. A `primer` (base64 MIDI file) is read over the model's pitch range and time grid; " +
-                "the model continues it, and the output holds the continuation only unless `includePrimer` is true. " +
-                "`format`: `midi` (default; audio/midi attachment), `png` (piano-roll image) or `json` (notes per step). " +
-                "Each generation is recorded: its id is in the `X-Generation-Id` header and under GET /api/generations/{id}. " +
-                "At most RnnRbm:GenerationConcurrency generations run at once; beyond it, 429 with `Retry-After` (seconds). " +
-                "Needs the API key (X-Api-Key) when the server has one.")
+                "The seed is random when absent and always returned in the `X-Seed` header; the same request with the same seed returns the same bytes. " +
+                "A `primer` (base64 MIDI file) is read over the model's pitch range and time grid; the model continues it, and the output holds " +
+                "the continuation only unless `includePrimer` is true. " +
+                "The answer is the MIDI file (audio/midi). The same operation also answers a piano-roll PNG or the notes as JSON to a request " +
+                "whose `Accept` header asks for image/png or application/json (or whose `format` field is `png` or `json`); a `format` the " +
+                "`Accept` header refuses is a 406. Clients that want several views of one piece use POST /api/generations and its views. " +
+                "Each generation is recorded: its id is in the `X-Generation-Id` header, and GET /api/generations/{id}/png (or /midi, /audio) " +
+                "renders the same piece again without sampling. " +
+                "At most RnnRbm:GenerationConcurrency generations run at once; beyond it, 429 with `Retry-After` (seconds).")
             .AcceptsValidated<GenerateRequest>()
             .WithMetadata(new GenerateOperationFilter.Marker())
             .Produces<Stream>(StatusCodes.Status200OK, "audio/midi")
-            .Produces<Stream>(StatusCodes.Status200OK, "image/png")
-            .Produces<GenerationJson>(StatusCodes.Status200OK, "application/json")
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status406NotAcceptable)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status500InternalServerError)
             .RequireApiKeyForChanges();
 
-        RouteGroupBuilder history = app.MapGroup("/api/generations").WithTags("Generation");
+        RouteGroupBuilder history = app.MapGroup("/api/generations").WithTags("Generation").RequireApiKeyForChanges();
+        history.MapPost("/", GenerateEndpoint.Create)
+            .WithName("CreateGeneration")
+            .WithSummary("Generate a piece from a model and keep it as a resource: its settings and notes, with views as MIDI, PNG and audio.")
+            .WithDescription(
+                "The same body and sampling as POST /generate (the `format` field is ignored: every view is available). Answers 201 with " +
+                "the generation (`piece` holds the notes of every step) and its address in `Location`; then GET /api/generations/{id}/midi, " +
+                "/png and /audio render that piece without sampling again. The seed is in `request.seed` and the `X-Seed` header. " +
+                "429 with `Retry-After` when every generation slot is busy.")
+            .AcceptsValidated<GenerateRequest>()
+            .WithMetadata(new GenerateOperationFilter.Marker())
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status500InternalServerError);
         history.MapGet("/options", Options)
             .WithName("GetGenerationOptions")
             .WithSummary("The bounds and default of every field of POST /generate (the Generate page reads them from here).");
@@ -55,8 +69,32 @@ public static class GenerationSetup
             .ProducesValidationProblem();
         history.MapGet("/{id:guid}", GenerationHistoryEndpoints.Get)
             .WithName("GetGeneration")
-            .WithSummary("One served generation, with its full request (primer included).")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("One served generation: its full request (primer included) and its piece, the notes of every step.");
+        const string notKept = "409 for a generation recorded before the service kept pieces (sample it again with POST /generate and its request).";
+        history.MapGet("/{id:guid}/midi", GenerationHistoryEndpoints.Midi)
+            .WithName("GetGenerationMidi")
+            .WithSummary("The generation's piece as a MIDI file, rendered from the stored notes (no sampling).")
+            .WithDescription(notKept)
+            .Produces<Stream>(StatusCodes.Status200OK, "audio/midi")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        history.MapGet("/{id:guid}/png", GenerationHistoryEndpoints.Png)
+            .WithName("GetGenerationPng")
+            .WithSummary("The generation's piece as a piano-roll image (time left to right, pitch upwards).")
+            .WithDescription(notKept)
+            .Produces<Stream>(StatusCodes.Status200OK, "image/png")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        history.MapGet("/{id:guid}/audio", GenerationHistoryEndpoints.Audio)
+            .WithName("GetGenerationAudio")
+            .WithSummary("The generation's piece rendered to audio with FluidSynth: Ogg Opus, or WAV where opusenc is missing (GET /api/audio/status says which).")
+            .WithDescription(notKept + " 503 when this server cannot render audio; 429 with `Retry-After` when its audio slots are busy; " +
+                "413 when the piece is longer than RnnRbm:Audio:MaxAudioSeconds.")
+            .Produces<Stream>(StatusCodes.Status200OK, "audio/ogg", "audio/wav")
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status504GatewayTimeout);
         return app;
     }
 

@@ -17,7 +17,7 @@ public static class ApiDocs
                 Description = "Upload MIDI corpora, train RNN-RBM models in the background, and generate new pieces as MIDI, piano-roll PNG or JSON. " +
                     $"When the server has an API key, changes need it in the {ApiKey.Header} header.",
             });
-            o.AddSecurityDefinition("apiKey", new OpenApiSecurityScheme
+            o.AddSecurityDefinition(ApiContractFilter.SecurityScheme, new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.ApiKey,
                 In = ParameterLocation.Header,
@@ -26,6 +26,8 @@ public static class ApiDocs
             });
             // Every request body's bounds and defaults, from Core's declaration (the one the service checks).
             o.SchemaFilter<RequestLimitsSchemaFilter>();
+            // Responses, media types and the key's security requirement as the endpoints really behave.
+            o.OperationFilter<ApiContractFilter>();
             string xml = Path.Combine(AppContext.BaseDirectory, "RnnRbm.Api.xml");
             if (File.Exists(xml))
             {
@@ -37,7 +39,9 @@ public static class ApiDocs
 
     public static WebApplication UseApiDocs(this WebApplication app)
     {
-        app.UseSwagger();
+        // The server entry is where the document was fetched from, so a client generated from it needs no base address.
+        app.UseSwagger(o => o.PreSerializeFilters.Add((document, request) =>
+            document.Servers = [new OpenApiServer { Url = $"{request.Scheme}://{request.Host.Value}{request.PathBase}" }]));
         app.UseSwaggerUI(o =>
         {
             o.SwaggerEndpoint("/swagger/v1/swagger.json", "RnnRbm v1");

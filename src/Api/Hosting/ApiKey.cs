@@ -12,8 +12,11 @@ public static class ApiKey
 {
     public const string Header = "X-Api-Key";
 
+    /// <summary>Endpoint metadata: changes need the key (the OpenAPI document's security requirement comes from it).</summary>
+    public sealed class RequiredForChanges;
+
     public static TBuilder RequireApiKeyForChanges<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) =>
+        builder.WithMetadata(new RequiredForChanges()).AddEndpointFilter(async (context, next) =>
         {
             HttpContext http = context.HttpContext;
             string? expected = http.RequestServices.GetRequiredService<IOptions<RnnRbmOptions>>().Value.ApiKey;

@@ -108,4 +108,9 @@ public sealed class GenerationEntity
     public required string RequestJson { get; set; }
     public int Steps { get; set; }
     public int Notes { get; set; }
+    /// <summary>
+    /// The piece as served (the json view, gzip-compressed; <see cref="Generation.StoredPiece"/>), so its MIDI, PNG and
+    /// audio views render without sampling again. Null for generations recorded before pieces were kept.
+    /// </summary>
+    public byte[]? Piece { get; set; }
 }

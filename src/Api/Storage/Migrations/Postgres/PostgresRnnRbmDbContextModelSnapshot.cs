@@ -222,6 +222,9 @@ namespace RnnRbm.Api.Storage.Migrations.Postgres
                     b.Property<int>("Notes")
                         .HasColumnType("integer");
 
+                    b.Property<byte[]>("Piece")
+                        .HasColumnType("bytea");
+
                     b.Property<string>("RequestJson")
                         .IsRequired()
                         .HasColumnType("text");

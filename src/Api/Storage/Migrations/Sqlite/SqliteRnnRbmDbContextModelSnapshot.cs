@@ -217,6 +217,9 @@ namespace RnnRbm.Api.Storage.Migrations.Sqlite
                     b.Property<int>("Notes")
                         .HasColumnType("INTEGER");
 
+                    b.Property<byte[]>("Piece")
+                        .HasColumnType("BLOB");
+
                     b.Property<string>("RequestJson")
                         .IsRequired()
                         .HasColumnType("TEXT");

@@ -1,5 +1,5 @@
-// Generate: POST /generate twice with one seed (the MIDI, then its piano-roll PNG: the same request and seed give
-// the same piece), then POST /api/audio with the MIDI to play it in the page.
+// Generate: one POST /api/generations per click (one sampling, one history row), then the piece's views from the
+// stored generation: GET /api/generations/{id}/midi, /png and /audio (rendered, not sampled again).
 import { getJson, request, h, replace, showError, checkConstraints, alertBox, fmtDate, fmtNumber, applyOptions } from '../api.js';
 
 const $ = (x) => document.getElementById(x);
@@ -76,13 +76,18 @@ async function readForm() {
 }
 
 /** The JSON body, with the seed written as its digits (an unsigned 64-bit integer never goes through a JS number). */
-function body(req, format, seed) {
-  const json = JSON.stringify({ ...req, format });
+function body(req, seed) {
+  const json = JSON.stringify(req);
   return seed ? `${json.slice(0, -1)},"seed":${String(seed).replace(/\D/g, '')}}` : json;
 }
 
-async function post(req, format, seed) {
-  return request('/generate', { method: 'POST', body: body(req, format, seed), headers: { 'Content-Type': 'application/json' } });
+async function post(req, seed) {
+  return request('/api/generations', { method: 'POST', body: body(req, seed), headers: { 'Content-Type': 'application/json' } });
+}
+
+/** A view of a stored generation, as a blob (through request(), so an API key the page holds goes with it). */
+async function view(id, name) {
+  return (await request(`/api/generations/${id}/${name}`)).blob();
 }
 
 async function generate(req, seed) {
@@ -91,10 +96,11 @@ async function generate(req, seed) {
   replace(message);
   replace(resultBody, h('p', { class: 'muted', role: 'status' }, 'The model is writing…'));
   try {
-    const midiResponse = await post(req, 'midi', seed);
-    const usedSeed = midiResponse.headers.get('X-Seed') || seed;
-    const midi = await midiResponse.blob();
-    const png = await (await post(req, 'png', usedSeed)).blob();
+    const created = await post(req, seed);
+    // The header keeps every digit of the seed; the JSON body's number may not survive a JS number above 2^53.
+    const usedSeed = created.headers.get('X-Seed') || seed;
+    const generation = await created.json();
+    const [midi, png] = await Promise.all([view(generation.id, 'midi'), view(generation.id, 'png')]);
     urls.forEach((u) => URL.revokeObjectURL(u));
     const midiUrl = URL.createObjectURL(midi);
     const pngUrl = URL.createObjectURL(png);
@@ -111,7 +117,7 @@ async function generate(req, seed) {
         h('button', { type: 'button', class: 'button button-quiet', onclick: () => { $('seed').value = usedSeed; $('seed').focus(); } }, 'Keep this seed'),
         h('button', { type: 'button', class: 'button button-quiet', onclick: () => generate(req, randomSeed()) }, 'Vary (new seed)')));
     loadRecent();
-    await playable(midi, audioBox);
+    await playable(generation.id, audioBox);
   } catch (error) {
     replace(resultBody, h('p', { class: 'muted' }, 'No piece this time.'));
     showError(message, error, form);
@@ -121,14 +127,14 @@ async function generate(req, seed) {
   }
 }
 
-async function playable(midi, box) {
+async function playable(id, box) {
   if (!audioStatus.available) {
     replace(box, h('p', { class: 'muted' }, 'Playing in the page is not available on this server; download the MIDI file to listen.'));
     return;
   }
   replace(box, h('p', { class: 'muted', role: 'status' }, 'Rendering the audio…'));
   try {
-    const audio = await (await request('/api/audio', { method: 'POST', body: midi, headers: { 'Content-Type': 'audio/midi' } })).blob();
+    const audio = await view(id, 'audio');
     const url = URL.createObjectURL(audio);
     urls.push(url);
     replace(box, h('audio', { controls: true, src: url, id: 'player', 'aria-label': 'Play the generated piece' }, 'Your browser cannot play this audio; download the MIDI file.'));
@@ -148,7 +154,7 @@ form.addEventListener('submit', async (e) => {
 $('primer').addEventListener('change', () => { historyPrimer = null; });
 
 function dedupe(items) {
-  // Each generation from this page is two requests (MIDI and image) with one seed: list it once.
+  // Generations recorded before this page made one per click came in pairs (MIDI and image, one seed): list each once.
   const seen = new Set();
   return items.filter((g) => {
     const { format, ...rest } = g.request || {};
