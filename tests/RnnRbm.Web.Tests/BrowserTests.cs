@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using RnnRbm.Core.Evaluation;
@@ -226,9 +228,12 @@ public sealed partial class BrowserTests(BrowserFixture fixture)
         await download.SaveAsAsync(saved);
         Assert.Equal("MThd"u8.ToArray(), (await File.ReadAllBytesAsync(saved))[..4]);
 
-        // Listed once among the recent generations, ready to regenerate with the same seed.
+        // Listed once among the recent generations, ready to regenerate with the same seed; and sampled once: the
+        // piano-roll, the MIDI and the audio are views of one stored generation, not three requests to /generate.
         ILocator row = page.Locator("#recent tbody tr").Filter(new() { HasText = seed });
         await Assertions.Expect(row).ToHaveCountAsync(1);
+        JsonElement history = await client.GetFromJsonAsync<JsonElement>(new Uri("/api/generations?limit=100", UriKind.Relative));
+        Assert.Single(history.GetProperty("items").EnumerateArray(), g => g.GetProperty("request").GetProperty("seed").ToString() == seed);
         Assert.Empty(Errors.Of(page));
         await ScreenshotAsync(page, "generate.png");
 
