@@ -127,7 +127,7 @@ public sealed class TrainingRun : WorkRun<TrainingEntity>
             }
             TrainingResume state = loop.Checkpoint();
             byte[] checkpoint = ModelFile.Write(new RnnRbmModel(loop.Trainer.Parameters,
-                Manifest(settings, data, loop, CheckpointInfo.From(state.Trainer, best: true)), state.Trainer.Velocity, state.Best));
+                Manifest(settings, data, loop, CheckpointInfo.From(state.Trainer, best: true)), state.Trainer.Velocity, state.Best, state.Trainer.Average));
             lock (Gate)
             {
                 if (IsStale)
@@ -176,7 +176,7 @@ public sealed class TrainingRun : WorkRun<TrainingEntity>
             throw new InvalidModelFileException(
                 $"the training's checkpoint (epoch {model.Manifest.Training.EpochsCompleted}, {history.Count} history entries) disagrees with its record (epoch {Row.EpochsCompleted}).");
         }
-        var resume = new TrainingResume(info.ToTrainerCheckpoint(Row.EpochsCompleted, model.Velocity), model.Manifest.Stopping, history, model.Best);
+        var resume = new TrainingResume(info.ToTrainerCheckpoint(Row.EpochsCompleted, model.Velocity, model.Average), model.Manifest.Stopping, history, model.Best);
         return (model.Parameters, resume, model.Manifest.Corpus?.Sha256);
     }
 

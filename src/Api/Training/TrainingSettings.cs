@@ -35,6 +35,7 @@ namespace RnnRbm.Api.Training;
 /// <param name="PretrainLearningRate">SGD step size of both pretrainings.</param>
 /// <param name="Recipe">The recipe the defaults came from (settings stored before recipes existed read as "seed": their defaults were its).</param>
 /// <param name="Recurrence">The RNN's recurrence: "tanh" (stored settings without it) or "gru".</param>
+/// <param name="AverageDecay">Parameter averaging's decay (0 = off; stored settings without it).</param>
 public sealed record TrainingSettings(
     Guid CorpusId,
     double? Dt,
@@ -61,7 +62,8 @@ public sealed record TrainingSettings(
     int RnnPretrainEpochs = 0,
     float PretrainLearningRate = 0.01f,
     string Recipe = "seed",
-    string Recurrence = "tanh")
+    string Recurrence = "tanh",
+    float AverageDecay = 0)
 {
     // The seed's time step and the pitch range every recipe uses (docs/model.md, "Sizes and parameters").
     public static readonly double DefaultDt = TrainingLimits.Dt.Default!.Value;
@@ -82,6 +84,7 @@ public sealed record TrainingSettings(
         Momentum = Momentum, ClipNorm = ClipNorm, LearningRateDecay = LearningRateDecay,
         LearnU0 = LearnU0, CarryState = CarryState, Transpose = Transpose,
         RbmPretrainEpochs = RbmPretrainEpochs, RnnPretrainEpochs = RnnPretrainEpochs, PretrainLearningRate = PretrainLearningRate,
+        AverageDecay = AverageDecay,
     };
 
     // The recipe's early stopping (its plateau rule, the validation estimator) with the request's own choices over it.
@@ -101,7 +104,7 @@ public sealed record TrainingSettings(
         TrainingSettings s = Resolve(new StartTrainingRequest(Guid.NewGuid(), Seed: 0, Recipe: recipe.Name)).Settings!;
         return new StartTrainingRequest(null, s.Dt, s.StepsPerQuarter, s.LowestPitch, s.HighestPitch, s.Hidden, s.Recurrent, s.LearningRate,
             s.BatchSize, s.CdK, s.Epochs, null, s.Momentum, s.ClipNorm, s.LearningRateDecay, s.Patience, s.ValidateEvery, s.KeepBest,
-            s.LearnU0, s.CarryState, s.Transpose, s.RbmPretrainEpochs, s.RnnPretrainEpochs, s.PretrainLearningRate, recipe.Name, s.Recurrence);
+            s.LearnU0, s.CarryState, s.Transpose, s.RbmPretrainEpochs, s.RnnPretrainEpochs, s.PretrainLearningRate, recipe.Name, s.Recurrence, s.AverageDecay);
     }
 
     /// <summary>
@@ -146,7 +149,8 @@ public sealed record TrainingSettings(
             request.RnnPretrainEpochs ?? defaults.RnnPretrainEpochs,
             request.PretrainLearningRate ?? defaults.PretrainLearningRate,
             recipe.Name,
-            request.Recurrence ?? ShapeInfo.NameOf(recipe.Recurrence));
+            request.Recurrence ?? ShapeInfo.NameOf(recipe.Recurrence),
+            request.AverageDecay ?? defaults.AverageDecay);
         // Core's own checks, in case its limits grow stricter than the ones above.
         foreach (string problem in settings.Options.Problems().Concat(settings.Stopping.Problems()))
         {

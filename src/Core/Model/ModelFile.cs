@@ -52,7 +52,7 @@ public static class ModelFile
     {
         byte[] manifest = JsonSerializer.SerializeToUtf8Bytes(model.Manifest, JsonOptions);
         IReadOnlyList<NamedTensor> tensors =
-            [.. model.Parameters.Tensors, .. model.Velocity?.Tensors ?? [], .. model.Best?.Tensors ?? []];
+            [.. model.Parameters.Tensors, .. model.Velocity?.Tensors ?? [], .. model.Best?.Tensors ?? [], .. model.Average?.Tensors ?? []];
         long count = tensors.Sum(t => (long)t.Values.Length);
         long length = HeaderBytes + manifest.Length + 8 + (count * 4) + ChecksumBytes;
         var bytes = new byte[length];
@@ -167,22 +167,24 @@ public static class ModelFile
         offset += 8;
         bool hasVelocity = manifest.Checkpoint?.Velocity ?? false;
         bool hasBest = manifest.Checkpoint?.Best ?? false;
+        bool hasAverage = manifest.Checkpoint?.Average ?? false;
         bool hasU0 = version >= 2;
         if (!hasU0 && shape.Kind != RecurrenceKind.Tanh)
         {
             throw new InvalidModelFileException("a version 1 file cannot hold a gated recurrence.");
         }
-        long expected = (hasU0 ? shape.ParameterCount : shape.ParameterCountWithoutU0) * (1 + (hasVelocity ? 1 : 0) + (hasBest ? 1 : 0));
+        long expected = (hasU0 ? shape.ParameterCount : shape.ParameterCountWithoutU0) * (1 + (hasVelocity ? 1 : 0) + (hasBest ? 1 : 0) + (hasAverage ? 1 : 0));
         if (count != expected || offset + (count * 4) != payloadEnd)
         {
             throw new InvalidModelFileException(
                 $"it holds {count} weights in {payloadEnd - offset} bytes; a {shape.Visible}×{shape.Hidden}×{shape.Recurrent} model" +
-                (hasVelocity ? " with its momentum velocity" : "") + (hasBest ? " and its best epoch's parameters" : "") + $" has {expected}.");
+                (hasVelocity ? " with its momentum velocity" : "") + (hasBest ? " and its best epoch's parameters" : "") + (hasAverage ? " and its moving average" : "") + $" has {expected}.");
         }
         var parameters = new RnnRbmParameters(shape);
         RnnRbmParameters? velocity = hasVelocity ? new RnnRbmParameters(shape) : null;
         RnnRbmParameters? best = hasBest ? new RnnRbmParameters(shape) : null;
-        IEnumerable<NamedTensor> stored = [.. parameters.Tensors, .. velocity?.Tensors ?? [], .. best?.Tensors ?? []];
+        RnnRbmParameters? average = hasAverage ? new RnnRbmParameters(shape) : null;
+        IEnumerable<NamedTensor> stored = [.. parameters.Tensors, .. velocity?.Tensors ?? [], .. best?.Tensors ?? [], .. average?.Tensors ?? []];
         foreach (NamedTensor tensor in stored.Where(t => hasU0 || t.Name != "u0"))
         {
             ReadOnlySpan<byte> source = bytes.Slice(offset, tensor.Values.Length * 4);
@@ -199,11 +201,11 @@ public static class ModelFile
             }
             offset += source.Length;
         }
-        if (!parameters.AllFinite() || velocity?.AllFinite() == false || best?.AllFinite() == false)
+        if (!parameters.AllFinite() || velocity?.AllFinite() == false || best?.AllFinite() == false || average?.AllFinite() == false)
         {
             throw new InvalidModelFileException("it holds non-finite weights (NaN or infinity).");
         }
-        return new RnnRbmModel(parameters, manifest, velocity, best);
+        return new RnnRbmModel(parameters, manifest, velocity, best, average);
     }
 
     private static ModelManifest ParseManifest(ReadOnlySpan<byte> json)

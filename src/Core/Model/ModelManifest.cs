@@ -98,7 +98,7 @@ public sealed record TimeGridInfo(string Kind, double? Seconds = null, int? Step
 /// </remarks>
 public sealed record TrainingInfo(float LearningRate, int BatchSize, int CdK, int EpochsPlanned, ulong Seed, int EpochsCompleted,
     float Momentum = 0, float ClipNorm = 0, float LearningRateDecay = 1, bool LearnU0 = false, bool CarryState = false, int Transpose = 0,
-    int RbmPretrainEpochs = 0, int RnnPretrainEpochs = 0, float PretrainLearningRate = 0.01f)
+    int RbmPretrainEpochs = 0, int RnnPretrainEpochs = 0, float PretrainLearningRate = 0.01f, float AverageDecay = 0)
 {
     public TrainingOptions ToOptions() => new()
     {
@@ -106,12 +106,13 @@ public sealed record TrainingInfo(float LearningRate, int BatchSize, int CdK, in
         Momentum = Momentum, ClipNorm = ClipNorm, LearningRateDecay = LearningRateDecay, LearnU0 = LearnU0,
         CarryState = CarryState, Transpose = Transpose,
         RbmPretrainEpochs = RbmPretrainEpochs, RnnPretrainEpochs = RnnPretrainEpochs, PretrainLearningRate = PretrainLearningRate,
+        AverageDecay = AverageDecay,
     };
 
     public static TrainingInfo From(TrainingOptions options, int epochsCompleted) =>
         new(options.LearningRate, options.BatchSize, options.CdK, options.Epochs, options.Seed, epochsCompleted,
             options.Momentum, options.ClipNorm, options.LearningRateDecay, options.LearnU0, options.CarryState, options.Transpose,
-            options.RbmPretrainEpochs, options.RnnPretrainEpochs, options.PretrainLearningRate);
+            options.RbmPretrainEpochs, options.RnnPretrainEpochs, options.PretrainLearningRate, options.AverageDecay);
 }
 
 /// <summary>The corpus: a name, how many sequences and steps were learned from, and a digest of their content.</summary>
@@ -194,13 +195,14 @@ public sealed record NumericsInfo(string Backend, string Description);
 /// <param name="TransposeRandomState">State of the transposition stream (only with <see cref="TrainingOptions.Transpose"/> &gt; 0).</param>
 /// <param name="LearningRateScale">The trainer's learning-rate scale (lowered by roll-backs).</param>
 /// <param name="Best">True when the weights (and velocity) are followed by the best validated epoch's parameters (<see cref="RnnRbmModel.Best"/>).</param>
+/// <param name="Average">True when the tensors end with the moving average of the parameters (<see cref="RnnRbmModel.Average"/>).</param>
 public sealed record CheckpointInfo(uint[] ShuffleRandomState, IReadOnlyList<uint[]> BlockRandomStates, bool Velocity = false,
-    uint[]? TransposeRandomState = null, float LearningRateScale = 1f, bool Best = false)
+    uint[]? TransposeRandomState = null, float LearningRateScale = 1f, bool Best = false, bool Average = false)
 {
-    public TrainerCheckpoint ToTrainerCheckpoint(int epochsCompleted, RnnRbmParameters? velocity) =>
-        new(epochsCompleted, ShuffleRandomState, BlockRandomStates, velocity, TransposeRandomState, LearningRateScale);
+    public TrainerCheckpoint ToTrainerCheckpoint(int epochsCompleted, RnnRbmParameters? velocity, RnnRbmParameters? average = null) =>
+        new(epochsCompleted, ShuffleRandomState, BlockRandomStates, velocity, TransposeRandomState, LearningRateScale, average);
 
     public static CheckpointInfo From(TrainerCheckpoint checkpoint, bool best = false) =>
         new(checkpoint.ShuffleRandomState, checkpoint.BlockRandomStates, checkpoint.Velocity is not null, checkpoint.TransposeRandomState,
-            checkpoint.LearningRateScale, best);
+            checkpoint.LearningRateScale, best, checkpoint.Average is not null);
 }

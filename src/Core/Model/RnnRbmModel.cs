@@ -10,7 +10,9 @@ public sealed class RnnRbmModel
     /// <param name="manifest">Its self-description.</param>
     /// <param name="velocity">A training checkpoint's momentum velocity (same shape), stored after the weights; the manifest's checkpoint must say so.</param>
     /// <param name="best">A training checkpoint's best validated parameters (same shape), stored after the velocity; the manifest's checkpoint must say so.</param>
-    public RnnRbmModel(RnnRbmParameters parameters, ModelManifest manifest, RnnRbmParameters? velocity = null, RnnRbmParameters? best = null)
+    /// <param name="average">A training checkpoint's moving average of the parameters (same shape), stored last; the manifest's checkpoint must say so.</param>
+    public RnnRbmModel(RnnRbmParameters parameters, ModelManifest manifest, RnnRbmParameters? velocity = null, RnnRbmParameters? best = null,
+        RnnRbmParameters? average = null)
     {
         if (manifest.Shape.ToShape() != parameters.Shape)
         {
@@ -28,11 +30,19 @@ public sealed class RnnRbmModel
         {
             throw new ArgumentException("Best parameters go with a checkpoint that declares them, and have the parameters' shape.", nameof(best));
         }
+        if ((average is not null) != (manifest.Checkpoint?.Average ?? false) || (average is not null && average.Shape != parameters.Shape))
+        {
+            throw new ArgumentException("An average goes with a checkpoint that declares it, and has the parameters' shape.", nameof(average));
+        }
         Parameters = parameters;
         Manifest = manifest;
         Velocity = velocity;
         Best = best;
+        Average = average;
     }
+
+    /// <summary>The moving average of the parameters of a training checkpoint that averages (null otherwise).</summary>
+    public RnnRbmParameters? Average { get; }
 
     /// <summary>The best validated parameters of a training checkpoint (null in a plain model).</summary>
     public RnnRbmParameters? Best { get; }

@@ -154,6 +154,17 @@ public sealed class RnnRbmParameters
         }
     }
 
+    /// <summary>θ ← θ + <paramref name="fraction"/>·(target − θ) for every tensor: one step of an exponential moving average.</summary>
+    public void MoveTowards(RnnRbmParameters target, float fraction)
+    {
+        IReadOnlyList<NamedTensor> mine = Tensors, theirs = target.Tensors;
+        for (int i = 0; i < mine.Count; i++)
+        {
+            float[] average = mine[i].Values;
+            TensorPrimitives.Lerp(average, theirs[i].Values, fraction, average);
+        }
+    }
+
     /// <summary>The L2 norm over every value of every tensor.</summary>
     public double Norm()
     {

@@ -38,6 +38,8 @@ public sealed class RnnRbmTrainer : IDisposable
     private readonly ChunkGradient _chunkGradient;
     private readonly RnnRbmParameters _gradient;
     private readonly RnnRbmParameters? _velocity;
+    private readonly RnnRbmParameters? _average;
+    private bool _averageStarted;
     private readonly float[] _chunk;
     private readonly float[] _carried;
     private readonly VectorRandom? _transpose;
@@ -63,6 +65,7 @@ public sealed class RnnRbmTrainer : IDisposable
             _blockStreams[b] = new VectorRandom(options.Seed, FirstBlockStream + (ulong)b);
         }
         _velocity = options.Momentum > 0 ? new RnnRbmParameters(parameters.Shape) : null;
+        _average = options.AverageDecay > 0 ? parameters.Clone() : null;
         _transpose = options.Transpose > 0 ? new VectorRandom(options.Seed, TransposeStream) : null;
         if (resume is not null)
         {
@@ -77,6 +80,23 @@ public sealed class RnnRbmTrainer : IDisposable
 
     /// <summary>θ, as learned so far.</summary>
     public RnnRbmParameters Parameters { get; }
+
+    /// <summary>
+    /// The moving average of θ over the updates (<see cref="TrainingOptions.AverageDecay"/>), or null when the options do
+    /// not average. Validation and the saved model use it; it equals θ until the first update.
+    /// </summary>
+    public RnnRbmParameters? Average => _average;
+
+    /// <summary>What a model of this run is: the average when the run averages, else θ.</summary>
+    public RnnRbmParameters Estimate => _average ?? Parameters;
+
+    /// <summary>Sets θ, and the average when there is one, to <paramref name="parameters"/>, and forgets the momentum (a roll-back).</summary>
+    public void ResetTo(RnnRbmParameters parameters)
+    {
+        Parameters.CopyFrom(parameters);
+        _average?.CopyFrom(parameters);
+        ResetVelocity();
+    }
 
     /// <summary>Whole epochs run so far by this run (including those before a resume).</summary>
     public int EpochsCompleted { get; private set; }
@@ -122,7 +142,8 @@ public sealed class RnnRbmTrainer : IDisposable
         [.. _blockStreams.Select(s => s.GetState())],
         _velocity?.Clone(),
         _transpose?.GetState(),
-        LearningRateScale);
+        LearningRateScale,
+        _average?.Clone());
 
     /// <summary>
     /// One epoch over <paramref name="sequences"/>. Stops between two updates when <paramref name="cancellation"/>
@@ -136,6 +157,12 @@ public sealed class RnnRbmTrainer : IDisposable
         if (!Pretrain(sequences, cancellation))
         {
             return new EpochResult(EpochsCompleted + 1, double.NaN, 0, 0, 0, 0, Cancelled: true);
+        }
+        if (_average is not null && !_averageStarted)
+        {
+            // The average starts where training starts: after the pretraining.
+            _average.CopyFrom(Parameters);
+            _averageStarted = true;
         }
         long totalFrames = sequences.Sum(s => (long)s.Steps);
         int[] order = _shuffle.Permutation(sequences.Count);
@@ -231,6 +258,7 @@ public sealed class RnnRbmTrainer : IDisposable
         {
             Parameters.AddNesterov(_gradient, _velocity, _options.Momentum, learningRate);
         }
+        _average?.MoveTowards(Parameters, 1f - _options.AverageDecay);
     }
 
     /// <summary>
@@ -484,7 +512,15 @@ public sealed class RnnRbmTrainer : IDisposable
                 ? "The checkpoint holds a transposition random state but these options do not transpose."
                 : "These options transpose but the checkpoint holds no transposition random state.", nameof(checkpoint));
         }
+        if ((checkpoint.Average is null) != (_average is null) || (checkpoint.Average is { } a && a.Shape != Parameters.Shape))
+        {
+            throw new ArgumentException(_average is null
+                ? "The checkpoint holds a moving average but these options do not average."
+                : "These options average the parameters but the checkpoint holds no average of this model's shape.", nameof(checkpoint));
+        }
         _velocity?.CopyFrom(checkpoint.Velocity!);
+        _average?.CopyFrom(checkpoint.Average!);
+        _averageStarted = checkpoint.EpochsCompleted > 0;
         _transpose?.SetState(checkpoint.TransposeRandomState!);
         EpochsCompleted = checkpoint.EpochsCompleted;
         LearningRateScale = checkpoint.LearningRateScale;
@@ -531,8 +567,9 @@ public readonly record struct EpochProgress(int Epoch, long Frames, long TotalFr
 /// <param name="Velocity">The momentum velocity (null without momentum).</param>
 /// <param name="TransposeRandomState">State of the transposition stream (null unless <see cref="TrainingOptions.Transpose"/> &gt; 0).</param>
 /// <param name="LearningRateScale">The trainer's <see cref="RnnRbmTrainer.LearningRateScale"/>.</param>
+/// <param name="Average">The moving average of the parameters (null unless <see cref="TrainingOptions.AverageDecay"/> &gt; 0).</param>
 public sealed record TrainerCheckpoint(int EpochsCompleted, uint[] ShuffleRandomState, IReadOnlyList<uint[]> BlockRandomStates,
-    RnnRbmParameters? Velocity = null, uint[]? TransposeRandomState = null, float LearningRateScale = 1f);
+    RnnRbmParameters? Velocity = null, uint[]? TransposeRandomState = null, float LearningRateScale = 1f, RnnRbmParameters? Average = null);
 
 /// <summary>Training produced a non-finite gradient or parameter and stopped before writing it.</summary>
 public sealed class TrainingDivergedException : Exception

@@ -70,6 +70,14 @@ public sealed record TrainingOptions
     /// </summary>
     public int RnnPretrainEpochs { get; init; }
 
+    /// <summary>
+    /// Parameter averaging (0 = off, the seed): after every update the trainer moves an exponential moving average of
+    /// the parameters towards them, a ← a + (1 − decay)·(θ − a), over about 1/(1 − decay) updates. Validation, early
+    /// stopping and the saved model then use the average, which does not swing with the last updates' noise; training
+    /// goes on from θ. The average starts at θ when training starts (after any pretraining).
+    /// </summary>
+    public float AverageDecay { get; init; }
+
     /// <summary>SGD step size of both pretrainings (default 0.01).</summary>
     public float PretrainLearningRate { get; init; } = 0.01f;
 
@@ -93,6 +101,7 @@ public sealed record TrainingOptions
         public const double MaxClipNorm = 1e6;
         public const int MaxTranspose = 24;
         public const int MaxPretrainEpochs = 10_000;
+        public const double MaxAverageDecay = 0.99999;
     }
 
     /// <summary>Every problem with these options, one sentence each; empty when they are valid.</summary>
@@ -126,6 +135,10 @@ public sealed record TrainingOptions
         if (Transpose < 0 || Transpose > Limits.MaxTranspose)
         {
             problems.Add($"transpose must be 0 (off) or a number of semitones up to {Limits.MaxTranspose}; got {Transpose}.");
+        }
+        if (!float.IsFinite(AverageDecay) || AverageDecay < 0 || AverageDecay > (float)Limits.MaxAverageDecay)
+        {
+            problems.Add($"averageDecay must be 0 (off) or lie in (0, {Limits.MaxAverageDecay}]; got {AverageDecay}.");
         }
         if (RbmPretrainEpochs < 0 || RbmPretrainEpochs > Limits.MaxPretrainEpochs)
         {

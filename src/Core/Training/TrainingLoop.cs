@@ -125,7 +125,7 @@ public sealed class TrainingLoop : IDisposable
     /// and some epoch was validated, else the current ones. A copy.
     /// </summary>
     public RnnRbmParameters ResultParameters() =>
-        _stopping.KeepBest && _bestEpoch is > 0 ? _best.Clone() : _trainer.Parameters.Clone();
+        _stopping.KeepBest && _bestEpoch is > 0 ? _best.Clone() : _trainer.Estimate.Clone();
 
     /// <summary>The epoch <see cref="ResultParameters"/> comes from.</summary>
     public int ResultEpoch => _stopping.KeepBest && _bestEpoch is int best and > 0 ? best : _trainer.EpochsCompleted;
@@ -204,7 +204,7 @@ public sealed class TrainingLoop : IDisposable
 
     private ValidationEstimate Validate(int epoch, double epochSeconds, CancellationToken cancellation)
     {
-        ValidationEstimate estimate = _validation!.Measure(_trainer.Parameters, _aisSteps, cancellation);
+        ValidationEstimate estimate = _validation!.Measure(_trainer.Estimate, _aisSteps, cancellation);
         _lastValidated = epoch;
         // The next search starts one doubling below where this one ended: a sharper model needs a longer schedule,
         // and the rounds below it would only be repeated.
@@ -252,7 +252,7 @@ public sealed class TrainingLoop : IDisposable
         }
         if (_bestLogLikelihood is not double previous || value > previous)
         {
-            _best.CopyFrom(_trainer.Parameters);
+            _best.CopyFrom(_trainer.Estimate);
             _bestEpoch = epoch;
             _bestLogLikelihood = value;
         }
@@ -298,12 +298,9 @@ public sealed class TrainingLoop : IDisposable
             $"Divergence: {why}. The parameters are back at {to} and the learning rate is halved to {next:G3} (roll-back {_rollbacks} of at most {_stopping.MaxRollbacks})."));
     }
 
-    // The parameters go back to the best epoch (the initial ones before any validation) and the momentum is forgotten.
-    private void BackToBest()
-    {
-        _trainer.Parameters.CopyFrom(_best);
-        _trainer.ResetVelocity();
-    }
+    // The parameters (and their average) go back to the best epoch (the initial ones before any validation) and the
+    // momentum is forgotten.
+    private void BackToBest() => _trainer.ResetTo(_best);
 
     private void Stop(int epoch, string why)
     {

@@ -1,0 +1,131 @@
+using RnnRbm.Core.Model;
+using RnnRbm.Core.Numerics;
+using RnnRbm.Core.PianoRolls;
+using RnnRbm.Core.Training;
+
+namespace RnnRbm.Core.Tests.Model;
+
+/// <summary>
+/// Parameter averaging (<see cref="TrainingOptions.AverageDecay"/>): a moving average of θ that validation and the saved
+/// model use, which never changes what θ learns, and which a checkpoint carries so a resumed run continues exactly.
+/// </summary>
+public class AveragingTests
+{
+    private static readonly ModelShape Shape = new(TrainerTests.Range.Count, 12, 10);
+    private static readonly TrainingOptions Options = new() { Seed = 21, BatchSize = 16, CdK = 2, Epochs = 3, Momentum = 0.9f, LearningRate = 0.01f };
+
+    [Fact]
+    public void Averaging_LeavesThetaUnchanged_AndTheAverageLagsBehindIt()
+    {
+        PianoRoll[] data = TrainerTests.SmallCorpus(new Random(8));
+        NumericsBackend backend = NumericsBackend.Select(null);
+        float[] plain = TrainerTests.Train(data, Options, threads: 0);
+
+        RnnRbmParameters start = RnnRbmTrainer.InitialParameters(Shape, Options.Seed);
+        using var trainer = new RnnRbmTrainer(start.Clone(), Options with { AverageDecay = 0.9f }, backend);
+        for (int epoch = 0; epoch < Options.Epochs; epoch++)
+        {
+            trainer.TrainEpoch(data);
+        }
+
+        Assert.Equal(plain, TrainerTests.Flatten(trainer.Parameters));
+        float[] average = TrainerTests.Flatten(trainer.Average!);
+        float[] theta = TrainerTests.Flatten(trainer.Parameters);
+        float[] initial = TrainerTests.Flatten(start);
+        Assert.NotEqual(theta, average);
+        // A convex mix of the iterates: nearer θ than the starting point is, yet not on it.
+        Assert.True(Distance(average, theta) < Distance(initial, theta), "the average should have followed θ");
+        Assert.Same(trainer.Average, trainer.Estimate);
+    }
+
+    [Fact]
+    public void WithoutAveraging_ThereIsNoAverage_AndTheEstimateIsTheta()
+    {
+        using var trainer = new RnnRbmTrainer(RnnRbmTrainer.InitialParameters(Shape, 1), Options, NumericsBackend.Select(null));
+
+        Assert.Null(trainer.Average);
+        Assert.Same(trainer.Parameters, trainer.Estimate);
+        Assert.Null(trainer.Checkpoint().Average);
+    }
+
+    [Fact]
+    public void ACheckpointWritten_AndRead_CarriesTheAverage_SoTheRunContinuesExactly()
+    {
+        PianoRoll[] data = TrainerTests.SmallCorpus(new Random(8));
+        TrainingOptions options = Options with { AverageDecay = 0.95f };
+        NumericsBackend backend = NumericsBackend.Select(null);
+
+        using var straight = new RnnRbmTrainer(RnnRbmTrainer.InitialParameters(Shape, options.Seed), options, backend);
+        for (int epoch = 0; epoch < 3; epoch++)
+        {
+            straight.TrainEpoch(data);
+        }
+
+        RnnRbmParameters interrupted = RnnRbmTrainer.InitialParameters(Shape, options.Seed);
+        byte[] file;
+        using (var first = new RnnRbmTrainer(interrupted, options, backend))
+        {
+            first.TrainEpoch(data);
+            TrainerCheckpoint state = first.Checkpoint();
+            ModelManifest manifest = ModelFileTests.SmallModel().Manifest with
+            {
+                Shape = ShapeInfo.From(Shape),
+                PitchRange = PitchRangeInfo.From(TrainerTests.Range),
+                Training = TrainingInfo.From(options, 1),
+                Checkpoint = CheckpointInfo.From(state),
+            };
+            file = ModelFile.Write(new RnnRbmModel(interrupted, manifest, state.Velocity, average: state.Average));
+        }
+        RnnRbmModel read = ModelFile.Read(file);
+        Assert.True(read.Manifest.Checkpoint!.Average);
+        Assert.Equal(options, read.Manifest.Training.ToOptions());
+        TrainerCheckpoint resume = read.Manifest.Checkpoint.ToTrainerCheckpoint(1, read.Velocity, read.Average);
+        using var second = new RnnRbmTrainer(read.Parameters, options, backend, resume: resume);
+        second.TrainEpoch(data);
+        second.TrainEpoch(data);
+
+        Assert.Equal(TrainerTests.Flatten(straight.Parameters), TrainerTests.Flatten(second.Parameters));
+        Assert.Equal(TrainerTests.Flatten(straight.Average!), TrainerTests.Flatten(second.Average!));
+        // Without its average, an averaging run cannot resume exactly: refused, not silently restarted.
+        Assert.Throws<ArgumentException>(() => new RnnRbmTrainer(read.Parameters.Clone(), options, backend, resume: resume with { Average = null }));
+    }
+
+    [Fact]
+    public void TheLoop_ValidatesTheAverage_AndKeepsIt()
+    {
+        PianoRoll[] train = TrainerTests.SmallCorpus(new Random(4));
+        var sets = new TrainingSets(train, TrainerTests.SmallCorpus(new Random(6)), TrainingSets.Split);
+        var stopping = new EarlyStoppingOptions { ValidateEvery = 1, Patience = 0 };
+        var validation = new RecordingValidation();
+
+        using var loop = new TrainingLoop(RnnRbmTrainer.InitialParameters(Shape, Options.Seed), Options with { AverageDecay = 0.9f }, stopping,
+            NumericsBackend.Select(null), sets, threads: 0, resume: null, validation);
+        while (!loop.Finished)
+        {
+            loop.RunEpoch();
+            Assert.Equal(TrainerTests.Flatten(loop.Trainer.Average!), validation.Measured[^1]);
+            Assert.NotEqual(TrainerTests.Flatten(loop.Trainer.Parameters), validation.Measured[^1]);
+        }
+
+        // Every estimate is better than the last, so the model keeps the last epoch: its average, not θ.
+        Assert.Equal(Options.Epochs, loop.State.BestEpoch);
+        Assert.Equal(TrainerTests.Flatten(loop.Trainer.Average!), TrainerTests.Flatten(loop.ResultParameters()));
+    }
+
+    private sealed class RecordingValidation : IValidationEstimator
+    {
+        public List<float[]> Measured { get; } = [];
+
+        public int Steps => 100;
+
+        public int Sequences => 2;
+
+        public ValidationEstimate Measure(RnnRbmParameters parameters, int aisSteps, CancellationToken cancellation = default)
+        {
+            Measured.Add(TrainerTests.Flatten(parameters));
+            return new ValidationEstimate(-10.0 + Measured.Count, 0, true, null, 0.01);
+        }
+    }
+
+    private static double Distance(float[] a, float[] b) => Math.Sqrt(a.Zip(b, (x, y) => (double)(x - y) * (x - y)).Sum());
+}
