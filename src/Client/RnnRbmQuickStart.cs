@@ -31,10 +31,12 @@ public static class RnnRbmQuickStart
         }
         CorpusDetails corpus = (await client.Api.Corpora.PostAsync(upload, cancellationToken: cancellationToken))!;
 
-        // 2. A training, run by the service in the background (absent fields take the default recipe's values).
+        // 2. A training, run by the service in the background. A new StartTrainingRequest holds the document's defaults
+        //    (the default recipe's values), dt and stepsPerQuarter both: keep one step size.
         TrainingResponse training = (await client.Api.Trainings.PostAsync(new StartTrainingRequest
         {
             CorpusId = corpus.Id,
+            Dt = null,
             StepsPerQuarter = 2,
             Epochs = epochs,
             Hidden = 50,
