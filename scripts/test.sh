@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the tests need, then builds and runs every test project.
+# Installs what the tests need, lints the OpenAPI document, then builds and runs every test project.
 # Ends with one line "N passed, N failed" (CI reads it).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -33,11 +33,17 @@ fi
 rm -f "$pg_root.init.log"
 export RNNRBM_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres"
 echo "PostgreSQL for the tests: $RNNRBM_TEST_POSTGRES"
+# One test more than the test projects: Spectral's lint of docs/openapi.json, the document the clients are generated
+# from (scripts/lint-openapi.sh; any error fails it).
+lint_passed=0
+lint_failed=0
+if scripts/lint-openapi.sh; then lint_passed=1; else lint_failed=1; fi
+
 dotnet build RnnRbm.sln -c Release 2>&1 | tail -n 3
 build=${PIPESTATUS[0]}
 if [ "$build" -ne 0 ]; then
   dotnet build RnnRbm.sln -c Release 2>&1 | grep -E 'error' | sort -u | head -n 40
-  echo "0 passed, 1 failed"
+  echo "$lint_passed passed, $((lint_failed + 1)) failed"
   exit 1
 fi
 
@@ -51,5 +57,7 @@ skipped=$(grep -oE 'Skipped: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}'
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1 # the runner failed without counting a failure (crash, no tests): never report green
 fi
+passed=$((passed + lint_passed))
+failed=$((failed + lint_failed))
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
