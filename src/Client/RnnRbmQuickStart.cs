@@ -6,7 +6,7 @@ namespace RnnRbm.Client;
 /// <summary>
 /// The walk-through of src/Client/README.md, as code that compiles against the generated client and that the contract
 /// tests run (tests/RnnRbm.Client.Tests): upload MIDI files as a corpus, train a model on it, wait for the training,
-/// then save a generated piece (MIDI) and the training's learning curve (PNG).
+/// then save a generated piece as MIDI and as a piano-roll PNG.
 /// </summary>
 public static class RnnRbmQuickStart
 {
@@ -15,7 +15,7 @@ public static class RnnRbmQuickStart
 
     /// <summary>
     /// Runs the walk-through on <paramref name="client"/>: <paramref name="midiFiles"/> become a corpus, a training of
-    /// <paramref name="epochs"/> epochs makes a model, and piece.mid and curve.png land in <paramref name="outputFolder"/>.
+    /// <paramref name="epochs"/> epochs makes a model, and piece.mid and piece.png land in <paramref name="outputFolder"/>.
     /// </summary>
     public static async Task<Outcome> RunAsync(RnnRbmApiClient client, IEnumerable<string> midiFiles, string outputFolder,
         int epochs = 5, CancellationToken cancellationToken = default)
@@ -31,12 +31,10 @@ public static class RnnRbmQuickStart
         }
         CorpusDetails corpus = (await client.Api.Corpora.PostAsync(upload, cancellationToken: cancellationToken))!;
 
-        // 2. A training, run by the service in the background. A new StartTrainingRequest holds the document's defaults
-        //    (the default recipe's values), dt and stepsPerQuarter both: keep one step size.
+        // 2. A training, run by the service in the background (every field but the corpus is optional: the default recipe).
         TrainingResponse training = (await client.Api.Trainings.PostAsync(new StartTrainingRequest
         {
             CorpusId = corpus.Id,
-            Dt = null,
             StepsPerQuarter = 2,
             Epochs = epochs,
             Hidden = 50,
@@ -55,19 +53,21 @@ public static class RnnRbmQuickStart
             throw new InvalidOperationException($"The training ended {training.State}: {training.Error}");
         }
 
-        // 4. A piece from the trained model, as a MIDI file (same request and seed, same bytes).
+        // 4. A piece from the trained model, kept by the service as a generation (same request and seed, same piece);
+        //    its views render that piece without sampling again. (POST /generate answers the MIDI file in one call.)
+        GenerationSummary generation = (await client.Api.Generations.PostAsync(
+            new GenerateRequest { ModelId = training.ModelId, Steps = 200, Seed = 42 }, cancellationToken: cancellationToken))!;
         Directory.CreateDirectory(outputFolder);
         string midiPath = Path.Combine(outputFolder, "piece.mid");
-        await using (Stream midi = (await client.Generate.PostAsync(new GenerateRequest { ModelId = training.ModelId, Steps = 200, Seed = 42 },
-            cancellationToken: cancellationToken))!)
+        await using (Stream midi = (await client.Api.Generations[generation.Id!.Value].Midi.GetAsync(cancellationToken: cancellationToken))!)
         await using (FileStream file = File.Create(midiPath))
         {
             await midi.CopyToAsync(file, cancellationToken);
         }
 
-        // 5. A PNG: the training's learning curve.
-        string pngPath = Path.Combine(outputFolder, "curve.png");
-        await using (Stream png = (await client.Api.Trainings[training.Id!.Value].CurvePng.GetAsync(cancellationToken: cancellationToken))!)
+        // 5. The same piece as a piano-roll image.
+        string pngPath = Path.Combine(outputFolder, "piece.png");
+        await using (Stream png = (await client.Api.Generations[generation.Id!.Value].Png.GetAsync(cancellationToken: cancellationToken))!)
         await using (FileStream file = File.Create(pngPath))
         {
             await png.CopyToAsync(file, cancellationToken);

@@ -26,6 +26,13 @@ internal static class ContractKit
 
     public static bool IsFinished(string? state) => state is "succeeded" or "failed" or "cancelled";
 
+    /// <summary>The stream is a PNG image that decodes to a picture of some size.</summary>
+    public static void AssertPng(Stream png)
+    {
+        using SkiaSharp.SKBitmap image = SkiaSharp.SKBitmap.Decode(png) ?? throw new Xunit.Sdk.XunitException("The PNG did not decode.");
+        Assert.True(image.Width > 0 && image.Height > 0, $"The PNG is {image.Width}×{image.Height}.");
+    }
+
     /// <summary>The bound of a training's wait: it only stops a hang (a tiny training takes seconds).</summary>
     public const double TrainingTimeoutSeconds = 180;
 }

@@ -25,7 +25,6 @@ public class KiotaContractTests
         TrainingResponse started = (await client.Api.Trainings.PostAsync(new StartTrainingRequest
         {
             CorpusId = corpus.Id,
-            Dt = null, // the model comes filled with the document's defaults, dt's and stepsPerQuarter's both: one step size only
             StepsPerQuarter = 2,
             Hidden = 16,
             Recurrent = 8,
@@ -51,6 +50,22 @@ public class KiotaContractTests
         await midi.CopyToAsync(bytes);
         PianoRoll roll = ContractKit.ReadMidi(bytes.ToArray());
         Assert.Equal(ContractKit.GeneratedSteps, roll.Steps);
+
+        // One generation kept as a resource, two views of it: the MIDI (the same piece /generate answered) and a PNG.
+        GenerationSummary generation = (await client.Api.Generations.PostAsync(new GenerateRequest
+        {
+            ModelId = done.ModelId,
+            Steps = ContractKit.GeneratedSteps,
+            GibbsK = 3,
+            Seed = 7,
+        }))!;
+        Assert.Equal(ContractKit.GeneratedSteps, generation.Piece!.Steps);
+        await using Stream view = (await client.Api.Generations[generation.Id!.Value].Midi.GetAsync())!;
+        using var viewBytes = new MemoryStream();
+        await view.CopyToAsync(viewBytes);
+        Assert.Equal(bytes.ToArray(), viewBytes.ToArray());
+        await using Stream png = (await client.Api.Generations[generation.Id!.Value].Png.GetAsync())!;
+        ContractKit.AssertPng(png);
     }
 
     [Fact]

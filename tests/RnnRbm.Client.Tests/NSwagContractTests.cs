@@ -28,7 +28,6 @@ public class NSwagContractTests
         TrainingResponse started = await client.StartTrainingAsync(new StartTrainingRequest
         {
             CorpusId = corpus.Id,
-            Dt = null, // the model comes filled with the document's defaults, dt's and stepsPerQuarter's both: one step size only
             StepsPerQuarter = 2,
             Hidden = 16,
             Recurrent = 8,
@@ -54,6 +53,22 @@ public class NSwagContractTests
         await midi.Stream.CopyToAsync(bytes);
         PianoRoll roll = ContractKit.ReadMidi(bytes.ToArray());
         Assert.Equal(ContractKit.GeneratedSteps, roll.Steps);
+
+        // One generation kept as a resource, two views of it: the MIDI (the same piece /generate answered) and a PNG.
+        GenerationSummary generation = await client.CreateGenerationAsync(new GenerateRequest
+        {
+            ModelId = done.ModelId!.Value,
+            Steps = ContractKit.GeneratedSteps,
+            GibbsK = 3,
+            Seed = 7,
+        });
+        Assert.Equal(ContractKit.GeneratedSteps, generation.Piece!.Notes!.Count);
+        using FileResponse view = await client.GetGenerationMidiAsync(generation.Id!.Value);
+        using var viewBytes = new MemoryStream();
+        await view.Stream.CopyToAsync(viewBytes);
+        Assert.Equal(bytes.ToArray(), viewBytes.ToArray());
+        using FileResponse png = await client.GetGenerationPngAsync(generation.Id!.Value);
+        ContractKit.AssertPng(png.Stream);
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Microsoft.OpenApi;
 using RnnRbm.Core.Limits;
 using Swashbuckle.AspNetCore.SwaggerGen;
@@ -37,7 +36,11 @@ public sealed record RequestOptionsResponse(IReadOnlyDictionary<string, FieldOpt
             choices.ToDictionary(c => c.Name, c => new ChoiceOptionsResponse(c.Values, c.Default)));
 }
 
-/// <summary>Writes Core's bounds and defaults into the OpenAPI schema of every request body (<see cref="IRequestBody"/>).</summary>
+/// <summary>
+/// Writes Core's bounds into the OpenAPI schema of every request body (<see cref="IRequestBody"/>), and each default into
+/// its description rather than as a schema <c>default</c>: generated clients (Kiota, NSwag) fill a new request with the
+/// schema's defaults and send them, which would pin values the server picks (a recipe's, or one of two exclusive fields).
+/// </summary>
 internal sealed class RequestLimitsSchemaFilter : ISchemaFilter
 {
     public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
@@ -58,7 +61,12 @@ internal sealed class RequestLimitsSchemaFilter : ISchemaFilter
             {
                 property.ExclusiveMinimum = Text(limit.Minimum);
             }
-            property.Default = limit.Default is double d ? (limit.WholeNumber ? JsonValue.Create((long)d) : JsonValue.Create(d)) : null;
+            property.Default = null;
+            if (limit.Default is double d)
+            {
+                string value = limit.WholeNumber ? ((long)d).ToString(CultureInfo.InvariantCulture) : d.ToString("R", CultureInfo.InvariantCulture);
+                property.Description = $"{property.Description} When absent: {value}{(limit.Unit is { } unit ? $" {unit}" : "")}.".TrimStart();
+            }
         }
     }
 
