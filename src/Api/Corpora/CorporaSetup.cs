@@ -6,6 +6,7 @@ public static class CorporaSetup
     public static WebApplicationBuilder AddCorpora(this WebApplicationBuilder builder)
     {
         builder.Services.AddScoped<CorpusImporter>();
+        builder.Services.AddSingleton<UploadBudget>();
         // Hosted services start one after another in registration order (HostOptions.ServicesStartConcurrently
         // is false by default): AddRnnRbmStorage registers DatabaseInitializer before this, so the tables exist
         // when the seeder runs. Program.cs calls AddRnnRbmStorage() before AddCorpora().
