@@ -77,7 +77,7 @@ public sealed class RnnRbmOptions
     /// equal share (<see cref="UploadMemoryShareBytes"/>) for its read buffer (<see cref="MaxMidiFileBytes"/>) and the
     /// accepted files it keeps until they are stored; an upload that needs more is refused (400) and asked to be split.
     /// </summary>
-    [Range(1024 * 1024, 64L * 1024 * 1024 * 1024)]
+    [Range(64 * 1024, 64L * 1024 * 1024 * 1024)]
     public long UploadMemoryBytes { get; set; } = 512L * 1024 * 1024;
 
     /// <summary>What one upload may hold: <see cref="UploadMemoryBytes"/> over <see cref="UploadConcurrency"/>.</summary>
