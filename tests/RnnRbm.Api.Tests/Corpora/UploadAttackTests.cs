@@ -192,6 +192,20 @@ public class UploadBudgetTests
     }
 
     [Fact]
+    public async Task Upload_LargerThanTheRequestCap_Is413ProblemJson_AndCreatesNothing()
+    {
+        using var app = new RnnRbmAppFactory(new Dictionary<string, string?> { ["RnnRbm:MaxRequestBytes"] = "8192" });
+        using HttpClient client = app.CreateClient();
+
+        using HttpResponseMessage response = await client.Upload("too big", [("big.mid", [.. "MThd"u8, .. new byte[64 * 1024]])]);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var none = await (await client.GetAsync(new Uri("/api/corpora", UriKind.Relative))).Read<List<CorpusSummary>>();
+        Assert.Empty(none);
+    }
+
+    [Fact]
     public async Task Upload_StopsReadingAnEntry_AtThePerFileCap_AndNonMidiEntries_AfterTheirSignature()
     {
         // Whole, these entries inflate to 6 × 40 KiB, far past the 20 KiB cap on the upload; read only up to each
