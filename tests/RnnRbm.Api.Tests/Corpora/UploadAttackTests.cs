@@ -201,6 +201,7 @@ public class UploadBudgetTests
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("RnnRbm:MaxRequestBytes", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var none = await (await client.GetAsync(new Uri("/api/corpora", UriKind.Relative))).Read<List<CorpusSummary>>();
         Assert.Empty(none);
     }
