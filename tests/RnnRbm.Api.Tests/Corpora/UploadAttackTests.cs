@@ -87,6 +87,57 @@ public class UploadAttackTests(CorporaAppFixture fixture) : IClassFixture<Corpor
         Assert.Contains(errors, e => e.StartsWith("drums.mid: no notes to learn from", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Upload_Zip64Archive_IsReadThroughItsZip64EndRecord_AndItsCountIsCheckedToo()
+    {
+        // Some tools write Zip64 end records even for small archives: the directory check must follow them.
+        byte[] zip64 = ToZip64(CorpusUploads.Zip(("z64/a.mid", CorpusUploads.Demo(0).Bytes), ("z64/b.mid", CorpusUploads.Demo(1).Bytes)), entries: 2);
+
+        CorpusDetails corpus = await _client.UploadOk("zip64", [("z64.zip", zip64)]);
+        Assert.True(corpus.File("z64.zip/z64/a.mid").Accepted);
+        Assert.True(corpus.File("z64.zip/z64/b.mid").Accepted);
+
+        byte[] forged = ToZip64(CorpusUploads.Zip(CorpusUploads.Demo(0), CorpusUploads.Demo(1)), entries: 1);
+        using HttpResponseMessage response = await _client.Upload("zip64 forged", [("forged64.zip", forged)]);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains((await response.Errors())["files"], e =>
+            e.StartsWith("forged64.zip: ", StringComparison.Ordinal) && e.Contains("declares 1 entries but its central directory holds 2", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The zip with a Zip64 end record and locator in front of its end record, whose fields then say "see Zip64"
+    /// (APPNOTE 4.3.14-4.3.16); the Zip64 record claims <paramref name="entries"/> entries.
+    /// </summary>
+    internal static byte[] ToZip64(byte[] zip, ulong entries)
+    {
+        int eocd = EndRecord(zip);
+        ReadOnlySpan<byte> end = zip.AsSpan(eocd);
+        uint directorySize = BinaryPrimitives.ReadUInt32LittleEndian(end[12..]);
+        uint directoryOffset = BinaryPrimitives.ReadUInt32LittleEndian(end[16..]);
+        var record = new byte[56 + 20 + 22];
+        Span<byte> z = record;
+        "PK\x06\x06"u8.CopyTo(z);
+        BinaryPrimitives.WriteUInt64LittleEndian(z[4..], 44);
+        BinaryPrimitives.WriteUInt16LittleEndian(z[12..], 45);
+        BinaryPrimitives.WriteUInt16LittleEndian(z[14..], 45);
+        BinaryPrimitives.WriteUInt64LittleEndian(z[24..], entries);
+        BinaryPrimitives.WriteUInt64LittleEndian(z[32..], entries);
+        BinaryPrimitives.WriteUInt64LittleEndian(z[40..], directorySize);
+        BinaryPrimitives.WriteUInt64LittleEndian(z[48..], directoryOffset);
+        Span<byte> locator = z[56..];
+        "PK\x06\x07"u8.CopyTo(locator);
+        BinaryPrimitives.WriteUInt64LittleEndian(locator[8..], (ulong)eocd);
+        BinaryPrimitives.WriteUInt32LittleEndian(locator[16..], 1);
+        Span<byte> last = z[76..];
+        end[..22].CopyTo(last);
+        BinaryPrimitives.WriteUInt16LittleEndian(last[8..], ushort.MaxValue);
+        BinaryPrimitives.WriteUInt16LittleEndian(last[10..], ushort.MaxValue);
+        BinaryPrimitives.WriteUInt32LittleEndian(last[12..], uint.MaxValue);
+        BinaryPrimitives.WriteUInt32LittleEndian(last[16..], uint.MaxValue);
+        BinaryPrimitives.WriteUInt16LittleEndian(last[20..], 0);
+        return [.. zip.AsSpan(0, eocd), .. record];
+    }
+
     /// <summary>A zip of <paramref name="count"/> one-byte entries, stored (no compression).</summary>
     internal static byte[] StoredZip(int count)
     {
