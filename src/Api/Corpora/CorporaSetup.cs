@@ -7,6 +7,7 @@ public static class CorporaSetup
     {
         builder.Services.AddScoped<CorpusImporter>();
         builder.Services.AddSingleton<UploadBudget>();
+        builder.Services.ConfigureSwaggerGen(o => o.OperationFilter<UploadOperationFilter>());
         // Hosted services start one after another in registration order (HostOptions.ServicesStartConcurrently
         // is false by default): AddRnnRbmStorage registers DatabaseInitializer before this, so the tables exist
         // when the seeder runs. Program.cs calls AddRnnRbmStorage() before AddCorpora().
