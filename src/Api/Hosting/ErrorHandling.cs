@@ -24,7 +24,7 @@ public static class ErrorHandling
                 context.ProblemDetails.Title = tooLarge ? "The request body is too large." : "The request could not be read.";
                 context.ProblemDetails.Detail = tooLarge
                     ? $"{bad.InnerException?.Message ?? bad.Message} A request may hold at most RnnRbm:MaxRequestBytes bytes: split the upload."
-                    : bad.Message;
+                    : bad.InnerException is InvalidDataException reason ? $"{bad.Message} {reason.Message}" : bad.Message;
             }
         });
         return builder;

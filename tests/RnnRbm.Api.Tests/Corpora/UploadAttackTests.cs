@@ -65,6 +65,17 @@ public class UploadAttackTests(CorporaAppFixture fixture) : IClassFixture<Corpor
     }
 
     [Fact]
+    public async Task Upload_WithMoreFilesThanTheFormAllows_Is400SayingWhy()
+    {
+        // 10,001 one-byte files: the form reader's count limit (10,000 values and files) refuses them before any is read.
+        using HttpResponseMessage response = await _client.Upload("swarm", Enumerable.Range(0, 10_001).Select(i => ($"f{i}.mid", new byte[] { 1 })));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("limit 10000 exceeded", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Upload_RejectsFilesWithoutNotes_ByName_AndRefusesAnUploadOfNothingElse()
     {
         byte[] silent = [.. "MThd"u8, 0, 0, 0, 6, 0, 0, 0, 1, 0, 96, .. "MTrk"u8, 0, 0, 0, 5, 0x83, 0x00, 0xFF, 0x2F, 0];
