@@ -33,7 +33,7 @@ internal sealed class UploadLimitException(string message) : Exception(message);
 /// Turns uploaded files into candidate MIDI files, one at a time, opening zips safely.
 /// </summary>
 /// <remarks>
-/// Rules (issue 11's "limits and security", issue 13's "hold under hostile input and load"; docs/reliability.md):
+/// Rules (the upload issue's "limits and security", issue 13's "hold under hostile input and load"; docs/reliability.md):
 /// <list type="bullet">
 /// <item>Streaming: files and zip entries are read one after another into one buffer of MaxMidiFileBytes (rented once
 /// per upload), and each candidate is handed out before the next is read. The caller reads it and keeps only what it
