@@ -26,12 +26,15 @@ public static class CorporaApi
                 "(its files elsewhere are rejected); every other file is split by a seeded shuffle: `validFraction` (0..0.5, default 0.1) of them to " +
                 "valid, the rest to train, deterministic for the same files and `splitSeed` (default 0). The answer reports every file: accepted with " +
                 "its statistics, or rejected with the reason. Zip entries with unsafe paths (`..`, absolute, drive letters, backslashes) and nested " +
-                "archives are rejected; an upload beyond the zip limits (entries, inflated bytes) or where no file is accepted is refused as a whole (400).")
+                "archives are rejected; an upload beyond the zip limits (entries, inflated bytes) or where no file is accepted is refused as a whole (400). " +
+                "Files without notes are rejected with that reason. At most RnnRbm:UploadConcurrency uploads are read at once; beyond it, 429 with " +
+                "`Retry-After` (seconds).")
             .Produces<CorpusDetails>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         group.MapGet("/options", () => TypedResults.Ok(RequestOptionsResponse.From(CorpusLimits.All)))
             .WithName("GetCorpusOptions")
@@ -76,13 +79,17 @@ public static class CorporaApi
     /// <param name="validFraction">Fraction of the seeded files sent to valid, 0..0.5 (default 0.1).</param>
     /// <param name="splitSeed">Seed of the split shuffle, an unsigned 64-bit integer (default 0).</param>
     /// <param name="importer">The import service.</param>
+    /// <param name="budget">The process's budget of uploads in flight.</param>
+    /// <param name="http">The request, for the Retry-After header.</param>
     /// <param name="ct">The request's cancellation.</param>
-    private static async Task<Results<Created<CorpusDetails>, ValidationProblem>> Create(
+    private static async Task<Results<Created<CorpusDetails>, ValidationProblem, ProblemHttpResult>> Create(
         [FromForm] string? name,
         IFormFileCollection files,
         [FromForm] string? validFraction,
         [FromForm] string? splitSeed,
         CorpusImporter importer,
+        UploadBudget budget,
+        HttpContext http,
         CancellationToken ct)
     {
         // Numbers come as text so that every bad field is listed in one answer, not the first the binder trips on.
@@ -110,19 +117,19 @@ public static class CorporaApi
             return ErrorHandling.Invalid(errors);
         }
 
-        var uploads = new List<UploadedFile>(files.Count);
-        foreach (IFormFile file in files)
+        using UploadBudget.Lease? lease = budget.TryAdmit();
+        if (lease is null)
         {
-            // The form reader already enforced RnnRbm:MaxRequestBytes on the whole body.
-            var bytes = new byte[file.Length];
-            await using (Stream stream = file.OpenReadStream())
-            {
-                await stream.ReadExactlyAsync(bytes, ct);
-            }
-            uploads.Add(new UploadedFile(file.FileName, bytes));
+            int retryAfter = budget.RetryAfterSeconds;
+            http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many uploads at once.",
+                detail: $"All {budget.Concurrency} upload places are busy (RnnRbm:UploadConcurrency); nothing was kept, try again in {retryAfter} s.");
         }
 
-        CorpusImportResult result = await importer.ImportAsync(name!, uploads, fraction, seed, ct);
+        // The files are read from the form's own streams (spooled to disk beyond 64 KiB), never copied whole: the form
+        // reader already enforced RnnRbm:MaxRequestBytes on the whole body.
+        List<UploadedFile> uploads = [.. files.Select(f => new UploadedFile(f.FileName, f.Length, f.OpenReadStream))];
+        CorpusImportResult result = await importer.ImportAsync(name!, uploads, fraction, seed, id: null, lease, ct);
         return result.Corpus is CorpusDetails corpus
             ? TypedResults.Created($"/api/corpora/{corpus.Id}", corpus)
             : ErrorHandling.Invalid(new Dictionary<string, string[]>(result.Errors));

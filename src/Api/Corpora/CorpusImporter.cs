@@ -36,11 +36,15 @@ public sealed class CorpusImporter(RnnRbmDbContext db, IOptions<RnnRbmOptions> o
     private const int MaxListedReasons = 100;
 
     public Task<CorpusImportResult> ImportAsync(string name, IReadOnlyList<UploadedFile> files, double validFraction, ulong splitSeed, CancellationToken ct) =>
-        ImportAsync(name, files, validFraction, splitSeed, id: null, ct);
+        ImportAsync(name, files, validFraction, splitSeed, id: null, lease: null, ct);
 
-    /// <summary>As the public overload, with a chosen corpus id (the demo's fixed id makes seeding race-safe).</summary>
+    /// <summary>
+    /// As the public overload, with a chosen corpus id (the demo's fixed id makes seeding race-safe) and the upload's
+    /// place in the <see cref="UploadBudget"/> (null: unbudgeted, for the bundled demo), which every byte kept is
+    /// reserved from.
+    /// </summary>
     internal async Task<CorpusImportResult> ImportAsync(
-        string name, IReadOnlyList<UploadedFile> files, double validFraction, ulong splitSeed, Guid? id, CancellationToken ct)
+        string name, IReadOnlyList<UploadedFile> files, double validFraction, ulong splitSeed, Guid? id, UploadBudget.Lease? lease, CancellationToken ct)
     {
         Dictionary<string, string[]> errors = Validate(name, files?.Count ?? 0, validFraction);
         if (errors.Count > 0)
@@ -48,38 +52,54 @@ public sealed class CorpusImporter(RnnRbmDbContext db, IOptions<RnnRbmOptions> o
             return Failed(errors);
         }
 
+        // Each file is read as soon as it is unpacked and only what is accepted is kept (docs/reliability.md): the
+        // upload holds the unpacker's one buffer and the accepted files, both reserved from its share of the budget.
         RnnRbmOptions settings = options.Value;
-        List<UploadCandidate> candidates;
-        try
-        {
-            candidates = new UploadUnpacker(settings.MaxMidiFileBytes, settings.MaxZipEntries, settings.MaxZipInflatedBytes).Unpack(files!);
-        }
-        catch (UploadLimitException ex)
-        {
-            return Failed(new() { ["files"] = [ex.Message] });
-        }
-        ct.ThrowIfCancellationRequested();
-
-        // Read every candidate on the statistics grid; keep its stats, not its roll.
         MidiReadOptions readOptions = CorpusStatistics.ReadOptions(settings.MaxMidiFileBytes);
         var statistics = new CorpusStatisticsBuilder();
-        var read = new List<ReadFile>(candidates.Count);
-        foreach (UploadCandidate candidate in candidates)
+        var read = new List<ReadFile>();
+        using (var unpacker = new UploadUnpacker(settings.MaxMidiFileBytes, settings.MaxZipEntries, settings.MaxZipInflatedBytes))
         {
-            ct.ThrowIfCancellationRequested();
-            if (candidate.Reason is not null || candidate.Bytes is null)
+            if (lease is not null && !lease.TryReserve(unpacker.BufferBytes))
             {
-                read.Add(new ReadFile(candidate, null, candidate.Reason ?? "no content"));
-                continue;
+                return Failed(new() { ["files"] = [OverShare(lease)] });
             }
             try
             {
-                MidiReadResult result = MidiReader.Read(candidate.Bytes, readOptions);
-                read.Add(new ReadFile(candidate, statistics.Add(result), null));
+                foreach (UploadCandidate candidate in unpacker.Unpack(files!))
+                {
+                    ct.ThrowIfCancellationRequested();
+                    if (candidate.Reason is not null)
+                    {
+                        read.Add(new ReadFile(candidate.DisplayName, null, candidate.ArchiveSplit, null, candidate.Reason));
+                        continue;
+                    }
+                    MidiReadResult result;
+                    try
+                    {
+                        result = MidiReader.Read(candidate.Bytes.Span, readOptions);
+                    }
+                    catch (InvalidMidiException ex)
+                    {
+                        read.Add(new ReadFile(candidate.DisplayName, null, candidate.ArchiveSplit, null, "invalid MIDI file: " + ex.Reason));
+                        continue;
+                    }
+                    if (NothingToLearn(result.Stats) is string empty)
+                    {
+                        read.Add(new ReadFile(candidate.DisplayName, null, candidate.ArchiveSplit, null, empty));
+                        continue;
+                    }
+                    if (lease is not null && !lease.TryReserve(candidate.Bytes.Length))
+                    {
+                        return Failed(new() { ["files"] = [OverShare(lease)] });
+                    }
+                    byte[] kept = candidate.Bytes.ToArray();
+                    read.Add(new ReadFile(candidate.DisplayName, kept, candidate.ArchiveSplit, statistics.Add(result), null));
+                }
             }
-            catch (InvalidMidiException ex)
+            catch (UploadLimitException ex)
             {
-                read.Add(new ReadFile(candidate, null, "invalid MIDI file: " + ex.Reason));
+                return Failed(new() { ["files"] = [ex.Message] });
             }
         }
 
@@ -91,15 +111,15 @@ public sealed class CorpusImporter(RnnRbmDbContext db, IOptions<RnnRbmOptions> o
 
         // Archive folders place their files; the rest are shuffled with the seed.
         var splits = new Dictionary<ReadFile, string>();
-        List<ReadFile> seeded = [.. accepted.Where(r => r.Candidate.ArchiveSplit is null)];
-        string[] seededSplits = SeededSplit([.. seeded.Select(r => (r.Candidate.DisplayName, r.Candidate.Bytes!))], validFraction, splitSeed);
+        List<ReadFile> seeded = [.. accepted.Where(r => r.ArchiveSplit is null)];
+        string[] seededSplits = SeededSplit([.. seeded.Select(r => (r.DisplayName, r.Bytes!))], validFraction, splitSeed);
         for (int i = 0; i < seeded.Count; i++)
         {
             splits[seeded[i]] = seededSplits[i];
         }
-        foreach (ReadFile file in accepted.Where(r => r.Candidate.ArchiveSplit is not null))
+        foreach (ReadFile file in accepted.Where(r => r.ArchiveSplit is not null))
         {
-            splits[file] = file.Candidate.ArchiveSplit!;
+            splits[file] = file.ArchiveSplit!;
         }
         string splitSource = seeded.Count == 0 ? "archive" : seeded.Count == accepted.Count ? "seeded" : "mixed";
 
@@ -122,11 +142,11 @@ public sealed class CorpusImporter(RnnRbmDbContext db, IOptions<RnnRbmOptions> o
             {
                 Id = Guid.CreateVersion7(),
                 CorpusId = corpus.Id,
-                FileName = file.Candidate.DisplayName,
+                FileName = file.DisplayName,
                 Split = ok ? splits[file] : CorpusViews.NoSplit,
                 Accepted = ok,
                 Reason = file.Reason,
-                Bytes = ok ? file.Candidate.Bytes : null,
+                Bytes = ok ? file.Bytes : null,
                 StatsJson = ok ? System.Text.Json.JsonSerializer.Serialize(file.Stats, CorpusStatistics.Json) : null,
             });
         }
@@ -196,7 +216,7 @@ public sealed class CorpusImporter(RnnRbmDbContext db, IOptions<RnnRbmOptions> o
     private static string[] NoFileAccepted(List<ReadFile> read)
     {
         var messages = new List<string> { "No file was accepted, so no corpus was created. Each file and why:" };
-        messages.AddRange(read.Take(MaxListedReasons).Select(r => $"{r.Candidate.DisplayName}: {r.Reason}"));
+        messages.AddRange(read.Take(MaxListedReasons).Select(r => $"{r.DisplayName}: {r.Reason}"));
         if (read.Count > MaxListedReasons)
         {
             messages.Add($"... and {read.Count - MaxListedReasons} more.");
@@ -211,12 +231,47 @@ public sealed class CorpusImporter(RnnRbmDbContext db, IOptions<RnnRbmOptions> o
     private static CorpusImportResult Failed(Dictionary<string, string[]> errors) => new(null, errors);
 
     // A class, not a record: two uploads of the same bytes under the same name are still two files (reference identity).
-    private sealed class ReadFile(UploadCandidate candidate, CorpusFileStats? stats, string? reason)
+    private sealed class ReadFile(string displayName, byte[]? bytes, string? archiveSplit, CorpusFileStats? stats, string? reason)
     {
-        public UploadCandidate Candidate { get; } = candidate;
+        public string DisplayName { get; } = displayName;
+        public byte[]? Bytes { get; } = bytes;
+        public string? ArchiveSplit { get; } = archiveSplit;
         public CorpusFileStats? Stats { get; } = stats;
         public string? Reason { get; } = reason;
     }
+
+    /// <summary>
+    /// Why a readable file is still no use to a corpus: no notes inside the piano range, or no length. Such files
+    /// made corpora of 0 steps whose trainings failed only once started (issue 13); each is now rejected by name.
+    /// </summary>
+    internal static string? NothingToLearn(MidiFileStats stats)
+    {
+        if (stats.Notes == 0)
+        {
+            var why = new List<string>();
+            if (stats.NotesOutsideRange > 0)
+            {
+                why.Add($"its {stats.NotesOutsideRange} notes lie outside the piano range A0-C8 (MIDI 21-108)");
+            }
+            if (stats.DrumNotesSkipped > 0)
+            {
+                why.Add($"its {stats.DrumNotesSkipped} drum notes (channel 10) are left out");
+            }
+            if (stats.UnclosedNotes > 0)
+            {
+                why.Add($"its {stats.UnclosedNotes} note-ons are never closed");
+            }
+            return "no notes to learn from: " + (why.Count == 0 ? "the file holds no notes" : string.Join("; ", why));
+        }
+        if (stats.Steps == 0)
+        {
+            return "no notes to learn from: its notes last no time (0 steps)";
+        }
+        return null;
+    }
+
+    private static string OverShare(UploadBudget.Lease lease) =>
+        $"the accepted files of this upload need more than {lease.ShareBytes} bytes of memory, one upload's share (RnnRbm:UploadMemoryBytes / RnnRbm:UploadConcurrency); split the upload into smaller ones.";
 
     /// <summary>Sebastiano Vigna's SplitMix64: a tiny, fully specified generator, so the split never depends on .NET's Random.</summary>
     private struct SplitMix64(ulong seed)

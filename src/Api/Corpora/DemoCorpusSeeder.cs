@@ -50,7 +50,7 @@ internal sealed class DemoCorpusSeeder(IServiceScopeFactory scopes, IOptions<Rnn
         try
         {
             CorpusImportResult result = await importer.ImportAsync(
-                DemoName, files, CorpusImporter.DefaultValidFraction, CorpusImporter.DefaultSplitSeed, DemoId, cancellationToken);
+                DemoName, files, CorpusImporter.DefaultValidFraction, CorpusImporter.DefaultSplitSeed, DemoId, lease: null, cancellationToken);
             if (result.Corpus is CorpusDetails corpus)
             {
                 log.LogInformation("Seeded the demo corpus '{Name}' ({Id}): {Files} files.", DemoName, corpus.Id, corpus.FileCounts.Train + corpus.FileCounts.Valid + corpus.FileCounts.Test);

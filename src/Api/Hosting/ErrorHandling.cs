@@ -14,10 +14,17 @@ public static class ErrorHandling
             if (context.HttpContext.Features.Get<IExceptionHandlerFeature>()?.Error is BadHttpRequestException bad)
             {
                 // Kestrel's own refusals (body too large, malformed form): say so, with their status.
-                context.ProblemDetails.Status = bad.StatusCode;
-                context.HttpContext.Response.StatusCode = bad.StatusCode;
-                context.ProblemDetails.Title = "The request could not be read.";
-                context.ProblemDetails.Detail = bad.Message;
+                // A form past its length limit (the multipart reader's, which the form binder wraps in a 400) is the
+                // same refusal as Kestrel's body limit: 413, naming the setting.
+                bool tooLarge = bad.StatusCode == StatusCodes.Status413PayloadTooLarge
+                    || (bad.InnerException is InvalidDataException inner && inner.Message.Contains("length limit", StringComparison.OrdinalIgnoreCase));
+                int status = tooLarge ? StatusCodes.Status413PayloadTooLarge : bad.StatusCode;
+                context.ProblemDetails.Status = status;
+                context.HttpContext.Response.StatusCode = status;
+                context.ProblemDetails.Title = tooLarge ? "The request body is too large." : "The request could not be read.";
+                context.ProblemDetails.Detail = tooLarge
+                    ? $"{bad.InnerException?.Message ?? bad.Message} A request may hold at most RnnRbm:MaxRequestBytes bytes: split the upload."
+                    : bad.InnerException is InvalidDataException reason ? $"{bad.Message} {reason.Message}" : bad.Message;
             }
         });
         return builder;

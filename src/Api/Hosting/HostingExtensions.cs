@@ -38,6 +38,8 @@ public static class HostingExtensions
             .Validate(o => o.Database is DatabaseKinds.Sqlite or DatabaseKinds.Postgres, "RnnRbm:Database must be sqlite or postgres.")
             .Validate(o => o.Workers <= Environment.ProcessorCount,
                 $"RnnRbm:Workers is more than this node's {Environment.ProcessorCount} cores: each training or evaluation uses the cores it can.")
+            .Validate(o => o.UploadMemoryShareBytes >= 2L * o.MaxMidiFileBytes,
+                "RnnRbm:UploadMemoryBytes / RnnRbm:UploadConcurrency must be at least twice RnnRbm:MaxMidiFileBytes: each upload needs its read buffer and room for one file it keeps.")
             .Validate(o => o.Database != DatabaseKinds.Postgres || !string.IsNullOrWhiteSpace(o.PostgresConnectionString),
                 "RnnRbm:Database is postgres: set the connection string ConnectionStrings:Postgres (environment ConnectionStrings__Postgres).")
             .ValidateOnStart();

@@ -65,6 +65,24 @@ public sealed class RnnRbmOptions
     [Range(1024, 16L * 1024 * 1024 * 1024)]
     public long MaxZipInflatedBytes { get; set; } = 512L * 1024 * 1024;
 
+    /// <summary>
+    /// Uploads unpacked and read at once in this process (each one's files are read one at a time); beyond it, 429 with
+    /// Retry-After. Counted once the request's body has been received (the form spools large files to disk).
+    /// </summary>
+    [Range(1, 64)]
+    public int UploadConcurrency { get; set; } = 2;
+
+    /// <summary>
+    /// Memory that the uploads in flight may hold together: each of the <see cref="UploadConcurrency"/> uploads gets an
+    /// equal share (<see cref="UploadMemoryShareBytes"/>) for its read buffer (<see cref="MaxMidiFileBytes"/>) and the
+    /// accepted files it keeps until they are stored; an upload that needs more is refused (400) and asked to be split.
+    /// </summary>
+    [Range(64 * 1024, 64L * 1024 * 1024 * 1024)]
+    public long UploadMemoryBytes { get; set; } = 512L * 1024 * 1024;
+
+    /// <summary>What one upload may hold: <see cref="UploadMemoryBytes"/> over <see cref="UploadConcurrency"/>.</summary>
+    public long UploadMemoryShareBytes => UploadMemoryBytes / UploadConcurrency;
+
     /// <summary>Generations computed at once in this process; beyond it, 429 with Retry-After.</summary>
     [Range(1, 1024)]
     public int GenerationConcurrency { get; set; } = Math.Max(1, Environment.ProcessorCount);

@@ -28,6 +28,16 @@ public static class MidiReader
     public static MidiReadResult Read(byte[] bytes, MidiReadOptions options)
     {
         ArgumentNullException.ThrowIfNull(bytes);
+        return Read(bytes.AsSpan(), options);
+    }
+
+    /// <summary>
+    /// As <see cref="Read(byte[], MidiReadOptions)"/>, from bytes the caller may reuse afterwards (an upload reads every
+    /// file through one buffer): nothing returned refers to them.
+    /// </summary>
+    /// <exception cref="InvalidMidiException">The bytes are not a usable MIDI file, or exceed <see cref="MidiReadOptions.Limits"/>.</exception>
+    public static MidiReadResult Read(ReadOnlySpan<byte> bytes, MidiReadOptions options)
+    {
         ArgumentNullException.ThrowIfNull(options);
 
         MidiStructure structure = MidiPreCheck.Check(bytes, options.Limits);

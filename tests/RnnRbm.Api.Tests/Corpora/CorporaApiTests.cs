@@ -310,6 +310,8 @@ public class CorporaApiTests(CorporaAppFixture fixture) : IClassFixture<CorporaA
         Assert.True(properties.TryGetProperty("name", out _), text);
         Assert.True(properties.TryGetProperty("validFraction", out _), text);
         Assert.True(properties.TryGetProperty("splitSeed", out _), text);
+        JsonElement busy = post.GetProperty("responses").GetProperty("429");
+        Assert.Equal("integer", busy.GetProperty("headers").GetProperty("Retry-After").GetProperty("schema").GetProperty("type").GetString());
 
         JsonElement png = doc.RootElement.GetProperty("paths").GetProperty("/api/corpora/{id}/pitch-histogram.png").GetProperty("get");
         Assert.True(png.GetProperty("responses").GetProperty("200").GetProperty("content").TryGetProperty("image/png", out _));
