@@ -69,6 +69,6 @@ public sealed class ModelIntegrity
     /// <summary>The 409 a damaged model gets where its file would be used.</summary>
     public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Conflict(Guid id, string damage) =>
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The model's stored file is damaged.",
-            detail: $"Model {id} is marked damaged ({damage}) and cannot be used. A bundled model is restored from the bundle at the " +
-                "next start; otherwise delete it (DELETE /api/models/{id}) and import or train it again.");
+            detail: $"Model {id} is marked damaged ({damage.TrimEnd('.')}) and cannot be used. A bundled model is restored from the bundle " +
+                $"at the next start; otherwise delete it (DELETE /api/models/{id}) and import or train it again.");
 }
