@@ -74,7 +74,7 @@ public sealed class RnnRbmOptions
 
     /// <summary>
     /// The speed, in 10⁹ FLOP per second, at which a training's or evaluation's work is estimated before it is accepted
-    /// (Core's <see cref="WorkBudget"/>; measure a host with <c>rnnrbm bench</c>: frames/s × MFLOP per frame).
+    /// (Core's <see cref="WorkBudget"/>; measure a host with <c>rnnrbm bench</c>, which prints it as trainGflopsPerSecond).
     /// </summary>
     [Range(0.001, 1_000_000)]
     public double WorkGflopsPerSecond { get; set; } = WorkBudget.DefaultGflopsPerSecond;

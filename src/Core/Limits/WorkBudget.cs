@@ -12,7 +12,7 @@ namespace RnnRbm.Core.Limits;
 /// The speed the estimate assumes, 10⁹ FLOP per second. The default, 20, is a third of what one thread of this project's
 /// reference machine sustains in training (64 GFLOP/s, docs/benchmarks.md, "Profile": 1.16 MFLOP per frame × 54,930
 /// frames/s) and about what it reached there while other sessions shared its two cores; measure a host with
-/// <c>rnnrbm bench</c> (frames/s × MFLOP per frame) and set it.
+/// <c>rnnrbm bench</c> (its <c>trainGflopsPerSecond</c>: frames/s × <see cref="Training.TrainingCost.FlopsPerFrame"/>) and set it.
 /// </param>
 /// <param name="MaxHours">The longest estimated job accepted, in hours.</param>
 public sealed record WorkBudget(double GflopsPerSecond = WorkBudget.DefaultGflopsPerSecond, double MaxHours = WorkBudget.DefaultMaxHours)
