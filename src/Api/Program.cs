@@ -36,6 +36,7 @@ app.MapHealth();
 // Background work runs where RnnRbm:Workers > 0 (a web node has none); recovery runs on every node.
 if (NodeRoles.ServesApi(NodeRoles.Of(builder.Configuration)))
 {
+    app.UseApiKeyForReads();
     app.UseApiDocs();
     app.MapCorpora();
     app.MapTrainings();

@@ -4,6 +4,7 @@ using RnnRbm.Core.Midi;
 using RnnRbm.Core.Model;
 using RnnRbm.Core.Numerics;
 using RnnRbm.Core.PianoRolls;
+using RnnRbm.Core.Training;
 
 namespace RnnRbm.Cli;
 
@@ -96,9 +97,11 @@ internal static class BenchCommand
         Array.Sort(times);
         double generateMilliseconds = (times[4] + times[5]) / 2;
         double fps = frames / seconds;
+        // The training speed in FLOP (TrainingCost's count): what the service's RnnRbm:WorkGflopsPerSecond sizes jobs by.
+        double gflops = fps * TrainingCost.FlopsPerFrame(ModelShape.Seed, options.CdK) / 1e9;
         o.Result(
-            new { @event = "bench", backend = backend.Name, description = backend.Description, threads = usedThreads, trainFramesPerSecond = fps, trainSeconds = seconds, frames, monitor, generateMilliseconds },
-            $"{backend.Name,-9} train {fps,9:N0} frames/s ({frames:N0} frames in {seconds:F2} s, {usedThreads} thread(s), monitor {monitor:F3})  " +
+            new { @event = "bench", backend = backend.Name, description = backend.Description, threads = usedThreads, trainFramesPerSecond = fps, trainGflopsPerSecond = gflops, trainSeconds = seconds, frames, monitor, generateMilliseconds },
+            $"{backend.Name,-9} train {fps,9:N0} frames/s = {gflops:F1} GFLOP/s ({frames:N0} frames in {seconds:F2} s, {usedThreads} thread(s), monitor {monitor:F3})  " +
             $"generate 200 steps k 25: {generateMilliseconds:F2} ms (median of 10)  [{backend.Description}]");
     }
 

@@ -151,6 +151,9 @@ public class CommandTests
         JsonElement result = Assert.Single(JsonLines(bench.Stdout), e => e.GetProperty("event").GetString() == "bench");
         Assert.Equal("simd", result.GetProperty("backend").GetString());
         Assert.True(result.GetProperty("trainFramesPerSecond").GetDouble() > 0);
+        // The speed the service's work budget is set in (RnnRbm:WorkGflopsPerSecond): frames/s × FLOP per frame.
+        Assert.Equal(result.GetProperty("trainFramesPerSecond").GetDouble() * RnnRbm.Core.Training.TrainingCost.FlopsPerFrame(RnnRbm.Core.Model.ModelShape.Seed, 15) / 1e9,
+            result.GetProperty("trainGflopsPerSecond").GetDouble(), 6);
         Assert.True(result.GetProperty("generateMilliseconds").GetDouble() > 0);
     }
 

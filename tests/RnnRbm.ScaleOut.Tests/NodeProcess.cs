@@ -12,15 +12,17 @@ public sealed partial class NodeProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly string _dataFolder;
+    private readonly bool _ownsFolder;
     private readonly Lock _outputGate = new();
     private readonly Queue<string> _output = new();
 
-    private NodeProcess(Process process, string role, Uri address, string dataFolder)
+    private NodeProcess(Process process, string role, Uri address, string dataFolder, bool ownsFolder)
     {
         _process = process;
         Role = role;
         Address = address;
         _dataFolder = dataFolder;
+        _ownsFolder = ownsFolder;
         Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
     }
 
@@ -52,13 +54,27 @@ public sealed partial class NodeProcess : IAsyncDisposable
     /// Starts a node and waits until /healthz/ready answers 200 (its migrations have run), at most
     /// <paramref name="readyWithin"/> (default 60 s; a node that exits fails at once).
     /// </summary>
-    public static async Task<NodeProcess> StartAsync(string role, TestDatabase database, IDictionary<string, string>? settings = null,
-        TimeSpan? readyWithin = null)
+    public static Task<NodeProcess> StartAsync(string role, TestDatabase database, IDictionary<string, string>? settings = null,
+        TimeSpan? readyWithin = null) =>
+        StartAsync(role, new Dictionary<string, string>
+        {
+            ["--RnnRbm:Database"] = "postgres",
+            ["--ConnectionStrings:Postgres"] = database.ConnectionString,
+        }, Directory.CreateTempSubdirectory("rnnrbm-node-").FullName, ownsFolder: true, settings, readyWithin);
+
+    /// <summary>
+    /// Starts a single node of role "all" on the embedded SQLite database in <paramref name="dataFolder"/>, which the
+    /// caller owns: a second node started on the same folder after this one is killed is the same server restarted.
+    /// </summary>
+    public static Task<NodeProcess> StartSqliteAsync(string dataFolder, IDictionary<string, string>? settings = null) =>
+        StartAsync("all", new Dictionary<string, string> { ["--RnnRbm:Database"] = "sqlite" }, dataFolder, ownsFolder: false, settings, null);
+
+    private static async Task<NodeProcess> StartAsync(string role, Dictionary<string, string> database, string dataFolder, bool ownsFolder,
+        IDictionary<string, string>? settings, TimeSpan? readyWithin)
     {
         string binary = ApiBinary;
         Assert.True(File.Exists(binary), $"{binary} is missing: build the solution first (dotnet build RnnRbm.sln -c Release).");
         int port = FreePort();
-        string dataFolder = Directory.CreateTempSubdirectory("rnnrbm-node-").FullName;
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardOutput = true,
@@ -71,8 +87,6 @@ public sealed partial class NodeProcess : IAsyncDisposable
         {
             ["--urls"] = $"http://127.0.0.1:{port}",
             ["--RnnRbm:Role"] = role,
-            ["--RnnRbm:Database"] = "postgres",
-            ["--ConnectionStrings:Postgres"] = database.ConnectionString,
             ["--RnnRbm:DataFolder"] = dataFolder,
             ["--RnnRbm:SeedDemo"] = "false",
             ["--RnnRbm:JobPollInterval"] = "00:00:00.500",
@@ -80,7 +94,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
             ["--RnnRbm:TakeoverDelay"] = TakeoverDelay.ToString(),
             ["--RnnRbm:ShutdownTimeout"] = "00:00:05",
         };
-        foreach (KeyValuePair<string, string> setting in settings ?? new Dictionary<string, string>())
+        foreach (KeyValuePair<string, string> setting in database.Concat(settings ?? new Dictionary<string, string>()))
         {
             arguments[setting.Key] = setting.Value;
         }
@@ -94,7 +108,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
         // job lines out of Output(), which failure messages show.
         start.Environment["Logging__LogLevel__RnnRbm.Requests"] = "Warning";
         var process = new Process { StartInfo = start };
-        var node = new NodeProcess(process, role, new Uri($"http://127.0.0.1:{port}"), dataFolder);
+        var node = new NodeProcess(process, role, new Uri($"http://127.0.0.1:{port}"), dataFolder, ownsFolder);
         process.OutputDataReceived += (_, e) => node.Record(e.Data);
         process.ErrorDataReceived += (_, e) => node.Record(e.Data);
         process.Start();
@@ -207,7 +221,10 @@ public sealed partial class NodeProcess : IAsyncDisposable
         Client.Dispose();
         try
         {
-            Directory.Delete(_dataFolder, recursive: true);
+            if (_ownsFolder)
+            {
+                Directory.Delete(_dataFolder, recursive: true);
+            }
         }
         catch (IOException)
         {

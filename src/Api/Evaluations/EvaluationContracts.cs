@@ -36,6 +36,9 @@ public sealed record StartEvaluationRequest(
     public static IReadOnlyList<FieldLimit> Limits => EvaluationLimits.All;
 
     /// <inheritdoc />
+    public static long MaxBodyBytes(RnnRbmOptions options) => EvaluationLimits.MaxBodyBytes;
+
+    /// <inheritdoc />
     public void CheckFields(RequestErrors errors)
     {
         if (Split is not null && !EvaluationLimits.Splits.Contains(Split.Trim().ToLowerInvariant()))

@@ -1,10 +1,15 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using RnnRbm.Api.Corpora;
 using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Jobs;
+using RnnRbm.Api.Models;
 using RnnRbm.Api.Storage;
+using RnnRbm.Api.Training;
 using RnnRbm.Core.Evaluation;
+using RnnRbm.Core.Limits;
+using RnnRbm.Core.Model;
 
 namespace RnnRbm.Api.Evaluations;
 
@@ -27,12 +32,16 @@ public static class EvaluationsApi
             .WithDescription("modelId and corpusId are required; split defaults to test; without aisSteps AIS searches for a converged schedule " +
                 "(sm doubled per step until the mean moves by less than aisTolerance, default 0.01 nats; aisRuns default 10), with aisSteps it runs that " +
                 "sm schedule (aisRuns default 100); accSamples defaults to 10, " +
-                "seed (0 ≤ seed < 2^53) to a random one (every field's bounds and default: GET /api/evaluations/options; unknown fields, " +
-                "and numbers sent as strings, are refused). Returns 202 with the evaluation; poll its Location. On success the results are written into the " +
+                "seed (0 ≤ seed < 2^53) to a random one (every field's bounds and default: GET /api/evaluations/options; unknown fields, fields " +
+                "given twice, numbers sent as strings, and a body over 16 KiB (413) are refused). The work is estimated first (AIS runs × transitions " +
+                "and accuracy samples × Gibbs steps per step of the split, at RnnRbm:WorkGflopsPerSecond; a converged search counted at 100..1600 " +
+                "transitions): one beyond RnnRbm:MaxWorkHours is refused with 400 saying the estimate and the fields to lower. A damaged model " +
+                "(GET /api/models shows state 'damaged') is refused with 409. Returns 202 with the evaluation; poll its Location. On success the results are written into the " +
                 "model's manifest metrics ('<split>.logLikelihood', '<split>.logLikelihoodStandardError', '<split>.accuracy'). An evaluation whose " +
                 "worker dies shows 'stalled', then is measured again from the start by another (same seed, same result).")
             .AcceptsValidated<StartEvaluationRequest>()
-            .Produces<EvaluationResponse>(StatusCodes.Status202Accepted);
+            .Produces<EvaluationResponse>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         group.MapGet("/options", Options)
             .WithName("GetEvaluationOptions")
@@ -63,8 +72,9 @@ public static class EvaluationsApi
     internal static Ok<RequestOptionsResponse> Options() => TypedResults.Ok(RequestOptionsResponse.From(
         StartEvaluationRequest.Limits, ("split", EvaluationLimits.Splits, EvaluationLimits.DefaultSplit)));
 
-    internal static async Task<Results<Accepted<EvaluationResponse>, ValidationProblem>> StartAsync(
-        Body<StartEvaluationRequest> body, RnnRbmDbContext db, BackgroundWork work, IOptions<RnnRbmOptions> options, CancellationToken cancellationToken)
+    internal static async Task<Results<Accepted<EvaluationResponse>, ValidationProblem, ProblemHttpResult>> StartAsync(
+        Body<StartEvaluationRequest> body, RnnRbmDbContext db, BackgroundWork work, ModelIntegrity integrity, IOptions<RnnRbmOptions> options,
+        CancellationToken cancellationToken)
     {
         // The bounds and the request's own rules were checked by the endpoint's filter; what is left needs the database.
         StartEvaluationRequest request = body.Value;
@@ -73,9 +83,15 @@ public static class EvaluationsApi
         string split = (request.Split ?? EvaluationLimits.DefaultSplit).Trim().ToLowerInvariant();
         Guid modelId = request.ModelId!.Value;
         Guid corpusId = request.CorpusId!.Value;
-        if (!await db.Models.AnyAsync(m => m.Id == modelId, cancellationToken))
+        var model = await db.Models.AsNoTracking().Where(m => m.Id == modelId)
+            .Select(m => new { m.ManifestJson, Length = (long)m.File.Length }).FirstOrDefaultAsync(cancellationToken);
+        if (model is null)
         {
             Bad("modelId", $"No model has id {modelId} (GET /api/models lists them).");
+        }
+        else if (await integrity.DamageAsync(db, modelId, model.Length, cancellationToken) is string damage)
+        {
+            return ModelIntegrity.Conflict(modelId, damage);
         }
         if (!await db.Corpora.AnyAsync(c => c.Id == corpusId, cancellationToken))
         {
@@ -89,6 +105,18 @@ public static class EvaluationsApi
         {
             return ErrorHandling.Invalid(errors);
         }
+        int aisRuns = request.AisRuns ?? (request.AisSteps is null ? (int)EvaluationLimits.AisRuns.Default!.Value : EvaluationLimits.DefaultExplicitAisRuns);
+        int accSamples = request.AccSamples ?? EvaluationLimits.DefaultAccSamples;
+        // Issue 13: an evaluation that cannot finish within the server's budget is refused now, not left holding a worker.
+        ModelManifest manifest = ModelEntities.Manifest(model!.ManifestJson);
+        long steps = await CorpusFrames.EstimateAsync(db, corpusId, [split], manifest.TimeGrid.ToGrid(), cancellationToken);
+        double flops = EvaluationCost.Flops(manifest.Shape.ToShape(), steps, aisRuns, request.AisSteps, accSamples);
+        WorkBudget budget = options.Value.WorkBudget;
+        if (!budget.Allows(flops))
+        {
+            IReadOnlyList<string> lower = EvaluationCost.FieldsToLower(aisRuns, request.AisSteps, accSamples);
+            return TrainingsApi.TooMuchWork(budget.Refusal($"evaluation ({steps:N0} steps of {split})", flops, lower), lower);
+        }
 
         var evaluation = new EvaluationEntity
         {
@@ -96,10 +124,10 @@ public static class EvaluationsApi
             ModelId = request.ModelId!.Value,
             CorpusId = request.CorpusId!.Value,
             Split = split,
-            AisRuns = request.AisRuns ?? (request.AisSteps is null ? (int)EvaluationLimits.AisRuns.Default!.Value : EvaluationLimits.DefaultExplicitAisRuns),
+            AisRuns = aisRuns,
             AisSteps = request.AisSteps,
             AisTolerance = request.AisSteps is null ? request.AisTolerance ?? DefaultAisTolerance : null,
-            AccSamples = request.AccSamples ?? EvaluationLimits.DefaultAccSamples,
+            AccSamples = accSamples,
             Seed = request.Seed ?? Random.Shared.NextInt64(EvaluationLimits.MaxSeed + 1),
             State = WorkStates.Queued,
             CreatedUtc = DateTimeOffset.UtcNow,

@@ -87,9 +87,8 @@ internal static class GenerateEndpoint
         }
         catch (InvalidModelFileException ex)
         {
-            logs.CreateLogger(typeof(GenerateEndpoint)).LogError(ex, "Model {ModelId}: stored file unreadable", resolved.ModelId);
-            return new Sampled(Guid.Empty, null, Problem: TypedResults.Problem(statusCode: StatusCodes.Status500InternalServerError,
-                title: "The model's stored file could not be read.", detail: ex.Message));
+            logs.CreateLogger(typeof(GenerateEndpoint)).LogWarning("Model {ModelId}: stored file damaged: {Reason}", resolved.ModelId, ex.Reason);
+            return new Sampled(Guid.Empty, null, Problem: Models.ModelIntegrity.Conflict(resolved.ModelId, ex.Reason));
         }
         if (model is null)
         {

@@ -1,4 +1,3 @@
-using System.Net;
 using Hangfire;
 using Hangfire.Dashboard;
 using Microsoft.AspNetCore.Http.Features;
@@ -68,30 +67,24 @@ public static class HostingExtensions
         return builder;
     }
 
-    /// <summary>The Hangfire dashboard at /hangfire: local requests only unless RnnRbm:DashboardAllowRemote.</summary>
+    /// <summary>
+    /// The Hangfire dashboard at /hangfire: local requests only unless RnnRbm:DashboardAllowRemote; with
+    /// RnnRbm:ApiKeyForReads, requests with the API key only, from any address (<see cref="ApiKey.AllowsDashboard"/>).
+    /// </summary>
     public static WebApplication MapJobsDashboard(this WebApplication app)
     {
-        bool remote = app.Services.GetRequiredService<IOptions<RnnRbmOptions>>().Value.DashboardAllowRemote;
+        RnnRbmOptions options = app.Services.GetRequiredService<IOptions<RnnRbmOptions>>().Value;
         app.UseHangfireDashboard("/hangfire", new DashboardOptions
         {
-            Authorization = [new LocalOrAllowed(remote)],
+            Authorization = [new DashboardAccess(options)],
             DashboardTitle = "RnnRbm jobs",
             AppPath = "/",
         });
         return app;
     }
 
-    private sealed class LocalOrAllowed(bool allowRemote) : IDashboardAuthorizationFilter
+    private sealed class DashboardAccess(RnnRbmOptions options) : IDashboardAuthorizationFilter
     {
-        public bool Authorize(DashboardContext context)
-        {
-            if (allowRemote)
-            {
-                return true;
-            }
-            HttpContext http = context.GetHttpContext();
-            IPAddress? remote = http.Connection.RemoteIpAddress;
-            return remote is null || IPAddress.IsLoopback(remote) || remote.Equals(http.Connection.LocalIpAddress);
-        }
+        public bool Authorize(DashboardContext context) => ApiKey.AllowsDashboard(context.GetHttpContext(), options);
     }
 }

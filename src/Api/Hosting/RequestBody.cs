@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using RnnRbm.Core.Limits;
@@ -20,6 +23,14 @@ public interface IRequestBody
     static abstract IReadOnlyList<FieldLimit> Limits { get; }
 
     /// <summary>
+    /// The largest body, in bytes, from Core's <see cref="BodyLimits"/>; a longer one is answered 413 before more is read.
+    /// By default fields plus one MIDI file (<see cref="RnnRbmOptions.MaxMidiFileBytes"/>) as base64, which is
+    /// <c>/generate</c>'s (<see cref="RnnRbm.Core.Model.GenerationLimits.MaxBodyBytes"/>, its primer); a request of fields
+    /// only overrides it with its own, smaller cap.
+    /// </summary>
+    static virtual long MaxBodyBytes(RnnRbmOptions options) => BodyLimits.WithFile(options.MaxMidiFileBytes);
+
+    /// <summary>
     /// Rules no single bound expresses (required fields, fields that exclude each other, choices), added to
     /// <paramref name="errors"/> (field → messages), which already holds the bounds' problems.
     /// </summary>
@@ -34,7 +45,8 @@ public sealed class RequestErrors : Dictionary<string, string[]>
 }
 
 /// <summary>
-/// The JSON body of a request, as an endpoint's parameter: read strictly (a field the request does not have, or a
+/// The JSON body of a request, as an endpoint's parameter: read strictly (a body longer than the request's cap is a
+/// 413; bytes that are not UTF-8 are a 400 saying where; a field the request does not have, a field given twice, or a
 /// number sent as a string, is a 400 naming the field), then checked against the request's bounds and rules by the
 /// endpoint's filter before the handler runs. The framework's own binding is not used: its 400 has no detail outside
 /// Development, and its web defaults read "7" as 7.
@@ -61,7 +73,8 @@ public sealed class Body<T> where T : class, IRequestBody
 #pragma warning disable CA1000 // The framework binds a parameter through a static BindAsync on its own type.
     public static async ValueTask<Body<T>> BindAsync(HttpContext context)
     {
-        (T? value, IResult? problem) = await RequestBody.ReadAsync<T>(context.Request, context.RequestAborted);
+        long maxBytes = T.MaxBodyBytes(context.RequestServices.GetRequiredService<IOptions<RnnRbmOptions>>().Value);
+        (T? value, IResult? problem) = await RequestBody.ReadAsync<T>(context.Request, maxBytes, context.RequestAborted);
         return new Body<T>(value, problem);
     }
 #pragma warning restore CA1000
@@ -81,8 +94,9 @@ public sealed class Body<T> where T : class, IRequestBody
 public static class RequestBodyEndpoints
 {
     /// <summary>
-    /// The endpoint takes a <see cref="Body{T}"/>: it accepts JSON only (415 otherwise), and answers a body that cannot
-    /// be read, or breaks a bound or a rule, with a 400 problem naming each field, before the handler runs.
+    /// The endpoint takes a <see cref="Body{T}"/>: it accepts JSON only (415 otherwise), at most the request's
+    /// <see cref="IRequestBody.MaxBodyBytes"/> (413 beyond), and answers a body that cannot be read, or breaks a bound or
+    /// a rule, with a 400 problem naming each field, before the handler runs.
     /// </summary>
     public static RouteHandlerBuilder AcceptsValidated<T>(this RouteHandlerBuilder endpoint) where T : class, IRequestBody =>
         endpoint
@@ -98,6 +112,7 @@ public static class RequestBodyEndpoints
             })
             .Accepts<T>("application/json")
             .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 }
 
@@ -109,7 +124,7 @@ internal static class RequestBody
     private static readonly ConcurrentDictionary<Type, (FieldLimit Limit, PropertyInfo Property)[]> Fields = new();
 
     /// <summary>The body as <typeparamref name="T"/>, or the problem to answer with.</summary>
-    public static async Task<(T? Body, IResult? Problem)> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken) where T : class
+    public static async Task<(T? Body, IResult? Problem)> ReadAsync<T>(HttpRequest request, long maxBytes, CancellationToken cancellationToken) where T : class
     {
         if (!request.HasJsonContentType())
         {
@@ -118,10 +133,30 @@ internal static class RequestBody
         }
         JsonSerializerOptions options = Strict(request.HttpContext.RequestServices
             .GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions);
+        if (request.ContentLength is long declared && declared > maxBytes)
+        {
+            return (null, TooLarge(maxBytes, $"its Content-Length is {declared}"));
+        }
+        byte[]? bytes = await ReadAtMostAsync(request.Body, maxBytes, cancellationToken);
+        if (bytes is null)
+        {
+            return (null, TooLarge(maxBytes, "more were sent"));
+        }
+        ReadOnlyMemory<byte> json = bytes.AsMemory();
+        if (json.Span.StartsWith(Utf8Bom))
+        {
+            json = json[Utf8Bom.Length..];
+        }
+        // Checked before parsing: System.Text.Json reads a string's bytes only when the value is used, so a bad byte
+        // inside a string surfaced late, as a message about the field's type (or, before, as a 500).
+        if (!Utf8.IsValid(json.Span))
+        {
+            return (null, NotUtf8(json.Span));
+        }
         JsonDocument document;
         try
         {
-            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowDuplicateProperties = false });
         }
         catch (JsonException ex)
         {
@@ -180,6 +215,75 @@ internal static class RequestBody
             NumberHandling = JsonNumberHandling.Strict,
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         });
+
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
+    /// <summary>The whole body, or null when it is longer than <paramref name="maxBytes"/> (reading stops there).</summary>
+    private static async Task<byte[]?> ReadAtMostAsync(Stream body, long maxBytes, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        byte[] chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                return null;
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    private static ProblemHttpResult TooLarge(long maxBytes, string why) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The request body is too large.",
+            detail: $"This endpoint takes a JSON body of at most {maxBytes} bytes; {why}.");
+
+    /// <summary>A 400 naming the first byte that is not UTF-8: its offset and the field it is in, when the JSON before it says.</summary>
+    private static ProblemHttpResult NotUtf8(ReadOnlySpan<byte> json)
+    {
+        int offset = 0;
+        while (offset < json.Length && Rune.DecodeFromUtf8(json[offset..], out _, out int consumed) == OperationStatus.Done)
+        {
+            offset += consumed;
+        }
+        string where = WhereIn(json[..offset]);
+        return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The request body is not valid UTF-8 JSON.",
+            detail: $"Byte {offset} (0x{json[offset]:X2}) is not UTF-8{where}. Send the JSON encoded as UTF-8; characters beyond ASCII " +
+                "may also be written as \\u escapes.");
+    }
+
+    /// <summary>", in the value of seed" or ", in a field name after seed": where the JSON read up to a bad byte stands.</summary>
+    private static string WhereIn(ReadOnlySpan<byte> before)
+    {
+        var reader = new Utf8JsonReader(before, isFinalBlock: false, state: default);
+        string? field = null;
+        bool inValue = false;
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1)
+                {
+                    field = reader.GetString();
+                    inValue = true;
+                }
+                else if (reader.CurrentDepth == 1 && reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+                {
+                    inValue = false; // a value at the top level is complete: what follows is the next name
+                }
+                else if (reader.CurrentDepth == 0)
+                {
+                    inValue = false;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return "";
+        }
+        return field is null ? "" : inValue ? $", in the value of {field}" : $", in a field name after {field}";
+    }
 
     private static ProblemHttpResult NotValid(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The request body is not valid JSON for this endpoint.", detail: detail);

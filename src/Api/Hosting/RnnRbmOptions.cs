@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using RnnRbm.Core.Limits;
 
 namespace RnnRbm.Api.Hosting;
 
@@ -49,6 +50,12 @@ public sealed class RnnRbmOptions
     /// <summary>When set, every mutating endpoint requires it in the <c>X-Api-Key</c> header.</summary>
     public string? ApiKey { get; set; }
 
+    /// <summary>
+    /// With <see cref="ApiKey"/> set: reads under <c>/api/</c> (model downloads, the generation history...) need the key
+    /// too, and the Hangfire dashboard needs it from every address (header, or HTTP Basic with the key as password).
+    /// </summary>
+    public bool ApiKeyForReads { get; set; }
+
     /// <summary>Largest request body, in bytes (uploads included).</summary>
     [Range(1024, 2L * 1024 * 1024 * 1024)]
     public long MaxRequestBytes { get; set; } = 64L * 1024 * 1024;
@@ -82,6 +89,20 @@ public sealed class RnnRbmOptions
 
     /// <summary>What one upload may hold: <see cref="UploadMemoryBytes"/> over <see cref="UploadConcurrency"/>.</summary>
     public long UploadMemoryShareBytes => UploadMemoryBytes / UploadConcurrency;
+
+    /// <summary>
+    /// The speed, in 10⁹ FLOP per second, at which a training's or evaluation's work is estimated before it is accepted
+    /// (Core's <see cref="WorkBudget"/>; measure a host with <c>rnnrbm bench</c>, which prints it as trainGflopsPerSecond).
+    /// </summary>
+    [Range(0.001, 1_000_000)]
+    public double WorkGflopsPerSecond { get; set; } = WorkBudget.DefaultGflopsPerSecond;
+
+    /// <summary>The longest estimated training or evaluation accepted, in hours; a larger one is refused with 400 naming the fields to lower.</summary>
+    [Range(0.001, 1_000_000)]
+    public double MaxWorkHours { get; set; } = WorkBudget.DefaultMaxHours;
+
+    /// <summary>The work budget of one job, from <see cref="WorkGflopsPerSecond"/> and <see cref="MaxWorkHours"/>.</summary>
+    public WorkBudget WorkBudget => new(WorkGflopsPerSecond, MaxWorkHours);
 
     /// <summary>Generations computed at once in this process; beyond it, 429 with Retry-After.</summary>
     [Range(1, 1024)]

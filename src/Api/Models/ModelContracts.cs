@@ -19,6 +19,8 @@ namespace RnnRbm.Api.Models;
 /// <param name="EpochsCompleted">Whole epochs it was trained for.</param>
 /// <param name="FinalMonitor">The train monitor of its last epoch, if it has a history.</param>
 /// <param name="FinalValidMonitor">The valid monitor of its last epoch, if measured.</param>
+/// <param name="State">"ok", or "damaged" when its stored file fails its checks (checksum, structure): it is then refused for download, generation and evaluation with 409.</param>
+/// <param name="Damage">Why it is damaged, when it is.</param>
 public sealed record ModelSummary(
     Guid Id,
     string Name,
@@ -32,7 +34,9 @@ public sealed record ModelSummary(
     TimeGridResponse TimeGrid,
     int EpochsCompleted,
     double? FinalMonitor,
-    double? FinalValidMonitor);
+    double? FinalValidMonitor,
+    string State = ModelIntegrity.Ok,
+    string? Damage = null);
 
 /// <summary>A model with its manifest, metrics and training curve.</summary>
 /// <param name="Id">The model id.</param>
@@ -45,6 +49,8 @@ public sealed record ModelSummary(
 /// <param name="Manifest">The model file's self-description.</param>
 /// <param name="Metrics">Evaluation results by name (finite values only).</param>
 /// <param name="Curve">The monitor per epoch, on train and (when measured) valid: the data of curve.png.</param>
+/// <param name="State">"ok", or "damaged" when its stored file fails its checks: it is then refused for download, generation and evaluation with 409.</param>
+/// <param name="Damage">Why it is damaged, when it is.</param>
 public sealed record ModelDetails(
     Guid Id,
     string Name,
@@ -55,7 +61,9 @@ public sealed record ModelDetails(
     long FileBytes,
     ManifestResponse Manifest,
     IReadOnlyDictionary<string, double> Metrics,
-    IReadOnlyList<EpochResponse> Curve);
+    IReadOnlyList<EpochResponse> Curve,
+    string State = ModelIntegrity.Ok,
+    string? Damage = null);
 
 /// <summary>The manifest of a model file (see the file format in <c>ModelFile</c>).</summary>
 /// <param name="Shape">V, H, U.</param>

@@ -20,7 +20,9 @@ public static class ModelsApi
         group.MapGet("/", ListAsync)
             .WithName("ListModels")
             .WithSummary("Lists the models, newest first.")
-            .WithDescription("Trained here, imported, or the bundled default. The weights are not included: download them from /api/models/{id}/file.");
+            .WithDescription("Trained here, imported, or the bundled default. The weights are not included: download them from /api/models/{id}/file. " +
+                "Each file is checked (checksum and structure) once per server process and whenever it is served: one that fails is listed with " +
+                "state 'damaged' and the reason, and refused with 409 for download, generation and evaluation.");
 
         group.MapGet("/{id:guid}", GetAsync)
             .WithName("GetModel")
@@ -30,9 +32,11 @@ public static class ModelsApi
         group.MapGet("/{id:guid}/file", DownloadAsync)
             .WithName("DownloadModel")
             .WithSummary("Downloads the model file (.rnnrbm).")
-            .WithDescription("The file carries its manifest and a SHA-256 checksum; it can be imported by another server or used by the CLI.")
+            .WithDescription("The file carries its manifest and a SHA-256 checksum; it can be imported by another server or used by the CLI. " +
+                "The file is checked before it is sent: a damaged one is refused with 409, never sent.")
             .Produces<Stream>(StatusCodes.Status200OK, "application/octet-stream")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         group.MapGet("/{id:guid}/curve.png", CurveAsync)
             .WithName("GetModelCurve")
@@ -56,12 +60,17 @@ public static class ModelsApi
         return app;
     }
 
-    internal static async Task<Ok<List<ModelSummary>>> ListAsync(RnnRbmDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Ok<List<ModelSummary>>> ListAsync(RnnRbmDbContext db, ModelIntegrity integrity, CancellationToken cancellationToken)
     {
         var rows = await db.Models.AsNoTracking()
             .OrderByDescending(m => m.CreatedUtc)
             .Select(m => new { m.Id, m.Name, m.Origin, m.CreatedUtc, m.TrainingId, m.CorpusId, FileBytes = (long)m.File.Length, m.ManifestJson })
             .ToListAsync(cancellationToken);
+        var damage = new Dictionary<Guid, string?>();
+        foreach (var row in rows)
+        {
+            damage[row.Id] = await integrity.DamageAsync(db, row.Id, row.FileBytes, cancellationToken);
+        }
         return TypedResults.Ok(rows.Select(m =>
         {
             ModelManifest manifest = ModelEntities.Manifest(m.ManifestJson);
@@ -70,11 +79,13 @@ public static class ModelsApi
                 manifest.Shape.ToResponse(), manifest.PitchRange.ToResponse(), manifest.TimeGrid.ToResponse(),
                 manifest.Training.EpochsCompleted,
                 last is null ? null : ModelContractMapping.Finite(last.Monitor),
-                last?.ValidMonitor is double v ? ModelContractMapping.Finite(v) : null);
+                last?.ValidMonitor is double v ? ModelContractMapping.Finite(v) : null,
+                damage[m.Id] is null ? ModelIntegrity.Ok : ModelIntegrity.Damaged, damage[m.Id]);
         }).ToList());
     }
 
-    internal static async Task<Results<Ok<ModelDetails>, ProblemHttpResult>> GetAsync(Guid id, RnnRbmDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<ModelDetails>, ProblemHttpResult>> GetAsync(Guid id, RnnRbmDbContext db, ModelIntegrity integrity,
+        CancellationToken cancellationToken)
     {
         var m = await db.Models.AsNoTracking()
             .Where(m => m.Id == id)
@@ -85,15 +96,22 @@ public static class ModelsApi
             return ErrorHandling.NotFound("Model", id);
         }
         ManifestResponse manifest = ModelEntities.Manifest(m.ManifestJson).ToResponse();
+        string? damage = await integrity.DamageAsync(db, m.Id, m.FileBytes, cancellationToken);
         return TypedResults.Ok(new ModelDetails(m.Id, m.Name, m.Origin, m.CreatedUtc, m.TrainingId, m.CorpusId, m.FileBytes,
-            manifest, manifest.Metrics, manifest.History));
+            manifest, manifest.Metrics, manifest.History, damage is null ? ModelIntegrity.Ok : ModelIntegrity.Damaged, damage));
     }
 
-    internal static async Task<Results<FileContentHttpResult, ProblemHttpResult>> DownloadAsync(Guid id, RnnRbmDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Results<FileContentHttpResult, ProblemHttpResult>> DownloadAsync(Guid id, RnnRbmDbContext db, ModelIntegrity integrity,
+        CancellationToken cancellationToken)
     {
         var m = await db.Models.AsNoTracking().Where(m => m.Id == id).Select(m => new { m.Name, m.File }).FirstOrDefaultAsync(cancellationToken);
-        return m is null
-            ? ErrorHandling.NotFound("Model", id)
+        if (m is null)
+        {
+            return ErrorHandling.NotFound("Model", id);
+        }
+        // The bytes about to be sent are the ones checked: a damaged file is never served as a model.
+        return integrity.Check(id, m.File) is string damage
+            ? ModelIntegrity.Conflict(id, damage)
             : TypedResults.File(m.File, "application/octet-stream", ModelEntities.FileName(m.Name));
     }
 
@@ -157,9 +175,11 @@ public static class ModelsApi
             null, null, bytes.LongLength, manifest, manifest.Metrics, manifest.History));
     }
 
-    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid id, RnnRbmDbContext db, CancellationToken cancellationToken)
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid id, RnnRbmDbContext db, ModelIntegrity integrity,
+        CancellationToken cancellationToken)
     {
         int deleted = await db.Models.Where(m => m.Id == id).ExecuteDeleteAsync(cancellationToken);
+        integrity.Forget(id);
         if (deleted == 0)
         {
             return ErrorHandling.NotFound("Model", id);

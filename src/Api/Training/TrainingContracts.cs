@@ -75,6 +75,9 @@ public sealed record StartTrainingRequest(
     public static IReadOnlyList<FieldLimit> Limits => TrainingLimits.All;
 
     /// <inheritdoc />
+    public static long MaxBodyBytes(RnnRbmOptions options) => TrainingLimits.MaxBodyBytes;
+
+    /// <inheritdoc />
     public void CheckFields(RequestErrors errors)
     {
         if (Recipe is not null && TrainingRecipe.Find(Recipe) is null)

@@ -3,11 +3,14 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using RnnRbm.Api.Corpora;
 using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Jobs;
 using RnnRbm.Api.Models;
 using RnnRbm.Api.Storage;
 using RnnRbm.Core.Model;
+using RnnRbm.Core.Limits;
+using RnnRbm.Core.PianoRolls;
 using RnnRbm.Core.Training;
 
 namespace RnnRbm.Api.Training;
@@ -24,7 +27,10 @@ public static class TrainingsApi
             .WithSummary("Starts training a model on a corpus (runs in the background).")
             .WithDescription("Every field but corpusId is optional and takes the value of the recipe (GET /api/trainings/recipes): " +
                 "'default', the project's general recipe, unless recipe 'seed' (the tutorial's) is asked for; the seed is random when absent. " +
-                "Every field's bounds: GET /api/trainings/options; unknown fields, and numbers sent as strings, are refused. " +
+                "Every field's bounds: GET /api/trainings/options; unknown fields, fields given twice, and numbers sent as strings, are refused, " +
+                "and so is a body over 16 KiB (413). The training's work is estimated first (FLOP per frame from hidden, recurrent and cdK, " +
+                "× the corpus's frames at the grid × epochs, at RnnRbm:WorkGflopsPerSecond): one beyond RnnRbm:MaxWorkHours (24 h by default) " +
+                "is refused with 400 saying the estimate and the fields to lower. " +
                 "Returns 202 with the training; poll its Location.")
             .AcceptsValidated<StartTrainingRequest>()
             .Produces<TrainingResponse>(StatusCodes.Status202Accepted);
@@ -91,6 +97,16 @@ public static class TrainingsApi
         {
             return ErrorHandling.Invalid(errors);
         }
+        // Issue 13: a training that cannot finish within the server's budget is refused now, not left holding a worker.
+        long frames = await CorpusFrames.EstimateAsync(db, settings.CorpusId, [TrainingData.TrainSplit], settings.Grid, cancellationToken);
+        double flops = TrainingCost.Flops(settings.Shape, settings.Options, frames);
+        WorkBudget budget = options.Value.WorkBudget;
+        if (!budget.Allows(flops))
+        {
+            bool finer = settings.Grid is TimeGrid.Beats { StepsPerQuarter: > 4 } || settings.Grid is TimeGrid.Seconds { StepSeconds: < 0.1 };
+            IReadOnlyList<string> lower = TrainingCost.FieldsToLower(settings.Shape, settings.Options, finer);
+            return TooMuchWork(budget.Refusal($"training ({frames:N0} frames per epoch, {TrainingCost.FlopsPerFrame(settings.Shape, settings.CdK) / 1e6:G3} MFLOP per frame, {settings.Epochs} epochs)", flops, lower), lower);
+        }
 
         var training = new TrainingEntity
         {
@@ -152,6 +168,11 @@ public static class TrainingsApi
         TrainingEntity? current = await db.Trainings.AsNoTracking().Where(t => t.Id == id).Select(WithoutCheckpoint).FirstOrDefaultAsync(cancellationToken);
         return TypedResults.Accepted($"/api/trainings/{id}", ToResponse(current ?? training, now, stalledAfter));
     }
+
+    /// <summary>The 400 of a job beyond the work budget: the message under each field to lower (the first three).</summary>
+    internal static ValidationProblem TooMuchWork(string message, IReadOnlyList<string> fields) =>
+        TypedResults.ValidationProblem(fields.Take(3).ToDictionary(f => f.Split(' ')[0], _ => new[] { message }),
+            detail: message, title: "The job is too large for this server.");
 
     /// <summary>A training cancelled while queued (or stalled) keeps what its last checkpoint learned, as a model.</summary>
     private static void KeepCheckpointAsModel(RnnRbmDbContext db, TrainingEntity training, DateTimeOffset now)

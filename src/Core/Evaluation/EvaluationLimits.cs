@@ -18,6 +18,8 @@ public static class EvaluationLimits
     public const int DefaultExplicitAisRuns = 100;
     public const int DefaultAccSamples = 10;
     public const string DefaultSplit = "test";
+    /// <summary>Largest body of <c>POST /api/evaluations</c> (fields only).</summary>
+    public const int MaxBodyBytes = BodyLimits.FieldsOnly;
 
     /// <summary>The corpus splits an evaluation may measure.</summary>
     public static IReadOnlyList<string> Splits { get; } = ["test", "valid", "train"];

@@ -24,6 +24,9 @@ public static class GenerationLimits
     public const double MaxTempo = 1000;
     public const int MaxProgram = 127;
 
+    /// <summary>Largest body of <c>POST /generate</c>: its fields and a primer MIDI file of at most <paramref name="maxPrimerBytes"/> as base64.</summary>
+    public static long MaxBodyBytes(int maxPrimerBytes) => BodyLimits.WithFile(maxPrimerBytes);
+
     /// <summary>The response formats, lower case; the first is the default.</summary>
     public static IReadOnlyList<string> Formats { get; } = ["midi", "png", "json"];
 

@@ -211,7 +211,7 @@ public sealed class RnnRbmTrainer : IDisposable
                 monitorSum += monitor;
                 updates++;
                 frames += steps;
-                if (progress is not null && (updates & 63) == 0)
+                if (progress is not null)
                 {
                     progress(new EpochProgress(EpochsCompleted + 1, frames, totalFrames, monitorSum / updates, clock.Elapsed.TotalSeconds));
                 }

@@ -18,6 +18,9 @@ public static class TrainingLimits
     public const int MaxStepsPerQuarter = 96;
     public const int MaxMidiNote = 127;
 
+    /// <summary>Largest body of <c>POST /api/trainings</c> (fields only).</summary>
+    public const int MaxBodyBytes = BodyLimits.FieldsOnly;
+
     private static TrainingRecipe Recipe => TrainingRecipe.Default;
 
     public static FieldLimit Dt { get; } = FieldLimit.Real("dt", MinDt, MaxDt,
