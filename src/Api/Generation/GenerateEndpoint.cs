@@ -71,7 +71,7 @@ internal static class GenerateEndpoint
         // What was answered, so that the stored request posted again gives the same bytes.
         GenerationSettings resolved = asked with { Format = format };
 
-        using IDisposable? slot = slots.TryAcquire();
+        using IDisposable? slot = await slots.AcquireAsync(aborted);
         if (slot is null)
         {
             int retryAfter = slots.RetryAfterSeconds;

@@ -34,7 +34,7 @@ public static class GenerationSetup
                 "`Accept` header refuses is a 406. Clients that want several views of one piece use POST /api/generations and its views. " +
                 "Each generation is recorded: its id is in the `X-Generation-Id` header, and GET /api/generations/{id}/png (or /midi, /audio) " +
                 "renders the same piece again without sampling. " +
-                "At most RnnRbm:GenerationConcurrency generations run at once; beyond it, 429 with `Retry-After` (seconds).")
+                "At most RnnRbm:GenerationConcurrency generations run at once; a request beyond them waits up to RnnRbm:GenerationSlotWait (1 s) for one, then 429 with `Retry-After` (seconds).")
             .AcceptsValidated<GenerateRequest>()
             .WithMetadata(new GenerateOperationFilter.Marker())
             .Produces<Stream>(StatusCodes.Status200OK, "audio/midi")
@@ -52,7 +52,7 @@ public static class GenerationSetup
                 "The same body and sampling as POST /generate (the `format` field is ignored: every view is available). Answers 201 with " +
                 "the generation (`piece` holds the notes of every step) and its address in `Location`; then GET /api/generations/{id}/midi, " +
                 "/png and /audio render that piece without sampling again. The seed is in `request.seed` and the `X-Seed` header. " +
-                "429 with `Retry-After` when every generation slot is busy.")
+                "429 with `Retry-After` when no generation slot frees within RnnRbm:GenerationSlotWait.")
             .AcceptsValidated<GenerateRequest>()
             .WithMetadata(new GenerateOperationFilter.Marker())
             .ProducesProblem(StatusCodes.Status404NotFound)

@@ -6,24 +6,49 @@ namespace RnnRbm.Api.Generation;
 
 /// <summary>
 /// At most <see cref="RnnRbmOptions.GenerationConcurrency"/> generations compute at once in this process. A request
-/// that finds no free slot is refused at once (429 with Retry-After) rather than queued: generation is CPU-bound,
-/// so a queue would only add latency and hold connections and memory while a burst lasts.
+/// that finds no free slot waits for one at most <see cref="RnnRbmOptions.GenerationSlotWait"/> (a generation takes
+/// milliseconds, so a short burst is served in turn instead of refused) and is then refused (429 with Retry-After):
+/// generation is CPU-bound, so a longer queue would only add latency and hold connections while a burst lasts.
 /// </summary>
-/// <remarks>A singleton; tests take a slot with <see cref="TryAcquire"/> to provoke the 429 without timing races.</remarks>
+/// <remarks>A singleton; tests take a slot with <see cref="TryAcquire"/> to provoke the wait and the 429 without timing races.</remarks>
 internal sealed class GenerationSlots : IDisposable
 {
     private readonly SemaphoreSlim _free;
+    private readonly TimeSpan _wait;
     private readonly Lock _gate = new();
     private double _averageSeconds = 1;
+    private int _waiting;
 
     public GenerationSlots(IOptions<RnnRbmOptions> options)
     {
         int slots = options.Value.GenerationConcurrency;
         _free = new SemaphoreSlim(slots, slots);
+        _wait = options.Value.GenerationSlotWait;
     }
 
     /// <summary>A slot, or null when all are taken. Dispose the slot to free it.</summary>
     public IDisposable? TryAcquire() => _free.Wait(0) ? new Slot(this) : null;
+
+    /// <summary>Requests waiting for a slot now.</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
+
+    /// <summary>A slot, waiting for one at most <see cref="RnnRbmOptions.GenerationSlotWait"/>; null when none freed in time.</summary>
+    public async Task<IDisposable?> AcquireAsync(CancellationToken cancellationToken)
+    {
+        if (_free.Wait(0, CancellationToken.None))
+        {
+            return new Slot(this);
+        }
+        Interlocked.Increment(ref _waiting);
+        try
+        {
+            return await _free.WaitAsync(_wait, cancellationToken) ? new Slot(this) : null;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
+    }
 
     /// <summary>
     /// When to try again, in whole seconds: a running average of how long a generation holds its slot, within [1, 60]

@@ -104,9 +104,13 @@ public sealed class RnnRbmOptions
     /// <summary>The work budget of one job, from <see cref="WorkGflopsPerSecond"/> and <see cref="MaxWorkHours"/>.</summary>
     public WorkBudget WorkBudget => new(WorkGflopsPerSecond, MaxWorkHours);
 
-    /// <summary>Generations computed at once in this process; beyond it, 429 with Retry-After.</summary>
+    /// <summary>Generations computed at once in this process; beyond it a request waits for a slot (<see cref="GenerationSlotWait"/>), then 429 with Retry-After.</summary>
     [Range(1, 1024)]
     public int GenerationConcurrency { get; set; } = Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>How long a generation request waits for a free slot before it is refused with 429 (0 = refuse at once).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan GenerationSlotWait { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// The node's budget of CPU-bound jobs: trainings and evaluations run at once by this process, together (one

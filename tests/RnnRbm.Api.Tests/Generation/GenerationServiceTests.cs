@@ -12,7 +12,7 @@ public class GenerationServiceTests
     [Fact]
     public async Task Generate_WhenEverySlotIsTaken_Is429_WithRetryAfter_AndServesAgainOnceFreed()
     {
-        using var app = new RnnRbmAppFactory(new Dictionary<string, string?> { ["RnnRbm:GenerationConcurrency"] = "1" });
+        using var app = new RnnRbmAppFactory(new Dictionary<string, string?> { ["RnnRbm:GenerationConcurrency"] = "1", ["RnnRbm:GenerationSlotWait"] = "00:00:00" });
         using HttpClient client = app.CreateClient();
         Guid model = await GenerationTestData.AddModelAsync(app);
         var slots = app.Services.GetRequiredService<GenerationSlots>();
@@ -29,6 +29,24 @@ public class GenerationServiceTests
         Assert.NotNull(retryAfter);
         Assert.InRange(retryAfter.Value.TotalSeconds, 1, 60);
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+    }
+
+    [Fact]
+    public async Task Generate_WaitsForASlot_AndIsServedWhenOneFrees()
+    {
+        using var app = new RnnRbmAppFactory(new Dictionary<string, string?> { ["RnnRbm:GenerationConcurrency"] = "1", ["RnnRbm:GenerationSlotWait"] = "00:01:00" });
+        using HttpClient client = app.CreateClient();
+        Guid model = await GenerationTestData.AddModelAsync(app);
+        var slots = app.Services.GetRequiredService<GenerationSlots>();
+
+        IDisposable held = slots.TryAcquire() ?? throw new InvalidOperationException("the only slot should be free");
+        Task<HttpResponseMessage> waiting = client.PostGenerateAsync(new { modelId = model, steps = 8, gibbsK = 2 });
+        await Eventually.WaitForAsync(() => Task.FromResult(slots.Waiting), n => n == 1, timeoutSeconds: 60, n => $"{n} requests waiting");
+        Assert.False(waiting.IsCompleted);
+        held.Dispose();
+
+        Assert.Equal(HttpStatusCode.OK, (await waiting).StatusCode);
+        Assert.Equal(0, slots.Waiting);
     }
 
     [Fact]
