@@ -24,11 +24,14 @@ public static class StorageExtensions
     /// this host's container, registered before AddHangfire (whose TryAdd then keeps it): the job client, the dashboard
     /// and the training server all use it, never the process-wide <c>JobStorage.Current</c>.
     /// </remarks>
+    private static readonly SqliteBusyTimeout BusyTimeout = new();
+
     public static WebApplicationBuilder AddRnnRbmStorage(this WebApplicationBuilder builder)
     {
         builder.Services.AddDbContext<SqliteRnnRbmDbContext>((services, db) =>
             // A busy timeout: Hangfire and EF Core write the same file; waits beat "database is locked" errors.
-            db.UseSqlite($"Data Source={DatabasePath(Options(services))};Default Timeout=30;Pooling=True"));
+            db.UseSqlite($"Data Source={DatabasePath(Options(services))};Default Timeout=30;Pooling=True")
+                .AddInterceptors(BusyTimeout));
         builder.Services.AddDbContext<PostgresRnnRbmDbContext>((services, db) =>
             db.UseNpgsql(Options(services).PostgresConnectionString));
         builder.Services.AddScoped<RnnRbmDbContext>(services => Options(services).Database == DatabaseKinds.Postgres
