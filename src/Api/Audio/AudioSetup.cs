@@ -73,11 +73,11 @@ public static class AudioSetup
                 return TooBig(max);
             }
             await using Stream stream = file.OpenReadStream();
-            midi = await ReadCapped(stream, max, aborted);
+            midi = await CappedRead.ReadAtMostAsync(stream, max, aborted);
         }
         else
         {
-            midi = await ReadCapped(http.Request.Body, max, aborted);
+            midi = await CappedRead.ReadAtMostAsync(http.Request.Body, max, aborted);
         }
         if (midi is null)
         {
@@ -118,23 +118,6 @@ public static class AudioSetup
     private static ProblemHttpResult TooBig(int max) =>
         TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The MIDI file is too large.",
             detail: $"Audio previews take MIDI files of at most {max.ToString("N0", CultureInfo.InvariantCulture)} bytes.");
-
-    /// <summary>The whole stream, or null when it holds more than <paramref name="max"/> bytes (read no further than that).</summary>
-    private static async Task<byte[]?> ReadCapped(Stream stream, int max, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        byte[] chunk = new byte[81920];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > max)
-            {
-                return null;
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
-    }
 }
 
 /// <summary>

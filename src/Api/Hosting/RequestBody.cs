@@ -137,7 +137,7 @@ internal static class RequestBody
         {
             return (null, TooLarge(maxBytes, $"its Content-Length is {declared}"));
         }
-        byte[]? bytes = await ReadAtMostAsync(request.Body, maxBytes, cancellationToken);
+        byte[]? bytes = await CappedRead.ReadAtMostAsync(request.Body, maxBytes, cancellationToken);
         if (bytes is null)
         {
             return (null, TooLarge(maxBytes, "more were sent"));
@@ -217,23 +217,6 @@ internal static class RequestBody
         });
 
     private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
-
-    /// <summary>The whole body, or null when it is longer than <paramref name="maxBytes"/> (reading stops there).</summary>
-    private static async Task<byte[]?> ReadAtMostAsync(Stream body, long maxBytes, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        byte[] chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                return null;
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
-    }
 
     private static ProblemHttpResult TooLarge(long maxBytes, string why) =>
         TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The request body is too large.",
