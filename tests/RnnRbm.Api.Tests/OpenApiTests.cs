@@ -137,6 +137,28 @@ public class OpenApiTests
         Assert.Empty(wrong);
     }
 
+    [Theory]
+    [InlineData("/generate")]
+    [InlineData("/api/trainings")]
+    [InlineData("/api/evaluations")]
+    public async Task RequestBodies_CarryAnExample(string path)
+    {
+        JsonElement document = await DocumentAsync();
+        string reference = document.GetProperty("paths").GetProperty(path).GetProperty("post").GetProperty("requestBody")
+            .GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString()!;
+        JsonElement schema = document.GetProperty("components").GetProperty("schemas").GetProperty(reference.Split('/')[^1]);
+
+        // A whole example body, or an example on the required id (the rest have defaults).
+        bool whole = schema.TryGetProperty("example", out JsonElement example) && example.ValueKind == JsonValueKind.Object;
+        string id = path == "/generate" ? "modelId" : path == "/api/trainings" ? "corpusId" : "modelId";
+        bool onId = schema.GetProperty("properties").GetProperty(id).TryGetProperty("example", out _);
+        Assert.True(whole || onId, $"POST {path} documents no example");
+        if (whole)
+        {
+            Assert.True(example.TryGetProperty(id, out _), $"POST {path}'s example lacks {id}");
+        }
+    }
+
     [Fact]
     public async Task EveryOperation_HasAUniqueOperationId_AndTheDocumentAServer()
     {

@@ -26,6 +26,7 @@ public static class ApiDocs
             });
             // Every request body's bounds and defaults, from Core's declaration (the one the service checks).
             o.SchemaFilter<RequestLimitsSchemaFilter>();
+            o.SchemaFilter<RequestExamplesFilter>();
             // Responses, media types and the key's security requirement as the endpoints really behave.
             o.OperationFilter<ApiContractFilter>();
             string xml = Path.Combine(AppContext.BaseDirectory, "RnnRbm.Api.xml");
