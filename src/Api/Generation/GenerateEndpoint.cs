@@ -141,7 +141,7 @@ internal static class GenerateEndpoint
             Piece = StoredPiece.Pack(piece),
         };
         db.Generations.Add(entity);
-        await db.SaveChangesAsync(aborted);
+        await slots.RecordAsync(() => db.SaveChangesAsync(aborted), aborted);
 
         http.Response.Headers[SeedHeader] = resolved.Seed.ToString(CultureInfo.InvariantCulture);
         http.Response.Headers[GenerationIdHeader] = entity.Id.ToString();

@@ -14,6 +14,7 @@ namespace RnnRbm.Api.Generation;
 internal sealed class GenerationSlots : IDisposable
 {
     private readonly SemaphoreSlim _free;
+    private readonly SemaphoreSlim _history = new(1, 1);
     private readonly TimeSpan _wait;
     private readonly Lock _gate = new();
     private double _averageSeconds = 1;
@@ -28,6 +29,23 @@ internal sealed class GenerationSlots : IDisposable
 
     /// <summary>A slot, or null when all are taken. Dispose the slot to free it.</summary>
     public IDisposable? TryAcquire() => _free.Wait(0) ? new Slot(this) : null;
+
+    /// <summary>
+    /// Runs <paramref name="write"/> (a generation's history row) with no other generation's write of this process
+    /// beside it: on SQLite two writers would meet on the file's lock and one would wait in the busy handler.
+    /// </summary>
+    public async Task RecordAsync(Func<Task> write, CancellationToken cancellationToken)
+    {
+        await _history.WaitAsync(cancellationToken);
+        try
+        {
+            await write();
+        }
+        finally
+        {
+            _history.Release();
+        }
+    }
 
     /// <summary>Requests waiting for a slot now.</summary>
     public int Waiting => Volatile.Read(ref _waiting);
@@ -65,7 +83,11 @@ internal sealed class GenerationSlots : IDisposable
         }
     }
 
-    public void Dispose() => _free.Dispose();
+    public void Dispose()
+    {
+        _free.Dispose();
+        _history.Dispose();
+    }
 
     private void Release(TimeSpan held)
     {
