@@ -38,6 +38,7 @@ namespace RnnRbm.Api.Training;
 /// <param name="PretrainLearningRate">SGD step size of both pretrainings. Default 0.01.</param>
 /// <param name="Recipe">Where the defaults of absent fields come from: "default" (the project's general recipe: momentum 0.9 at 0.003, the RNN state carried across chunks, a learned u0, 2 steps per quarter note, at most 300 epochs; on a 10-epoch plateau of the validation log-likelihood back to the best epoch at half the rate; early stopping after 30) or "seed" (the tutorial's exactly: plain SGD at 0.001, 200 epochs, dt 0.3 s, the last epoch kept).</param>
 /// <param name="Recurrence">The RNN's recurrence: "tanh" (the paper's, the default) or "gru" (a gated recurrent unit, beyond the paper).</param>
+/// <param name="PlateauEpochs">The plateau rule: after this many epochs without a better validation log-likelihood, the parameters go back to the best epoch and the learning rate halves; 0 = never. Default 10 (seed 0).</param>
 /// <param name="AverageDecay">Parameter averaging: validation and the saved model use a moving average of the parameters over about 1/(1 − averageDecay) updates (0 = off); training goes on from the parameters themselves.</param>
 public sealed record StartTrainingRequest(
     Guid? CorpusId,
@@ -66,7 +67,8 @@ public sealed record StartTrainingRequest(
     float? PretrainLearningRate = null,
     string? Recipe = null,
     string? Recurrence = null,
-    float? AverageDecay = null) : IRequestBody
+    float? AverageDecay = null,
+    int? PlateauEpochs = null) : IRequestBody
 {
     /// <summary>The RNN recurrences a request may name.</summary>
     internal static readonly string[] Recurrences = ["tanh", "gru"];

@@ -36,6 +36,7 @@ namespace RnnRbm.Api.Training;
 /// <param name="Recipe">The recipe the defaults came from (settings stored before recipes existed read as "seed": their defaults were its).</param>
 /// <param name="Recurrence">The RNN's recurrence: "tanh" (stored settings without it) or "gru".</param>
 /// <param name="AverageDecay">Parameter averaging's decay (0 = off; stored settings without it).</param>
+/// <param name="PlateauEpochs">The plateau rule's epochs (0 = never); null in settings stored before it was a field: the recipe's.</param>
 public sealed record TrainingSettings(
     Guid CorpusId,
     double? Dt,
@@ -63,7 +64,8 @@ public sealed record TrainingSettings(
     float PretrainLearningRate = 0.01f,
     string Recipe = "seed",
     string Recurrence = "tanh",
-    float AverageDecay = 0)
+    float AverageDecay = 0,
+    int? PlateauEpochs = null)
 {
     // The seed's time step and the pitch range every recipe uses (docs/model.md, "Sizes and parameters").
     public static readonly double DefaultDt = TrainingLimits.Dt.Default!.Value;
@@ -91,6 +93,7 @@ public sealed record TrainingSettings(
     internal EarlyStoppingOptions Stopping => (TrainingRecipe.Find(Recipe) ?? TrainingRecipe.Default).Stopping with
     {
         Patience = Patience, ValidateEvery = ValidateEvery, KeepBest = KeepBest, Seed = Seed,
+        PlateauEpochs = PlateauEpochs ?? (TrainingRecipe.Find(Recipe) ?? TrainingRecipe.Default).Stopping.PlateauEpochs,
     };
 
     internal string ToJson() => JsonSerializer.Serialize(this, Json);
@@ -104,7 +107,7 @@ public sealed record TrainingSettings(
         TrainingSettings s = Resolve(new StartTrainingRequest(Guid.NewGuid(), Seed: 0, Recipe: recipe.Name)).Settings!;
         return new StartTrainingRequest(null, s.Dt, s.StepsPerQuarter, s.LowestPitch, s.HighestPitch, s.Hidden, s.Recurrent, s.LearningRate,
             s.BatchSize, s.CdK, s.Epochs, null, s.Momentum, s.ClipNorm, s.LearningRateDecay, s.Patience, s.ValidateEvery, s.KeepBest,
-            s.LearnU0, s.CarryState, s.Transpose, s.RbmPretrainEpochs, s.RnnPretrainEpochs, s.PretrainLearningRate, recipe.Name, s.Recurrence, s.AverageDecay);
+            s.LearnU0, s.CarryState, s.Transpose, s.RbmPretrainEpochs, s.RnnPretrainEpochs, s.PretrainLearningRate, recipe.Name, s.Recurrence, s.AverageDecay, s.PlateauEpochs);
     }
 
     /// <summary>
@@ -150,7 +153,8 @@ public sealed record TrainingSettings(
             request.PretrainLearningRate ?? defaults.PretrainLearningRate,
             recipe.Name,
             request.Recurrence ?? ShapeInfo.NameOf(recipe.Recurrence),
-            request.AverageDecay ?? defaults.AverageDecay);
+            request.AverageDecay ?? defaults.AverageDecay,
+            request.PlateauEpochs ?? stoppingDefaults.PlateauEpochs);
         // Core's own checks, in case its limits grow stricter than the ones above.
         foreach (string problem in settings.Options.Problems().Concat(settings.Stopping.Problems()))
         {

@@ -50,6 +50,7 @@ public static class TrainingLimits
     public static FieldLimit RnnPretrainEpochs { get; } = FieldLimit.Whole("rnnPretrainEpochs", 0, TrainingOptions.Limits.MaxPretrainEpochs, Recipe.Options.RnnPretrainEpochs);
     public static FieldLimit PretrainLearningRate { get; } = FieldLimit.Real("pretrainLearningRate",
         TrainingOptions.Limits.MinLearningRate, TrainingOptions.Limits.MaxLearningRate, Exact(Recipe.Options.PretrainLearningRate));
+    public static FieldLimit PlateauEpochs { get; } = FieldLimit.Whole("plateauEpochs", 0, EarlyStoppingOptions.Limits.MaxPlateauEpochs, Recipe.Stopping.PlateauEpochs);
     public static FieldLimit AverageDecay { get; } = FieldLimit.Real("averageDecay", 0, TrainingOptions.Limits.MaxAverageDecay, Exact(Recipe.Options.AverageDecay));
 
     /// <summary>Every field, in the order of the request.</summary>
@@ -57,7 +58,7 @@ public static class TrainingLimits
     [
         Dt, StepsPerQuarter, LowestPitch, HighestPitch, Hidden, Recurrent, LearningRate, BatchSize, CdK, Epochs, Seed,
         Momentum, ClipNorm, LearningRateDecay, Patience, ValidateEvery, Transpose, RbmPretrainEpochs, RnnPretrainEpochs,
-        PretrainLearningRate, AverageDecay,
+        PretrainLearningRate, AverageDecay, PlateauEpochs,
     ];
 
     /// <summary>A float default as the decimal it was written as (0.9f is 0.9, not 0.899999976).</summary>

@@ -4,6 +4,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using RnnRbm.Api.Storage;
+using RnnRbm.Api.Training;
+using RnnRbm.Core.Training;
 using static RnnRbm.Api.Tests.Training.TrainingTestKit;
 
 namespace RnnRbm.Api.Tests.Training;
@@ -49,6 +51,8 @@ public class TrainingRequestTests
         { "pretrainLearningRate", """{"pretrainLearningRate": 0}""" },
         { "learnU0", """{"learnU0": "yes"}""" },
         { "recurrence", """{"recurrence": "lstm"}""" },
+        { "averageDecay", """{"averageDecay": 1}""" },
+        { "plateauEpochs", """{"plateauEpochs": -1}""" },
     };
 
     [Theory]
@@ -153,4 +157,32 @@ public class TrainingRequestTests
         return problem.RootElement.GetProperty("errors").EnumerateObject()
             .ToDictionary(p => p.Name, p => p.Value.EnumerateArray().Select(e => e.GetString()!).ToArray());
     }
+}
+
+/// <summary>The recipe's early stopping reaches an API training, with the request's own choices over it.</summary>
+public class TrainingStoppingSettingsTests
+{
+    [Fact]
+    public void PlateauEpochs_ComesFromTheRecipe_UnlessTheRequestGivesIt()
+    {
+        var corpus = Guid.NewGuid();
+
+        Assert.Equal(TrainingRecipe.Default.Stopping.PlateauEpochs, Resolve(new StartTrainingRequest(corpus)).Stopping.PlateauEpochs);
+        Assert.Equal(0, Resolve(new StartTrainingRequest(corpus, Recipe: "seed")).Stopping.PlateauEpochs);
+        Assert.Equal(0, Resolve(new StartTrainingRequest(corpus, PlateauEpochs: 0)).Stopping.PlateauEpochs);
+        Assert.Equal(25, Resolve(new StartTrainingRequest(corpus, PlateauEpochs: 25, Recipe: "seed")).Stopping.PlateauEpochs);
+        // Settings stored before the field existed read as their recipe's rule.
+        TrainingSettings stored = Resolve(new StartTrainingRequest(corpus)) with { PlateauEpochs = null };
+        Assert.Equal(TrainingRecipe.Default.Stopping.PlateauEpochs, stored.Stopping.PlateauEpochs);
+    }
+
+    [Fact]
+    public void AverageDecay_ReachesTheTrainer()
+    {
+        Assert.Equal(0.999f, Resolve(new StartTrainingRequest(Guid.NewGuid(), AverageDecay: 0.999f)).Options.AverageDecay);
+        Assert.Equal(TrainingRecipe.Default.Options.AverageDecay, Resolve(new StartTrainingRequest(Guid.NewGuid())).Options.AverageDecay);
+    }
+
+    private static TrainingSettings Resolve(StartTrainingRequest request) =>
+        TrainingSettings.Resolve(request).Settings ?? throw new InvalidOperationException("The request should resolve.");
 }
