@@ -51,9 +51,10 @@ internal static class GenerateEndpoint
         {
             return outcome.Invalid is not null ? outcome.Invalid : outcome.Problem!;
         }
-        GenerationSummary created = await GenerationHistoryEndpoints.FindAsync(db, outcome.Id, withPiece: true, http.RequestAborted)
+        // The row as the history shows it (with the model's name), and the piece in hand rather than read back and unpacked.
+        GenerationSummary created = await GenerationHistoryEndpoints.FindAsync(db, outcome.Id, withPiece: false, http.RequestAborted)
             ?? throw new InvalidOperationException($"Generation {outcome.Id} was not found right after it was saved.");
-        return TypedResults.Created($"/api/generations/{outcome.Id}", created);
+        return TypedResults.Created($"/api/generations/{outcome.Id}", created with { Piece = outcome.Piece });
     }
 
     /// <summary>A sampled and recorded piece (with its history id), or why there is none.</summary>
