@@ -72,13 +72,17 @@ internal sealed class DefaultModelSeeder(IServiceScopeFactory scopes, IOptions<R
     private async Task RestoreAsync(RnnRbmDbContext db, Guid id, string path, string name, string damage, CancellationToken cancellationToken)
     {
         byte[] bytes = await File.ReadAllBytesAsync(path, cancellationToken);
-        if (ModelIntegrity.Damage(bytes) is string bundleDamage)
+        RnnRbmModel bundled;
+        try
+        {
+            bundled = ModelFile.Read(bytes);
+        }
+        catch (InvalidModelFileException ex)
         {
             log.LogError("The bundled model \"{Name}\" ({Id}) is damaged ({Damage}) and so is its bundle {Path} ({BundleDamage}); it stays damaged.",
-                name, id, damage, path, bundleDamage);
+                name, id, damage, path, ex.Reason);
             return;
         }
-        RnnRbmModel bundled = ModelFile.Read(bytes);
         string storedJson = await db.Models.AsNoTracking().Where(m => m.Id == id).Select(m => m.ManifestJson).FirstAsync(cancellationToken);
         var metrics = new Dictionary<string, double>(bundled.Manifest.Metrics);
         try
