@@ -21,7 +21,7 @@ public static class ModelsApi
             .WithName("ListModels")
             .WithSummary("Lists the models, newest first.")
             .WithDescription("Trained here, imported, or the bundled default. The weights are not included: download them from /api/models/{id}/file. " +
-                "Each file is checked (checksum and structure) once per server process and whenever it is served: one that fails is listed with " +
+                "Each file is checked (checksum and structure) at most once a minute for lists and whenever it is served: one that fails is listed with " +
                 "state 'damaged' and the reason, and refused with 409 for download, generation and evaluation.");
 
         group.MapGet("/{id:guid}", GetAsync)
