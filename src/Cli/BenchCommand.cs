@@ -11,7 +11,8 @@ namespace RnnRbm.Cli;
 /// <summary>
 /// <c>rnnrbm bench</c>: training frames per second (the seed's hyperparameters, one epoch of the Nottingham
 /// training split in beats mode by default) and generation milliseconds (200 steps, k 25, median of 10) for
-/// each available numerics backend.
+/// each available numerics backend. With <c>--model</c>: generation only, of that model file, on one core and on
+/// every core at once (the rate a service on this machine can at best sustain for that piece).
 /// </summary>
 internal static class BenchCommand
 {
@@ -22,13 +23,19 @@ internal static class BenchCommand
         var backendName = new Option<string>("--backend") { Description = "all, or one backend name.", DefaultValueFactory = _ => "all" };
         var threads = new Option<int>("--threads") { Description = "Threads per update (0 = as many as help, at most 2).", DefaultValueFactory = _ => 0 };
         var kernels = new Option<bool>("--kernels") { Description = "Also time the model's matrix shapes per backend." };
+        var modelFile = new Option<string?>("--model") { Description = "Time generation only, of this model file (200 steps, k 25): on one core, and on every core at once." };
         var command = new Command("bench", "Measure training and generation speed on this machine.");
-        foreach (Option option in new Option[] { data, epochs, backendName, threads, kernels })
+        foreach (Option option in new Option[] { data, epochs, backendName, threads, kernels, modelFile })
         {
             command.Options.Add(option);
         }
         command.SetAction(result => CommandRunner.Run(result.GetValue(json), o =>
         {
+            if (result.GetValue(modelFile) is string file)
+            {
+                BenchGeneration(file, o);
+                return;
+            }
             string path = result.GetValue(data) ?? DefaultData();
             var readOptions = new MidiReadOptions { Grid = new TimeGrid.Beats(2), Range = PitchRange.Piano };
             (List<PianoRoll> rolls, List<MidiFileReport> reports) = CorpusFiles.Load(path, readOptions);
@@ -82,6 +89,19 @@ internal static class BenchCommand
             Training = TrainingInfo.From(options, epochs),
             Numerics = new NumericsInfo(backend.Name, backend.Description),
         });
+        double generateMilliseconds = GenerateMilliseconds(model);
+        double fps = frames / seconds;
+        // The training speed in FLOP (TrainingCost's count): what the service's RnnRbm:WorkGflopsPerSecond sizes jobs by.
+        double gflops = fps * TrainingCost.FlopsPerFrame(ModelShape.Seed, options.CdK) / 1e9;
+        o.Result(
+            new { @event = "bench", backend = backend.Name, description = backend.Description, threads = usedThreads, trainFramesPerSecond = fps, trainGflopsPerSecond = gflops, trainSeconds = seconds, frames, monitor, generateMilliseconds },
+            $"{backend.Name,-9} train {fps,9:N0} frames/s = {gflops:F1} GFLOP/s ({frames:N0} frames in {seconds:F2} s, {usedThreads} thread(s), monitor {monitor:F3})  " +
+            $"generate 200 steps k 25: {generateMilliseconds:F2} ms (median of 10)  [{backend.Description}]");
+    }
+
+    /// <summary>The median of 10 timed 200-step, k-25 pieces on one thread, after 20 untimed ones (the JIT warmed).</summary>
+    private static double GenerateMilliseconds(RnnRbmModel model)
+    {
         var generator = new RnnRbmGenerator(model);
         for (int i = 0; i < 20; i++)
         {
@@ -95,14 +115,50 @@ internal static class BenchCommand
             times[i] = clock.Elapsed.TotalMilliseconds;
         }
         Array.Sort(times);
-        double generateMilliseconds = (times[4] + times[5]) / 2;
-        double fps = frames / seconds;
-        // The training speed in FLOP (TrainingCost's count): what the service's RnnRbm:WorkGflopsPerSecond sizes jobs by.
-        double gflops = fps * TrainingCost.FlopsPerFrame(ModelShape.Seed, options.CdK) / 1e9;
+        return (times[4] + times[5]) / 2;
+    }
+
+    /// <summary>
+    /// A model file's generation speed: one core (as the backends' lines) and every core at once (one generator per
+    /// core, each sampling distinct seeds for about 3 s): the second is the ceiling for a service's pieces per second,
+    /// lower than cores ÷ one core's time when the cores share caches or clock.
+    /// </summary>
+    private static void BenchGeneration(string file, Output o)
+    {
+        if (!File.Exists(file))
+        {
+            throw new UsageException($"No model file at {file}.");
+        }
+        RnnRbmModel model;
+        try
+        {
+            model = ModelFile.Load(file);
+        }
+        catch (InvalidModelFileException ex)
+        {
+            throw new UsageException($"{file} is not a valid model file: {ex.Reason}");
+        }
+        double oneCore = GenerateMilliseconds(model);
+        int cores = Environment.ProcessorCount;
+        TimeSpan span = TimeSpan.FromSeconds(3);
+        var counts = new long[cores];
+        var clock = Stopwatch.StartNew();
+        Parallel.For(0, cores, new ParallelOptions { MaxDegreeOfParallelism = cores }, c =>
+        {
+            var generator = new RnnRbmGenerator(model);
+            ulong seed = (ulong)c * 1_000_000;
+            while (clock.Elapsed < span)
+            {
+                generator.Generate(200, 25, ++seed);
+                counts[c]++;
+            }
+        });
+        double seconds = clock.Elapsed.TotalSeconds;
+        double piecesPerSecond = counts.Sum() / seconds;
         o.Result(
-            new { @event = "bench", backend = backend.Name, description = backend.Description, threads = usedThreads, trainFramesPerSecond = fps, trainGflopsPerSecond = gflops, trainSeconds = seconds, frames, monitor, generateMilliseconds },
-            $"{backend.Name,-9} train {fps,9:N0} frames/s = {gflops:F1} GFLOP/s ({frames:N0} frames in {seconds:F2} s, {usedThreads} thread(s), monitor {monitor:F3})  " +
-            $"generate 200 steps k 25: {generateMilliseconds:F2} ms (median of 10)  [{backend.Description}]");
+            new { @event = "generation", model = Path.GetFileName(file), steps = 200, gibbsK = 25, generateMilliseconds = oneCore, cores, allCoresPiecesPerSecond = piecesPerSecond },
+            $"{Path.GetFileName(file)}: generate 200 steps k 25: {oneCore:F2} ms on one core (median of 10), so {cores / oneCore * 1000:F0} pieces/s " +
+            $"if {cores} cores scaled perfectly; measured with {cores} at once: {piecesPerSecond:F0} pieces/s");
     }
 
     // A few hundred updates on a small model and the real one, so that the timed epoch runs fully optimised code.

@@ -1,7 +1,10 @@
+using System.Data.Common;
 using System.Net;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using RnnRbm.Api.Hosting;
+using RnnRbm.Api.Storage;
 
 namespace RnnRbm.Api.Tests;
 
@@ -29,6 +32,29 @@ public class HostingTests
         using var again = new RnnRbmAppFactory(dataFolder: app.DataFolder);
         using HttpClient second = again.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await second.GetAsync(new Uri("/api/corpora", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
+    public async Task EverySqliteConnection_WaitsOnBusy_AndCommitsWithoutWaitingForTheDisk()
+    {
+        // WAL with synchronous = NORMAL (1): durable when the process dies (docs/deployment.md, "SQLite durability").
+        using var app = new RnnRbmAppFactory();
+        using HttpClient client = app.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/api/corpora", UriKind.Relative))).StatusCode);
+        using IServiceScope scope = app.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<RnnRbmDbContext>();
+        DbConnection connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync();
+        Assert.Equal(1L, await PragmaAsync(connection, "synchronous"));
+        Assert.Equal(30000L, await PragmaAsync(connection, "busy_timeout"));
+        Assert.Equal("wal", (string?)await PragmaAsync(connection, "journal_mode"));
+    }
+
+    private static async Task<object?> PragmaAsync(DbConnection connection, string name)
+    {
+        await using DbCommand command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA {name};";
+        return await command.ExecuteScalarAsync();
     }
 
     [Fact]

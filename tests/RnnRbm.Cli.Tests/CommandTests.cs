@@ -157,6 +157,29 @@ public class CommandTests
         Assert.True(result.GetProperty("generateMilliseconds").GetDouble() > 0);
     }
 
+    [Fact]
+    public void BenchModel_TimesGenerationOfThatFile_OnOneCoreAndOnAll()
+    {
+        using var temp = new TempFolder("rnnrbm-cli-tests-");
+        string model = RnnRbm.TestKit.TestEnvironment.RepositoryPath("models", "nottingham-default.rnnrbm");
+        using CliProcess bench = CliProcess.Run(120, temp.Path, "bench", "--model", model, "--json");
+        Assert.True(bench.ExitCode == 0, bench.Stderr);
+        JsonElement result = Assert.Single(JsonLines(bench.Stdout));
+        Assert.Equal("generation", result.GetProperty("event").GetString());
+        Assert.Equal("nottingham-default.rnnrbm", result.GetProperty("model").GetString());
+        Assert.True(result.GetProperty("generateMilliseconds").GetDouble() > 0);
+        Assert.Equal(Environment.ProcessorCount, result.GetProperty("cores").GetInt32());
+        Assert.True(result.GetProperty("allCoresPiecesPerSecond").GetDouble() > 0);
+
+        File.WriteAllBytes(temp["bad.rnnrbm"], [1, 2, 3]);
+        using CliProcess bad = CliProcess.Run(temp.Path, "bench", "--model", "bad.rnnrbm");
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("bad.rnnrbm is not a valid model file", bad.Stderr, StringComparison.Ordinal);
+        using CliProcess missing = CliProcess.Run(temp.Path, "bench", "--model", "none.rnnrbm");
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("No model file at none.rnnrbm", missing.Stderr, StringComparison.Ordinal);
+    }
+
     private static List<JsonElement> JsonLines(string stdout) =>
         [.. stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone())];
 }

@@ -72,15 +72,6 @@ internal static class GenerateEndpoint
         // What was answered, so that the stored request posted again gives the same bytes.
         GenerationSettings resolved = asked with { Format = format };
 
-        using IDisposable? slot = await slots.AcquireAsync(aborted);
-        if (slot is null)
-        {
-            int retryAfter = slots.RetryAfterSeconds;
-            http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-            return new Sampled(Guid.Empty, null, Problem: TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many generations at once.",
-                detail: $"All {settingsOfService.GenerationConcurrency} generation slots are busy; try again in {retryAfter} s."));
-        }
-
         RnnRbmModel? model;
         try
         {
@@ -127,7 +118,20 @@ internal static class GenerateEndpoint
             }
         }
 
-        PianoRoll generated = new RnnRbmGenerator(model).Generate(resolved.Steps, resolved.GibbsK, resolved.Seed, primer);
+        // The slot bounds the sampling only: the lookups above and the history write below wait on the database, not
+        // on the cores, and holding a slot through them would leave a core idle while others queue for it.
+        PianoRoll generated;
+        using (IDisposable? slot = await slots.AcquireAsync(aborted))
+        {
+            if (slot is null)
+            {
+                int retryAfter = slots.RetryAfterSeconds;
+                http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+                return new Sampled(Guid.Empty, null, Problem: TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many generations at once.",
+                    detail: $"All {settingsOfService.GenerationConcurrency} generation slots are busy; try again in {retryAfter} s."));
+            }
+            generated = new RnnRbmGenerator(model).Generate(resolved.Steps, resolved.GibbsK, resolved.Seed, primer);
+        }
         PianoRoll output = resolved.IncludePrimer && primer is not null ? Concatenate(primer, generated) : generated;
         GenerationJson piece = ToJson(resolved, model, output, primer?.Steps ?? 0);
 

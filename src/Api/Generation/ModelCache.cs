@@ -21,13 +21,17 @@ internal sealed class ModelCache : IDisposable
 
     private static readonly TimeSpan IdleExpiry = TimeSpan.FromMinutes(30);
 
+    // Compiled once: the probe runs on every generation, and a compiled query skips EF Core's per-call translation lookup.
+    private static readonly Func<RnnRbmDbContext, Guid, CancellationToken, Task<bool>> Exists =
+        EF.CompileAsyncQuery((RnnRbmDbContext db, Guid id, CancellationToken cancellationToken) => db.Models.Any(m => m.Id == id));
+
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = SizeLimitBytes, CompactionPercentage = 0.25 });
 
     /// <summary>The model, or null when no model has this id.</summary>
     /// <exception cref="InvalidModelFileException">The stored file is not a valid model file.</exception>
     public async Task<RnnRbmModel?> GetAsync(RnnRbmDbContext db, Guid id, CancellationToken cancellationToken)
     {
-        if (!await db.Models.AnyAsync(m => m.Id == id, cancellationToken))
+        if (!await Exists(db, id, cancellationToken))
         {
             _cache.Remove(id);
             return null;
