@@ -137,7 +137,7 @@ internal static class TrainCommand
         return command;
     }
 
-    private static (string Train, string? Valid) Split(string data, string? valid)
+    internal static (string Train, string? Valid) Split(string data, string? valid)
     {
         if (Directory.Exists(Path.Combine(data, "train")))
         {
@@ -147,7 +147,7 @@ internal static class TrainCommand
         return (data, valid);
     }
 
-    private static List<PianoRoll> LoadCorpus(string path, MidiReadOptions options, Output output, string role)
+    internal static List<PianoRoll> LoadCorpus(string path, MidiReadOptions options, Output output, string role)
     {
         (List<PianoRoll> rolls, List<MidiFileReport> reports) = CorpusFiles.Load(path, options);
         foreach (MidiFileReport rejected in reports.Where(r => !r.Accepted))

@@ -43,7 +43,20 @@ public sealed record ModelManifest
 
     /// <summary>Free text.</summary>
     public string? Notes { get; init; }
+
+    /// <summary>The hyperparameter search this model won, when it came from one (null otherwise).</summary>
+    public SearchInfo? Search { get; init; }
 }
+
+/// <summary>
+/// The search a model came from: its budget and schedule, how many trials it ran, which one won, and the leaderboard's
+/// top (each trial's settings in words, epochs, best validation log-likelihood and state).
+/// </summary>
+public sealed record SearchInfo(double BudgetMinutes, double Seconds, int Trials, int BestTrial, IReadOnlyList<int> Rungs, int Reduction,
+    int Workers, ulong Seed, string StopReason, IReadOnlyList<SearchTrialInfo> Leaderboard);
+
+/// <summary>One trial of a <see cref="SearchInfo"/>.</summary>
+public sealed record SearchTrialInfo(int Id, string Settings, int Epochs, double? BestValidLogLikelihood, int? BestEpoch, string State);
 
 /// <summary>V, H, U, and the recurrence: absent (or "tanh") for the paper's, "gru" for a GRU.</summary>
 public sealed record ShapeInfo(int Visible, int Hidden, int Recurrent, string? Recurrence = null)
