@@ -135,7 +135,7 @@ internal static class SearchCommand
                 },
             };
             o.Info($"searching {options.Budget.TotalMinutes:G4} minutes on {options.Workers} worker(s): rungs at {string.Join(", ", search.Rungs)} epochs, " +
-                $"the best 1/{chosen.Reduction} of each rung go on; every trial validates every {search.ValidateEvery} epochs; Ctrl+C or SIGTERM stops and saves the best so far");
+                $"the best 1/{chosen.Reduction} of each rung go on; every trial validates every {search.TrialStopping.ValidateEvery} epochs; Ctrl+C or SIGTERM stops and saves the best so far");
             SearchResult found;
             try
             {

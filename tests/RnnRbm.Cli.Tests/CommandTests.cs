@@ -180,6 +180,51 @@ public class CommandTests
         Assert.Contains("No model file at none.rnnrbm", missing.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Search_RanksItsTrialsOnValid_AndSavesTheBestWithTheSearchInItsManifest()
+    {
+        using var temp = new TempFolder("rnnrbm-cli-tests-");
+        string corpus = temp.DemoCorpus(6);
+        using CliProcess search = CliProcess.Run(300, temp.Path, "search", "--data", corpus, "--budget-minutes", "5", "--out", "best.rnnrbm", "--json",
+            "--max-trials", "4", "--min-epochs", "1", "--max-epochs", "2", "--reduction", "2", "--hidden", "8", "12", "--recurrent", "6", "--cd-k", "1", "--workers", "2");
+        Assert.True(search.ExitCode == 0, search.Stderr);
+        List<JsonElement> lines = JsonLines(search.Stdout);
+        Assert.Contains(lines, l => l.GetProperty("event").GetString() == "info" && l.GetProperty("message").GetString()!.Contains("held out", StringComparison.Ordinal));
+        List<JsonElement> trials = [.. lines.Where(l => l.GetProperty("event").GetString() == "trial")];
+        Assert.Equal(4, trials.Select(t => t.GetProperty("trial").GetInt32()).Distinct().Count());
+        JsonElement summary = Assert.Single(lines, l => l.GetProperty("event").GetString() == "search");
+        Assert.Equal(4, summary.GetProperty("trials").GetInt32());
+        Assert.Equal("no trial was left to start or continue", summary.GetProperty("stopReason").GetString());
+        double best = summary.GetProperty("bestValidLogLikelihood").GetDouble();
+        Assert.Equal(trials.Max(t => t.GetProperty("validLogLikelihood").GetDouble()), best);
+
+        RnnRbmModel model = ModelFile.Load(temp["best.rnnrbm"]);
+        Assert.NotNull(model.Manifest.Search);
+        Assert.Equal(4, model.Manifest.Search!.Trials);
+        Assert.Equal(summary.GetProperty("bestTrial").GetInt32(), model.Manifest.Search.BestTrial);
+        Assert.Equal([1, 2], model.Manifest.Search.Rungs);
+        Assert.Equal(best, model.Manifest.Search.Leaderboard[0].BestValidLogLikelihood);
+        Assert.Equal(best, model.Manifest.Stopping!.BestValidLogLikelihood);
+        Assert.Equal(summary.GetProperty("bestSettings").GetProperty("hidden").GetInt32(), model.Manifest.Shape.Hidden);
+    }
+
+    [Theory]
+    [InlineData("--budget-minutes", "0", "budgetMinutes must lie in (0,")]
+    [InlineData("--reduction", "1", "reduction must lie in [2,")]
+    [InlineData("--hidden", "0", "every hidden must lie in")]
+    public void Search_WithBadOptions_SaysWhatIsWrong(string option, string value, string expected)
+    {
+        using var temp = new TempFolder("rnnrbm-cli-tests-");
+        string corpus = temp.DemoCorpus(2);
+        string[] args = option == "--budget-minutes"
+            ? ["search", "--data", corpus, "--out", "m.rnnrbm", option, value]
+            : ["search", "--data", corpus, "--out", "m.rnnrbm", "--budget-minutes", "1", option, value];
+        using CliProcess search = CliProcess.Run(temp.Path, args);
+        Assert.Equal(1, search.ExitCode);
+        Assert.Contains(expected, search.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(temp["m.rnnrbm"]));
+    }
+
     private static List<JsonElement> JsonLines(string stdout) =>
         [.. stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone())];
 }

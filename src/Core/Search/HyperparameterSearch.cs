@@ -153,8 +153,8 @@ public sealed class HyperparameterSearch
     /// <summary>The rungs' epoch counts.</summary>
     public IReadOnlyList<int> Rungs => _rungs;
 
-    /// <summary>The validation cadence of every trial (epochs).</summary>
-    public int ValidateEvery => _stopping.ValidateEvery;
+    /// <summary>Every trial's validation and early stopping: the default recipe's, validating at every rung's epoch.</summary>
+    public EarlyStoppingOptions TrialStopping => _stopping;
 
     /// <summary>Every trial now, best first.</summary>
     public IReadOnlyList<TrialSummary> Leaderboard()
