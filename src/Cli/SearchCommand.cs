@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using RnnRbm.Core.Evaluation;
 using RnnRbm.Core.Midi;
 using RnnRbm.Core.Model;
 using RnnRbm.Core.Numerics;
@@ -81,6 +82,7 @@ internal static class SearchCommand
 
             string dataPath = result.GetValue(data)!;
             (string trainPath, string? validPath) = TrainCommand.Split(dataPath, null);
+            string? testPath = Directory.Exists(Path.Combine(dataPath, "test")) ? Path.Combine(dataPath, "test") : null;
             List<PianoRoll> train = TrainCommand.LoadCorpus(trainPath, readOptions, o, "train");
             List<PianoRoll>? valid = validPath is null ? null : TrainCommand.LoadCorpus(validPath, readOptions, o, "valid");
             TrainingSets sets = TrainingSets.Of(train, valid, options.Seed);
@@ -157,13 +159,57 @@ internal static class SearchCommand
             {
                 throw new UsageException("No trial reached a validation within the budget: give it more minutes (the first validation comes after the first rung's epochs).");
             }
-            Save(best, found, chosen, options, readOptions, backend, train, dataPath, result.GetValue(output)!, o);
+            // The best trial on valid, measured once on test (when the corpus has one): the figures a search is judged by.
+            IReadOnlyDictionary<string, double> metrics = testPath is null ? new Dictionary<string, double>()
+                : Test(best, TrainCommand.LoadCorpus(testPath, readOptions, o, "test"), train, backend, o, cancellation.Token);
+            Save(best, found, chosen, options, readOptions, backend, train, dataPath, metrics, result.GetValue(output)!, o, testPath is null);
         }));
         return command;
     }
 
+    /// <summary>The bracket log-likelihood and the accuracies on test, with their floors, as <c>rnnrbm evaluate</c> names them.</summary>
+    private static Dictionary<string, double> Test(TrainedTrial best, List<PianoRoll> test, List<PianoRoll> train, NumericsBackend backend, Output o, CancellationToken cancellation)
+    {
+        var options = new EvaluationOptions { Estimator = LikelihoodEstimator.Bracket, TrainingSequences = train };
+        EvaluationResult r;
+        try
+        {
+            r = o.WithProgress("evaluating the best trial on test", report =>
+                new RnnRbmEvaluator(best.Parameters, backend).Evaluate(test, options, p => report((double)p.Done / Math.Max(1, p.Total)), cancellation));
+        }
+        catch (OperationCanceledException)
+        {
+            o.Info("interrupted: the best model is saved without its test figures");
+            return [];
+        }
+        o.Result(
+            new
+            {
+                @event = "test", logLikelihood = r.LogLikelihood, standardError = r.StandardError, converged = r.BracketConverged, accuracy = r.Accuracy,
+                accuracyDeterministic = r.AccuracyDeterministic, baselineAccuracy = r.BaselineAccuracy, baselineLogLikelihood = r.BaselineLogLikelihood, steps = r.Steps,
+            },
+            string.Create(CultureInfo.InvariantCulture,
+                $"test: log-likelihood {r.LogLikelihood:F4} ± {r.StandardError:F4} nats per step (bracket{(r.BracketConverged == true ? ", converged" : ", NOT converged")}; floor {r.BaselineLogLikelihood:F4}), ") +
+            string.Create(CultureInfo.InvariantCulture, $"accuracy {100 * r.Accuracy:F2}% (deterministic {100 * r.AccuracyDeterministic:F2}%; floor: previous frame {100 * r.BaselineAccuracy:F2}%), {r.Steps:N0} steps"));
+        var metrics = new Dictionary<string, double>();
+        void Put(string name, double? value)
+        {
+            if (value is double v && double.IsFinite(v))
+            {
+                metrics[name] = v;
+            }
+        }
+        Put("test.logLikelihood", r.LogLikelihood);
+        Put("test.standardError", r.StandardError);
+        Put("test.accuracy", r.Accuracy);
+        Put("test.accuracyDeterministic", r.AccuracyDeterministic);
+        Put("test.baselineAccuracy", r.BaselineAccuracy);
+        Put("test.baselineLogLikelihood", r.BaselineLogLikelihood);
+        return metrics;
+    }
+
     private static void Save(TrainedTrial best, SearchResult found, SearchSpace space, SearchOptions options, MidiReadOptions readOptions, NumericsBackend backend,
-        List<PianoRoll> train, string dataPath, string outPath, Output o)
+        List<PianoRoll> train, string dataPath, IReadOnlyDictionary<string, double> metrics, string outPath, Output o, bool hint)
     {
         var manifest = new ModelManifest
         {
@@ -176,6 +222,7 @@ internal static class SearchCommand
             Stopping = best.Stopping,
             Numerics = new NumericsInfo(backend.Name, backend.Description),
             CreatedUtc = DateTimeOffset.UtcNow,
+            Metrics = metrics,
             Search = new SearchInfo(options.Budget.TotalMinutes, found.Seconds, found.Trials.Count, found.Best!.Id, space.Rungs(), space.Reduction, options.Workers, options.Seed,
                 found.StopReason,
                 [.. found.Trials.Take(20).Select(t => new SearchTrialInfo(t.Id, t.Settings.ToString(), t.Epochs, t.BestValidLogLikelihood, t.BestEpoch, StateName(t.State)))]),
@@ -187,7 +234,8 @@ internal static class SearchCommand
         }
         ModelFile.Save(new RnnRbmModel(best.Parameters, manifest), outPath);
         o.Result(new { @event = "saved", path = outPath, trial = found.Best.Id, epochs = best.EpochsTrained, keptEpoch = best.Stopping.BestEpoch },
-            $"saved {outPath} (trial {found.Best.Id}, epoch {best.Stopping.BestEpoch} of {best.EpochsTrained} trained); its test figures: rnnrbm evaluate --model {outPath} --data <test folder>");
+            $"saved {outPath} (trial {found.Best.Id}, epoch {best.Stopping.BestEpoch} of {best.EpochsTrained} trained)" +
+            (hint ? $"; no test/ folder beside train/: measure it with rnnrbm evaluate --model {outPath} --data <test folder>" : ""));
     }
 
     private static object TrialRecord(string kind, TrialSummary t) => new

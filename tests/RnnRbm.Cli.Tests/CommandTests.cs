@@ -206,6 +206,36 @@ public class CommandTests
         Assert.Equal(best, model.Manifest.Search.Leaderboard[0].BestValidLogLikelihood);
         Assert.Equal(best, model.Manifest.Stopping!.BestValidLogLikelihood);
         Assert.Equal(summary.GetProperty("bestSettings").GetProperty("hidden").GetInt32(), model.Manifest.Shape.Hidden);
+        Assert.DoesNotContain(lines, l => l.GetProperty("event").GetString() == "test"); // no test/ folder: nothing to measure
+    }
+
+    [Fact]
+    public void Search_OnACorpusWithSplits_ComparesOnValid_AndMeasuresTheBestOnceOnTest()
+    {
+        using var temp = new TempFolder("rnnrbm-cli-tests-");
+        string files = temp.DemoCorpus(8);
+        string corpus = temp["corpus"];
+        string[] demo = [.. Directory.GetFiles(files, "*.mid").Order(StringComparer.Ordinal)];
+        foreach ((string split, int from, int count) in new[] { ("train", 0, 4), ("valid", 4, 2), ("test", 6, 2) })
+        {
+            Directory.CreateDirectory(Path.Combine(corpus, split));
+            foreach (string file in demo.Skip(from).Take(count))
+            {
+                File.Copy(file, Path.Combine(corpus, split, Path.GetFileName(file)));
+            }
+        }
+        using CliProcess search = CliProcess.Run(300, temp.Path, "search", "--data", corpus, "--budget-minutes", "5", "--out", "best.rnnrbm", "--json",
+            "--max-trials", "2", "--min-epochs", "1", "--max-epochs", "1", "--hidden", "8", "--recurrent", "6", "--cd-k", "1");
+        Assert.True(search.ExitCode == 0, search.Stderr);
+        List<JsonElement> lines = JsonLines(search.Stdout);
+        Assert.Equal(["train", "valid", "test"], lines.Where(l => l.GetProperty("event").GetString() == "corpus").Select(l => l.GetProperty("role").GetString()));
+        JsonElement test = Assert.Single(lines, l => l.GetProperty("event").GetString() == "test");
+        double ll = test.GetProperty("logLikelihood").GetDouble();
+        Assert.True(ll < 0);
+        Assert.InRange(test.GetProperty("baselineAccuracy").GetDouble(), 0, 1);
+        RnnRbmModel model = ModelFile.Load(temp["best.rnnrbm"]);
+        Assert.Equal(ll, model.Manifest.Metrics["test.logLikelihood"]);
+        Assert.Equal(test.GetProperty("accuracy").GetDouble(), model.Manifest.Metrics["test.accuracy"]);
     }
 
     [Theory]
