@@ -22,6 +22,9 @@ namespace RnnRbm.Api.Searches;
 /// <param name="CdK">CD-k values to choose from. Default [10, 15, 25].</param>
 /// <param name="MinLearningRate">Smallest learning rate (sampled log-uniformly). Default 0.0005.</param>
 /// <param name="MaxLearningRate">Largest learning rate. Default 0.01.</param>
+/// <param name="Momentum">Nesterov momentum coefficients to choose from. Default [0.5, 0.9].</param>
+/// <param name="RbmPretrainEpochs">Epochs of RBM pretraining to choose from (0 = none). Default [0, 10].</param>
+/// <param name="RnnPretrainEpochs">Epochs of RNN pretraining to choose from (0 = none). Default [0, 10].</param>
 public sealed record StartSearchRequest(
     Guid? CorpusId,
     double? BudgetMinutes,
@@ -34,13 +37,16 @@ public sealed record StartSearchRequest(
     int[]? Recurrent = null,
     int[]? CdK = null,
     double? MinLearningRate = null,
-    double? MaxLearningRate = null) : IRequestBody
+    double? MaxLearningRate = null,
+    double[]? Momentum = null,
+    int[]? RbmPretrainEpochs = null,
+    int[]? RnnPretrainEpochs = null) : IRequestBody
 {
     /// <summary>The seed of a search whose request gives none (the CLI's default).</summary>
     public const ulong DefaultSeed = 1234;
 
     /// <summary>The space's own fields named in its problems, to file each problem under its field.</summary>
-    private static readonly string[] SpaceFields = ["minLearningRate", "maxLearningRate", "hidden", "recurrent", "cdK", "minEpochs", "maxEpochs", "reduction"];
+    private static readonly string[] SpaceFields = ["minLearningRate", "maxLearningRate", "hidden", "recurrent", "cdK", "momentum", "rbmPretrainEpochs", "rnnPretrainEpochs", "minEpochs", "maxEpochs", "reduction"];
 
     /// <inheritdoc />
     public static IReadOnlyList<FieldLimit> Limits => SearchLimits.All;
@@ -62,6 +68,9 @@ public sealed record StartSearchRequest(
             CdK = CdK ?? space.CdK,
             MinLearningRate = MinLearningRate ?? space.MinLearningRate,
             MaxLearningRate = MaxLearningRate ?? space.MaxLearningRate,
+            Momentum = Momentum ?? space.Momentum,
+            RbmPretrainEpochs = RbmPretrainEpochs ?? space.RbmPretrainEpochs,
+            RnnPretrainEpochs = RnnPretrainEpochs ?? space.RnnPretrainEpochs,
         };
     }
 

@@ -25,8 +25,8 @@ public static class SearchesApi
             .WithName("StartSearch")
             .WithSummary("Starts a hyperparameter search on a corpus within a wall-clock budget (runs in the background); its best trial becomes a model.")
             .WithDescription("corpusId and budgetMinutes are required; the space defaults to Core's (docs/search-api.md): learning rates " +
-                "log-uniform in [minLearningRate, maxLearningRate], hidden, recurrent and cdK chosen from their lists, momentum and pretrainings " +
-                "from the default space; trials train by successive halving from minEpochs by reduction up to maxEpochs (ASHA), on one worker " +
+                "log-uniform in [minLearningRate, maxLearningRate], hidden, recurrent, cdK, momentum, rbmPretrainEpochs and rnnPretrainEpochs " +
+                "chosen from their lists; trials train by successive halving from minEpochs by reduction up to maxEpochs (ASHA), on one worker " +
                 "whose trials use every processor. Trials learn from the corpus's train split and are compared on its valid split (without " +
                 "valid files, on a seeded tenth of the train files). budgetMinutes beyond RnnRbm:MaxWorkHours is refused with 400. Unknown " +
                 "fields, fields given twice, numbers sent as strings, and a body over 16 KiB (413) are refused. Returns 202 with the search; " +
@@ -109,6 +109,9 @@ public static class SearchesApi
             CdK = [.. space.CdK],
             MinLearningRate = space.MinLearningRate,
             MaxLearningRate = space.MaxLearningRate,
+            Momentum = [.. space.Momentum],
+            RbmPretrainEpochs = [.. space.RbmPretrainEpochs],
+            RnnPretrainEpochs = [.. space.RnnPretrainEpochs],
         };
         var search = new SearchEntity
         {

@@ -17,14 +17,14 @@ public class SearchesApiTests
     /// <summary>Three tiny trials, rungs at 1 and 2 epochs: it ends when no trial is left, well within its budget.</summary>
     private static StartSearchRequest Tiny(Guid corpusId, double budgetMinutes = 5, int maxEpochs = 2, int? maxTrials = 3, int reduction = 2) =>
         new(corpusId, budgetMinutes, Seed: 7, MaxTrials: maxTrials, MinEpochs: 1, MaxEpochs: maxEpochs, Reduction: reduction,
-            Hidden: [8], Recurrent: [6], CdK: [1]);
+            Hidden: [8], Recurrent: [6], CdK: [1], Momentum: [0.5, 0.9], RbmPretrainEpochs: [0], RnnPretrainEpochs: [0]);
 
     [Fact]
     public async Task Search_OnADemoCorpus_KeepsItsBestTrialAsAModelThatGenerates()
     {
         using var app = new RnnRbmAppFactory();
         using HttpClient client = app.CreateClient();
-        Guid corpus = await AddCorpusAsync(app);
+        Guid corpus = await AddCorpusAsync(app, train: 2, valid: 1); // validation is most of an epoch here: keep it short
 
         SearchResponse started = await StartAsync(client, Tiny(corpus));
         Assert.Equal(WorkStates.Queued, started.State);
@@ -75,7 +75,7 @@ public class SearchesApiTests
     {
         using var app = new RnnRbmAppFactory();
         using HttpClient client = app.CreateClient();
-        Guid corpus = await AddCorpusAsync(app);
+        Guid corpus = await AddCorpusAsync(app, train: 2, valid: 1); // validation is most of an epoch here: keep it short
         SearchResponse started = await StartAsync(client, Tiny(corpus, budgetMinutes: 60, maxEpochs: 5000, maxTrials: null, reduction: 3));
         SearchResponse running = await WaitForAsync(client, started.Id, s => s.Best is not null || WorkStates.IsFinished(s.State));
         Assert.Equal(WorkStates.Running, running.State);
@@ -138,6 +138,8 @@ public sealed class SearchRequestTests : IDisposable
     [InlineData("""{"budgetMinutes": 5, "reduction": 1}""", "reduction", "reduction must")]
     [InlineData("""{"budgetMinutes": 5, "hidden": [0]}""", "hidden", "every hidden must")]
     [InlineData("""{"budgetMinutes": 5, "cdK": []}""", "cdK", "cdK must list")]
+    [InlineData("""{"budgetMinutes": 5, "momentum": [1.5]}""", "momentum", "every momentum must")]
+    [InlineData("""{"budgetMinutes": 5, "rnnPretrainEpochs": [-1]}""", "rnnPretrainEpochs", "every rnnPretrainEpochs must")]
     [InlineData("""{"budgetMinutes": 5, "minEpochs": 9, "maxEpochs": 3}""", "minEpochs", "minEpochs must")]
     [InlineData("""{"budgetMinutes": 5, "minLearningRate": 0.1, "maxLearningRate": 0.01}""", "minLearningRate", "minLearningRate and maxLearningRate must")]
     [InlineData("""{"budgetMinutes": 121}""", "budgetMinutes", "RnnRbm:MaxWorkHours")]
