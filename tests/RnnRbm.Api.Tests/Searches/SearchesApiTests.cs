@@ -97,6 +97,22 @@ public class SearchesApiTests
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
     }
 
+    [Fact]
+    public async Task Search_ThatValidatesNoTrial_FailsSayingSo()
+    {
+        using var app = new RnnRbmAppFactory();
+        using HttpClient client = app.CreateClient();
+        Guid corpus = await AddCorpusAsync(app, train: 2, valid: 1);
+        // A budget of under a millisecond ends before any trial reaches its first validation (epoch 5 of 100).
+        SearchResponse started = await StartAsync(client, Tiny(corpus, budgetMinutes: 0.00001, maxEpochs: 100) with { MinEpochs = 100 });
+        SearchResponse done = await WaitForAsync(client, started.Id, s => WorkStates.IsFinished(s.State));
+        Assert.True(done.State == WorkStates.Failed, $"state {done.State}, best {done.Best?.BestValidLogLikelihood}");
+        Assert.Contains("No trial was validated", done.Error, StringComparison.Ordinal);
+        Assert.Null(done.ModelId);
+        Assert.Null(done.Best);
+        Assert.Contains("budget", done.StopReason, StringComparison.Ordinal);
+    }
+
     private static async Task<SearchResponse> StartAsync(HttpClient client, StartSearchRequest request)
     {
         HttpResponseMessage response = await client.PostAsJsonAsync(new Uri("/api/searches", UriKind.Relative), request);
