@@ -34,6 +34,9 @@ public class OpenApiTests
             "/api/evaluations",
             "/api/evaluations/{id}",
             "/api/evaluations/{id}/cancel",
+            "/api/searches",
+            "/api/searches/{id}",
+            "/api/searches/{id}/cancel",
             "/api/models",
             "/api/models/{id}",
             "/api/models/{id}/file",
@@ -141,6 +144,7 @@ public class OpenApiTests
     [InlineData("/generate")]
     [InlineData("/api/trainings")]
     [InlineData("/api/evaluations")]
+    [InlineData("/api/searches")]
     public async Task RequestBodies_CarryAnExample(string path)
     {
         JsonElement document = await DocumentAsync();
@@ -150,7 +154,7 @@ public class OpenApiTests
 
         // A whole example body, or an example on the required id (the rest have defaults).
         bool whole = schema.TryGetProperty("example", out JsonElement example) && example.ValueKind == JsonValueKind.Object;
-        string id = path == "/generate" ? "modelId" : path == "/api/trainings" ? "corpusId" : "modelId";
+        string id = path == "/generate" ? "modelId" : path is "/api/trainings" or "/api/searches" ? "corpusId" : "modelId";
         bool onId = schema.GetProperty("properties").GetProperty(id).TryGetProperty("example", out _);
         Assert.True(whole || onId, $"POST {path} documents no example");
         if (whole)

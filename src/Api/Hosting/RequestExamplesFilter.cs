@@ -24,6 +24,11 @@ internal sealed class RequestExamplesFilter : ISchemaFilter
             // Only the corpus: every other field takes the default recipe's value.
             target.Example = new JsonObject { ["corpusId"] = "0193a5e2-7c1d-7b4e-9f0a-2c5d8e6f1a3b" };
         }
+        else if (context.Type == typeof(Searches.StartSearchRequest))
+        {
+            // The corpus and the budget: the space is the default one.
+            target.Example = new JsonObject { ["corpusId"] = "0193a5e2-7c1d-7b4e-9f0a-2c5d8e6f1a3b", ["budgetMinutes"] = 60 };
+        }
         else if (context.Type == typeof(StartEvaluationRequest))
         {
             target.Example = new JsonObject

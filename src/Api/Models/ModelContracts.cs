@@ -8,7 +8,7 @@ namespace RnnRbm.Api.Models;
 /// <summary>A model in the list: what it is, without its weights or history.</summary>
 /// <param name="Id">The model id.</param>
 /// <param name="Name">Display name (also the download's file name).</param>
-/// <param name="Origin">"training" (made by a training here), "import" (uploaded) or "bundled" (the default model).</param>
+/// <param name="Origin">"training" (made by a training here), "search" (the best trial of a search here), "import" (uploaded) or "bundled" (the default model).</param>
 /// <param name="CreatedUtc">When it was added to the service.</param>
 /// <param name="TrainingId">The training that made it, if any.</param>
 /// <param name="CorpusId">The corpus it learned from, if known here.</param>
@@ -41,7 +41,7 @@ public sealed record ModelSummary(
 /// <summary>A model with its manifest, metrics and training curve.</summary>
 /// <param name="Id">The model id.</param>
 /// <param name="Name">Display name (also the download's file name).</param>
-/// <param name="Origin">"training", "import" or "bundled".</param>
+/// <param name="Origin">"training", "search", "import" or "bundled".</param>
 /// <param name="CreatedUtc">When it was added to the service.</param>
 /// <param name="TrainingId">The training that made it, if any.</param>
 /// <param name="CorpusId">The corpus it learned from, if known here.</param>

@@ -8,6 +8,7 @@ namespace RnnRbm.Api.Models;
 public static class ModelEntities
 {
     public const string FromTraining = "training";
+    public const string FromSearch = "search";
     public const string FromImport = "import";
     public const string Bundled = "bundled";
 

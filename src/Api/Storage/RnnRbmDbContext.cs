@@ -18,6 +18,7 @@ public abstract class RnnRbmDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<ModelEntity> Models => Set<ModelEntity>();
     public DbSet<GenerationEntity> Generations => Set<GenerationEntity>();
     public DbSet<RnnRbm.Api.Evaluations.EvaluationEntity> Evaluations => Set<RnnRbm.Api.Evaluations.EvaluationEntity>();
+    public DbSet<RnnRbm.Api.Searches.SearchEntity> Searches => Set<RnnRbm.Api.Searches.SearchEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -54,6 +55,12 @@ public abstract class RnnRbmDbContext(DbContextOptions options) : DbContext(opti
             e.Property(x => x.Version).IsConcurrencyToken();
             e.HasIndex(x => x.State);
             e.HasIndex(x => x.ModelId);
+        });
+        modelBuilder.Entity<RnnRbm.Api.Searches.SearchEntity>(e =>
+        {
+            // Guarded like trainings' (see above): a superseded search runner writes nothing.
+            e.Property(x => x.Version).IsConcurrencyToken();
+            e.HasIndex(x => x.State);
         });
         modelBuilder.Entity<GenerationEntity>(e =>
         {

@@ -26,7 +26,12 @@ internal sealed record TrainingData(TrainingSets Sets, CorpusInfo Corpus)
     public long TrainFrames => Corpus.Steps;
 
     /// <exception cref="TrainingInputException">The corpus is gone or gives no usable train sequence.</exception>
-    public static TrainingData Load(RnnRbmDbContext db, Guid corpusId, TrainingSettings settings, ILogger log)
+    public static TrainingData Load(RnnRbmDbContext db, Guid corpusId, TrainingSettings settings, ILogger log) =>
+        Load(db, corpusId, new MidiReadOptions { Grid = settings.Grid, Range = settings.Range }, settings.Seed, log);
+
+    /// <summary>The corpus at <paramref name="options"/>' grid and range; a held-out tenth (if any) is drawn with <paramref name="seed"/>.</summary>
+    /// <exception cref="TrainingInputException">The corpus is gone or gives no usable train sequence.</exception>
+    public static TrainingData Load(RnnRbmDbContext db, Guid corpusId, MidiReadOptions options, ulong seed, ILogger log)
     {
         string name = db.Corpora.AsNoTracking().Where(c => c.Id == corpusId).Select(c => c.Name).FirstOrDefault()
             ?? throw new TrainingInputException($"The corpus {corpusId} no longer exists.");
@@ -35,7 +40,6 @@ internal sealed record TrainingData(TrainingSets Sets, CorpusInfo Corpus)
             .OrderBy(f => f.FileName).ThenBy(f => f.Id)
             .Select(f => new { f.FileName, f.Split, f.Bytes })
             .ToList();
-        var options = new MidiReadOptions { Grid = settings.Grid, Range = settings.Range };
         var train = new List<PianoRoll>();
         var valid = new List<PianoRoll>();
         foreach (var file in files)
@@ -59,9 +63,9 @@ internal sealed record TrainingData(TrainingSets Sets, CorpusInfo Corpus)
         if (train.Count == 0)
         {
             throw new TrainingInputException(
-                $"No accepted train file of corpus '{name}' gives a non-empty piano-roll at {settings.Grid}, {settings.Range}.");
+                $"No accepted train file of corpus '{name}' gives a non-empty piano-roll at {options.Grid}, {options.Range}.");
         }
-        TrainingSets sets = TrainingSets.Of(train, valid, settings.Seed);
+        TrainingSets sets = TrainingSets.Of(train, valid, seed);
         return new TrainingData(sets, new CorpusInfo(name, sets.Train.Count, sets.Train.Sum(r => (long)r.Steps), PianoRoll.Digest(sets.Train)));
     }
 }

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using RnnRbm.Api.Evaluations;
 using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Jobs;
+using RnnRbm.Api.Searches;
 using RnnRbm.Api.Storage;
 using RnnRbm.Api.Tests.Training;
 using RnnRbm.Api.Training;
@@ -101,7 +102,7 @@ public class BackgroundWorkTests
 
         var server = Assert.Single(app.Services.GetRequiredService<JobStorage>().GetMonitoringApi().Servers());
         Assert.Equal(1, server.WorkersCount);
-        Assert.Equal([WorkKinds.RecoveredQueue, TrainingRun.Kind, EvaluationRun.Kind], server.Queues);
+        Assert.Equal([WorkKinds.RecoveredQueue, TrainingRun.Kind, EvaluationRun.Kind, SearchRun.Kind], server.Queues);
 
         Guid training = (await StartAsync(client, Tiny(corpus, epochs: 4))).Id;
         Guid evaluation = (await EvaluationKit.StartAsync(client, EvaluationKit.Quick(model, evalCorpus))).Id;

@@ -17,7 +17,7 @@ public sealed class HostileBodyTests : IDisposable
 {
     private const string SomeId = "00000000-0000-0000-0000-000000000001";
 
-    public static TheoryData<string> Paths => new() { "/generate", "/api/trainings", "/api/evaluations" };
+    public static TheoryData<string> Paths => new() { "/generate", "/api/trainings", "/api/evaluations", "/api/searches" };
 
     private readonly RnnRbmAppFactory _app = new(new Dictionary<string, string?> { ["RnnRbm:Workers"] = "0", ["RnnRbm:Role"] = "web" });
     private readonly HttpClient _client;
@@ -87,6 +87,7 @@ public sealed class HostileBodyTests : IDisposable
     {
         { "/api/trainings", TrainingLimits.MaxBodyBytes },
         { "/api/evaluations", EvaluationLimits.MaxBodyBytes },
+        { "/api/searches", RnnRbm.Core.Search.SearchLimits.MaxBodyBytes },
         // The primer's cap is RnnRbm:MaxMidiFileBytes (8 MiB by default).
         { "/generate", GenerationLimits.MaxBodyBytes(8 * 1024 * 1024) },
     };

@@ -1,0 +1,177 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using RnnRbm.Api.Hosting;
+using RnnRbm.Api.Jobs;
+using RnnRbm.Api.Storage;
+using RnnRbm.Api.Training;
+using RnnRbm.Core.Search;
+
+namespace RnnRbm.Api.Searches;
+
+/// <summary>
+/// /api/searches: start a hyperparameter search on a corpus in the background (its best trial becomes a model), watch
+/// its leaderboard, cancel it (the best trial so far is kept). Progress is read from the database, never from a worker's memory.
+/// </summary>
+public static class SearchesApi
+{
+    public static IEndpointRouteBuilder MapSearches(this IEndpointRouteBuilder app)
+    {
+        RouteGroupBuilder group = app.MapGroup("/api/searches").WithTags("Searches").RequireApiKeyForChanges();
+
+        group.MapPost("/", StartAsync)
+            .WithName("StartSearch")
+            .WithSummary("Starts a hyperparameter search on a corpus within a wall-clock budget (runs in the background); its best trial becomes a model.")
+            .WithDescription("corpusId and budgetMinutes are required; the space defaults to Core's (docs/search-api.md): learning rates " +
+                "log-uniform in [minLearningRate, maxLearningRate], hidden, recurrent, cdK, momentum, rbmPretrainEpochs and rnnPretrainEpochs " +
+                "chosen from their lists; trials train by successive halving from minEpochs by reduction up to maxEpochs (ASHA), on one worker " +
+                "whose trials use every processor. Trials learn from the corpus's train split and are compared on its valid split (without " +
+                "valid files, on a seeded tenth of the train files). budgetMinutes beyond RnnRbm:MaxWorkHours is refused with 400. Unknown " +
+                "fields, fields given twice, numbers sent as strings, and a body over 16 KiB (413) are refused. Returns 202 with the search; " +
+                "poll its Location. When it ends the best trial on valid is stored as a model (modelId); a search that validated no trial fails.")
+            .AcceptsValidated<StartSearchRequest>()
+            .Produces<SearchResponse>(StatusCodes.Status202Accepted);
+
+        group.MapGet("/options", Options)
+            .WithName("GetSearchOptions")
+            .WithSummary("The bounds and default of every numeric field of POST /api/searches.");
+
+        group.MapGet("/", ListAsync)
+            .WithName("ListSearches")
+            .WithSummary("Lists the searches, newest first, with their leaderboards.");
+
+        group.MapGet("/{id:guid}", GetAsync)
+            .WithName("GetSearch")
+            .WithSummary("Gets a search: state, budget, trials started, the leaderboard (best 20 trials), the best trial so far, and its modelId when done.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapPost("/{id:guid}/cancel", CancelAsync)
+            .WithName("CancelSearch")
+            .WithSummary("Cancels a queued or running search; its best trial so far becomes a model.")
+            .WithDescription("The trials stop after the epoch in flight, and the search ends 'cancelled' with a modelId when a trial was " +
+                "validated (without one when none was). A finished search gives 409.")
+            .Produces<SearchResponse>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        return app;
+    }
+
+    internal static Ok<RequestOptionsResponse> Options() => TypedResults.Ok(RequestOptionsResponse.From(StartSearchRequest.Limits));
+
+    internal static async Task<Results<Accepted<SearchResponse>, ValidationProblem>> StartAsync(
+        Body<StartSearchRequest> body, RnnRbmDbContext db, BackgroundWork work, IOptions<RnnRbmOptions> options, CancellationToken cancellationToken)
+    {
+        // The bounds and the space's rules were checked by the endpoint's filter; what is left needs the database and the node's budget.
+        StartSearchRequest request = body.Value;
+        var errors = new Dictionary<string, string[]>();
+        Guid corpusId = request.CorpusId!.Value;
+        double minutes = request.BudgetMinutes!.Value;
+        double maxMinutes = options.Value.MaxWorkHours * 60;
+        if (minutes > maxMinutes)
+        {
+            errors["budgetMinutes"] = [string.Create(CultureInfo.InvariantCulture,
+                $"budgetMinutes must be at most {maxMinutes:G} (this server's RnnRbm:MaxWorkHours of work per job); got {minutes:G}.")];
+        }
+        if (!await db.Corpora.AnyAsync(c => c.Id == corpusId, cancellationToken))
+        {
+            errors["corpusId"] = [$"No corpus has id {corpusId} (GET /api/corpora lists them)."];
+        }
+        else
+        {
+            int train = await db.CorpusFiles.CountAsync(f => f.CorpusId == corpusId && f.Accepted && f.Split == TrainingData.TrainSplit, cancellationToken);
+            bool valid = await db.CorpusFiles.AnyAsync(f => f.CorpusId == corpusId && f.Accepted && f.Split == TrainingData.ValidSplit, cancellationToken);
+            if (train == 0)
+            {
+                errors["corpusId"] = [$"The corpus {corpusId} has no accepted train files to learn from."];
+            }
+            else if (!valid && train < 2)
+            {
+                errors["corpusId"] = [$"The corpus {corpusId} has no valid files and one train file: a search compares trials on validation data (valid files, or a tenth of two or more train files held out)."];
+            }
+        }
+        if (errors.Count > 0)
+        {
+            return ErrorHandling.Invalid(errors);
+        }
+
+        StartSearchRequest settings = request with { Seed = request.Seed ?? StartSearchRequest.DefaultSeed, MaxTrials = request.MaxTrials ?? 0 };
+        SearchSpace space = settings.Space();
+        settings = settings with
+        {
+            MinEpochs = space.MinEpochs,
+            MaxEpochs = space.MaxEpochs,
+            Reduction = space.Reduction,
+            Hidden = [.. space.Hidden],
+            Recurrent = [.. space.Recurrent],
+            CdK = [.. space.CdK],
+            MinLearningRate = space.MinLearningRate,
+            MaxLearningRate = space.MaxLearningRate,
+            Momentum = [.. space.Momentum],
+            RbmPretrainEpochs = [.. space.RbmPretrainEpochs],
+            RnnPretrainEpochs = [.. space.RnnPretrainEpochs],
+        };
+        var search = new SearchEntity
+        {
+            Id = Guid.NewGuid(),
+            CorpusId = corpusId,
+            State = WorkStates.Queued,
+            SettingsJson = JsonSerializer.Serialize(settings, SearchRun.Json),
+            BudgetMinutes = minutes,
+            CreatedUtc = DateTimeOffset.UtcNow,
+        };
+        db.Searches.Add(search);
+        await db.SaveChangesAsync(cancellationToken);
+        // Should this fail, the search stays queued without a job, and recovery (Jobs/WorkRecovery) enqueues it.
+        search.JobId = await work.EnqueueAsync<SearchEntity>(db, search.Id, CancellationToken.None);
+        return TypedResults.Accepted($"/api/searches/{search.Id}", ToResponse(search, DateTimeOffset.UtcNow, options.Value.StalledAfter));
+    }
+
+    internal static async Task<Ok<List<SearchResponse>>> ListAsync(RnnRbmDbContext db, IOptions<RnnRbmOptions> options, CancellationToken cancellationToken)
+    {
+        List<SearchEntity> searches = await db.Searches.AsNoTracking().OrderByDescending(s => s.CreatedUtc).ToListAsync(cancellationToken);
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        return TypedResults.Ok(searches.Select(s => ToResponse(s, now, options.Value.StalledAfter)).ToList());
+    }
+
+    internal static async Task<Results<Ok<SearchResponse>, ProblemHttpResult>> GetAsync(Guid id, RnnRbmDbContext db, IOptions<RnnRbmOptions> options,
+        CancellationToken cancellationToken)
+    {
+        SearchEntity? search = await db.Searches.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
+        return search is null ? ErrorHandling.NotFound("Search", id) : TypedResults.Ok(ToResponse(search, DateTimeOffset.UtcNow, options.Value.StalledAfter));
+    }
+
+    internal static async Task<Results<Accepted<SearchResponse>, ProblemHttpResult>> CancelAsync(
+        Guid id, RnnRbmDbContext db, BackgroundWork work, IOptions<RnnRbmOptions> options, ILoggerFactory logs, CancellationToken cancellationToken)
+    {
+        SearchEntity? search = await db.Searches.FindAsync([id], cancellationToken);
+        if (BackgroundWork.Refuses(search, "Search", id, out ProblemHttpResult? refusal))
+        {
+            return refusal;
+        }
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        TimeSpan stalledAfter = options.Value.StalledAfter;
+        // Queued, or its worker lost: no trial's parameters survive outside a live worker, so there is no model to keep.
+        if (await work.TryEndUnclaimedAsync(db, search, now, () => { }, cancellationToken))
+        {
+            logs.CreateLogger(typeof(SearchesApi)).LogInformation("Search {Id} cancelled without a live worker.", id);
+            return TypedResults.Accepted($"/api/searches/{id}", ToResponse(search, now, stalledAfter));
+        }
+        await work.RequestCancelAsync<SearchEntity>(db, id, cancellationToken);
+        SearchEntity? current = await db.Searches.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
+        return TypedResults.Accepted($"/api/searches/{id}", ToResponse(current ?? search, now, stalledAfter));
+    }
+
+    /// <summary>The search as the API shows it: a running one whose worker is silent for <paramref name="stalledAfter"/> is stalled.</summary>
+    internal static SearchResponse ToResponse(SearchEntity s, DateTimeOffset now, TimeSpan stalledAfter)
+    {
+        StartSearchRequest settings = JsonSerializer.Deserialize<StartSearchRequest>(s.SettingsJson, SearchRun.Json)!;
+        List<SearchTrialResponse> board = JsonSerializer.Deserialize<List<SearchTrialResponse>>(s.LeaderboardJson, SearchRun.Json) ?? [];
+        return new SearchResponse(
+            s.Id, s.CorpusId, WorkStates.Shown(s.State, s.LeaseHeartbeatUtc, now, stalledAfter), s.BudgetMinutes, settings,
+            settings.Space().Rungs(), s.Workers, s.TrialsStarted, board, board.FirstOrDefault(t => t.BestValidLogLikelihood is not null),
+            s.StopReason, s.Seconds, s.ModelId, s.Backend, s.Error, s.CancelRequested, s.CreatedUtc, s.StartedUtc, s.FinishedUtc);
+    }
+}
