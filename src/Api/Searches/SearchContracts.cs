@@ -113,11 +113,13 @@ public sealed record StartSearchRequest(
 /// <param name="BestValidLogLikelihood">Its best validation log-likelihood per step (null: not validated yet).</param>
 /// <param name="BestEpoch">The epoch of that best.</param>
 /// <param name="Seconds">Training time spent on it.</param>
+/// <param name="Curve">Its validation log-likelihood at each validated epoch, oldest first.</param>
 public sealed record SearchTrialResponse(int Id, TrialSettings Settings, string Description, string State, int Rung, int Epochs,
-    double? BestValidLogLikelihood, int? BestEpoch, double Seconds)
+    double? BestValidLogLikelihood, int? BestEpoch, double Seconds, IReadOnlyList<SearchCurvePoint>? Curve = null)
 {
     internal static SearchTrialResponse From(TrialSummary t) => new(t.Id, t.Settings, t.Settings.ToString(), StateName(t.State), t.Rung, t.Epochs,
-        t.BestValidLogLikelihood is double ll && double.IsFinite(ll) ? ll : null, t.BestEpoch, t.Seconds);
+        t.BestValidLogLikelihood is double ll && double.IsFinite(ll) ? ll : null, t.BestEpoch, t.Seconds,
+        [.. t.Curve.Where(p => double.IsFinite(p.LogLikelihood)).Select(p => new SearchCurvePoint(p.Epoch, p.LogLikelihood))]);
 
     internal static string StateName(TrialState state) => state switch
     {
@@ -127,6 +129,11 @@ public sealed record SearchTrialResponse(int Id, TrialSettings Settings, string 
         _ => "stopped",
     };
 }
+
+/// <summary>One point of a trial's validation curve.</summary>
+/// <param name="Epoch">The epoch validated.</param>
+/// <param name="LogLikelihood">The validation log-likelihood per step then.</param>
+public sealed record SearchCurvePoint(int Epoch, double LogLikelihood);
 
 /// <summary>A search: what it was asked, where it stands, its leaderboard, and (when done) its model.</summary>
 /// <param name="Id">The search id.</param>

@@ -43,7 +43,10 @@ public class SearchesApiTests
         double[] lls = [.. done.Leaderboard.Select(t => t.BestValidLogLikelihood!.Value)];
         Assert.Equal(lls.OrderDescending(), lls);
         SearchTrialResponse best = done.Best!;
-        Assert.Equal(done.Leaderboard[0], best);
+        Assert.Equal(done.Leaderboard[0] with { Curve = null }, best with { Curve = null });
+        // Each trial's curve: its validated epochs, ending at its best or after it; the best value is on it.
+        Assert.All(done.Leaderboard, t => Assert.Contains(t.Curve!, p => p.Epoch == t.BestEpoch && p.LogLikelihood == t.BestValidLogLikelihood));
+        Assert.Equal(best.Curve!.Select(p => p.Epoch), best.Curve!.Select(p => p.Epoch).Order());
         Assert.All(done.Leaderboard, t => Assert.Equal((8, 6, 1), (t.Settings.Hidden, t.Settings.Recurrent, t.Settings.CdK)));
 
         Guid modelId = done.ModelId!.Value;
