@@ -38,6 +38,14 @@ public sealed partial class SearchPageTests(BrowserFixture fixture)
         Assert.Empty(Errors.Of(page));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(TestData.ScreenshotFolder, "search.png"), FullPage = true });
 
+        // On a phone the page fits: the leaderboard scrolls inside its own box.
+        string searchUrl = page.Url;
+        IPage phone = await fixture.NewPageAsync(390, 844);
+        await phone.GotoAsync(searchUrl);
+        await Assertions.Expect(phone.Locator("#leaderboard table")).ToBeVisibleAsync();
+        int overflow = await phone.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        Assert.True(overflow <= 0, $"the search page scrolls sideways by {overflow}px on a phone");
+
         await page.Locator("#generate-link").ClickAsync();
         await page.WaitForURLAsync(GenerateUrl());
         string modelId = GenerateUrl().Match(page.Url).Groups[1].Value;
