@@ -1,5 +1,27 @@
 // Draws a corpus (GET /api/corpora/{id} or the 201 of POST /api/corpora): per-file report, statistics, histogram.
-import { h, fmtDate, fmtNumber, fmtDuration } from './api.js';
+import { h, fmtDate, fmtNumber, fmtDuration, getJson, replace, alertBox, showError } from './api.js';
+
+/**
+ * Fills a corpus <select> from GET /api/corpora: the one named by ?corpus= chosen, the only one chosen when there is
+ * one, a pointer to the upload page in `message` when there is none. Returns the corpora's names by id ({} on error).
+ */
+export async function fillCorpusSelect(select, message) {
+  try {
+    const corpora = await getJson('/api/corpora');
+    const wanted = new URLSearchParams(location.search).get('corpus');
+    select.replaceChildren(h('option', { value: '' }, corpora.length ? 'Choose a corpus…' : 'No corpus yet'),
+      ...corpora.map((c) => h('option', { value: c.id, selected: c.id === wanted }, `${c.name} (${c.fileCounts.train} train files)`)));
+    if (!corpora.length) {
+      replace(message, alertBox('info', 'No corpus yet.', null, h('p', {}, h('a', { href: '/corpora' }, 'Upload MIDI files'), ' first, then come back.')));
+    } else if (!wanted && corpora.length === 1) {
+      select.value = corpora[0].id;
+    }
+    return Object.fromEntries(corpora.map((c) => [c.id, c.name]));
+  } catch (error) {
+    showError(message, error);
+    return {};
+  }
+}
 
 export function corpusSummaryLine(c) {
   const counts = c.fileCounts || {};

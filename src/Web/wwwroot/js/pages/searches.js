@@ -1,4 +1,5 @@
-import { getJson, postJson, h, replace, showError, checkConstraints, alertBox, fmtDate, stateBadge } from '../api.js';
+import { getJson, postJson, h, replace, showError, checkConstraints, fmtDate, stateBadge } from '../api.js';
+import { fillCorpusSelect } from '../corpus-view.js';
 
 const form = document.getElementById('search-form');
 const message = document.getElementById('search-message');
@@ -6,23 +7,6 @@ const select = document.getElementById('corpusId');
 const button = document.getElementById('search-button');
 const list = document.getElementById('searches-list');
 
-async function loadCorpora() {
-  try {
-    const corpora = await getJson('/api/corpora');
-    const wanted = new URLSearchParams(location.search).get('corpus');
-    select.replaceChildren(h('option', { value: '' }, corpora.length ? 'Choose a corpus…' : 'No corpus yet'),
-      ...corpora.map((c) => h('option', { value: c.id, selected: c.id === wanted }, `${c.name} (${c.fileCounts.train} train files)`)));
-    if (!corpora.length) {
-      replace(message, alertBox('info', 'No corpus yet.', null, h('p', {}, h('a', { href: '/corpora' }, 'Upload MIDI files'), ' first, then come back.')));
-    } else if (!wanted && corpora.length === 1) {
-      select.value = corpora[0].id;
-    }
-    return Object.fromEntries(corpora.map((c) => [c.id, c.name]));
-  } catch (error) {
-    showError(message, error);
-    return {};
-  }
-}
 
 form.addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -64,4 +48,4 @@ async function loadSearches(names) {
   }
 }
 
-loadCorpora().then(loadSearches);
+fillCorpusSelect(select, message).then(loadSearches);

@@ -1,4 +1,5 @@
-import { getJson, request, h, replace, showError, checkConstraints, alertBox, jsonWithInteger, applyOptions } from '../api.js';
+import { getJson, request, h, replace, showError, checkConstraints, jsonWithInteger, applyOptions } from '../api.js';
+import { fillCorpusSelect } from '../corpus-view.js';
 
 const form = document.getElementById('train-form');
 const message = document.getElementById('train-message');
@@ -70,21 +71,6 @@ form.addEventListener('focusout', (e) => {
   else { target.textContent = input.validationMessage; input.setAttribute('aria-invalid', 'true'); }
 });
 
-async function loadCorpora() {
-  try {
-    const corpora = await getJson('/api/corpora');
-    const wanted = new URLSearchParams(location.search).get('corpus');
-    select.replaceChildren(h('option', { value: '' }, corpora.length ? 'Choose a corpus…' : 'No corpus yet'),
-      ...corpora.map((c) => h('option', { value: c.id, selected: c.id === wanted }, `${c.name} (${c.fileCounts.train} train files)`)));
-    if (!corpora.length) {
-      replace(message, alertBox('info', 'No corpus yet.', null, h('p', {}, h('a', { href: '/corpora' }, 'Upload MIDI files'), ' first, then come back.')));
-    } else if (!wanted && corpora.length === 1) {
-      select.value = corpora[0].id;
-    }
-  } catch (error) {
-    showError(message, error);
-  }
-}
 
 form.addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -130,5 +116,5 @@ async function loadRules() {
 }
 
 showGrid();
-loadCorpora();
+fillCorpusSelect(select, message);
 loadRules();
