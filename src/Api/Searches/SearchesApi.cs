@@ -36,15 +36,19 @@ public static class SearchesApi
 
         group.MapGet("/options", Options)
             .WithName("GetSearchOptions")
-            .WithSummary("The bounds and default of every numeric field of POST /api/searches.");
+            .WithSummary("The bounds and default of every numeric field of POST /api/searches.")
+            .WithDescription("One entry per field: minimum, maximum, default, whether it is a whole number; the same bounds the body is checked against (Core's SearchLimits).");
 
         group.MapGet("/", ListAsync)
             .WithName("ListSearches")
-            .WithSummary("Lists the searches, newest first, with their leaderboards.");
+            .WithSummary("Lists the searches, newest first, with their leaderboards.")
+            .WithDescription("Every search of this deployment, as GET /api/searches/{id} gives it: poll a running one by its id rather than the list.");
 
         group.MapGet("/{id:guid}", GetAsync)
             .WithName("GetSearch")
             .WithSummary("Gets a search: state, budget, trials started, the leaderboard (best 20 trials), the best trial so far, and its modelId when done.")
+            .WithDescription("The leaderboard is written when a trial reaches a rung or ends and otherwise at most every 3 s; each trial carries its " +
+                "settings, state (running, paused, finished, stopped), epochs, best validation log-likelihood and its validation curve.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapPost("/{id:guid}/cancel", CancelAsync)
