@@ -62,14 +62,14 @@ for round in $(seq 1 "${ROUNDS:-3}"); do
         engine=$(dotnet src/Cli/bin/Release/net10.0/rnnrbm.dll bench --model "$model_file" --json | python3 -c "import json,sys; print('%.1f' % json.loads(sys.stdin.readline())['allCoresPiecesPerSecond'])")
     fi
     out=$(wrk -t"$(( connections < 2 ? 1 : 2 ))" -c"$connections" -d"${seconds}s" --latency -s "$work/post.lua" "http://127.0.0.1:$port/generate")
-    service=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+    served=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
     echo "$out" | grep -E "requests [0-9]|Non-2xx" | sed "s/^/round $round: /"
     if [ -n "$engine" ]; then
-        ratio=$(python3 -c "print('%.0f' % (100 * $service / $engine))")
+        ratio=$(python3 -c "print('%.0f' % (100 * $served / $engine))")
         rates+=("$ratio")
-        echo "round $round: service $service requests/s, engine $engine pieces/s on every core at once: $ratio% of the engine's rate"
+        echo "round $round: service $served requests/s, engine $engine pieces/s on every core at once: $ratio% of the engine's rate"
     else
-        echo "round $round: service $service requests/s"
+        echo "round $round: service $served requests/s"
     fi
 done
 [ ${#rates[@]} -eq 0 ] || echo "median: $(printf '%s\n' "${rates[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')% of the engine's rate"
