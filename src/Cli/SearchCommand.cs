@@ -213,41 +213,27 @@ internal static class SearchCommand
     private static void Save(TrainedTrial best, SearchResult found, SearchSpace space, SearchOptions options, MidiReadOptions readOptions, NumericsBackend backend,
         List<PianoRoll> train, string dataPath, IReadOnlyDictionary<string, double> metrics, string outPath, Output o, bool hint)
     {
-        var manifest = new ModelManifest
-        {
-            Shape = ShapeInfo.From(best.Shape),
-            PitchRange = PitchRangeInfo.From(readOptions.Range),
-            TimeGrid = TimeGridInfo.From(readOptions.Grid),
-            Training = TrainingInfo.From(best.Options, best.EpochsTrained),
-            Corpus = new CorpusInfo(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataPath))), train.Count, train.Sum(r => (long)r.Steps), PianoRoll.Digest(train)),
-            History = best.History,
-            Stopping = best.Stopping,
-            Numerics = new NumericsInfo(backend.Name, backend.Description),
-            CreatedUtc = DateTimeOffset.UtcNow,
-            Metrics = metrics,
-            Search = new SearchInfo(options.Budget.TotalMinutes, found.Seconds, found.Trials.Count, found.Best!.Id, space.Rungs(), space.Reduction, options.Workers, options.Seed,
-                found.StopReason,
-                [.. found.Trials.Take(20).Select(t => new SearchTrialInfo(t.Id, t.Settings.ToString(), t.Epochs, t.BestValidLogLikelihood, t.BestEpoch, StateName(t.State)))]),
-        };
+        var corpus = new CorpusInfo(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataPath))), train.Count, train.Sum(r => (long)r.Steps), PianoRoll.Digest(train));
+        RnnRbmModel model = found.Model(space, options, readOptions.Range, readOptions.Grid, corpus, backend, metrics)!;
         string? folder = Path.GetDirectoryName(Path.GetFullPath(outPath));
         if (folder is not null)
         {
             Directory.CreateDirectory(folder);
         }
-        ModelFile.Save(new RnnRbmModel(best.Parameters, manifest), outPath);
-        o.Result(new { @event = "saved", path = outPath, trial = found.Best.Id, epochs = best.EpochsTrained, keptEpoch = best.Stopping.BestEpoch },
+        ModelFile.Save(model, outPath);
+        o.Result(new { @event = "saved", path = outPath, trial = found.Best!.Id, epochs = best.EpochsTrained, keptEpoch = best.Stopping.BestEpoch },
             $"saved {outPath} (trial {found.Best.Id}, epoch {best.Stopping.BestEpoch} of {best.EpochsTrained} trained)" +
             (hint ? $"; no test/ folder beside train/: measure it with rnnrbm evaluate --model {outPath} --data <test folder>" : ""));
     }
 
     private static object TrialRecord(string kind, TrialSummary t) => new
     {
-        @event = kind, trial = t.Id, settings = t.Settings, state = StateName(t.State), rung = t.Rung, epochs = t.Epochs,
+        @event = kind, trial = t.Id, settings = t.Settings, state = t.State.Name(), rung = t.Rung, epochs = t.Epochs,
         validLogLikelihood = t.BestValidLogLikelihood, bestEpoch = t.BestEpoch, seconds = t.Seconds, stopReason = t.StopReason,
     };
 
     private static string Describe(TrialSummary t) =>
-        string.Create(CultureInfo.InvariantCulture, $"trial {t.Id} ({t.Settings}): {StateName(t.State)} after {t.Epochs} epochs, ") +
+        string.Create(CultureInfo.InvariantCulture, $"trial {t.Id} ({t.Settings}): {t.State.Name()} after {t.Epochs} epochs, ") +
         (t.BestValidLogLikelihood is double ll ? string.Create(CultureInfo.InvariantCulture, $"best valid LL {ll:F4} at epoch {t.BestEpoch}") : "not validated yet") +
         (t.StopReason is string why ? $" ({why})" : "");
 
@@ -261,7 +247,7 @@ internal static class SearchCommand
             table.AddRow(
                 t.Id.ToString(CultureInfo.InvariantCulture), s.LearningRate.ToString("G2", CultureInfo.InvariantCulture), s.Hidden.ToString(CultureInfo.InvariantCulture),
                 s.Recurrent.ToString(CultureInfo.InvariantCulture), s.CdK.ToString(CultureInfo.InvariantCulture), s.Momentum.ToString("G2", CultureInfo.InvariantCulture),
-                pretrain.Trim().Length > 0 ? pretrain.Trim() : "-", StateName(t.State), t.Epochs.ToString(CultureInfo.InvariantCulture),
+                pretrain.Trim().Length > 0 ? pretrain.Trim() : "-", t.State.Name(), t.Epochs.ToString(CultureInfo.InvariantCulture),
                 t.BestValidLogLikelihood?.ToString("F4", CultureInfo.InvariantCulture) ?? "-");
         }
         if (trials.Count > LeaderboardRows)
@@ -270,12 +256,4 @@ internal static class SearchCommand
         }
         return table;
     }
-
-    private static string StateName(TrialState state) => state switch
-    {
-        TrialState.Running => "running",
-        TrialState.Paused => "paused",
-        TrialState.Finished => "finished",
-        _ => "stopped",
-    };
 }

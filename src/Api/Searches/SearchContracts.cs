@@ -117,17 +117,9 @@ public sealed record StartSearchRequest(
 public sealed record SearchTrialResponse(int Id, TrialSettings Settings, string Description, string State, int Rung, int Epochs,
     double? BestValidLogLikelihood, int? BestEpoch, double Seconds, IReadOnlyList<SearchCurvePoint>? Curve = null)
 {
-    internal static SearchTrialResponse From(TrialSummary t) => new(t.Id, t.Settings, t.Settings.ToString(), StateName(t.State), t.Rung, t.Epochs,
+    internal static SearchTrialResponse From(TrialSummary t) => new(t.Id, t.Settings, t.Settings.ToString(), t.State.Name(), t.Rung, t.Epochs,
         t.BestValidLogLikelihood is double ll && double.IsFinite(ll) ? ll : null, t.BestEpoch, t.Seconds,
         [.. t.Curve.Where(p => double.IsFinite(p.LogLikelihood)).Select(p => new SearchCurvePoint(p.Epoch, p.LogLikelihood))]);
-
-    internal static string StateName(TrialState state) => state switch
-    {
-        TrialState.Running => "running",
-        TrialState.Paused => "paused",
-        TrialState.Finished => "finished",
-        _ => "stopped",
-    };
 }
 
 /// <summary>One point of a trial's validation curve.</summary>

@@ -163,24 +163,9 @@ public sealed class SearchRun : WorkRun<SearchEntity>
             End(WorkStates.Cancelled, null, result);
             return;
         }
-        var manifest = new ModelManifest
-        {
-            Shape = ShapeInfo.From(best.Shape),
-            PitchRange = PitchRangeInfo.From(read.Range),
-            TimeGrid = TimeGridInfo.From(read.Grid),
-            Training = TrainingInfo.From(best.Options, best.EpochsTrained),
-            Corpus = data.Corpus,
-            History = best.History,
-            Stopping = best.Stopping,
-            Numerics = new NumericsInfo(_backend.Name, _backend.Description),
-            CreatedUtc = DateTimeOffset.UtcNow,
-            Notes = cancelled ? $"The search {Id} was cancelled; this is its best trial so far." : null,
-            Search = new SearchInfo(options.Budget.TotalMinutes, result.Seconds, result.Trials.Count, bestTrial.Id, space.Rungs(), space.Reduction,
-                options.Workers, options.Seed, result.StopReason,
-                [.. result.Trials.Take(LeaderboardRows).Select(t => new SearchTrialInfo(t.Id, t.Settings.ToString(), t.Epochs, t.BestValidLogLikelihood,
-                    t.BestEpoch, SearchTrialResponse.StateName(t.State)))]),
-        };
-        ModelEntity model = ModelEntities.Create(new RnnRbmModel(best.Parameters, manifest),
+        RnnRbmModel found = result.Model(space, options, read.Range, read.Grid, data.Corpus, _backend,
+            notes: cancelled ? $"The search {Id} was cancelled; this is its best trial so far." : null)!;
+        ModelEntity model = ModelEntities.Create(found,
             $"{data.Corpus.Name} (search trial {bestTrial.Id}: H {best.Shape.Hidden}, U {best.Shape.Recurrent}, epoch {best.Stopping.BestEpoch} of {best.EpochsTrained})",
             ModelEntities.FromSearch, trainingId: null, Row.CorpusId);
         Db.Models.Add(model);

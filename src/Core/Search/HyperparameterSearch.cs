@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using RnnRbm.Core.Model;
 using RnnRbm.Core.Numerics;
+using RnnRbm.Core.PianoRolls;
 using RnnRbm.Core.Training;
 
 namespace RnnRbm.Core.Search;
@@ -71,6 +72,19 @@ public enum TrialState
     Stopped,
 }
 
+/// <summary>The names clients read for <see cref="TrialState"/>: running, paused, finished, stopped.</summary>
+public static class TrialStates
+{
+    /// <summary>The name of <paramref name="state"/>.</summary>
+    public static string Name(this TrialState state) => state switch
+    {
+        TrialState.Running => "running",
+        TrialState.Paused => "paused",
+        TrialState.Finished => "finished",
+        _ => "stopped",
+    };
+}
+
 /// <summary>One trial as a leaderboard shows it.</summary>
 /// <param name="Id">0, 1, 2, … in the order trials started.</param>
 /// <param name="Settings">Its choices.</param>
@@ -91,7 +105,42 @@ public sealed record TrialSummary(int Id, TrialSettings Settings, TrialState Sta
 /// <param name="BestModel">Its parameters at its best epoch, with its shape, options, history and stopping state.</param>
 /// <param name="Seconds">Wall time.</param>
 /// <param name="StopReason">Why the search ended.</param>
-public sealed record SearchResult(IReadOnlyList<TrialSummary> Trials, TrialSummary? Best, TrainedTrial? BestModel, double Seconds, string StopReason);
+public sealed record SearchResult(IReadOnlyList<TrialSummary> Trials, TrialSummary? Best, TrainedTrial? BestModel, double Seconds, string StopReason)
+{
+    /// <summary>Trials a model's manifest keeps of the leaderboard.</summary>
+    public const int ManifestLeaderboardRows = 20;
+
+    /// <summary>
+    /// The best trial as a model: its parameters at its best validated epoch, its options, history and stopping state,
+    /// and the search (budget, rungs, the top of the leaderboard) in the manifest; null when no trial was validated.
+    /// </summary>
+    public RnnRbmModel? Model(SearchSpace space, SearchOptions options, PitchRange range, TimeGrid grid, CorpusInfo corpus, NumericsBackend backend,
+        IReadOnlyDictionary<string, double>? metrics = null, string? notes = null)
+    {
+        if (BestModel is not TrainedTrial best || Best is not TrialSummary winner)
+        {
+            return null;
+        }
+        var manifest = new ModelManifest
+        {
+            Shape = ShapeInfo.From(best.Shape),
+            PitchRange = PitchRangeInfo.From(range),
+            TimeGrid = TimeGridInfo.From(grid),
+            Training = TrainingInfo.From(best.Options, best.EpochsTrained),
+            Corpus = corpus,
+            History = best.History,
+            Stopping = best.Stopping,
+            Numerics = new NumericsInfo(backend.Name, backend.Description),
+            CreatedUtc = DateTimeOffset.UtcNow,
+            Metrics = metrics ?? new Dictionary<string, double>(),
+            Notes = notes,
+            Search = new SearchInfo(options.Budget.TotalMinutes, Seconds, Trials.Count, winner.Id, space.Rungs(), space.Reduction, options.Workers, options.Seed,
+                StopReason,
+                [.. Trials.Take(ManifestLeaderboardRows).Select(t => new SearchTrialInfo(t.Id, t.Settings.ToString(), t.Epochs, t.BestValidLogLikelihood, t.BestEpoch, t.State.Name()))]),
+        };
+        return new RnnRbmModel(best.Parameters, manifest);
+    }
+}
 
 /// <summary>A trial's model: the parameters kept (its best validated epoch), and what its manifest needs.</summary>
 public sealed record TrainedTrial(RnnRbmParameters Parameters, ModelShape Shape, TrainingOptions Options, int EpochsTrained,
