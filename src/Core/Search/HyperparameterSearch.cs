@@ -36,9 +36,9 @@ public sealed record SearchOptions
     public IReadOnlyList<string> Problems()
     {
         var problems = new List<string>();
-        if (!(Budget > TimeSpan.Zero) || Budget.TotalMinutes > Limits.MaxBudgetMinutes)
+        if (SearchLimits.BudgetMinutes.Problem(Budget.TotalMinutes) is string budget)
         {
-            problems.Add($"budgetMinutes must lie in (0, {Limits.MaxBudgetMinutes}]; got {Budget.TotalMinutes:G4}.");
+            problems.Add(budget);
         }
         if (Workers < 1 || Workers > Limits.MaxWorkers)
         {
@@ -48,9 +48,9 @@ public sealed record SearchOptions
         {
             problems.Add($"threads per trial must be 0 (automatic), 1 or 2; got {ThreadsPerTrial}.");
         }
-        if (MaxTrials < 0 || MaxTrials > Limits.MaxTrialsAllowed)
+        if (SearchLimits.MaxTrials.Problem(MaxTrials) is string maxTrials)
         {
-            problems.Add($"maxTrials must be 0 (no limit) or lie in [1, {Limits.MaxTrialsAllowed}]; got {MaxTrials}.");
+            problems.Add(maxTrials); // 0: no limit
         }
         return problems;
     }

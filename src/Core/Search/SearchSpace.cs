@@ -85,17 +85,17 @@ public sealed record SearchSpace
         Check("momentum", Momentum, TrainingLimits.Momentum, problems);
         Check("rbmPretrainEpochs", RbmPretrainEpochs, TrainingLimits.RbmPretrainEpochs, problems);
         Check("rnnPretrainEpochs", RnnPretrainEpochs, TrainingLimits.RnnPretrainEpochs, problems);
-        if (TrainingLimits.Epochs.Problem(MaxEpochs) is not null)
+        if (SearchLimits.MaxEpochs.Problem(MaxEpochs) is string maxEpochs)
         {
-            problems.Add($"maxEpochs must lie in {TrainingLimits.Epochs.Interval()}; got {MaxEpochs}.");
+            problems.Add(maxEpochs);
         }
         if (MinEpochs < 1 || MinEpochs > MaxEpochs)
         {
             problems.Add($"minEpochs must lie in [1, maxEpochs ({MaxEpochs})]; got {MinEpochs}.");
         }
-        if (Reduction < 2 || Reduction > Limits.MaxReduction)
+        if (SearchLimits.Reduction.Problem(Reduction) is string reduction)
         {
-            problems.Add($"reduction must lie in [2, {Limits.MaxReduction}]; got {Reduction}.");
+            problems.Add(reduction);
         }
         return problems;
     }
