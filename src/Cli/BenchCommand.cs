@@ -100,18 +100,18 @@ internal static class BenchCommand
     }
 
     /// <summary>The median of 10 timed 200-step, k-25 pieces on one thread, after 20 untimed ones (the JIT warmed).</summary>
-    private static double GenerateMilliseconds(RnnRbmModel model)
+    private static double GenerateMilliseconds(RnnRbmModel model, GenerationControls? controls = null)
     {
         var generator = new RnnRbmGenerator(model);
         for (int i = 0; i < 20; i++)
         {
-            generator.Generate(200, 25, (ulong)i + 100); // warm-up: let the JIT finish before timing
+            generator.Generate(200, 25, (ulong)i + 100, controls: controls); // warm-up: let the JIT finish before timing
         }
         var times = new double[10];
         for (int i = 0; i < times.Length; i++)
         {
             var clock = Stopwatch.StartNew();
-            generator.Generate(200, 25, (ulong)i + 1);
+            generator.Generate(200, 25, (ulong)i + 1, controls: controls);
             times[i] = clock.Elapsed.TotalMilliseconds;
         }
         Array.Sort(times);
@@ -159,6 +159,27 @@ internal static class BenchCommand
             new { @event = "generation", model = Path.GetFileName(file), steps = 200, gibbsK = 25, generateMilliseconds = oneCore, cores, allCoresPiecesPerSecond = piecesPerSecond },
             $"{Path.GetFileName(file)}: generate 200 steps k 25: {oneCore:F2} ms on one core (median of 10), so {cores / oneCore * 1000:F0} pieces/s " +
             $"if {cores} cores scaled perfectly; measured with {cores} at once: {piecesPerSecond:F0} pieces/s");
+
+        // Steering against the plain piece, one core each (issue 16's bound: at most twice a plain generation).
+        double tempered = GenerateMilliseconds(model, new GenerationControls { Temperature = 0.8 });
+        double harmonized = GenerateMilliseconds(model, new GenerationControls { Melody = TopLine(new RnnRbmGenerator(model).Generate(200, 25, 7)), MelodyOnTop = true });
+        o.Result(
+            new { @event = "steering", model = Path.GetFileName(file), steps = 200, gibbsK = 25, plainMilliseconds = oneCore, temperatureMilliseconds = tempered, harmonizeMilliseconds = harmonized },
+            $"{Path.GetFileName(file)}: temperature 0.8: {tempered:F2} ms ({tempered / oneCore:F2}x plain); harmonizing a melody (on top): {harmonized:F2} ms ({harmonized / oneCore:F2}x plain)");
+    }
+
+    // The highest note of each step of a piece: a melody as a user would bring one.
+    private static PianoRoll TopLine(PianoRoll piece)
+    {
+        var line = new PianoRoll(piece.Steps, piece.Range);
+        for (int t = 0; t < piece.Steps; t++)
+        {
+            if (piece.NotesAt(t) is { Count: > 0 } notes)
+            {
+                line[t, notes[^1]] = true;
+            }
+        }
+        return line;
     }
 
     // A few hundred updates on a small model and the real one, so that the timed epoch runs fully optimised code.

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Security.Cryptography;
+using RnnRbm.Core.Analysis;
 using RnnRbm.Core.Midi;
 using RnnRbm.Core.Model;
 using RnnRbm.Core.PianoRolls;
@@ -14,7 +15,7 @@ internal static class GenerateCommand
     {
         var common = new CommonOptions();
         var model = new Option<string>("--model") { Description = "The model file.", Required = true };
-        var steps = new Option<int>("--steps") { Description = $"Time steps to generate (the service allows {GenerationLimits.Steps.Interval()}; here up to {RnnRbmGenerator.MaxSteps}).", DefaultValueFactory = _ => GenerationLimits.DefaultSteps };
+        var steps = new Option<int?>("--steps") { Description = $"Time steps to generate (the service allows {GenerationLimits.Steps.Interval()}; here up to {RnnRbmGenerator.MaxSteps}; default {GenerationLimits.DefaultSteps}, or the melody's length)." };
         var gibbsK = new Option<int>("--gibbs-k") { Description = $"Gibbs steps per time step (the service allows {GenerationLimits.GibbsK.Interval()}; here up to {RnnRbmGenerator.MaxGibbsK}).", DefaultValueFactory = _ => GenerationLimits.DefaultGibbsK };
         var seed = new Option<ulong?>("--seed") { Description = "Seed (random when absent; always printed)." };
         var primer = new Option<string?>("--primer") { Description = "A MIDI file the model reads first and then continues." };
@@ -22,9 +23,14 @@ internal static class GenerateCommand
         var program = new Option<int>("--program") { Description = $"General MIDI program (instrument), in {GenerationLimits.Program.Interval()}.", DefaultValueFactory = _ => (int)GenerationLimits.Program.Default!.Value };
         var output = new Option<string>("--out") { Description = "Where to write the MIDI file.", Required = true };
         var png = new Option<string?>("--png") { Description = "Also write the piano-roll as a PNG image here." };
+        var temperature = new Option<double>("--temperature") { Description = $"Energies are divided by T while sampling, T in {GenerationLimits.Temperature.Interval()}: below 1 sharper, above 1 more random (1 = the model).", DefaultValueFactory = _ => GenerationLimits.Temperature.Default!.Value };
+        var melody = new Option<string?>("--melody") { Description = "Harmonize this MIDI melody: its notes are kept exactly at every step while the model writes the other keys." };
+        var melodyOnTop = new Option<bool>("--melody-on-top") { Description = "With --melody: keep every key above the melody silent, so the tune stays on top." };
+        var corpus = new Option<string?>("--corpus") { Description = "MIDI files (a folder or .zip; typically the model's training data) to check the piece against: the longest run it shares with one of them (is it new?) and how its style statistics differ." };
+        var threshold = new Option<int?>("--novelty-threshold") { Description = $"With --corpus: warn when a shared run is longer than this many steps (default: {NoveltyIndex.DefaultThresholdQuarters} quarter notes on the model's grid)." };
 
         var command = new Command("generate", "Generate a piece from a trained model.");
-        foreach (Option option in new Option[] { model, steps, gibbsK, seed, primer, tempo, program, output, png })
+        foreach (Option option in new Option[] { model, steps, gibbsK, seed, primer, tempo, program, output, png, temperature, melody, melodyOnTop, corpus, threshold })
         {
             command.Options.Add(option);
         }
@@ -33,12 +39,32 @@ internal static class GenerateCommand
         {
             RnnRbmModel loaded = ModelFile.Load(result.GetValue(model)!);
             o.Info($"numerics: generation runs in C# SIMD kernels (the model was trained on {loaded.Manifest.Numerics.Backend})");
-            int stepCount = result.GetValue(steps), k = result.GetValue(gibbsK);
+            TimeGrid grid = common.Grid(result, loaded.Grid);
+            var controls = new GenerationControls
+            {
+                Temperature = result.GetValue(temperature),
+                Melody = result.GetValue(melody) is string melodyPath
+                    ? MidiReader.Read(File.ReadAllBytes(melodyPath), new MidiReadOptions { Grid = grid, Range = loaded.Range }).Roll
+                    : null,
+                MelodyOnTop = result.GetValue(melodyOnTop),
+            };
+            if (GenerationLimits.Temperature.Problem(controls.Temperature) is string badTemperature)
+            {
+                throw new UsageException("--" + badTemperature);
+            }
+            if (controls.MelodyOnTop && controls.Melody is null)
+            {
+                throw new UsageException("--melody-on-top needs --melody.");
+            }
+            int stepCount = result.GetValue(steps) ?? controls.Melody?.Steps ?? GenerationLimits.DefaultSteps, k = result.GetValue(gibbsK);
             if (stepCount < 1 || stepCount > RnnRbmGenerator.MaxSteps || k < 1 || k > RnnRbmGenerator.MaxGibbsK)
             {
                 throw new UsageException($"--steps must lie in [1, {RnnRbmGenerator.MaxSteps}] and --gibbs-k in [1, {RnnRbmGenerator.MaxGibbsK}].");
             }
-            TimeGrid grid = common.Grid(result, loaded.Grid);
+            if (controls.Melody is PianoRoll tune && tune.Steps < stepCount)
+            {
+                throw new UsageException($"The melody lasts {tune.Steps} steps on the model's grid ({grid}); --steps {stepCount} asks for more.");
+            }
             var writeOptions = new MidiWriteOptions { Grid = grid, TempoBpm = result.GetValue(tempo), Program = result.GetValue(program) };
             try
             {
@@ -55,7 +81,7 @@ internal static class GenerateCommand
             }
             ulong seedValue = result.GetValue(seed) ?? BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            PianoRoll roll = new RnnRbmGenerator(loaded).Generate(stepCount, k, seedValue, primerRoll);
+            PianoRoll roll = new RnnRbmGenerator(loaded).Generate(stepCount, k, seedValue, primerRoll, controls);
             double milliseconds = clock.Elapsed.TotalMilliseconds;
             string midiPath = result.GetValue(output)!;
             File.WriteAllBytes(midiPath, MidiWriter.Write(roll, writeOptions));
@@ -64,10 +90,47 @@ internal static class GenerateCommand
             {
                 File.WriteAllBytes(pngPath, PianoRollImage.RenderPng(roll, grid, new PianoRollImageOptions { Title = $"generated piano-roll (seed {seedValue})" }));
             }
-            o.Result(new { @event = "generated", seed = seedValue, steps = stepCount, gibbsK = k, notes = roll.CountActive(), milliseconds, midi = midiPath, png = pngPath },
+            o.Result(new { @event = "generated", seed = seedValue, steps = stepCount, gibbsK = k, temperature = controls.Temperature, melody = controls.Melody is not null, notes = roll.CountActive(), milliseconds, midi = midiPath, png = pngPath },
                 $"generated {stepCount} steps ({roll.CountActive()} note-steps) with seed {seedValue} in {milliseconds:F1} ms -> {midiPath}" +
                 (pngPath is null ? "" : $", {pngPath}"));
+            if (result.GetValue(corpus) is string corpusPath)
+            {
+                var read = new MidiReadOptions { Grid = grid, Range = loaded.Range };
+                (List<PianoRoll> rolls, List<MidiFileReport> reports) = CorpusFiles.Load(corpusPath, read);
+                if (rolls.Count == 0)
+                {
+                    throw new UsageException($"No usable MIDI file in {corpusPath} to check the piece against.");
+                }
+                List<string> names = [.. reports.Where(r => r.Accepted).Select(r => r.FileName)];
+                int warnAbove = result.GetValue(threshold) ?? NoveltyIndex.DefaultThreshold(grid);
+                if (warnAbove < 0)
+                {
+                    throw new UsageException($"--novelty-threshold must be at least 0; got {warnAbove}.");
+                }
+                NoveltyReport novelty = new NoveltyIndex([.. names.Zip(rolls)]).Check(roll, warnAbove);
+                o.Result(new { @event = "novelty", exact = novelty.Exact, transposed = novelty.Transposed, threshold = warnAbove, warning = novelty.Warning },
+                    Describe(novelty));
+                StyleStatistics piece = StyleStatistics.Measure([roll]), source = StyleStatistics.Measure(rolls);
+                double distance = piece.DistanceTo(source);
+                o.Result(new { @event = "style", distance, piece, corpus = source },
+                    $"style distance to the corpus {distance:F3} (0 = the same statistics, 1 = nothing in common); empty steps {piece.EmptyStepRate:P0} " +
+                    $"(corpus {source.EmptyStepRate:P0}), notes per sounding step {piece.MeanPolyphony:F2} ({source.MeanPolyphony:F2})");
+            }
         }));
         return command;
+    }
+
+    private static string Describe(NoveltyReport novelty)
+    {
+        static string Where(NoveltyMatch m) => m.Steps == 0
+            ? "no step in common"
+            : $"{m.Steps} steps from step {m.PieceStart} match {m.Sequence} from its step {m.SequenceStart}" +
+              (m.Transposition == 0 ? "" : $" transposed by {-m.Transposition:+#;-#} semitones");
+        string text = $"novelty: the longest run shared with the corpus: {Where(novelty.Exact)}";
+        if (novelty.Transposed.Steps > novelty.Exact.Steps)
+        {
+            text += $"; up to transposition: {Where(novelty.Transposed)}";
+        }
+        return text + (novelty.Warning ? $". Warning: longer than {novelty.Threshold} steps, the piece copies its corpus." : ".");
     }
 }

@@ -23,6 +23,8 @@ public static class GenerationLimits
     public const double MinTempo = 4;
     public const double MaxTempo = 1000;
     public const int MaxProgram = 127;
+    public const double MinTemperature = 0.05;
+    public const double MaxTemperature = 20;
 
     /// <summary>Largest body of <c>POST /generate</c>: its fields and a primer MIDI file of at most <paramref name="maxPrimerBytes"/> as base64.</summary>
     public static long MaxBodyBytes(int maxPrimerBytes) => BodyLimits.WithFile(maxPrimerBytes);
@@ -36,6 +38,8 @@ public static class GenerationLimits
     public static FieldLimit Tempo { get; } = FieldLimit.Real("tempo", MinTempo, MaxTempo, DefaultTempo, unit: "quarter notes per minute");
     /// <summary>General MIDI program; 0 is the acoustic grand piano.</summary>
     public static FieldLimit Program { get; } = FieldLimit.Whole("program", 0, MaxProgram, 0);
+    /// <summary>Energies divided by T while sampling (<see cref="GenerationControls.Temperature"/>); 1 is the model.</summary>
+    public static FieldLimit Temperature { get; } = FieldLimit.Real("temperature", MinTemperature, MaxTemperature, 1);
     /// <summary>Any unsigned 64-bit integer; random when absent.</summary>
     public static FieldLimit Seed { get; } = FieldLimit.Whole("seed", 0, null);
 

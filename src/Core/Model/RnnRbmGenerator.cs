@@ -37,6 +37,8 @@ public sealed class RnnRbmGenerator
     private readonly float[] _pre;     // max(V, H)
     private readonly int[] _active;    // max(V, H) indices of units that are on
     private readonly float[] _gates;   // 3U  z, r, r ⊙ u_{t-1} of a GRU model
+    private readonly int[] _clamped;   // V   the keys a melody clamps on at this step, ascending
+    private float _inverseTemperature = 1f;
 
     /// <summary>Prepares generation from <paramref name="model"/>.</summary>
     public RnnRbmGenerator(RnnRbmModel model)
@@ -61,15 +63,19 @@ public sealed class RnnRbmGenerator
         _pre = new float[Math.Max(v, h)];
         _gates = _p.Shape.Kind == RecurrenceKind.Gru ? new float[3 * u] : [];
         _active = new int[Math.Max(v, h)];
+        _clamped = new int[v];
     }
 
     /// <summary>
     /// Generates <paramref name="steps"/> new steps with <paramref name="gibbsK"/> Gibbs steps each, from random
     /// stream 0 of <paramref name="seed"/>. With a <paramref name="primer"/> (over the model's pitch range), the
     /// recurrence first reads the primer and the result continues it; the primer itself is not included.
+    /// <paramref name="controls"/> steer the sampling (a temperature, a melody to harmonize); without them, or with
+    /// <see cref="GenerationControls.None"/>, the result is what the model samples, bit for bit.
     /// </summary>
-    public PianoRoll Generate(int steps, int gibbsK, ulong seed, PianoRoll? primer = null)
+    public PianoRoll Generate(int steps, int gibbsK, ulong seed, PianoRoll? primer = null, GenerationControls? controls = null)
     {
+        controls ??= GenerationControls.None;
         if (steps < 1 || steps > MaxSteps)
         {
             throw new ArgumentOutOfRangeException(nameof(steps), steps, $"steps must lie in [1, {MaxSteps}].");
@@ -82,6 +88,17 @@ public sealed class RnnRbmGenerator
         {
             throw new ArgumentException($"The primer covers {primer.Range}; the model covers {_range}.", nameof(primer));
         }
+        if (!(controls.Temperature >= GenerationLimits.MinTemperature && controls.Temperature <= GenerationLimits.MaxTemperature))
+        {
+            throw new ArgumentOutOfRangeException(nameof(controls), controls.Temperature, GenerationLimits.Temperature.Problem(controls.Temperature));
+        }
+        if (controls.Melody is PianoRoll melody && (melody.Range != _range || melody.Steps < steps))
+        {
+            throw new ArgumentException(
+                $"The melody must cover the model's range {_range} and at least the {steps} steps generated; it covers {melody.Range} for {melody.Steps} steps.",
+                nameof(controls));
+        }
+        _inverseTemperature = (float)(1 / controls.Temperature);
         var random = new VectorRandom(seed, 0);
         var roll = new PianoRoll(steps, _range);
         _p.U0.CopyTo(_u, 0); // u_0 = u0 (0 unless learned)
@@ -95,7 +112,16 @@ public sealed class RnnRbmGenerator
         }
         for (int t = 0; t < steps; t++)
         {
-            SampleStep(gibbsK, random);
+            int clampedOn = 0, firstOff = _v.Length;
+            if (controls.Melody is PianoRoll tune)
+            {
+                clampedOn = ClampedKeys(tune.Row(t));
+                if (controls.MelodyOnTop && clampedOn > 0)
+                {
+                    firstOff = _clamped[clampedOn - 1] + 1;
+                }
+            }
+            SampleStep(gibbsK, random, clampedOn, firstOff);
             Span<byte> row = roll.MutableRow(t);
             for (int i = 0; i < row.Length; i++)
             {
@@ -106,9 +132,26 @@ public sealed class RnnRbmGenerator
         return roll;
     }
 
-    // v_t from the RBM whose biases u_{t-1} sets: k Gibbs steps from v = 0.
+    // The keys a melody's row clamps on, ascending, into _clamped; their count.
+    private int ClampedKeys(ReadOnlySpan<byte> row)
+    {
+        int count = 0;
+        for (int i = 0; i < row.Length; i++)
+        {
+            if (row[i] != 0)
+            {
+                _clamped[count++] = i;
+            }
+        }
+        return count;
+    }
+
+    // v_t from the RBM whose biases u_{t-1} sets: k Gibbs steps from v = 0 (the clamped keys on). The first
+    // clampedOn entries of _clamped stay on and every key from firstOff up stays off: sampling the other keys given
+    // them is the RBM's conditional, since its visible units are independent given h. The inputs of both
+    // conditionals are scaled by the inverse temperature (not touched at T = 1, so the model's samples stay exact).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot: skip tiering so timings are steady from the first call
-    private void SampleStep(int k, VectorRandom random)
+    private void SampleStep(int k, VectorRandom random, int clampedOn = 0, int firstOff = int.MaxValue)
     {
         int v = _p.Shape.Visible, h = _p.Shape.Hidden, u = _p.Shape.Recurrent;
         // bv_t = bv + u_{t-1} Wuv ; bh_t = bh + u_{t-1} Wuh
@@ -117,21 +160,48 @@ public sealed class RnnRbmGenerator
         Kernels.VecMat(_u, _p.Wuv, u, v, _bvt, accumulate: true);
         Kernels.VecMat(_u, _p.Wuh, u, h, _bht, accumulate: true);
         Array.Clear(_v);
-        int activeVisible = 0; // v = 0: v W adds nothing
+        bool steered = clampedOn > 0 || firstOff < v;
+        bool tempered = _inverseTemperature != 1f;
+        Clamp(clampedOn, firstOff);
+        int activeVisible = SparseKernels.CollectNonZero(_v, _active); // v = 0 (but for clamped keys): v W adds little
         Span<float> hPre = _pre.AsSpan(0, h);
         Span<float> vPre = _pre.AsSpan(0, v);
         for (int step = 0; step < k; step++)
         {
             // h ~ Bernoulli(σ(v W + bh_t)), v W = Σ_{i on} W[i, :]
             SparseKernels.AddRows(_bht, _p.W, h, _active.AsSpan(0, activeVisible), hPre);
+            if (tempered)
+            {
+                TensorPrimitives.Multiply(hPre, _inverseTemperature, hPre);
+            }
             Kernels.Sigmoid(hPre, hPre);
             random.SampleBernoulli(hPre, _h);
             int activeHidden = SparseKernels.CollectNonZero(_h, _active);
             // v ~ Bernoulli(σ(h Wᵀ + bv_t)), h Wᵀ = Σ_{j on} Wᵀ[j, :]
             SparseKernels.AddRows(_bvt, _wT, v, _active.AsSpan(0, activeHidden), vPre);
+            if (tempered)
+            {
+                TensorPrimitives.Multiply(vPre, _inverseTemperature, vPre);
+            }
             Kernels.Sigmoid(vPre, vPre);
             random.SampleBernoulli(vPre, _v);
+            if (steered)
+            {
+                Clamp(clampedOn, firstOff);
+            }
             activeVisible = SparseKernels.CollectNonZero(_v, _active);
+        }
+    }
+
+    private void Clamp(int clampedOn, int firstOff)
+    {
+        for (int i = 0; i < clampedOn; i++)
+        {
+            _v[_clamped[i]] = 1;
+        }
+        if (firstOff < _v.Length)
+        {
+            Array.Clear(_v, firstOff, _v.Length - firstOff);
         }
     }
 

@@ -64,7 +64,7 @@ public class GeneratorTests
         Assert.Contains("primer", ex.Message, StringComparison.Ordinal);
     }
 
-    private static RnnRbmModel Biased()
+    internal static RnnRbmModel Biased()
     {
         RnnRbmModel model = ModelFileTests.SmallModel();
         Array.Clear(model.Parameters.W);

@@ -1,0 +1,60 @@
+using System.Text.Json;
+using RnnRbm.Core.Midi;
+using RnnRbm.Core.Model;
+using RnnRbm.Core.PianoRolls;
+
+namespace RnnRbm.Cli.Tests;
+
+public class SteeringCommandTests
+{
+    [Fact]
+    public void Generate_HarmonizesAMelody_KeepingItExactly_AndChecksNoveltyAndStyleAgainstACorpus()
+    {
+        using var temp = new TempFolder("rnnrbm-cli-tests-");
+        string corpus = temp.DemoCorpus(3);
+        ModelFile.Save(TinyModel.Create(5, "cli test"), temp["m.rnnrbm"]);
+        string melody = Directory.GetFiles(corpus, "*.mid").Order(StringComparer.Ordinal).First();
+        using CliProcess generate = CliProcess.Run(temp.Path, "generate", "--model", "m.rnnrbm", "--melody", melody, "--melody-on-top", "--temperature", "0.8",
+            "--gibbs-k", "3", "--seed", "4", "--corpus", corpus, "--out", "h.mid", "--json");
+        Assert.True(generate.ExitCode == 0, generate.Stderr);
+
+        var read = new MidiReadOptions { Grid = new TimeGrid.Beats(2) };
+        PianoRoll tune = MidiReader.Read(File.ReadAllBytes(melody), read).Roll;
+        PianoRoll piece = MidiReader.Read(File.ReadAllBytes(temp["h.mid"]), read).Roll;
+        Assert.Equal(tune.Steps, piece.Steps); // --steps defaults to the melody's length
+        for (int t = 0; t < tune.Steps; t++)
+        {
+            IReadOnlyList<int> notes = piece.NotesAt(t), melodyNotes = tune.NotesAt(t);
+            Assert.All(melodyNotes, n => Assert.Contains(n, notes));
+            Assert.All(notes, n => Assert.True(melodyNotes.Count == 0 || n <= melodyNotes[^1], $"step {t}: {n} above the melody"));
+        }
+
+        List<JsonElement> lines = [.. generate.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)];
+        JsonElement generated = lines.Single(l => l.GetProperty("event").GetString() == "generated");
+        Assert.Equal(0.8, generated.GetProperty("temperature").GetDouble());
+        Assert.True(generated.GetProperty("melody").GetBoolean());
+        JsonElement novelty = lines.Single(l => l.GetProperty("event").GetString() == "novelty");
+        Assert.Equal(16, novelty.GetProperty("threshold").GetInt32()); // 8 quarter notes at 2 steps per quarter
+        int exact = novelty.GetProperty("exact").GetProperty("steps").GetInt32();
+        Assert.InRange(novelty.GetProperty("transposed").GetProperty("steps").GetInt32(), exact, piece.Steps);
+        JsonElement style = lines.Single(l => l.GetProperty("event").GetString() == "style");
+        Assert.InRange(style.GetProperty("distance").GetDouble(), 0, 1);
+        Assert.Equal(piece.Steps, style.GetProperty("piece").GetProperty("steps").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("--temperature", "0", "temperature must lie in [0.05, 20]")]
+    [InlineData("--melody-on-top", null, "--melody-on-top needs --melody")]
+    public void Generate_RefusesBadSteering_SayingWhy(string option, string? value, string message)
+    {
+        using var temp = new TempFolder("rnnrbm-cli-tests-");
+        ModelFile.Save(TinyModel.Create(5, "cli test"), temp["m.rnnrbm"]);
+        string[] args = value is null
+            ? ["generate", "--model", "m.rnnrbm", "--out", "x.mid", option]
+            : ["generate", "--model", "m.rnnrbm", "--out", "x.mid", option, value];
+        using CliProcess generate = CliProcess.Run(temp.Path, args);
+        Assert.NotEqual(0, generate.ExitCode);
+        Assert.Contains(message, generate.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(temp["x.mid"]));
+    }
+}
