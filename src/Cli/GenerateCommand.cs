@@ -125,7 +125,7 @@ internal static class GenerateCommand
         static string Where(NoveltyMatch m) => m.Steps == 0
             ? "no step in common"
             : $"{m.Steps} steps from step {m.PieceStart} match {m.Sequence} from its step {m.SequenceStart}" +
-              (m.Transposition == 0 ? "" : $" transposed by {-m.Transposition:+#;-#} semitones");
+              (m.Transposition == 0 ? "" : $" transposed by {m.Transposition:+#;-#} semitones");
         string text = $"novelty: the longest run shared with the corpus: {Where(novelty.Exact)}";
         if (novelty.Transposed.Steps > novelty.Exact.Steps)
         {

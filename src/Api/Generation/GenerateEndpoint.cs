@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Storage;
+using RnnRbm.Core.Analysis;
 using RnnRbm.Core.Midi;
 using RnnRbm.Core.Model;
 using RnnRbm.Core.PianoRolls;
@@ -23,14 +24,14 @@ internal static class GenerateEndpoint
     internal static readonly JsonSerializerOptions HistoryJson = new(JsonSerializerDefaults.Web);
 
     public static async Task<Results<FileContentHttpResult, JsonHttpResult<GenerationJson>, ValidationProblem, ProblemHttpResult>> Generate(
-        Body<GenerateRequest> body, HttpContext http, RnnRbmDbContext db, ModelCache models, GenerationSlots slots, IOptions<RnnRbmOptions> options, ILoggerFactory logs)
+        Body<GenerateRequest> body, HttpContext http, RnnRbmDbContext db, ModelCache models, NoveltyIndexes novelty, GenerationSlots slots, IOptions<RnnRbmOptions> options, ILoggerFactory logs)
     {
         (string? format, ProblemHttpResult? notAcceptable) = GenerateNegotiation.Choose(body.Value.Format, http.Request);
         if (notAcceptable is not null)
         {
             return notAcceptable;
         }
-        Sampled outcome = await SampleAsync(body.Value, format!, http, db, models, slots, options.Value, logs);
+        Sampled outcome = await SampleAsync(body.Value, format!, http, db, models, novelty, slots, options.Value, logs);
         if (outcome.Piece is not GenerationJson piece)
         {
             return outcome.Invalid is not null ? outcome.Invalid : outcome.Problem!;
@@ -44,9 +45,9 @@ internal static class GenerateEndpoint
     }
 
     public static async Task<Results<Created<GenerationSummary>, ValidationProblem, ProblemHttpResult>> Create(
-        Body<GenerateRequest> body, HttpContext http, RnnRbmDbContext db, ModelCache models, GenerationSlots slots, IOptions<RnnRbmOptions> options, ILoggerFactory logs)
+        Body<GenerateRequest> body, HttpContext http, RnnRbmDbContext db, ModelCache models, NoveltyIndexes novelty, GenerationSlots slots, IOptions<RnnRbmOptions> options, ILoggerFactory logs)
     {
-        Sampled outcome = await SampleAsync(body.Value, "json", http, db, models, slots, options.Value, logs);
+        Sampled outcome = await SampleAsync(body.Value, "json", http, db, models, novelty, slots, options.Value, logs);
         if (outcome.Piece is null)
         {
             return outcome.Invalid is not null ? outcome.Invalid : outcome.Problem!;
@@ -61,10 +62,10 @@ internal static class GenerateEndpoint
     private sealed record Sampled(Guid Id, GenerationJson? Piece, ValidationProblem? Invalid = null, ProblemHttpResult? Problem = null);
 
     private static async Task<Sampled> SampleAsync(GenerateRequest request, string format, HttpContext http, RnnRbmDbContext db,
-        ModelCache models, GenerationSlots slots, RnnRbmOptions settingsOfService, ILoggerFactory logs)
+        ModelCache models, NoveltyIndexes novelty, GenerationSlots slots, RnnRbmOptions settingsOfService, ILoggerFactory logs)
     {
         CancellationToken aborted = http.RequestAborted;
-        Dictionary<string, string[]> errors = GenerationSettings.Resolve(request, settingsOfService.MaxMidiFileBytes, out GenerationSettings? asked, out byte[]? primerBytes);
+        Dictionary<string, string[]> errors = GenerationSettings.Resolve(request, settingsOfService.MaxMidiFileBytes, out GenerationSettings? asked, out byte[]? primerBytes, out byte[]? melodyBytes);
         if (asked is null)
         {
             return new Sampled(Guid.Empty, null, Invalid: ErrorHandling.Invalid(errors));
@@ -99,15 +100,15 @@ internal static class GenerateEndpoint
             return new Sampled(Guid.Empty, null, Invalid: ErrorHandling.Invalid("tempo", $"This model's step ({model.Grid}) cannot be written at {resolved.Tempo} bpm: {ex.Message}"));
         }
 
+        var readOptions = new MidiReadOptions
+        {
+            Grid = model.Grid,
+            Range = model.Range,
+            Limits = MidiLimits.Default with { MaxBytes = settingsOfService.MaxMidiFileBytes, MaxSteps = GenerationLimits.MaxPrimerSteps },
+        };
         PianoRoll? primer = null;
         if (primerBytes is not null)
         {
-            var readOptions = new MidiReadOptions
-            {
-                Grid = model.Grid,
-                Range = model.Range,
-                Limits = MidiLimits.Default with { MaxBytes = settingsOfService.MaxMidiFileBytes, MaxSteps = GenerationLimits.MaxPrimerSteps },
-            };
             try
             {
                 primer = MidiReader.Read(primerBytes, readOptions).Roll;
@@ -117,6 +118,30 @@ internal static class GenerateEndpoint
                 return new Sampled(Guid.Empty, null, Invalid: ErrorHandling.Invalid("primer", ex.Message));
             }
         }
+        PianoRoll? melody = null;
+        if (melodyBytes is not null)
+        {
+            try
+            {
+                melody = MidiReader.Read(melodyBytes, readOptions).Roll;
+            }
+            catch (InvalidMidiException ex)
+            {
+                return new Sampled(Guid.Empty, null, Invalid: ErrorHandling.Invalid("melody", ex.Message));
+            }
+            // Without steps the melody's length; with them, no longer than the melody (a test of the bound, as for steps).
+            int steps = request.Steps ?? Math.Min(melody.Steps, GenerationLimits.MaxSteps);
+            string? problem = melody.Steps == 0 ? "melody has no step on the model's grid: send a MIDI file with notes."
+                : steps > melody.Steps ? $"melody lasts {melody.Steps} steps on the model's grid ({model.Grid}); steps asks for {steps}: leave steps out to follow the melody, or lower it."
+                : (long)steps * resolved.GibbsK > GenerationLimits.MaxGibbsSweeps ? $"steps × gibbsK must be at most {GenerationLimits.MaxGibbsSweeps}; the melody's {steps} steps × {resolved.GibbsK}. Lower gibbsK."
+                : null;
+            if (problem is not null)
+            {
+                return new Sampled(Guid.Empty, null, Invalid: ErrorHandling.Invalid("melody", problem));
+            }
+            resolved = resolved with { Steps = steps };
+        }
+        var controls = new GenerationControls { Temperature = resolved.Temperature, Melody = melody, MelodyOnTop = resolved.MelodyOnTop };
 
         // The slot bounds the sampling only: the lookups above and the history write below wait on the database, not
         // on the cores, and holding a slot through them would leave a core idle while others queue for it.
@@ -130,10 +155,12 @@ internal static class GenerateEndpoint
                 return new Sampled(Guid.Empty, null, Problem: TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many generations at once.",
                     detail: $"All {settingsOfService.GenerationConcurrency} generation slots are busy; try again in {retryAfter} s."));
             }
-            generated = new RnnRbmGenerator(model).Generate(resolved.Steps, resolved.GibbsK, resolved.Seed, primer);
+            generated = new RnnRbmGenerator(model).Generate(resolved.Steps, resolved.GibbsK, resolved.Seed, primer, controls);
         }
         PianoRoll output = resolved.IncludePrimer && primer is not null ? Concatenate(primer, generated) : generated;
-        GenerationJson piece = ToJson(resolved, model, output, primer?.Steps ?? 0);
+        // Outside the slot: the first generation of a model builds its corpus's index (seconds), the others walk it (milliseconds).
+        NoveltyReport? report = await novelty.CheckAsync(db, resolved.ModelId, model, generated, aborted);
+        GenerationJson piece = ToJson(resolved, model, output, primer?.Steps ?? 0, melody is null ? 0 : resolved.Steps, report);
 
         var entity = new GenerationEntity
         {
@@ -167,7 +194,7 @@ internal static class GenerateEndpoint
         return roll;
     }
 
-    private static GenerationJson ToJson(GenerationSettings settings, RnnRbmModel model, PianoRoll roll, int primerSteps)
+    private static GenerationJson ToJson(GenerationSettings settings, RnnRbmModel model, PianoRoll roll, int primerSteps, int melodySteps, NoveltyReport? novelty)
     {
         var notes = new IReadOnlyList<int>[roll.Steps];
         for (int t = 0; t < roll.Steps; t++)
@@ -176,6 +203,11 @@ internal static class GenerateEndpoint
         }
         return new GenerationJson(
             settings.ModelId, settings.Seed, roll.Steps, settings.Steps, primerSteps, settings.IncludePrimer, settings.GibbsK,
-            new PitchRangeJson(model.Range.Lowest, model.Range.End), StoredPiece.ToJson(model.Grid), settings.Tempo, settings.Program, roll.CountActive(), notes);
+            new PitchRangeJson(model.Range.Lowest, model.Range.End), StoredPiece.ToJson(model.Grid), settings.Tempo, settings.Program, roll.CountActive(), notes,
+            settings.Temperature, melodySteps,
+            novelty is null ? null : new NoveltyJson(Run(novelty.Exact), Run(novelty.Transposed), novelty.Threshold, novelty.Warning));
     }
+
+    private static NoveltyRunJson Run(NoveltyMatch match) =>
+        new(match.Steps, match.PieceStart, match.Sequence, match.SequenceStart, match.Transposition);
 }

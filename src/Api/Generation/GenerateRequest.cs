@@ -55,6 +55,24 @@ public sealed record GenerateRequest : IRequestBody
     public int? Program { get; init; }
 
     /// <summary>
+    /// Sampling temperature: every energy of a step's RBM is divided by it (1, the default, is the model; below 1 sharper and
+    /// more repetitive, above 1 more random). docs/generation.md, "Steering".
+    /// </summary>
+    /// <example>1</example>
+    public double? Temperature { get; init; }
+
+    /// <summary>
+    /// Optional melody to harmonize: a MIDI file, base64 (a <c>data:...;base64,</c> prefix is accepted), read over the
+    /// model's pitch range and time grid. At every step its notes are kept on while the model writes the other keys, so
+    /// the piece keeps the melody exactly. steps defaults to the melody's length and may not exceed it.
+    /// </summary>
+    public string? Melody { get; init; }
+
+    /// <summary>With a melody: keep every key above the melody's highest note of a step silent, so the tune stays on top.</summary>
+    /// <example>false</example>
+    public bool? MelodyOnTop { get; init; }
+
+    /// <summary>
     /// POST /generate's answer: <c>midi</c> (default, audio/midi attachment), <c>png</c> (piano-roll image) or <c>json</c> (notes per
     /// step); the Accept header can ask for the same (a conflict between the two is a 406). Ignored by POST /api/generations.
     /// </summary>
@@ -65,17 +83,24 @@ public sealed record GenerateRequest : IRequestBody
     public static IReadOnlyList<FieldLimit> Limits => GenerationLimits.All;
 
     /// <inheritdoc />
+    public static long MaxBodyBytes(RnnRbmOptions options) => GenerationLimits.MaxBodyBytes(options.MaxMidiFileBytes);
+
+    /// <inheritdoc />
     public void CheckFields(RequestErrors errors)
     {
         if (ModelId is not Guid modelId || modelId == Guid.Empty)
         {
             errors.Add("modelId", "modelId is required: the id of a model (GET /api/models lists them).");
         }
-        int steps = Steps ?? GenerationLimits.DefaultSteps;
+        int steps = Steps ?? GenerationLimits.DefaultSteps; // a melody's length is checked once it is read
         int gibbsK = GibbsK ?? GenerationLimits.DefaultGibbsK;
         if (!errors.ContainsKey("steps") && !errors.ContainsKey("gibbsK") && (long)steps * gibbsK > GenerationLimits.MaxGibbsSweeps)
         {
             errors.Add("gibbsK", $"steps × gibbsK must be at most {GenerationLimits.MaxGibbsSweeps} (one request must stay within seconds); got {steps} × {gibbsK}. Lower either.");
+        }
+        if (MelodyOnTop == true && Melody is null)
+        {
+            errors.Add("melodyOnTop", "melodyOnTop keeps the keys above a melody silent: send a melody with it, or leave it out.");
         }
         if (Format is not null && !GenerationLimits.Formats.Contains(Format.Trim().ToLowerInvariant()))
         {

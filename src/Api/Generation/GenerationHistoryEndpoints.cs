@@ -116,7 +116,7 @@ internal static class GenerationHistoryEndpoints
             ?? throw new InvalidOperationException($"Generation {g.Id} has no stored request.");
         bool hasPrimer = request.Primer is not null;
         return new GenerationSummary(g.Id, g.ModelId, row.ModelName, g.CreatedUtc, g.Steps, g.Notes, hasPrimer,
-            withPrimer ? request : request with { Primer = null },
+            withPrimer ? request : request with { Primer = null, Melody = null },
             g.Piece is null ? null : StoredPiece.Unpack(g.Piece));
     }
 }

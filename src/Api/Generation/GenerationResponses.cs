@@ -19,6 +19,12 @@ namespace RnnRbm.Api.Generation;
 /// <param name="Program">General MIDI program of the MIDI format.</param>
 /// <param name="NoteSteps">Sounding (step, pitch) cells in <paramref name="Notes"/>.</param>
 /// <param name="Notes">One list per step of the MIDI pitches sounding at it, ascending (empty list: silence).</param>
+/// <param name="Temperature">The sampling temperature (1: the model as it is).</param>
+/// <param name="MelodySteps">Steps of a melody the model harmonized (0: none); its notes are in <paramref name="Notes"/> at every step.</param>
+/// <param name="Novelty">
+/// Is it new? The longest runs the generated steps share with the model's training corpus; absent when that corpus is not
+/// in this service (an imported or bundled model).
+/// </param>
 public sealed record GenerationJson(
     Guid ModelId,
     ulong Seed,
@@ -32,7 +38,28 @@ public sealed record GenerationJson(
     double Tempo,
     int Program,
     int NoteSteps,
-    IReadOnlyList<IReadOnlyList<int>> Notes);
+    IReadOnlyList<IReadOnlyList<int>> Notes,
+    double Temperature = 1,
+    int MelodySteps = 0,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] NoveltyJson? Novelty = null);
+
+/// <summary>
+/// How much of the model's training corpus a piece repeats (docs/generation.md, "Is it new?"): its longest run of
+/// identical steps, and the same up to transposition, against every train file of the corpus.
+/// </summary>
+/// <param name="Exact">The longest run of identical frames (the sets of notes sounding at a step).</param>
+/// <param name="Transposed">The longest run identical up to transposing it by at most 12 semitones (at least as long as the exact one).</param>
+/// <param name="Threshold">Runs longer than this many steps are a warning: 8 quarter notes on the model's grid.</param>
+/// <param name="Warning">Whether the piece repeats more of its corpus than the threshold allows.</param>
+public sealed record NoveltyJson(NoveltyRunJson Exact, NoveltyRunJson Transposed, int Threshold, bool Warning);
+
+/// <summary>One run a piece shares with a corpus file.</summary>
+/// <param name="Steps">Its length in steps (0: not one step in common).</param>
+/// <param name="PieceStart">Its first step in the generated steps.</param>
+/// <param name="File">The corpus file that holds it (null when there is none).</param>
+/// <param name="FileStart">Its first step in that file, on the model's grid.</param>
+/// <param name="Transposition">Semitones the corpus passage was moved by to give the piece's (0: as written).</param>
+public sealed record NoveltyRunJson(int Steps, int PieceStart, string? File, int FileStart, int Transposition);
 
 /// <summary>The half-open MIDI pitch range [lowest, end): column j of a roll is pitch lowest + j.</summary>
 /// <param name="Lowest">Lowest MIDI pitch, inclusive.</param>

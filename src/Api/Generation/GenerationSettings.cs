@@ -17,9 +17,15 @@ namespace RnnRbm.Api.Generation;
 /// <param name="Format">midi, png or json.</param>
 /// <param name="IncludePrimer">Whether the output started with the primer.</param>
 /// <param name="Primer">The primer MIDI file, base64; absent when none, and in history lists.</param>
+/// <param name="Temperature">The sampling temperature (1: the model).</param>
+/// <param name="Melody">The melody harmonized, a MIDI file as base64; absent when none, and in history lists.</param>
+/// <param name="MelodyOnTop">Whether the keys above the melody were kept silent.</param>
 public sealed record GenerationSettings(
     Guid ModelId, int Steps, int GibbsK, ulong Seed, double Tempo, int Program, string Format, bool IncludePrimer,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Primer)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Primer,
+    double Temperature = 1,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Melody = null,
+    bool MelodyOnTop = false)
 {
     /// <summary>
     /// Fills in the defaults of a request its endpoint has checked (bounds and rules) and decodes the primer, whose
@@ -29,11 +35,13 @@ public sealed record GenerationSettings(
     /// <param name="maxPrimerBytes">Largest primer file (RnnRbm:MaxMidiFileBytes).</param>
     /// <param name="settings">The resolved request when there are no errors.</param>
     /// <param name="primer">The primer's decoded bytes, when one was given.</param>
-    internal static Dictionary<string, string[]> Resolve(GenerateRequest request, int maxPrimerBytes, out GenerationSettings? settings, out byte[]? primer)
+    /// <param name="melody">The melody's decoded bytes, when one was given.</param>
+    internal static Dictionary<string, string[]> Resolve(GenerateRequest request, int maxPrimerBytes, out GenerationSettings? settings, out byte[]? primer, out byte[]? melody)
     {
         var errors = new Dictionary<string, string[]>();
         settings = null;
         primer = null;
+        melody = null;
         int steps = request.Steps ?? GenerationLimits.DefaultSteps;
         int gibbsK = request.GibbsK ?? GenerationLimits.DefaultGibbsK;
         double tempo = request.Tempo ?? GenerationLimits.DefaultTempo;
@@ -43,19 +51,30 @@ public sealed record GenerationSettings(
         if (request.Primer is not null)
         {
             primerText = StripDataUrl(request.Primer);
-            if (!TryDecodePrimer(primerText, maxPrimerBytes, out primer, out string? problem))
+            if (!TryDecodeMidi("primer", primerText, maxPrimerBytes, out primer, out string? problem))
             {
                 errors["primer"] = [problem!];
+            }
+        }
+        string? melodyText = null;
+        if (request.Melody is not null)
+        {
+            melodyText = StripDataUrl(request.Melody);
+            if (!TryDecodeMidi("melody", melodyText, maxPrimerBytes, out melody, out string? problem))
+            {
+                errors["melody"] = [problem!];
             }
         }
         if (errors.Count > 0)
         {
             primer = null;
+            melody = null;
             return errors;
         }
         // A random seed below 2^53 survives a trip through a JavaScript number (the UI regenerates from it).
         ulong seed = request.Seed ?? (BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) >> 11);
-        settings = new GenerationSettings(request.ModelId!.Value, steps, gibbsK, seed, tempo, program, format, request.IncludePrimer ?? false, primerText);
+        settings = new GenerationSettings(request.ModelId!.Value, steps, gibbsK, seed, tempo, program, format, request.IncludePrimer ?? false, primerText,
+            request.Temperature ?? GenerationLimits.Temperature.Default!.Value, melodyText, request.MelodyOnTop ?? false);
         return errors;
     }
 
@@ -66,7 +85,7 @@ public sealed record GenerationSettings(
         return at < 0 ? primer : primer[(at + marker.Length)..];
     }
 
-    private static bool TryDecodePrimer(string base64, int maxBytes, out byte[]? bytes, out string? problem)
+    private static bool TryDecodeMidi(string field, string base64, int maxBytes, out byte[]? bytes, out string? problem)
     {
         bytes = null;
         problem = null;
@@ -74,23 +93,23 @@ public sealed record GenerationSettings(
         long maxChars = ((maxBytes + 2L) / 3 * 4) + 4;
         if (base64.Length > maxChars)
         {
-            problem = $"primer is larger than the limit of {maxBytes} bytes (RnnRbm:MaxMidiFileBytes).";
+            problem = $"{field} is larger than the limit of {maxBytes} bytes (RnnRbm:MaxMidiFileBytes).";
             return false;
         }
         var buffer = new byte[(base64.Length / 4 * 3) + 3];
         if (!Convert.TryFromBase64String(base64, buffer, out int written))
         {
-            problem = "primer must be a MIDI file encoded as base64.";
+            problem = $"{field} must be a MIDI file encoded as base64.";
             return false;
         }
         if (written == 0)
         {
-            problem = "primer is empty: leave it out, or send a MIDI file encoded as base64.";
+            problem = $"{field} is empty: leave it out, or send a MIDI file encoded as base64.";
             return false;
         }
         if (written > maxBytes)
         {
-            problem = $"primer is {written} bytes, above the limit of {maxBytes} (RnnRbm:MaxMidiFileBytes).";
+            problem = $"{field} is {written} bytes, above the limit of {maxBytes} (RnnRbm:MaxMidiFileBytes).";
             return false;
         }
         bytes = buffer.AsSpan(0, written).ToArray();

@@ -11,6 +11,7 @@ public static class GenerationSetup
     {
         builder.Services.AddSingleton<GenerationSlots>();
         builder.Services.AddSingleton<ModelCache>();
+        builder.Services.AddSingleton<NoveltyIndexes>();
         builder.Services.ConfigureSwaggerGen(o => o.OperationFilter<GenerateOperationFilter>());
         return builder;
     }

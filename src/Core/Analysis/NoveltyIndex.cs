@@ -7,7 +7,7 @@ namespace RnnRbm.Core.Analysis;
 /// <param name="PieceStart">Its first step in the piece.</param>
 /// <param name="Sequence">The corpus sequence that holds it (its name, as the index was given it).</param>
 /// <param name="SequenceStart">Its first step in that sequence.</param>
-/// <param name="Transposition">Semitones the piece was shifted by to match (0: as written).</param>
+/// <param name="Transposition">Semitones the corpus passage is moved by to give the piece's (0: as written).</param>
 public sealed record NoveltyMatch(int Steps, int PieceStart, string? Sequence, int SequenceStart, int Transposition);
 
 /// <summary>The novelty of one piece against a corpus.</summary>
@@ -92,6 +92,7 @@ public sealed class NoveltyIndex
     public NoveltyReport Check(PianoRoll piece, int threshold)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(threshold);
+        // The piece is shifted by each amount and matched; a match at shift s is the corpus moved by -s.
         var frames = new UInt128[piece.Steps];
         for (int t = 0; t < frames.Length; t++)
         {
@@ -146,12 +147,12 @@ public sealed class NoveltyIndex
         }
         if (bestLength == 0)
         {
-            return new NoveltyMatch(0, 0, null, 0, shift);
+            return new NoveltyMatch(0, 0, null, 0, -shift);
         }
         int startInText = bestEndInText - bestLength + 1;
         int sequence = Array.BinarySearch(_sequenceStarts, startInText);
         sequence = sequence >= 0 ? sequence : ~sequence - 1;
-        return new NoveltyMatch(bestLength, bestEndInPiece - bestLength + 1, _names[sequence], startInText - _sequenceStarts[sequence], shift);
+        return new NoveltyMatch(bestLength, bestEndInPiece - bestLength + 1, _names[sequence], startInText - _sequenceStarts[sequence], -shift);
     }
 
     // The suffix automaton's online extension by one symbol (Blumer et al.; each state keeps the end of its first occurrence).

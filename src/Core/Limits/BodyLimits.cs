@@ -15,5 +15,8 @@ public static class BodyLimits
     public const int FieldsOnly = 16 * 1024;
 
     /// <summary>A body of fields plus one file of at most <paramref name="fileBytes"/> bytes as base64 (a data URL's prefix included).</summary>
-    public static long WithFile(long fileBytes) => (4 * ((fileBytes + 2) / 3)) + FieldsOnly;
+    public static long WithFile(long fileBytes) => WithFiles(1, fileBytes);
+
+    /// <summary>A body of fields plus <paramref name="count"/> files of at most <paramref name="fileBytes"/> bytes each as base64.</summary>
+    public static long WithFiles(int count, long fileBytes) => (count * 4 * ((fileBytes + 2) / 3)) + FieldsOnly;
 }

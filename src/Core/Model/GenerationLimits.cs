@@ -26,8 +26,11 @@ public static class GenerationLimits
     public const double MinTemperature = 0.05;
     public const double MaxTemperature = 20;
 
-    /// <summary>Largest body of <c>POST /generate</c>: its fields and a primer MIDI file of at most <paramref name="maxPrimerBytes"/> as base64.</summary>
-    public static long MaxBodyBytes(int maxPrimerBytes) => BodyLimits.WithFile(maxPrimerBytes);
+    /// <summary>
+    /// Largest body of <c>POST /generate</c>: its fields and two MIDI files (a primer and a melody) of at most
+    /// <paramref name="maxFileBytes"/> each as base64.
+    /// </summary>
+    public static long MaxBodyBytes(int maxFileBytes) => BodyLimits.WithFiles(2, maxFileBytes);
 
     /// <summary>The response formats, lower case; the first is the default.</summary>
     public static IReadOnlyList<string> Formats { get; } = ["midi", "png", "json"];
@@ -44,5 +47,5 @@ public static class GenerationLimits
     public static FieldLimit Seed { get; } = FieldLimit.Whole("seed", 0, null);
 
     /// <summary>Every field, in the order of the request.</summary>
-    public static IReadOnlyList<FieldLimit> All { get; } = [Steps, GibbsK, Seed, Tempo, Program];
+    public static IReadOnlyList<FieldLimit> All { get; } = [Steps, GibbsK, Seed, Tempo, Program, Temperature];
 }

@@ -44,7 +44,7 @@ internal static class GenerationTestData
     }
 
     /// <summary>Stores a model as the Models feature would, and returns its id.</summary>
-    public static async Task<Guid> AddModelAsync(RnnRbmAppFactory app, RnnRbmModel? model = null, string name = "test model")
+    public static async Task<Guid> AddModelAsync(RnnRbmAppFactory app, RnnRbmModel? model = null, string name = "test model", Guid? corpusId = null)
     {
         model ??= SmallModel();
         using IServiceScope scope = app.Services.CreateScope();
@@ -56,6 +56,7 @@ internal static class GenerationTestData
             File = ModelFile.Write(model),
             ManifestJson = JsonSerializer.Serialize(model.Manifest, ModelFile.JsonOptions),
             Origin = "import",
+            CorpusId = corpusId,
         };
         db.Models.Add(entity);
         await db.SaveChangesAsync();

@@ -28,7 +28,7 @@ public class NoveltyIndexTests
         PianoRoll piece = Join(Random(10, 5), Shift(Slice(a, 60, 20), 3), Random(10, 6));
         NoveltyReport report = index.Check(piece, threshold: 16);
         Assert.True(report.Exact.Steps < 3, $"exact run {report.Exact.Steps}");
-        Assert.Equal(new NoveltyMatch(20, 10, "a.mid", 60, -3), report.Transposed);
+        Assert.Equal(new NoveltyMatch(20, 10, "a.mid", 60, 3), report.Transposed); // the corpus passage moved up 3 semitones
         Assert.True(report.Warning);
     }
 

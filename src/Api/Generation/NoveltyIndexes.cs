@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using RnnRbm.Api.Storage;
+using RnnRbm.Api.Training;
+using RnnRbm.Core.Analysis;
+using RnnRbm.Core.Midi;
+using RnnRbm.Core.Model;
+using RnnRbm.Core.PianoRolls;
+
+namespace RnnRbm.Api.Generation;
+
+/// <summary>
+/// The novelty index of each model's training corpus (docs/generation.md, "Is it new?"), built on a model's first
+/// generation and kept for the next ones: the train files of the corpus the model learned from, read on the model's
+/// grid and range.
+/// </summary>
+/// <remarks>
+/// An entry is keyed by the corpus, the grid, the range and the corpus's train files (ids), so a file added to or
+/// removed from the corpus builds a new index rather than serving a stale one. At most <see cref="Capacity"/> indexes
+/// are kept (the least recently used goes first): one costs about 100 bytes a step of corpus (Nottingham's training
+/// split, 176,561 steps: tens of MiB). Two requests that miss together share one build.
+/// </remarks>
+internal sealed class NoveltyIndexes
+{
+    /// <summary>Indexes kept.</summary>
+    public const int Capacity = 4;
+
+    private readonly ConcurrentDictionary<string, (Lazy<NoveltyIndex?> Index, long Used)> _indexes = new();
+    private long _clock;
+
+    /// <summary>
+    /// The novelty of <paramref name="piece"/> against the training corpus of <paramref name="modelId"/>'s model, or null
+    /// when that corpus is not in this service (an imported or bundled model) or holds no train file readable here.
+    /// </summary>
+    public async Task<NoveltyReport?> CheckAsync(RnnRbmDbContext db, Guid modelId, RnnRbmModel model, PianoRoll piece, CancellationToken cancellationToken)
+    {
+        Guid? corpusId = await db.Models.AsNoTracking().Where(m => m.Id == modelId).Select(m => m.CorpusId).FirstOrDefaultAsync(cancellationToken);
+        if (corpusId is not Guid corpus)
+        {
+            return null;
+        }
+        List<Guid> files = await db.CorpusFiles.AsNoTracking()
+            .Where(f => f.CorpusId == corpus && f.Accepted && f.Bytes != null && f.Split == TrainingData.TrainSplit)
+            .OrderBy(f => f.Id).Select(f => f.Id).ToListAsync(cancellationToken);
+        if (files.Count == 0)
+        {
+            return null;
+        }
+        string key = $"{corpus}|{model.Grid}|{model.Range}|{string.Join(',', files)}";
+        long now = Interlocked.Increment(ref _clock);
+        var entry = _indexes.AddOrUpdate(key,
+            _ => (new Lazy<NoveltyIndex?>(() => Build(db, corpus, model)), now),
+            (_, old) => (old.Index, now));
+        Evict();
+        NoveltyIndex? index;
+        try
+        {
+            index = entry.Index.Value;
+        }
+        catch
+        {
+            _indexes.TryRemove(key, out _); // a failed build (the request aborted, the database away) is not kept
+            throw;
+        }
+        return index?.Check(piece, NoveltyIndex.DefaultThreshold(model.Grid));
+    }
+
+    private static NoveltyIndex? Build(RnnRbmDbContext db, Guid corpusId, RnnRbmModel model)
+    {
+        var options = new MidiReadOptions { Grid = model.Grid, Range = model.Range };
+        var sequences = new List<(string, PianoRoll)>();
+        foreach (var file in db.CorpusFiles.AsNoTracking()
+            .Where(f => f.CorpusId == corpusId && f.Accepted && f.Bytes != null && f.Split == TrainingData.TrainSplit)
+            .OrderBy(f => f.FileName).ThenBy(f => f.Id)
+            .Select(f => new { f.FileName, f.Bytes }))
+        {
+            try
+            {
+                sequences.Add((file.FileName, MidiReader.Read(file.Bytes!, options).Roll));
+            }
+            catch (InvalidMidiException)
+            {
+                // Accepted at upload on the statistics grid; unreadable on this one: the model did not learn it either.
+            }
+        }
+        return sequences.Count > 0 ? new NoveltyIndex(sequences) : null;
+    }
+
+    private void Evict()
+    {
+        while (_indexes.Count > Capacity)
+        {
+            string oldest = _indexes.MinBy(e => e.Value.Used).Key;
+            _indexes.TryRemove(oldest, out _);
+        }
+    }
+}
