@@ -96,6 +96,22 @@ public static class GenerationSetup
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .ProducesProblem(StatusCodes.Status504GatewayTimeout);
+
+        app.MapPost("/api/models/{id:guid}/style", StyleEndpoint.Measure)
+            .WithTags("Generation")
+            .WithName("MeasureModelStyle")
+            .WithSummary("Does the model write like its corpus? Generates `pieces` pieces and measures their style statistics beside the corpus's.")
+            .WithDescription(
+                "Pitch-class histogram, polyphony, pitch range, empty-step rate and note lengths of the generated pieces together and of the " +
+                "train files of the corpus the model learned from, with one distance between them in [0, 1] (docs/generation.md, \"Style statistics\"). " +
+                "The pieces are sampled as POST /generate samples (seeds seed, seed + 1, …; the same request gives the same answer) and not kept. " +
+                "`corpus` and `distance` are null for a model whose corpus is not in this service (imported or bundled). " +
+                "pieces × steps × gibbsK at most 1000000; 429 with `Retry-After` (seconds), as for generations, when the generation slots stay busy.")
+            .AcceptsValidated<StyleRequest>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .RequireApiKeyForChanges();
         return app;
     }
 

@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using RnnRbm.Api.Storage;
 using RnnRbm.Api.Training;
 using RnnRbm.Core.Analysis;
-using RnnRbm.Core.Midi;
 using RnnRbm.Core.Model;
 using RnnRbm.Core.PianoRolls;
 
@@ -65,26 +64,8 @@ internal sealed class NoveltyIndexes
         return index?.Check(piece, NoveltyIndex.DefaultThreshold(model.Grid));
     }
 
-    private static NoveltyIndex? Build(RnnRbmDbContext db, Guid corpusId, RnnRbmModel model)
-    {
-        var options = new MidiReadOptions { Grid = model.Grid, Range = model.Range };
-        var sequences = new List<(string, PianoRoll)>();
-        foreach (var file in db.CorpusFiles.AsNoTracking()
-            .Where(f => f.CorpusId == corpusId && f.Accepted && f.Bytes != null && f.Split == TrainingData.TrainSplit)
-            .OrderBy(f => f.FileName).ThenBy(f => f.Id)
-            .Select(f => new { f.FileName, f.Bytes }))
-        {
-            try
-            {
-                sequences.Add((file.FileName, MidiReader.Read(file.Bytes!, options).Roll));
-            }
-            catch (InvalidMidiException)
-            {
-                // Accepted at upload on the statistics grid; unreadable on this one: the model did not learn it either.
-            }
-        }
-        return sequences.Count > 0 ? new NoveltyIndex(sequences) : null;
-    }
+    private static NoveltyIndex? Build(RnnRbmDbContext db, Guid corpusId, RnnRbmModel model) =>
+        ModelCorpus.TrainFiles(db, corpusId, model) is { Count: > 0 } sequences ? new NoveltyIndex(sequences) : null;
 
     private void Evict()
     {

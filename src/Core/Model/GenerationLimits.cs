@@ -46,6 +46,12 @@ public static class GenerationLimits
     /// <summary>Any unsigned 64-bit integer; random when absent.</summary>
     public static FieldLimit Seed { get; } = FieldLimit.Whole("seed", 0, null);
 
+    /// <summary>Pieces a style measurement generates (<c>POST /api/models/{id}/style</c>).</summary>
+    public static FieldLimit StylePieces { get; } = FieldLimit.Whole("pieces", 1, 32, 8);
+
+    /// <summary>The fields of a style measurement: how many pieces, and each piece as a generation samples it.</summary>
+    public static IReadOnlyList<FieldLimit> Style { get; } = [StylePieces, Steps, GibbsK, Seed, Temperature];
+
     /// <summary>Every field, in the order of the request.</summary>
     public static IReadOnlyList<FieldLimit> All { get; } = [Steps, GibbsK, Seed, Tempo, Program, Temperature];
 }
