@@ -27,10 +27,15 @@ internal static class GenerateCommand
         var melody = new Option<string?>("--melody") { Description = "Harmonize this MIDI melody: its notes are kept exactly at every step while the model writes the other keys." };
         var melodyOnTop = new Option<bool>("--melody-on-top") { Description = "With --melody: keep every key above the melody silent, so the tune stays on top." };
         var corpus = new Option<string?>("--corpus") { Description = "MIDI files (a folder or .zip; typically the model's training data) to check the piece against: the longest run it shares with one of them (is it new?) and how its style statistics differ." };
+        var bars = new Option<double?>("--bars") { Description = $"Length in bars of --time-signature instead of --steps, at --tempo ({GenerationLimits.Bars.Interval()})." };
+        var timeSignature = new Option<string>("--time-signature") { Description = "What a bar is for --bars: 4/4, 3/4, 6/8, …", DefaultValueFactory = _ => GenerationLimits.DefaultTimeSignature };
+        var seconds = new Option<double?>("--seconds") { Description = $"Length in seconds instead of --steps, at --tempo ({GenerationLimits.Seconds.Interval()})." };
+        var transpose = new Option<int?>("--transpose") { Description = $"Move the output by this many semitones, in {GenerationLimits.Transpose.Interval()}." };
+        var key = new Option<string?>("--key") { Description = "Move the output to this key ('D minor', 'F# major', 'Bb'): its key is estimated and its tonic moved by the smaller way." };
         var threshold = new Option<int?>("--novelty-threshold") { Description = $"With --corpus: warn when a shared run is longer than this many steps (default: {NoveltyIndex.DefaultThresholdQuarters} quarter notes on the model's grid)." };
 
         var command = new Command("generate", "Generate a piece from a trained model.");
-        foreach (Option option in new Option[] { model, steps, gibbsK, seed, primer, tempo, program, output, png, temperature, melody, melodyOnTop, corpus, threshold })
+        foreach (Option option in new Option[] { model, steps, gibbsK, seed, primer, tempo, program, output, png, temperature, melody, melodyOnTop, bars, timeSignature, seconds, transpose, key, corpus, threshold })
         {
             command.Options.Add(option);
         }
@@ -56,7 +61,8 @@ internal static class GenerateCommand
             {
                 throw new UsageException("--melody-on-top needs --melody.");
             }
-            int stepCount = result.GetValue(steps) ?? controls.Melody?.Steps ?? GenerationLimits.DefaultSteps, k = result.GetValue(gibbsK);
+            int? lengthSteps = MusicalSteps(result.GetValue(steps), result.GetValue(bars), result.GetValue(timeSignature)!, result.GetValue(seconds), grid, result.GetValue(tempo));
+            int stepCount = lengthSteps ?? controls.Melody?.Steps ?? GenerationLimits.DefaultSteps, k = result.GetValue(gibbsK);
             if (stepCount < 1 || stepCount > RnnRbmGenerator.MaxSteps || k < 1 || k > RnnRbmGenerator.MaxGibbsK)
             {
                 throw new UsageException($"--steps must lie in [1, {RnnRbmGenerator.MaxSteps}] and --gibbs-k in [1, {RnnRbmGenerator.MaxGibbsK}].");
@@ -81,8 +87,11 @@ internal static class GenerateCommand
             }
             ulong seedValue = result.GetValue(seed) ?? BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            PianoRoll roll = new RnnRbmGenerator(loaded).Generate(stepCount, k, seedValue, primerRoll, controls);
+            PianoRoll sampled = new RnnRbmGenerator(loaded).Generate(stepCount, k, seedValue, primerRoll, controls);
             double milliseconds = clock.Elapsed.TotalMilliseconds;
+            int semitones = Semitones(result.GetValue(transpose), result.GetValue(key), sampled);
+            PianoRoll roll = sampled.Transposed(semitones)
+                ?? throw new UsageException($"--transpose {semitones} would move the model's range {loaded.Range} beyond MIDI's notes 0-127.");
             string midiPath = result.GetValue(output)!;
             File.WriteAllBytes(midiPath, MidiWriter.Write(roll, writeOptions));
             string? pngPath = result.GetValue(png);
@@ -90,7 +99,8 @@ internal static class GenerateCommand
             {
                 File.WriteAllBytes(pngPath, PianoRollImage.RenderPng(roll, grid, new PianoRollImageOptions { Title = $"generated piano-roll (seed {seedValue})" }));
             }
-            o.Result(new { @event = "generated", seed = seedValue, steps = stepCount, gibbsK = k, temperature = controls.Temperature, melody = controls.Melody is not null, notes = roll.CountActive(), milliseconds, midi = midiPath, png = pngPath },
+            string? estimatedKey = MusicalKey.Estimate(roll)?.ToString();
+            o.Result(new { @event = "generated", seed = seedValue, steps = stepCount, gibbsK = k, temperature = controls.Temperature, melody = controls.Melody is not null, transpose = semitones, key = estimatedKey, notes = roll.CountActive(), milliseconds, midi = midiPath, png = pngPath },
                 $"generated {stepCount} steps ({roll.CountActive()} note-steps) with seed {seedValue} in {milliseconds:F1} ms -> {midiPath}" +
                 (pngPath is null ? "" : $", {pngPath}"));
             if (result.GetValue(corpus) is string corpusPath)
@@ -107,10 +117,10 @@ internal static class GenerateCommand
                 {
                     throw new UsageException($"--novelty-threshold must be at least 0; got {warnAbove}.");
                 }
-                NoveltyReport novelty = new NoveltyIndex([.. names.Zip(rolls)]).Check(roll, warnAbove);
+                NoveltyReport novelty = new NoveltyIndex([.. names.Zip(rolls)]).Check(sampled, warnAbove);
                 o.Result(new { @event = "novelty", exact = novelty.Exact, transposed = novelty.Transposed, threshold = warnAbove, warning = novelty.Warning },
                     Describe(novelty));
-                StyleStatistics piece = StyleStatistics.Measure([roll]), source = StyleStatistics.Measure(rolls);
+                StyleStatistics piece = StyleStatistics.Measure([sampled]), source = StyleStatistics.Measure(rolls);
                 double distance = piece.DistanceTo(source);
                 o.Result(new { @event = "style", distance, piece, corpus = source },
                     $"style distance to the corpus {distance:F3} (0 = the same statistics, 1 = nothing in common); empty steps {piece.EmptyStepRate:P0} " +
@@ -118,6 +128,56 @@ internal static class GenerateCommand
             }
         }));
         return command;
+    }
+
+    // --steps, --bars or --seconds (one of them) as steps on the model's grid; null when none is given.
+    private static int? MusicalSteps(int? steps, double? bars, string timeSignature, double? seconds, TimeGrid grid, double tempo)
+    {
+        if (new object?[] { steps, bars, seconds }.Count(v => v is not null) > 1)
+        {
+            throw new UsageException("Give the length once: --steps, --bars or --seconds.");
+        }
+        if (bars is double b)
+        {
+            if (GenerationLimits.Bars.Problem(b) is string problem)
+            {
+                throw new UsageException("--" + problem);
+            }
+            if (!MusicalLength.TryParseTimeSignature(timeSignature, out (int, int) signature))
+            {
+                throw new UsageException($"--time-signature must read like 4/4, 3/4 or 6/8; got '{timeSignature}'.");
+            }
+            return MusicalLength.StepsOfBars(grid, b, signature, tempo);
+        }
+        if (seconds is double s)
+        {
+            return GenerationLimits.Seconds.Problem(s) is string problem
+                ? throw new UsageException("--" + problem)
+                : MusicalLength.StepsOfSeconds(grid, s, tempo);
+        }
+        return steps;
+    }
+
+    // --transpose, or the move from the piece's estimated key to --key's tonic; 0 without either.
+    private static int Semitones(int? transpose, string? key, PianoRoll piece)
+    {
+        if (transpose is not null && key is not null)
+        {
+            throw new UsageException("Give --transpose or --key, not both.");
+        }
+        if (transpose is int t)
+        {
+            return GenerationLimits.Transpose.Problem(t) is string problem ? throw new UsageException("--" + problem) : t;
+        }
+        if (key is null)
+        {
+            return 0;
+        }
+        if (!MusicalKey.TryParse(key, out MusicalKey target))
+        {
+            throw new UsageException($"--key must be {MusicalKey.Accepted}; got '{key}'.");
+        }
+        return MusicalKey.Estimate(piece) is MusicalKey found ? found.SemitonesTo(target) : 0;
     }
 
     private static string Describe(NoveltyReport novelty)

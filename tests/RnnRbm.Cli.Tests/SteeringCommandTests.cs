@@ -42,8 +42,24 @@ public class SteeringCommandTests
         Assert.Equal(piece.Steps, style.GetProperty("piece").GetProperty("steps").GetInt32());
     }
 
+    [Fact]
+    public void Generate_InBars_ToANamedKey()
+    {
+        using var temp = new TempFolder("rnnrbm-cli-tests-");
+        ModelFile.Save(TinyModel.Create(5, "cli test"), temp["m.rnnrbm"]);
+        using CliProcess generate = CliProcess.Run(temp.Path, "generate", "--model", "m.rnnrbm", "--bars", "4", "--time-signature", "3/4", "--key", "D major",
+            "--gibbs-k", "3", "--seed", "2", "--out", "k.mid", "--json");
+        Assert.True(generate.ExitCode == 0, generate.Stderr);
+        JsonElement generated = generate.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+            .Single(l => l.GetProperty("event").GetString() == "generated");
+        Assert.Equal(24, generated.GetProperty("steps").GetInt32()); // 4 bars of 3 quarters at 2 steps per quarter
+        Assert.StartsWith("D ", generated.GetProperty("key").GetString(), StringComparison.Ordinal);
+        Assert.InRange(generated.GetProperty("transpose").GetInt32(), -6, 5);
+    }
+
     [Theory]
     [InlineData("--temperature", "0", "temperature must lie in [0.05, 20]")]
+    [InlineData("--key", "H major", "--key must be a key such as")]
     [InlineData("--melody-on-top", null, "--melody-on-top needs --melody")]
     public void Generate_RefusesBadSteering_SayingWhy(string option, string? value, string message)
     {

@@ -118,6 +118,41 @@ internal static class GenerateEndpoint
                 return new Sampled(Guid.Empty, null, Invalid: ErrorHandling.Invalid("primer", ex.Message));
             }
         }
+        // A length in bars or seconds becomes steps on the model's grid at the request's tempo.
+        int? askedSteps = request.Steps;
+        string lengthField = "steps";
+        if (request.Bars is double bars)
+        {
+            if (!MusicalLength.TryParseTimeSignature(request.TimeSignature ?? GenerationLimits.DefaultTimeSignature, out (int, int) signature))
+            {
+                throw new InvalidOperationException($"The time signature '{request.TimeSignature}' was not checked.");
+            }
+            askedSteps = MusicalLength.StepsOfBars(model.Grid, bars, signature, resolved.Tempo);
+            lengthField = "bars";
+        }
+        else if (request.Seconds is double seconds)
+        {
+            askedSteps = MusicalLength.StepsOfSeconds(model.Grid, seconds, resolved.Tempo);
+            lengthField = "seconds";
+        }
+        if (lengthField != "steps")
+        {
+            int steps = askedSteps!.Value;
+            string? problem = steps > GenerationLimits.MaxSteps ? $"{lengthField} gives {steps} steps on this model's grid ({model.Grid}) at {resolved.Tempo} bpm, above the {GenerationLimits.MaxSteps} allowed."
+                : (long)steps * resolved.GibbsK > GenerationLimits.MaxGibbsSweeps ? $"{lengthField} gives {steps} steps on this model's grid ({model.Grid}); steps × gibbsK must be at most {GenerationLimits.MaxGibbsSweeps}. Lower either."
+                : null;
+            if (problem is not null)
+            {
+                return new Sampled(Guid.Empty, null, Invalid: ErrorHandling.Invalid(lengthField, problem));
+            }
+            resolved = resolved with { Steps = steps };
+        }
+        if (model.Range.Lowest + resolved.Transpose < 0 || model.Range.End + resolved.Transpose > 128)
+        {
+            return new Sampled(Guid.Empty, null, Invalid: ErrorHandling.Invalid("transpose",
+                $"transpose {resolved.Transpose} would move this model's range {model.Range} beyond MIDI's notes 0-127."));
+        }
+
         PianoRoll? melody = null;
         if (melodyBytes is not null)
         {
@@ -130,9 +165,9 @@ internal static class GenerateEndpoint
                 return new Sampled(Guid.Empty, null, Invalid: ErrorHandling.Invalid("melody", ex.Message));
             }
             // Without steps the melody's length; with them, no longer than the melody (a test of the bound, as for steps).
-            int steps = request.Steps ?? Math.Min(melody.Steps, GenerationLimits.MaxSteps);
+            int steps = askedSteps ?? Math.Min(melody.Steps, GenerationLimits.MaxSteps);
             string? problem = melody.Steps == 0 ? "melody has no step on the model's grid: send a MIDI file with notes."
-                : steps > melody.Steps ? $"melody lasts {melody.Steps} steps on the model's grid ({model.Grid}); steps asks for {steps}: leave steps out to follow the melody, or lower it."
+                : steps > melody.Steps ? $"melody lasts {melody.Steps} steps on the model's grid ({model.Grid}); {lengthField} asks for {steps}: leave it out to follow the melody, or lower it."
                 : (long)steps * resolved.GibbsK > GenerationLimits.MaxGibbsSweeps ? $"steps × gibbsK must be at most {GenerationLimits.MaxGibbsSweeps}; the melody's {steps} steps × {resolved.GibbsK}. Lower gibbsK."
                 : null;
             if (problem is not null)
@@ -158,6 +193,16 @@ internal static class GenerateEndpoint
             generated = new RnnRbmGenerator(model).Generate(resolved.Steps, resolved.GibbsK, resolved.Seed, primer, controls);
         }
         PianoRoll output = resolved.IncludePrimer && primer is not null ? Concatenate(primer, generated) : generated;
+        if (request.Key is not null && MusicalKey.TryParse(request.Key, out MusicalKey target) && MusicalKey.Estimate(generated) is MusicalKey found)
+        {
+            // Resolved to semitones, so that the stored request gives the same bytes again.
+            resolved = resolved with { Transpose = found.SemitonesTo(target) };
+        }
+        if (resolved.Transpose != 0)
+        {
+            output = output.Transposed(resolved.Transpose)
+                ?? throw new InvalidOperationException($"A transposition by {resolved.Transpose} of {output.Range} was not checked.");
+        }
         // Outside the slot: the first generation of a model builds its corpus's index (seconds), the others walk it (milliseconds).
         NoveltyReport? report = await novelty.CheckAsync(db, resolved.ModelId, model, generated, aborted);
         GenerationJson piece = ToJson(resolved, model, output, primer?.Steps ?? 0, melody is null ? 0 : resolved.Steps, report);
@@ -203,8 +248,8 @@ internal static class GenerateEndpoint
         }
         return new GenerationJson(
             settings.ModelId, settings.Seed, roll.Steps, settings.Steps, primerSteps, settings.IncludePrimer, settings.GibbsK,
-            new PitchRangeJson(model.Range.Lowest, model.Range.End), StoredPiece.ToJson(model.Grid), settings.Tempo, settings.Program, roll.CountActive(), notes,
-            settings.Temperature, melodySteps,
+            new PitchRangeJson(roll.Range.Lowest, roll.Range.End), StoredPiece.ToJson(model.Grid), settings.Tempo, settings.Program, roll.CountActive(), notes,
+            settings.Temperature, melodySteps, settings.Transpose, MusicalKey.Estimate(roll)?.ToString(),
             novelty is null ? null : new NoveltyJson(Run(novelty.Exact), Run(novelty.Transposed), novelty.Threshold, novelty.Warning));
     }
 

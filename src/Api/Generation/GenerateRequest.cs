@@ -1,7 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using RnnRbm.Api.Hosting;
+using RnnRbm.Core.Analysis;
 using RnnRbm.Core.Limits;
 using RnnRbm.Core.Model;
+using RnnRbm.Core.PianoRolls;
 
 namespace RnnRbm.Api.Generation;
 
@@ -72,6 +74,29 @@ public sealed record GenerateRequest : IRequestBody
     /// <example>false</example>
     public bool? MelodyOnTop { get; init; }
 
+    /// <summary>Length in bars instead of steps: bars of timeSignature, at the model's grid and the request's tempo (exclusive with steps and seconds).</summary>
+    /// <example>8</example>
+    public double? Bars { get; init; }
+
+    /// <summary>The time signature bars count in, as "4/4", "3/4" or "6/8" (default 4/4).</summary>
+    /// <example>4/4</example>
+    public string? TimeSignature { get; init; }
+
+    /// <summary>Length in seconds instead of steps, at the request's tempo (exclusive with steps and bars).</summary>
+    /// <example>30</example>
+    public double? Seconds { get; init; }
+
+    /// <summary>Semitones the output is moved by, -24..24 (exclusive with key). The pitch range of the answer moves with it.</summary>
+    /// <example>0</example>
+    public int? Transpose { get; init; }
+
+    /// <summary>
+    /// Move the output to this key: the piece's key is estimated (Krumhansl-Kessler profiles) and the output transposed by
+    /// the smallest move (-6..5 semitones) that puts its tonic on this one's, e.g. "D minor", "F# major", "Bb" (exclusive with transpose).
+    /// </summary>
+    /// <example>D minor</example>
+    public string? Key { get; init; }
+
     /// <summary>
     /// POST /generate's answer: <c>midi</c> (default, audio/midi attachment), <c>png</c> (piano-roll image) or <c>json</c> (notes per
     /// step); the Accept header can ask for the same (a conflict between the two is a 406). Ignored by POST /api/generations.
@@ -97,6 +122,26 @@ public sealed record GenerateRequest : IRequestBody
         if (!errors.ContainsKey("steps") && !errors.ContainsKey("gibbsK") && (long)steps * gibbsK > GenerationLimits.MaxGibbsSweeps)
         {
             errors.Add("gibbsK", $"steps × gibbsK must be at most {GenerationLimits.MaxGibbsSweeps} (one request must stay within seconds); got {steps} × {gibbsK}. Lower either.");
+        }
+        if (new object?[] { Steps, Bars, Seconds }.Count(v => v is not null) > 1)
+        {
+            errors.Add(Steps is not null ? "steps" : "bars", "Give the length once: steps, bars or seconds.");
+        }
+        if (TimeSignature is not null && !MusicalLength.TryParseTimeSignature(TimeSignature, out _))
+        {
+            errors.Add("timeSignature", $"timeSignature must read like 4/4, 3/4 or 6/8 (beats 1-32 over 1, 2, 4, 8, 16 or 32); got '{TimeSignature}'.");
+        }
+        else if (TimeSignature is not null && Bars is null)
+        {
+            errors.Add("timeSignature", "timeSignature says what a bar is: send bars with it, or leave it out.");
+        }
+        if (Transpose is not null && Key is not null)
+        {
+            errors.Add("key", "Give transpose or key, not both.");
+        }
+        else if (Key is not null && !MusicalKey.TryParse(Key, out _))
+        {
+            errors.Add("key", $"key must be {MusicalKey.Accepted}; got '{Key}'.");
         }
         if (MelodyOnTop == true && Melody is null)
         {

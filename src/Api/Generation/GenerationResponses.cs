@@ -21,6 +21,8 @@ namespace RnnRbm.Api.Generation;
 /// <param name="Notes">One list per step of the MIDI pitches sounding at it, ascending (empty list: silence).</param>
 /// <param name="Temperature">The sampling temperature (1: the model as it is).</param>
 /// <param name="MelodySteps">Steps of a melody the model harmonized (0: none); its notes are in <paramref name="Notes"/> at every step.</param>
+/// <param name="Transpose">Semitones the output was moved by after sampling (its pitch range moved with it).</param>
+/// <param name="Key">The output's key as estimated from its pitch classes (Krumhansl-Kessler profiles), e.g. "D minor"; null for silence.</param>
 /// <param name="Novelty">
 /// Is it new? The longest runs the generated steps share with the model's training corpus; absent when that corpus is not
 /// in this service (an imported or bundled model).
@@ -41,6 +43,8 @@ public sealed record GenerationJson(
     IReadOnlyList<IReadOnlyList<int>> Notes,
     double Temperature = 1,
     int MelodySteps = 0,
+    int Transpose = 0,
+    string? Key = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] NoveltyJson? Novelty = null);
 
 /// <summary>

@@ -20,12 +20,14 @@ namespace RnnRbm.Api.Generation;
 /// <param name="Temperature">The sampling temperature (1: the model).</param>
 /// <param name="Melody">The melody harmonized, a MIDI file as base64; absent when none, and in history lists.</param>
 /// <param name="MelodyOnTop">Whether the keys above the melody were kept silent.</param>
+/// <param name="Transpose">Semitones the output was moved by (a key asked for is resolved to these).</param>
 public sealed record GenerationSettings(
     Guid ModelId, int Steps, int GibbsK, ulong Seed, double Tempo, int Program, string Format, bool IncludePrimer,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Primer,
     double Temperature = 1,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Melody = null,
-    bool MelodyOnTop = false)
+    bool MelodyOnTop = false,
+    int Transpose = 0)
 {
     /// <summary>
     /// Fills in the defaults of a request its endpoint has checked (bounds and rules) and decodes the primer, whose
@@ -74,7 +76,7 @@ public sealed record GenerationSettings(
         // A random seed below 2^53 survives a trip through a JavaScript number (the UI regenerates from it).
         ulong seed = request.Seed ?? (BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) >> 11);
         settings = new GenerationSettings(request.ModelId!.Value, steps, gibbsK, seed, tempo, program, format, request.IncludePrimer ?? false, primerText,
-            request.Temperature ?? GenerationLimits.Temperature.Default!.Value, melodyText, request.MelodyOnTop ?? false);
+            request.Temperature ?? GenerationLimits.Temperature.Default!.Value, melodyText, request.MelodyOnTop ?? false, request.Transpose ?? 0);
         return errors;
     }
 

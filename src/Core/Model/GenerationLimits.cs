@@ -46,6 +46,15 @@ public static class GenerationLimits
     /// <summary>Any unsigned 64-bit integer; random when absent.</summary>
     public static FieldLimit Seed { get; } = FieldLimit.Whole("seed", 0, null);
 
+    /// <summary>Length in bars of <c>timeSignature</c> instead of steps (steps from the model's grid and the tempo).</summary>
+    public static FieldLimit Bars { get; } = FieldLimit.Real("bars", 0.25, 2000, unit: "bars");
+    /// <summary>Length in seconds instead of steps, at the request's tempo.</summary>
+    public static FieldLimit Seconds { get; } = FieldLimit.Real("seconds", 0.5, 3600, unit: "seconds");
+    /// <summary>Semitones the output is moved by (its range moves with it).</summary>
+    public static FieldLimit Transpose { get; } = FieldLimit.Whole("transpose", -24, 24, 0);
+    /// <summary>The time signature bars count in when none is given.</summary>
+    public const string DefaultTimeSignature = "4/4";
+
     /// <summary>Pieces a style measurement generates (<c>POST /api/models/{id}/style</c>).</summary>
     public static FieldLimit StylePieces { get; } = FieldLimit.Whole("pieces", 1, 32, 8);
 
@@ -53,5 +62,5 @@ public static class GenerationLimits
     public static IReadOnlyList<FieldLimit> Style { get; } = [StylePieces, Steps, GibbsK, Seed, Temperature];
 
     /// <summary>Every field, in the order of the request.</summary>
-    public static IReadOnlyList<FieldLimit> All { get; } = [Steps, GibbsK, Seed, Tempo, Program, Temperature];
+    public static IReadOnlyList<FieldLimit> All { get; } = [Steps, GibbsK, Seed, Tempo, Program, Temperature, Bars, Seconds, Transpose];
 }

@@ -102,6 +102,21 @@ public sealed class PianoRoll
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
+    /// <summary>
+    /// The same cells over a range moved by <paramref name="semitones"/>: every note sounds that many semitones higher
+    /// (lower when negative). Null when the moved range would leave MIDI's notes 0-127.
+    /// </summary>
+    public PianoRoll? Transposed(int semitones)
+    {
+        if (Range.Lowest + semitones < 0 || Range.End + semitones > 128)
+        {
+            return null;
+        }
+        var moved = new PianoRoll(Steps, new PitchRange(Range.Lowest + semitones, Range.End + semitones));
+        _cells.CopyTo(moved._cells, 0);
+        return moved;
+    }
+
     /// <summary>True when both rolls have the same range, length and cells.</summary>
     public bool ContentEquals(PianoRoll other) =>
         other.Range == Range && other.Steps == Steps && other._cells.AsSpan().SequenceEqual(_cells);

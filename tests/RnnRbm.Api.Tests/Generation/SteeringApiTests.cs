@@ -131,3 +131,80 @@ public class SteeringApiTests(GenerationAppFixture fixture) : IClassFixture<Gene
 
     private static byte[] Midi(PianoRoll roll) => MidiWriter.Write(roll, new MidiWriteOptions { Grid = GenerationTestData.Grid });
 }
+
+public class MusicalTermsApiTests(GenerationAppFixture fixture) : IClassFixture<GenerationAppFixture>
+{
+    private readonly HttpClient _client = fixture.Client;
+
+    [Theory]
+    [InlineData("{\"bars\":2}", 16)]                              // 2 bars of 4/4 at 2 steps per quarter
+    [InlineData("{\"bars\":2,\"timeSignature\":\"3/4\"}", 12)]
+    [InlineData("{\"seconds\":4,\"tempo\":120}", 16)]               // 8 quarters
+    public async Task Lengths_InBarsOrSeconds_BecomeSteps_AndTheRequestKeepsThem(string length, int steps)
+    {
+        Dictionary<string, JsonElement> body = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(length)!;
+        body["modelId"] = JsonSerializer.SerializeToElement(fixture.ModelId);
+        body["gibbsK"] = JsonSerializer.SerializeToElement(3);
+        HttpResponseMessage response = await _client.PostAsJsonAsync(new Uri("/api/generations", UriKind.Relative), body);
+        string text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
+        using JsonDocument doc = JsonDocument.Parse(text);
+        Assert.Equal(steps, doc.RootElement.GetProperty("piece").GetProperty("steps").GetInt32());
+        Assert.Equal(steps, doc.RootElement.GetProperty("request").GetProperty("steps").GetInt32());
+    }
+
+    [Fact]
+    public async Task Transpose_MovesEveryNote_AndTheRange()
+    {
+        JsonElement plain = await PieceAsync(new { modelId = fixture.ModelId, steps = 30, gibbsK = 4, seed = 3, format = "json" });
+        JsonElement moved = await PieceAsync(new { modelId = fixture.ModelId, steps = 30, gibbsK = 4, seed = 3, transpose = -5, format = "json" });
+        Assert.Equal(plain.GetProperty("pitchRange").GetProperty("lowest").GetInt32() - 5, moved.GetProperty("pitchRange").GetProperty("lowest").GetInt32());
+        Assert.Equal(-5, moved.GetProperty("transpose").GetInt32());
+        int[][] Notes(JsonElement piece) => [.. piece.GetProperty("notes").EnumerateArray().Select(s => s.EnumerateArray().Select(n => n.GetInt32()).ToArray())];
+        Assert.Equal(Notes(plain).Select(s => s.Select(n => n - 5).ToArray()), Notes(moved));
+    }
+
+    [Fact]
+    public async Task Key_MovesThePieceToThatTonic_ResolvedToSemitones()
+    {
+        HttpResponseMessage response = await _client.PostAsJsonAsync(new Uri("/api/generations", UriKind.Relative),
+            new { modelId = fixture.ModelId, steps = 40, gibbsK = 4, seed = 8, key = "F# minor" });
+        string text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
+        using JsonDocument doc = JsonDocument.Parse(text);
+        Assert.StartsWith("F# ", doc.RootElement.GetProperty("piece").GetProperty("key").GetString(), StringComparison.Ordinal);
+        int semitones = doc.RootElement.GetProperty("request").GetProperty("transpose").GetInt32();
+        Assert.InRange(semitones, -6, 5);
+        Assert.False(doc.RootElement.GetProperty("request").TryGetProperty("key", out _)); // resolved: the request replays as semitones
+    }
+
+    [Fact]
+    public async Task BadMusicalTerms_Are400s_SayingWhatIsWrong()
+    {
+        (object Body, string Field, string Message)[] cases =
+        [
+            (new { modelId = fixture.ModelId, steps = 10, bars = 2.0 }, "steps", "Give the length once"),
+            (new { modelId = fixture.ModelId, bars = 2.0, timeSignature = "4/5" }, "timeSignature", "timeSignature must read like 4/4"),
+            (new { modelId = fixture.ModelId, timeSignature = "3/4" }, "timeSignature", "send bars with it"),
+            (new { modelId = fixture.ModelId, key = "H major" }, "key", "key must be a key such as"),
+            (new { modelId = fixture.ModelId, key = "C", transpose = 2 }, "key", "Give transpose or key, not both"),
+            (new { modelId = fixture.ModelId, transpose = 30 }, "transpose", "transpose must lie in [-24, 24]"),
+            (new { modelId = fixture.ModelId, bars = 200.0, gibbsK = 1000 }, "bars", "steps × gibbsK must be at most"),
+            (new { modelId = fixture.ModelId, bars = 2000.0 }, "bars", "bars gives 16000 steps"),
+        ];
+        foreach ((object body, string field, string message) in cases)
+        {
+            HttpResponseMessage response = await _client.PostGenerateAsync(body);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains(message, Assert.Single((await response.Errors())[field]), StringComparison.Ordinal);
+        }
+    }
+
+    private async Task<JsonElement> PieceAsync(object body)
+    {
+        HttpResponseMessage response = await _client.PostGenerateAsync(body);
+        string text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+}
