@@ -157,10 +157,6 @@ public sealed class PlayerTests(BrowserFixture fixture)
         await ClickStepAsync(page, Player, 2990);
         await page.WaitForFunctionAsync("() => Math.abs(Number(document.querySelector('#history-player .player').dataset.playhead) - 2990.5) < 0.6");
         Assert.Empty(Errors.Of(page));
-        if (width < 600)
-        {
-            await page.ScreenshotAsync(new() { Path = Path.Combine(TestData.ScreenshotFolder, "player-phone.png") });
-        }
     }
 
     [Theory]
@@ -192,6 +188,11 @@ public sealed class PlayerTests(BrowserFixture fixture)
         int overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
         Assert.True(overflow <= 0, $"the corpus page scrolls sideways by {overflow}px at {width}px");
         Assert.Empty(Errors.Of(page));
+        if (width < 600)
+        {
+            await player.ScrollIntoViewIfNeededAsync();
+            await page.ScreenshotAsync(new() { Path = Path.Combine(TestData.ScreenshotFolder, "player-phone.png") });
+        }
     }
 
     /// <summary>

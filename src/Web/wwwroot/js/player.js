@@ -17,7 +17,10 @@ if (!document.querySelector(`link[href="${stylesheet}"]`)) {
 }
 
 const RULER = 20; // px of time ruler above the roll
-const READABLE = 6; // px per step a long piece opens at (fitting 3000 steps in a phone's width would leave 0.1 px)
+// A long piece opens at 30 px per second of music, at least 3 px per step (fitting 3000 steps into a phone's width
+// would leave 0.1 px a step): about 10 s of it on a phone, 20 s in a laptop's card.
+const READABLE_PX_PER_SECOND = 30;
+const READABLE_MIN_PPS = 3;
 const MAX_ZOOM = 48;
 const ZOOM_STEP = 1.5;
 const COLORS = {
@@ -225,12 +228,19 @@ export function createPlayer(roll, { audio = null, unavailable = '', audioId, la
       const x = xOf(boundary);
       ctx.fillStyle = COLORS.primerLine;
       ctx.fillRect(x - 1, 0, 3, height);
+      // The words on the ruler's own ground, over its time labels.
       ctx.font = '11px system-ui, sans-serif';
       ctx.textBaseline = 'middle';
-      ctx.textAlign = 'right';
-      if (roll.primerSteps > 0) ctx.fillText('primer ', x - 2, RULER / 2);
-      ctx.textAlign = 'left';
-      ctx.fillText(' continuation', x + 3, RULER / 2);
+      const label = (text, at, align) => {
+        const w = ctx.measureText(text).width + 6;
+        ctx.fillStyle = COLORS.primerBackground;
+        ctx.fillRect(align === 'right' ? at - w : at, 1, w, RULER - 2);
+        ctx.fillStyle = COLORS.primerLine;
+        ctx.textAlign = align;
+        ctx.fillText(text, align === 'right' ? at - 3 : at + 3, RULER / 2);
+      };
+      if (roll.primerSteps > 0) label('primer', x - 2, 'right');
+      label('continuation', x + 3, 'left');
     }
     const px = xOf(playStep());
     ctx.fillStyle = COLORS.playhead;
@@ -438,7 +448,8 @@ export function createPlayer(roll, { audio = null, unavailable = '', audioId, la
   // Opened at the whole piece when that is readable, else at a readable zoom from the start.
   requestAnimationFrame(() => {
     const fit = fitPps();
-    setZoom(fit >= READABLE / 2 ? fit : READABLE, 0);
+    const readable = Math.max(READABLE_MIN_PPS, READABLE_PX_PER_SECOND * roll.stepSeconds);
+    setZoom(fit >= readable / 2 ? fit : readable, 0);
   });
   setLoop(null, null);
   loadAudio();
