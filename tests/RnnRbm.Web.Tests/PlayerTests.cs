@@ -195,6 +195,33 @@ public sealed class PlayerTests(BrowserFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task Upload_ThenListen_PlaysTheUploadedFileFromTheUploadReport()
+    {
+        IPage page = await fixture.NewPageAsync(1280, 800);
+        await page.GotoAsync("/corpora");
+        IReadOnlyList<string> files = TestData.DemoMidi(2);
+        await page.GetByLabel("Name").FillAsync("Listen to my upload");
+        await page.Locator("#corpus-files").SetInputFilesAsync(files);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upload", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator("#upload-message .alert-success")).ToContainTextAsync("Listen to my upload");
+
+        string name = Path.GetFileName(files[0]);
+        await page.Locator("#upload-result").GetByRole(AriaRole.Button, new() { Name = $"Listen to {name}" }).ClickAsync();
+        await WaitForAudioAsync(page, "#file-audio");
+
+        using HttpClient client = fixture.App.CreateRealClient();
+        JsonElement corpora = await client.GetFromJsonAsync<JsonElement>(new Uri("/api/corpora", UriKind.Relative));
+        Guid corpus = corpora.EnumerateArray().First(c => c.GetProperty("name").GetString() == "Listen to my upload").GetProperty("id").GetGuid();
+        JsonElement details = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/corpora/{corpus}", UriKind.Relative));
+        Guid file = details.GetProperty("files").EnumerateArray().First(f => f.GetProperty("fileName").GetString() == name).GetProperty("id").GetGuid();
+        JsonElement roll = await client.GetFromJsonAsync<JsonElement>(new Uri($"/api/corpora/{corpus}/files/{file}/roll", UriKind.Relative));
+        const string Player = "#upload-result .player";
+        await Assertions.Expect(page.Locator(Player)).ToHaveAttributeAsync("data-steps", roll.GetProperty("steps").GetInt32().ToString(CultureInfo.InvariantCulture));
+        await AssertDrawnAsync(page, Player, roll, primerSteps: 0);
+        Assert.Empty(Errors.Of(page));
+    }
+
     /// <summary>
     /// The player stays inside the viewport, its roll scrolling inside its own box, and it adds no sideways scroll to
     /// the page (the page's own overflow at 390 px, if any, is the layout's: measured with the player and without).

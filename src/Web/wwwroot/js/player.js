@@ -9,7 +9,7 @@
 // Drawing: a wide, empty spacer gives the scroll box its length (steps × pixels per step); the canvas is only as
 // wide as the box, sticks to its left edge and draws the visible steps, so a 3000-step roll at any zoom costs one
 // screenful of drawing. The state a test needs is mirrored on the root's data- attributes (see `expose`).
-import { h, replace, showError } from './api.js';
+import { h, replace, showError, getJson, request } from './api.js';
 
 const stylesheet = new URL('../css/player.css', import.meta.url).href;
 if (!document.querySelector(`link[href="${stylesheet}"]`)) {
@@ -454,6 +454,30 @@ export function createPlayer(roll, { audio = null, unavailable = '', audioId, la
   setLoop(null, null);
   loadAudio();
   return root;
+}
+
+/** "Listen to my upload": an accepted corpus file's roll and its audio, in `box` (from renderCorpus's `listen`). */
+export async function playCorpusFile(corpusId, file, box) {
+  for (const old of box.querySelectorAll('.player')) old.destroy?.();
+  replace(box, h('h3', {}, file.fileName), h('p', { class: 'muted', role: 'status' }, 'Loading the piano-roll…'));
+  box.scrollIntoView({ block: 'nearest' });
+  try {
+    const [roll, audioStatus] = await Promise.all([
+      getJson(`/api/corpora/${corpusId}/files/${file.id}/roll`),
+      getJson('/api/audio/status').catch(() => ({ available: false, message: '' })),
+    ]);
+    const inner = h('div');
+    replace(box, h('h3', {}, file.fileName), inner);
+    mountPlayer(inner, rollFromCorpusFile(roll), {
+      audio: audioStatus.available ? async () => (await request(`/api/corpora/${corpusId}/files/${file.id}/audio`)).blob() : null,
+      unavailable: `Playing in the page is not available on this server. ${audioStatus.message || ''}`,
+      audioId: 'file-audio',
+      label: `Piano-roll player: ${file.fileName}`,
+    });
+  } catch (error) {
+    replace(box);
+    showError(box, error);
+  }
 }
 
 /** Puts a player into `box`, first stopping the one that was there. */

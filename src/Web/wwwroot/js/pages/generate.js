@@ -108,6 +108,7 @@ async function generate(req, seed) {
     urls = [midiUrl];
     const model = models.find((m) => m.id === req.modelId);
     const playerBox = h('div', { id: 'result-player' });
+    for (const old of resultBody.querySelectorAll('.player')) old.destroy();
     replace(resultBody,
       h('p', {}, `${model ? model.name : 'Model'} · ${req.steps} steps · k ${req.gibbsK} · seed `, h('span', { class: 'seed', id: 'result-seed' }, usedSeed)),
       playerBox,
