@@ -196,6 +196,40 @@ public sealed class PlayerTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task APrimerLeftOutOfThePiece_IsMarkedAtItsStart_AndSpaceOnTheRollPlaysAndPauses()
+    {
+        using HttpClient client = fixture.App.CreateRealClient();
+        Guid model = await TestData.ModelIdAsync(client, "bundled") ?? throw new InvalidOperationException("The demo model was not seeded.");
+        string primer = Convert.ToBase64String(await File.ReadAllBytesAsync(TestData.DemoMidi(2)[1]));
+        using HttpResponseMessage response = await client.PostAsJsonAsync(new Uri("/api/generations", UriKind.Relative),
+            new { modelId = model, steps = 48, gibbsK = 3, seed = 777_001, primer });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        JsonElement piece = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("piece");
+        Assert.False(piece.GetProperty("includePrimer").GetBoolean());
+        int primerSteps = piece.GetProperty("primerSteps").GetInt32();
+
+        IPage page = await fixture.NewPageAsync(1280, 800);
+        await page.GotoAsync("/generate");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Listen to seed 777001" }).First.ClickAsync();
+        const string Player = "#history-player .player";
+        ILocator player = page.Locator(Player);
+        await WaitForAudioAsync(page, "#history-audio");
+        await Assertions.Expect(player).ToHaveAttributeAsync("data-primer-steps", "0");
+        await Assertions.Expect(player).ToHaveAttributeAsync("data-primer-left-out", primerSteps.ToString(CultureInfo.InvariantCulture));
+        await Assertions.Expect(player).ToContainTextAsync($"continues a {primerSteps}-step primer that is not part of it");
+        await AssertDrawnAsync(page, Player, piece, primerSteps: 0);
+
+        await player.Locator("canvas").FocusAsync();
+        await page.Keyboard.PressAsync(" ");
+        await Assertions.Expect(player.GetByRole(AriaRole.Button, new() { Name = "Pause", Exact = true })).ToBeVisibleAsync();
+        await page.WaitForFunctionAsync("() => document.querySelector('#history-audio').currentTime > 0 && Number(document.querySelector('#history-player .player').dataset.playhead) > 0");
+        await page.Keyboard.PressAsync(" ");
+        await Assertions.Expect(player.GetByRole(AriaRole.Button, new() { Name = "Play", Exact = true })).ToBeVisibleAsync();
+        Assert.True(await page.Locator("#history-audio").EvaluateAsync<bool>("a => a.paused"));
+        Assert.Empty(Errors.Of(page));
+    }
+
+    [Fact]
     public async Task Upload_ThenListen_PlaysTheUploadedFileFromTheUploadReport()
     {
         IPage page = await fixture.NewPageAsync(1280, 800);
