@@ -102,10 +102,12 @@ async function generate(req, seed) {
     // The header keeps every digit of the seed; the JSON body's number may not survive a JS number above 2^53.
     const usedSeed = created.headers.get('X-Seed') || seed;
     const generation = await created.json();
-    const midi = await view(generation.id, 'midi');
+    // Through request(), like the audio: a server that wants its API key for reads gets it.
+    const [midi, png] = await Promise.all([view(generation.id, 'midi'), view(generation.id, 'png')]);
     urls.forEach((u) => URL.revokeObjectURL(u));
     const midiUrl = URL.createObjectURL(midi);
-    urls = [midiUrl];
+    const pngUrl = URL.createObjectURL(png);
+    urls = [midiUrl, pngUrl];
     const model = models.find((m) => m.id === req.modelId);
     const playerBox = h('div', { id: 'result-player' });
     for (const old of resultBody.querySelectorAll('.player')) old.destroy();
@@ -114,7 +116,7 @@ async function generate(req, seed) {
       playerBox,
       h('div', { class: 'button-row' },
         h('a', { class: 'button', id: 'download-midi', href: midiUrl, download: `rnnrbm-seed-${usedSeed}.mid` }, 'Download MIDI'),
-        h('a', { class: 'button button-quiet', href: `/api/generations/${generation.id}/png`, target: '_blank' }, 'Piano-roll image'),
+        h('a', { class: 'button button-quiet', id: 'download-png', href: pngUrl, download: `rnnrbm-seed-${usedSeed}.png` }, 'Piano-roll image'),
         h('button', { type: 'button', class: 'button button-quiet', onclick: () => { $('seed').value = usedSeed; $('seed').focus(); } }, 'Keep this seed'),
         h('button', { type: 'button', class: 'button button-quiet', onclick: () => generate(req, randomSeed()) }, 'Vary (new seed)')));
     loadRecent();
@@ -141,6 +143,7 @@ function play(box, generation, audioId, label) {
 /** A generation of the history in the player above the list. */
 async function listen(g) {
   const box = $('history-player');
+  for (const old of box.querySelectorAll('.player')) old.destroy();
   replace(box, h('p', { class: 'muted', role: 'status' }, 'Loading the piece…'));
   box.scrollIntoView({ block: 'nearest' });
   try {
