@@ -296,6 +296,7 @@ public sealed class PlayerTests(BrowserFixture fixture)
         string? loopEnd = await root.GetAttributeAsync("data-loop-end");
         double playhead = await NumberAsync(root, "data-playhead");
         bool Covered(int t) =>
+            (t - start) * pps < 28 || // the pitch names at the left edge
             Math.Abs(t + 0.5 - playhead) < 1.5 + (2 / pps) || t == primerSteps || t == primerSteps - 1 ||
             (loopStart is { Length: > 0 } && loopEnd is { Length: > 0 } &&
                 t >= int.Parse(loopStart, CultureInfo.InvariantCulture) - 1 && t <= int.Parse(loopEnd, CultureInfo.InvariantCulture));

@@ -210,6 +210,22 @@ export function createPlayer(roll, { audio = null, unavailable = '', audioId, la
       }
     }
 
+    // Every C named at the left edge (MIDI 60 = C4), on top of the notes: the pitch axis.
+    if (rowH * 12 >= 16) { // an octave tall enough for a label
+      ctx.font = `${Math.min(11, Math.max(8, rowH * 2))}px system-ui, sans-serif`;
+      ctx.textAlign = 'left';
+      ctx.textBaseline = 'bottom';
+      for (let p = low; p <= high; p++) {
+        if (p % 12 !== 0) continue;
+        const y = RULER + (high - p + 1) * rowH;
+        const text = `C${p / 12 - 1}`;
+        ctx.fillStyle = 'rgba(255, 255, 255, 0.8)';
+        ctx.fillRect(0, y - 11, ctx.measureText(text).width + 4, 11);
+        ctx.fillStyle = COLORS.rulerText;
+        ctx.fillText(text, 2, y);
+      }
+    }
+
     // The loop range, the primer's end, the ruler, the playhead.
     if (state.loopStart !== null && state.loopEnd !== null) {
       const a = xOf(state.loopStart);
