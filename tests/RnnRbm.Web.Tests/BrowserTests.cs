@@ -212,13 +212,13 @@ public sealed partial class BrowserTests(BrowserFixture fixture)
 
         await page.GetByLabel("Steps", new() { Exact = true }).FillAsync("64");
         await page.GetByLabel("Gibbs steps (k)").FillAsync("5");
-        await page.GetByRole(AriaRole.Button, new() { Name = "New seed" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "New seed", Exact = true }).ClickAsync();
         string seed = await page.Locator("#seed").InputValueAsync();
         Assert.Matches("^[0-9]+$", seed);
         await page.GetByRole(AriaRole.Button, new() { Name = "Generate", Exact = true }).ClickAsync();
 
         await Assertions.Expect(page.Locator("#result-seed")).ToHaveTextAsync(seed);
-        await page.WaitForFunctionAsync("() => { const i = document.querySelector('#piano-roll'); return i && i.complete && i.naturalWidth > 0; }");
+        await Assertions.Expect(page.Locator("#result-player .player")).ToHaveAttributeAsync("data-steps", "64"); // the player (PlayerTests)
         // A playable <audio>: the browser decoded the server's Ogg Opus far enough to know its length.
         await page.WaitForFunctionAsync("() => { const a = document.querySelector('#player'); return a && a.readyState >= 1 && a.duration > 0; }");
 
@@ -240,7 +240,7 @@ public sealed partial class BrowserTests(BrowserFixture fixture)
         await row.GetByRole(AriaRole.Button, new() { Name = $"Vary seed {seed} with a new seed" }).ClickAsync();
         await Assertions.Expect(page.Locator("#result-seed")).Not.ToHaveTextAsync(seed);
         await Assertions.Expect(page.Locator("#steps")).ToHaveValueAsync("64");
-        await page.WaitForFunctionAsync("() => { const i = document.querySelector('#piano-roll'); return i && i.complete && i.naturalWidth > 0; }");
+        await Assertions.Expect(page.Locator("#result-player .player")).ToHaveAttributeAsync("data-steps", "64");
     }
 
     [Fact]

@@ -57,8 +57,8 @@ public sealed class LockedServerTests : IAsyncLifetime, IDisposable
         Assert.Equal(Key, await page.EvaluateAsync<string>("() => localStorage.getItem('rnnrbm.apiKey')"));
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Generate", Exact = true }).ClickAsync();
-        await page.WaitForFunctionAsync("() => { const i = document.querySelector('#piano-roll'); return i && i.complete && i.naturalWidth > 0; }");
-        await Assertions.Expect(page.Locator("#audio-box")).ToContainTextAsync("download the MIDI file");
+        await Assertions.Expect(page.Locator("#result-player .player")).ToHaveAttributeAsync("data-steps", "32");
+        await Assertions.Expect(page.Locator("#result-player")).ToContainTextAsync("download the MIDI file");
         await Assertions.Expect(page.Locator("#player")).ToHaveCountAsync(0);
         IDownload download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#download-midi").ClickAsync());
         Assert.StartsWith("rnnrbm-seed-", download.SuggestedFilename, StringComparison.Ordinal);

@@ -62,6 +62,8 @@ public static class CorporaApi
             .Produces<Stream>(StatusCodes.Status200OK, "image/png")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        group.MapCorpusFilePlayback();
+
         group.MapDelete("{id:guid}", Delete)
             .WithName("DeleteCorpus")
             .WithSummary("Delete a corpus and its files.")

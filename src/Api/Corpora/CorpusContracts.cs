@@ -129,3 +129,24 @@ public sealed record CorpusFileStats(
     IReadOnlyList<string> TimeSignatures,
     IReadOnlyList<int> Channels,
     double DurationSeconds);
+
+/// <summary>An accepted corpus file as a piano-roll (GET /api/corpora/{id}/files/{fileId}/roll).</summary>
+/// <param name="CorpusId">The corpus.</param>
+/// <param name="FileId">The file.</param>
+/// <param name="FileName">The file's display name.</param>
+/// <param name="Steps">Rows of <paramref name="Notes"/>.</param>
+/// <param name="TimeGrid">How long a step is: seconds, so step t starts t × seconds into the file and its audio.</param>
+/// <param name="PitchRange">The pitches read (the 88 piano keys).</param>
+/// <param name="NoteSteps">Sounding (step, pitch) cells in <paramref name="Notes"/>.</param>
+/// <param name="DurationSeconds">The file's length through its tempo map.</param>
+/// <param name="Notes">One list per step of the MIDI pitches sounding at it, ascending (empty list: silence).</param>
+public sealed record CorpusFileRoll(
+    Guid CorpusId,
+    Guid FileId,
+    string FileName,
+    int Steps,
+    Generation.TimeGridJson TimeGrid,
+    Generation.PitchRangeJson PitchRange,
+    int NoteSteps,
+    double DurationSeconds,
+    IReadOnlyList<IReadOnlyList<int>> Notes);

@@ -15,5 +15,5 @@ public sealed record MidiStructure(int Format, int Tracks, int Division, int Eve
     /// explicit status bytes, only the events we use (channel messages, tempo, time signature,
     /// end-of-track) with the dropped events' delta times carried over.
     /// </summary>
-    internal byte[] Canonical { get; init; } = [];
+    public byte[] Canonical { get; internal init; } = [];
 }

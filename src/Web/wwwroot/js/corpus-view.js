@@ -30,7 +30,8 @@ export function corpusSummaryLine(c) {
     (counts.rejected ? `, ${counts.rejected} rejected` : '') + ` · ${fmtNumber(c.steps && c.steps.total)} steps`;
 }
 
-export function renderCorpus(c, { headingLevel = 'h1', actions = [] } = {}) {
+/** `listen(file, box)`, when given, adds a Listen button to every accepted file; its player goes in `box`, above the files. */
+export function renderCorpus(c, { headingLevel = 'h1', actions = [], listen = null } = {}) {
   const counts = c.fileCounts || {};
   const accepted = (counts.train || 0) + (counts.valid || 0) + (counts.test || 0);
   const files = c.files || [];
@@ -68,6 +69,7 @@ export function renderCorpus(c, { headingLevel = 'h1', actions = [] } = {}) {
         h('ul', { class: 'rejected-list' }, rejected.map((f) =>
           h('li', {}, h('strong', { class: 'file-name' }, f.fileName), ': ', h('span', { class: 'reason' }, f.reason || 'no reason given')))))
       : null,
+    listen ? h('div', { id: 'file-player', class: 'file-player' }) : null,
     h('section', { 'aria-label': 'File report' },
       h('h3', {}, `Files (${files.length})`),
       h('div', { class: 'table-scroll' },
@@ -83,7 +85,14 @@ export function renderCorpus(c, { headingLevel = 'h1', actions = [] } = {}) {
             h('td', { class: 'num' }, f.stats ? fmtNumber(f.stats.steps) : '–'),
             h('td', { class: 'num' }, f.stats ? fmtNumber(f.stats.notes) : '–'),
             h('td', { class: 'num' }, f.stats ? fmtDuration(f.stats.durationSeconds) : '–'),
-            h('td', {}, f.accepted ? fileDetails(f.stats) : h('span', { class: 'reason' }, f.reason || '')))))))));
+            h('td', {}, f.accepted ? [listen ? listenButton(f, listen) : null, fileDetails(f.stats)] : h('span', { class: 'reason' }, f.reason || '')))))))));
+}
+
+function listenButton(f, listen) {
+  return h('button', {
+    type: 'button', class: 'button button-small button-quiet', 'aria-label': `Listen to ${f.fileName}`,
+    onclick: (e) => listen(f, e.currentTarget.closest('article').querySelector('#file-player')),
+  }, 'Listen');
 }
 
 function fileDetails(s) {

@@ -1,5 +1,6 @@
 import { getJson, upload, h, replace, showError, alertBox, checkConstraints, clearFieldErrors, fmtDate, fmtBytes, applyOptions } from '../api.js';
 import { renderCorpus, corpusSummaryLine } from '../corpus-view.js';
+import { playCorpusFile } from '../player.js';
 
 const form = document.getElementById('upload-form');
 const input = document.getElementById('corpus-files');
@@ -72,6 +73,7 @@ form.addEventListener('submit', async (e) => {
         h('a', { class: 'button', href: `/train?corpus=${corpus.id}` }, 'Train a model on it'),
         h('a', { class: 'button button-quiet', href: `/corpora/${corpus.id}` }, 'Open its page'),
       ],
+      listen: (file, box) => playCorpusFile(corpus.id, file, box),
     })));
     form.reset();
     loadOptions(); // reset empties the fields the API's defaults filled

@@ -1,5 +1,6 @@
 import { getJson, request, h, replace, showError, setTitle } from '../api.js';
 import { renderCorpus } from '../corpus-view.js';
+import { playCorpusFile } from '../player.js';
 
 const root = document.getElementById('corpus');
 const id = root.dataset.id;
@@ -21,6 +22,7 @@ async function load() {
     });
     replace(root, message, renderCorpus(corpus, {
       actions: [h('a', { class: 'button', href: `/train?corpus=${id}` }, 'Train a model on it'), remove],
+      listen: (file, box) => playCorpusFile(id, file, box),
     }));
   } catch (error) {
     replace(root, h('h1', {}, 'Corpus'));

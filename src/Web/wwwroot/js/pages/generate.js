@@ -1,6 +1,7 @@
 // Generate: one POST /api/generations per click (one sampling, one history row), then the piece's views from the
 // stored generation: GET /api/generations/{id}/midi, /png and /audio (rendered, not sampled again).
 import { getJson, request, h, replace, showError, checkConstraints, alertBox, fmtDate, fmtNumber, applyOptions } from '../api.js';
+import { mountPlayer, rollFromPiece } from '../player.js';
 
 const $ = (x) => document.getElementById(x);
 const form = $('generate-form');
@@ -72,6 +73,7 @@ async function readForm() {
   const file = $('primer').files[0];
   if (file) req.primer = await readFile(file);
   else if (historyPrimer) req.primer = historyPrimer;
+  if (req.primer && $('includePrimer').checked) req.includePrimer = true;
   return { req, seed: $('seed').value.trim() };
 }
 
@@ -100,24 +102,25 @@ async function generate(req, seed) {
     // The header keeps every digit of the seed; the JSON body's number may not survive a JS number above 2^53.
     const usedSeed = created.headers.get('X-Seed') || seed;
     const generation = await created.json();
+    // Through request(), like the audio: a server that wants its API key for reads gets it.
     const [midi, png] = await Promise.all([view(generation.id, 'midi'), view(generation.id, 'png')]);
     urls.forEach((u) => URL.revokeObjectURL(u));
     const midiUrl = URL.createObjectURL(midi);
     const pngUrl = URL.createObjectURL(png);
     urls = [midiUrl, pngUrl];
     const model = models.find((m) => m.id === req.modelId);
-    const audioBox = h('div', { id: 'audio-box' });
+    const playerBox = h('div', { id: 'result-player' });
+    for (const old of resultBody.querySelectorAll('.player')) old.destroy();
     replace(resultBody,
       h('p', {}, `${model ? model.name : 'Model'} · ${req.steps} steps · k ${req.gibbsK} · seed `, h('span', { class: 'seed', id: 'result-seed' }, usedSeed)),
-      h('figure', {}, h('img', { id: 'piano-roll', src: pngUrl, alt: `Piano-roll of the generated piece: time runs left to right, pitch bottom to top (seed ${usedSeed}).` }),
-        h('figcaption', { class: 'muted' }, 'Piano-roll: each bar is a note, time runs left to right, pitch goes up.')),
-      audioBox,
+      playerBox,
       h('div', { class: 'button-row' },
         h('a', { class: 'button', id: 'download-midi', href: midiUrl, download: `rnnrbm-seed-${usedSeed}.mid` }, 'Download MIDI'),
+        h('a', { class: 'button button-quiet', id: 'download-png', href: pngUrl, download: `rnnrbm-seed-${usedSeed}.png` }, 'Piano-roll image'),
         h('button', { type: 'button', class: 'button button-quiet', onclick: () => { $('seed').value = usedSeed; $('seed').focus(); } }, 'Keep this seed'),
         h('button', { type: 'button', class: 'button button-quiet', onclick: () => generate(req, randomSeed()) }, 'Vary (new seed)')));
     loadRecent();
-    await playable(generation.id, audioBox);
+    play(playerBox, generation, 'player', `Piano-roll player: the generated piece, seed ${usedSeed}`);
   } catch (error) {
     replace(resultBody, h('p', { class: 'muted' }, 'No piece this time.'));
     showError(message, error, form);
@@ -127,17 +130,32 @@ async function generate(req, seed) {
   }
 }
 
-async function playable(id, box) {
-  if (!audioStatus.available) {
-    replace(box, h('p', { class: 'muted' }, 'Playing in the page is not available on this server; download the MIDI file to listen.'));
-    return;
-  }
-  replace(box, h('p', { class: 'muted', role: 'status' }, 'Rendering the audio…'));
+/** The piano-roll player of a stored generation: its roll from the piece's notes, its audio from the server's renderer. */
+function play(box, generation, audioId, label) {
+  mountPlayer(box, rollFromPiece(generation.piece), {
+    audio: audioStatus.available ? () => view(generation.id, 'audio') : null,
+    unavailable: 'Playing in the page is not available on this server; download the MIDI file to listen.',
+    audioId,
+    label,
+  });
+}
+
+/** A generation of the history in the player above the list. */
+async function listen(g) {
+  const box = $('history-player');
+  for (const old of box.querySelectorAll('.player')) old.destroy();
+  replace(box, h('p', { class: 'muted', role: 'status' }, 'Loading the piece…'));
+  box.scrollIntoView({ block: 'nearest' });
   try {
-    const audio = await view(id, 'audio');
-    const url = URL.createObjectURL(audio);
-    urls.push(url);
-    replace(box, h('audio', { controls: true, src: url, id: 'player', 'aria-label': 'Play the generated piece' }, 'Your browser cannot play this audio; download the MIDI file.'));
+    const generation = await getJson(`/api/generations/${g.id}`);
+    if (!generation.piece) {
+      replace(box, alertBox('info', 'This piece was not kept.', 'It was made before the service kept pieces: Regenerate gives the same piece again.'));
+      return;
+    }
+    replace(box, h('h3', {}, `${g.modelName || 'Deleted model'} · seed ${g.request.seed}`));
+    const inner = h('div');
+    box.append(inner);
+    play(inner, generation, 'history-audio', `Piano-roll player: seed ${g.request.seed} from the history`);
   } catch (error) {
     replace(box);
     showError(box, error);
@@ -189,6 +207,7 @@ async function loadRecent() {
         h('td', {}, g.hasPrimer ? 'yes' : 'no'),
         h('td', { class: 'num' }, fmtNumber(g.noteSteps)),
         h('td', {}, h('div', { class: 'button-row' },
+          h('button', { type: 'button', class: 'button button-small button-quiet', onclick: () => listen(g), 'aria-label': `Listen to seed ${g.request.seed}` }, 'Listen'),
           h('button', { type: 'button', class: 'button button-small', disabled: !g.modelName, onclick: () => again(g, false), 'aria-label': `Regenerate seed ${g.request.seed}` }, 'Regenerate'),
           h('button', { type: 'button', class: 'button button-small button-quiet', disabled: !g.modelName, onclick: () => again(g, true), 'aria-label': `Vary seed ${g.request.seed} with a new seed` }, 'Vary')))))))));
   } catch (error) {
@@ -210,10 +229,11 @@ async function again(g, vary) {
   $('program').value = String(rest.program);
   $('primer').value = '';
   historyPrimer = rest.primer || null;
+  $('includePrimer').checked = !rest.primer || Boolean(includePrimer);
   const newSeed = vary ? randomSeed() : String(seed);
   $('seed').value = newSeed;
   const req = { ...rest };
-  if (includePrimer) req.includePrimer = true;
+  if (includePrimer && rest.primer) req.includePrimer = true;
   if (!req.primer) delete req.primer;
   $('result-title').scrollIntoView({ block: 'start', behavior: 'smooth' });
   generate(req, newSeed);
