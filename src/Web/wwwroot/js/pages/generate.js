@@ -74,6 +74,16 @@ async function readForm() {
   if (file) req.primer = await readFile(file);
   else if (historyPrimer) req.primer = historyPrimer;
   if (req.primer && $('includePrimer').checked) req.includePrimer = true;
+  const melody = $('melody').files[0];
+  if (melody) {
+    req.melody = await readFile(melody);
+    if ($('melodyOnTop').checked) req.melodyOnTop = true;
+    delete req.steps; // the melody's length, unless the user shortens it below
+    if ($('steps').value !== $('steps').defaultValue && $('steps').dataset.touched) req.steps = Number($('steps').value);
+  }
+  const temperature = Number($('temperature').value);
+  if ($('temperature').value !== '' && temperature !== 1) req.temperature = temperature;
+  if ($('key').value) req.key = $('key').value;
   return { req, seed: $('seed').value.trim() };
 }
 
@@ -111,8 +121,10 @@ async function generate(req, seed) {
     const model = models.find((m) => m.id === req.modelId);
     const playerBox = h('div', { id: 'result-player' });
     for (const old of resultBody.querySelectorAll('.player')) old.destroy();
+    const piece = generation.piece || {};
     replace(resultBody,
-      h('p', {}, `${model ? model.name : 'Model'} · ${req.steps} steps · k ${req.gibbsK} · seed `, h('span', { class: 'seed', id: 'result-seed' }, usedSeed)),
+      h('p', {}, `${model ? model.name : 'Model'} · ${generation.request.steps} steps · k ${req.gibbsK} · seed `, h('span', { class: 'seed', id: 'result-seed' }, usedSeed)),
+      describePiece(piece),
       playerBox,
       h('div', { class: 'button-row' },
         h('a', { class: 'button', id: 'download-midi', href: midiUrl, download: `rnnrbm-seed-${usedSeed}.mid` }, 'Download MIDI'),
@@ -128,6 +140,24 @@ async function generate(req, seed) {
     button.disabled = false;
     button.textContent = 'Generate';
   }
+}
+
+/** What the piece is, in a musician's words: its key, the steering used, and whether it copies the corpus. */
+function describePiece(piece) {
+  const parts = [];
+  if (piece.key) parts.push(`Key: ${piece.key}${piece.transpose ? ` (moved ${piece.transpose > 0 ? 'up' : 'down'} ${Math.abs(piece.transpose)} semitone${Math.abs(piece.transpose) === 1 ? '' : 's'})` : ''}`);
+  if (piece.melodySteps) parts.push('your melody kept on every step');
+  if (piece.temperature && piece.temperature !== 1) parts.push(`temperature ${piece.temperature}`);
+  const lines = [h('p', { class: 'muted', id: 'result-key' }, parts.join(' · '))];
+  const n = piece.novelty;
+  if (n) {
+    const run = n.transposed.steps > n.exact.steps ? n.transposed : n.exact;
+    const where = run.steps ? `${run.steps} steps from step ${run.pieceStart + 1} match ${run.file} from its step ${run.fileStart + 1}${run.transposition ? `, moved ${run.transposition > 0 ? '+' : ''}${run.transposition} semitones` : ''}` : 'not one step in common';
+    lines.push(n.warning
+      ? alertBox('warning', 'This piece copies its corpus.', `Its longest run shared with the training files: ${where} (more than ${n.threshold} steps).`)
+      : h('p', { class: 'muted', id: 'result-novelty' }, `New: its longest run shared with the training files is ${run.steps} step${run.steps === 1 ? '' : 's'} (${where}).`));
+  }
+  return h('div', {}, ...lines);
 }
 
 /** The piano-roll player of a stored generation: its roll from the piece's notes, its audio from the server's renderer. */
@@ -170,6 +200,7 @@ form.addEventListener('submit', async (e) => {
 });
 
 $('primer').addEventListener('change', () => { historyPrimer = null; });
+$('steps').addEventListener('input', () => { $('steps').dataset.touched = 'true'; });
 
 function dedupe(items) {
   // Generations recorded before this page made one per click came in pairs (MIDI and image, one seed): list each once.
@@ -217,10 +248,9 @@ async function loadRecent() {
 
 /** Regenerate (same seed) or vary (new seed, the rest the same) a generation from the history. */
 async function again(g, vary) {
-  let request0 = g.request;
-  if (g.hasPrimer) {
-    try { request0 = (await getJson(`/api/generations/${g.id}`)).request; } catch (error) { showError(message, error); return; }
-  }
+  // The full request: lists leave the primer and the melody out.
+  let request0;
+  try { request0 = (await getJson(`/api/generations/${g.id}`)).request; } catch (error) { showError(message, error); return; }
   const { format, seed, includePrimer, ...rest } = request0;
   $('modelId').value = rest.modelId;
   $('steps').value = rest.steps;
