@@ -106,17 +106,9 @@ internal static class GenerateEndpoint
             Range = model.Range,
             Limits = MidiLimits.Default with { MaxBytes = settingsOfService.MaxMidiFileBytes, MaxSteps = GenerationLimits.MaxPrimerSteps },
         };
-        PianoRoll? primer = null;
-        if (primerBytes is not null)
+        if (ReadMidi(primerBytes, readOptions, "primer", out PianoRoll? primer) is ValidationProblem badPrimer)
         {
-            try
-            {
-                primer = MidiReader.Read(primerBytes, readOptions).Roll;
-            }
-            catch (InvalidMidiException ex)
-            {
-                return new Sampled(Guid.Empty, null, Invalid: ErrorHandling.Invalid("primer", ex.Message));
-            }
+            return new Sampled(Guid.Empty, null, Invalid: badPrimer);
         }
         // A length in bars or seconds becomes steps on the model's grid at the request's tempo.
         int? askedSteps = request.Steps;
@@ -153,17 +145,12 @@ internal static class GenerateEndpoint
                 $"transpose {resolved.Transpose} would move this model's range {model.Range} beyond MIDI's notes 0-127."));
         }
 
-        PianoRoll? melody = null;
-        if (melodyBytes is not null)
+        if (ReadMidi(melodyBytes, readOptions, "melody", out PianoRoll? melody) is ValidationProblem badMelody)
         {
-            try
-            {
-                melody = MidiReader.Read(melodyBytes, readOptions).Roll;
-            }
-            catch (InvalidMidiException ex)
-            {
-                return new Sampled(Guid.Empty, null, Invalid: ErrorHandling.Invalid("melody", ex.Message));
-            }
+            return new Sampled(Guid.Empty, null, Invalid: badMelody);
+        }
+        if (melody is not null)
+        {
             // Without steps the melody's length; with them, no longer than the melody (a test of the bound, as for steps).
             int steps = askedSteps ?? Math.Min(melody.Steps, GenerationLimits.MaxSteps);
             string? problem = melody.Steps == 0 ? "melody has no step on the model's grid: send a MIDI file with notes."
@@ -223,6 +210,25 @@ internal static class GenerateEndpoint
         http.Response.Headers[SeedHeader] = resolved.Seed.ToString(CultureInfo.InvariantCulture);
         http.Response.Headers[GenerationIdHeader] = entity.Id.ToString();
         return new Sampled(entity.Id, piece);
+    }
+
+    // A file of the request (the primer, the melody) read on the model's grid and range; the problem names its field.
+    private static ValidationProblem? ReadMidi(byte[]? bytes, MidiReadOptions options, string field, out PianoRoll? roll)
+    {
+        roll = null;
+        if (bytes is null)
+        {
+            return null;
+        }
+        try
+        {
+            roll = MidiReader.Read(bytes, options).Roll;
+            return null;
+        }
+        catch (InvalidMidiException ex)
+        {
+            return ErrorHandling.Invalid(field, ex.Message);
+        }
     }
 
     private static PianoRoll Concatenate(PianoRoll first, PianoRoll second)
