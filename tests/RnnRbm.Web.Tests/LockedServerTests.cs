@@ -44,7 +44,7 @@ public sealed class LockedServerTests : IAsyncLifetime, IDisposable
         await Assertions.Expect(page.Locator("#audio-status")).ToContainTextAsync("FluidSynth is not installed");
         await Assertions.Expect(page.Locator("#modelId option")).Not.ToHaveCountAsync(0);
         await page.GetByLabel("Steps", new() { Exact = true }).FillAsync("32");
-        await page.GetByLabel("Gibbs steps (k)").FillAsync("3");
+        await page.GetByLabel("Refinement passes per chord").FillAsync("3");
         await page.GetByRole(AriaRole.Button, new() { Name = "Generate", Exact = true }).ClickAsync();
 
         ILocator alert = page.Locator("#generate-message .alert-error");

@@ -47,8 +47,21 @@ public sealed record TrainingRecipe(string Name, string Description, int Hidden,
         // Steps per beat rather than seconds: the paper's datasets are quantised so, and it does not depend on tempo.
         TimeGrid.Eighths);
 
+    /// <summary>
+    /// A first try that finishes in a few minutes on a small corpus such as the bundled demo (issue 15): the general
+    /// recipe on a smaller model with fewer Gibbs steps, at most 60 epochs, stopping after 10 without improvement. With
+    /// the corpus's own pitch range (the Train page offers it) its pieces already sound like the corpus.
+    /// </summary>
+    public static TrainingRecipe Quick { get; } = new("quick",
+        "A quick try: a few minutes on a small corpus such as the demo. The general recipe on a smaller model (H 64, U 64, CD-10), " +
+        "at most 60 epochs, stopping after 10 without improvement.",
+        64, 64,
+        Default.Options with { CdK = 10, Epochs = 60 },
+        new EarlyStoppingOptions { Patience = 10, PlateauEpochs = 5 },
+        TimeGrid.Eighths);
+
     /// <summary>Every recipe, by name.</summary>
-    public static IReadOnlyList<TrainingRecipe> All { get; } = [Default, Seed];
+    public static IReadOnlyList<TrainingRecipe> All { get; } = [Default, Seed, Quick];
 
     /// <summary>The recipe called <paramref name="name"/> (case-insensitive), or null.</summary>
     public static TrainingRecipe? Find(string? name) =>
