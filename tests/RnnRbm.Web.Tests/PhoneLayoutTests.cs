@@ -28,7 +28,7 @@ public sealed class PhoneLayoutTests(BrowserFixture fixture)
             ("/trainings", "#trainings-list table"),
             ($"/trainings/{training}", "#training-state.badge-succeeded"),
             ("/searches", "#searches-list table"),
-            ($"/searches/{search}", "#search-state.badge-cancelled"),
+            ($"/searches/{search}", "#search-state .badge"),
             ("/models", "#models-list table"),
             ($"/models/{model}", $"#evaluations-list tr[data-id=\"{evaluation}\"] .badge-succeeded"),
             ($"/generate?model={model}", "#recent table"),
@@ -39,7 +39,14 @@ public sealed class PhoneLayoutTests(BrowserFixture fixture)
         foreach ((string url, string ready) in pages)
         {
             await phone.GotoAsync(url);
-            await Assertions.Expect(phone.Locator(ready).First).ToBeAttachedAsync(new() { Timeout = 120_000 });
+            try
+            {
+                await Assertions.Expect(phone.Locator(ready).First).ToBeAttachedAsync(new() { Timeout = 120_000 });
+            }
+            catch (PlaywrightException e)
+            {
+                throw new InvalidOperationException($"{url} never showed {ready}: {await phone.Locator("main").InnerTextAsync()}", e);
+            }
             if (url.StartsWith("/generate", StringComparison.Ordinal))
             {
                 // With a piece drawn too.

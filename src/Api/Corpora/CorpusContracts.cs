@@ -32,6 +32,7 @@ public sealed record CorpusSummary(
 /// <param name="TimeSignatures">Time signatures seen, with how many accepted files use each.</param>
 /// <param name="Files">Every uploaded file (zip entries one by one): accepted with its split and stats, or rejected with the reason.</param>
 /// <param name="PlayedPitches">The keys the accepted files play, and the pitch range a training on this corpus is offered; null without notes.</param>
+/// <param name="SameFilesAs">In an upload's answer: the corpora already held with some of the same accepted files (the upload is kept all the same; delete one to keep the other).</param>
 public sealed record CorpusDetails(
     Guid Id,
     string Name,
@@ -45,7 +46,16 @@ public sealed record CorpusDetails(
     IReadOnlyList<TempoCount> Tempos,
     IReadOnlyList<TimeSignatureCount> TimeSignatures,
     IReadOnlyList<CorpusFile> Files,
-    CorpusPitchRange? PlayedPitches = null);
+    CorpusPitchRange? PlayedPitches = null,
+    IReadOnlyList<SameCorpus>? SameFilesAs = null);
+
+/// <summary>In an upload's answer: a corpus the service already held with some or all of the same files (same SHA-256).</summary>
+/// <param name="Id">The existing corpus.</param>
+/// <param name="Name">Its name.</param>
+/// <param name="SameFiles">How many of this upload's accepted files it holds too.</param>
+/// <param name="Files">Its own accepted files.</param>
+/// <param name="Identical">It holds exactly the files this upload accepted, no more, no fewer.</param>
+public sealed record SameCorpus(Guid Id, string Name, int SameFiles, int Files, bool Identical);
 
 /// <summary>The keys a corpus plays (over its accepted files, at the statistics grid), and the range offered to train on.</summary>
 /// <param name="Lowest">Lowest MIDI note that sounds.</param>

@@ -157,6 +157,7 @@ public sealed class EvaluationRun : WorkRun<EvaluationEntity>
             Metric("accuracy", result.Accuracy);
             ModelManifest manifest = model.Manifest with { Metrics = metrics };
             modelRow.File = ModelFile.Write(new RnnRbmModel(model.Parameters, manifest));
+            modelRow.ContentSha256 = ContentHash.Of(modelRow.File);
             modelRow.ManifestJson = JsonSerializer.Serialize(manifest, ModelFile.JsonOptions);
 
             Row.State = WorkStates.Succeeded;

@@ -1,5 +1,6 @@
 import { getJson, upload, h, replace, showError, checkConstraints, fmtDate, fmtGrid } from '../api.js';
 import { qualityShort } from '../evaluations.js';
+import { showDuplicateWarning } from '../duplicates.js';
 
 const box = document.getElementById('models-list');
 const form = document.getElementById('import-form');
@@ -47,6 +48,14 @@ form.addEventListener('submit', async (e) => {
   if (name) data.append('name', name);
   try {
     const model = await upload('/api/models', data);
+    if (model.sameContentAs && model.sameContentAs.length) {
+      load();
+      showDuplicateWarning(message, {
+        what: 'model', newName: model.name, existing: model.sameContentAs, deletePath: `/api/models/${model.id}`,
+        openPath: (id) => `/models/${id}`, onKeep: () => { location.href = `/models/${model.id}`; },
+      });
+      return;
+    }
     location.href = `/models/${model.id}`;
   } catch (error) {
     showError(message, error, form);

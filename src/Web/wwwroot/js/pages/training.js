@@ -164,30 +164,32 @@ function poll() {
 
 async function connect() {
   if (!window.signalR) { poll(); return; }
-  connection = new signalR.HubConnectionBuilder()
+  const c = new signalR.HubConnectionBuilder()
     .withUrl('/hubs/progress')
     .withAutomaticReconnect()
-    .configureLogging(signalR.LogLevel.Warning)
+    .configureLogging(signalR.LogLevel.None)
     .build();
-  connection.on('progress', render);
-  connection.onreconnecting(() => {
+  connection = c;
+  c.on('progress', render);
+  c.onreconnecting(() => {
     live.classList.remove('live');
     live.textContent = 'Connection lost: reconnecting…';
     $('stat-eta').textContent = 'unknown (no connection)';
     serverConnection.probe();
   });
-  connection.onreconnected(subscribe);
-  connection.onclose(() => {
-    if (!connection) return;
+  c.onreconnected(() => subscribe().catch(() => {}));
+  c.onclose(() => {
+    if (connection !== c) return; // an older connection, replaced on purpose
     connection = null;
     serverConnection.probe();
     poll();
   });
   try {
-    await connection.start();
+    await c.start();
+    if (pollTimer) { clearInterval(pollTimer); pollTimer = null; }
     await subscribe();
   } catch {
-    connection = null;
+    if (connection === c) connection = null;
     poll();
   }
 }
@@ -216,10 +218,11 @@ document.addEventListener('rnnrbm:online', async () => {
   if (finished(current && current.state)) return;
   if (connection && connection.state === 'Connected') {
     await subscribe().catch(() => {});
-  } else if (!connection) {
-    if (pollTimer) { clearInterval(pollTimer); pollTimer = null; }
-    connect();
+    return;
   }
+  // Still waiting for its next automatic retry, or given up: a fresh connection now, not in up to 30 s.
+  if (connection) { const old = connection; connection = null; old.stop().catch(() => {}); }
+  connect();
 });
 
 cancelButton.addEventListener('click', async () => {
