@@ -22,7 +22,7 @@ public sealed partial class BrowserTests(BrowserFixture fixture)
         string broken = Path.Combine(Directory.CreateTempSubdirectory("rnnrbm-web-").FullName, "broken.mid");
         await File.WriteAllBytesAsync(broken, "MThd this is not really a MIDI file"u8.ToArray());
 
-        await page.GetByLabel("Name").FillAsync("Browser upload");
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Browser upload");
         await page.Locator("#corpus-files").SetInputFilesAsync([.. TestData.DemoMidi(3), broken]);
         await Assertions.Expect(page.Locator("#files-chosen")).ToContainTextAsync("4 files chosen");
         await page.GetByRole(AriaRole.Button, new() { Name = "Upload", Exact = true }).ClickAsync();

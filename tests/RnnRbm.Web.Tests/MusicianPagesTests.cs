@@ -16,6 +16,11 @@ public sealed partial class MusicianPagesTests(BrowserFixture fixture)
 {
     private static readonly Guid DemoCorpus = new("6e077149-0000-4000-8000-00000000de70");
 
+    private static async Task ScreenshotAsync(IPage page, string name) =>
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(TestData.ScreenshotFolder, name), FullPage = true });
+
+    private static string Suffix(int width) => width < 600 ? "-phone" : "";
+
     public static TheoryData<int, int> Sizes => new() { { 1280, 800 }, { 390, 844 } };
 
     [Theory]
@@ -31,6 +36,7 @@ public sealed partial class MusicianPagesTests(BrowserFixture fixture)
             await Assertions.Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Main" })).ToBeVisibleAsync();
             await Assertions.Expect(page.Locator("main")).ToContainTextAsync(url);
         }
+        await ScreenshotAsync(page, $"not-found{Suffix(width)}.png");
         await page.GetByRole(AriaRole.Link, new() { Name = "Go to the home page" }).ClickAsync();
         await page.WaitForURLAsync(new Regex("/$"));
         await Assertions.Expect(page.Locator("#demo-model")).ToContainTextAsync("Nottingham");
@@ -87,6 +93,8 @@ public sealed partial class MusicianPagesTests(BrowserFixture fixture)
         await page.GetByLabel("Accuracy samples").FillAsync("1");
         await page.GetByRole(AriaRole.Button, new() { Name = "Measure it" }).ClickAsync();
         await Assertions.Expect(page.Locator("#quality-line")).ToContainTextAsync(QualitySentence(), new() { Timeout = 120_000 });
+        await page.Locator("#quality-line").ScrollIntoViewIfNeededAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(TestData.ScreenshotFolder, $"model-quality{Suffix(width)}.png") });
 
         // The models list: a quality column instead of "Final monitor".
         await page.GotoAsync("/models");
@@ -115,6 +123,7 @@ public sealed partial class MusicianPagesTests(BrowserFixture fixture)
         await page.WaitForURLAsync(new Regex("/glossary#gibbs-steps$"));
         await Assertions.Expect(page.Locator("#gibbs-steps")).ToContainTextAsync("Gibbs steps, k");
         await Assertions.Expect(page.Locator("#gibbs-steps")).ToBeInViewportAsync();
+        await ScreenshotAsync(page, $"glossary{Suffix(width)}.png");
 
         // Field names in the API's messages become the form's labels.
         await page.GotoAsync($"/train?corpus={corpus}");
@@ -149,6 +158,7 @@ public sealed partial class MusicianPagesTests(BrowserFixture fixture)
             await Assertions.Expect(page.Locator("#highestPitch")).ToHaveValueAsync(highest.ToString(System.Globalization.CultureInfo.InvariantCulture));
             await Assertions.Expect(page.Locator("#pitch-range-hint")).ToContainTextAsync("Nottingham demo");
             await Assertions.Expect(page.Locator("#train-button")).ToBeFocusedAsync();
+            await ScreenshotAsync(page, $"train-quick{Suffix(width)}.png");
             if (width == 1280)
             {
                 // It starts as filled in; cancelled here, the point being the request the page makes.
@@ -189,7 +199,7 @@ public sealed partial class MusicianPagesTests(BrowserFixture fixture)
             });
             await page.GotoAsync($"/trainings/{training}");
             ILocator live = page.Locator("#live-status");
-            await Assertions.Expect(live).ToHaveClassAsync(new Regex(@"\blive\b"), new() { Timeout = 60_000 });
+            await Assertions.Expect(live).ToHaveClassAsync(new Regex(@"(^|\s)live(\s|$)"), new() { Timeout = 60_000 });
             await Assertions.Expect(page.Locator("#training-state")).ToHaveTextAsync("running", new() { Timeout = 60_000 });
             await Assertions.Expect(page.Locator("#server-status")).ToContainTextAsync("Server");
             // The label and the bar say the same share of the training.
@@ -205,14 +215,15 @@ public sealed partial class MusicianPagesTests(BrowserFixture fixture)
             }
             await Assertions.Expect(page.Locator("#connection-banner")).ToBeVisibleAsync(new() { Timeout = 30_000 });
             await Assertions.Expect(page.Locator("#connection-banner")).ToContainTextAsync("The server cannot be reached");
-            await Assertions.Expect(live).Not.ToHaveClassAsync(new Regex(@"\blive\b"));
+            await Assertions.Expect(live).Not.ToHaveClassAsync(new Regex(@"(^|\s)live(\s|$)"));
             await Assertions.Expect(live).Not.ToContainTextAsync("Live");
             await Assertions.Expect(page.Locator("#stat-eta")).ToHaveTextAsync("unknown (no connection)");
             await Assertions.Expect(page.Locator("#server-status")).ToHaveTextAsync("Server unreachable.");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(TestData.ScreenshotFolder, $"training-offline{(width < 600 ? "-phone" : "")}.png") });
 
             down = false;
             await Assertions.Expect(page.Locator("#connection-banner")).ToBeHiddenAsync(new() { Timeout = 30_000 });
-            await Assertions.Expect(live).ToHaveClassAsync(new Regex(@"\blive\b"), new() { Timeout = 30_000 });
+            await Assertions.Expect(live).ToHaveClassAsync(new Regex(@"(^|\s)live(\s|$)"), new() { Timeout = 30_000 });
             await Assertions.Expect(page.Locator("#stat-eta")).Not.ToHaveTextAsync("unknown (no connection)");
             await Assertions.Expect(page.Locator("#server-status")).ToContainTextAsync("numerics");
             await AssertLabelAgreesWithBarAsync(page);
@@ -255,6 +266,7 @@ public sealed partial class MusicianPagesTests(BrowserFixture fixture)
         await Assertions.Expect(warning.GetByRole(AriaRole.Link, new() { Name = $"twice-{width}" })).ToHaveAttributeAsync("href", $"/models/{first}");
         int before = await CountAsync(client, "/api/models", $"twice-{width}");
         Assert.Equal(2, before); // both kept until the person chooses
+        await ScreenshotAsync(page, $"duplicate-model{Suffix(width)}.png");
         await warning.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Use the existing one") }).ClickAsync();
         await page.WaitForURLAsync(new Regex($"/models/{first}$"));
         Assert.Equal(1, await CountAsync(client, "/api/models", $"twice-{width}"));
@@ -263,7 +275,7 @@ public sealed partial class MusicianPagesTests(BrowserFixture fixture)
         string name = $"Twice uploaded {width}";
         await TestData.CreateCorpusAsync(client, name, 2);
         await page.GotoAsync("/corpora");
-        await page.GetByLabel("Name").FillAsync(name + " again");
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync(name + " again");
         await page.Locator("#corpus-files").SetInputFilesAsync([.. TestData.DemoMidi(2)]);
         await page.GetByRole(AriaRole.Button, new() { Name = "Upload", Exact = true }).ClickAsync();
         ILocator corpusWarning = page.Locator("#duplicate-warning");

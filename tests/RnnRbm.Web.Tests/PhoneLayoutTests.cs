@@ -31,7 +31,7 @@ public sealed class PhoneLayoutTests(BrowserFixture fixture)
             ($"/searches/{search}", "#search-state .badge"),
             ("/models", "#models-list table"),
             ($"/models/{model}", $"#evaluations-list tr[data-id=\"{evaluation}\"] .badge-succeeded"),
-            ($"/generate?model={model}", "#recent table"),
+            ($"/generate?model={model}", "#recent table, #recent p"),
             ("/glossary", "#glossary dl"),
             ("/this-page-does-not-exist", "h1"),
         ];
@@ -56,6 +56,10 @@ public sealed class PhoneLayoutTests(BrowserFixture fixture)
                 await Assertions.Expect(phone.Locator("#result-seed")).ToBeVisibleAsync();
             }
             int overflow = await phone.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
+            if (Shots.TryGetValue(url.Split('?')[0].Split('/')[1], out string? shot))
+            {
+                await phone.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(TestData.ScreenshotFolder, shot), FullPage = true });
+            }
             if (overflow > 0)
             {
                 // Name the widest culprits (elements whose right edge passes the viewport), for the failure message.
@@ -76,6 +80,17 @@ public sealed class PhoneLayoutTests(BrowserFixture fixture)
         await Assertions.Expect(rejected.Locator(".reason").First).ToBeInViewportAsync(new() { Ratio = 0.5f });
         Assert.Empty(Errors.Of(phone));
     }
+
+    // The phone pictures of docs/screenshots (README), by the URL's first segment: the list's picture is overwritten by
+    // its details page's, the one kept.
+    private static readonly Dictionary<string, string> Shots = new()
+    {
+        ["corpora"] = "corpus-phone.png",
+        ["generate"] = "generate-phone.png",
+        ["models"] = "model-phone.png",
+        ["trainings"] = "training-phone.png",
+        ["this-page-does-not-exist"] = "not-found-phone.png",
+    };
 
     private const string Culprits = """
         () => [...document.querySelectorAll('body *')]

@@ -88,7 +88,7 @@ async function load() {
 // One plain sentence from the newest succeeded evaluation's baselines; or "not measured yet" with a button to measure.
 function showQuality(box, e, evaluations) {
   const line = qualityLine(e);
-  const help = h('a', { class: 'term', href: '/glossary#quality', title: 'From the newest evaluation: accuracy against baselineAccuracy (the previous frame) and logLikelihood against baselineLogLikelihood.', 'aria-label': 'In the glossary: quality line' }, '?');
+  const help = h('a', { class: 'term', href: '/glossary#quality', title: 'From the newest evaluation: accuracy against baselineAccuracy (the previous frame) and logLikelihood against baselineLogLikelihood.' }, '?', h('span', { class: 'visually-hidden' }, ' (glossary: quality line)'));
   box.className = 'quality';
   if (line) {
     replace(box, h('strong', {}, 'Quality: '), line, ' ', help);

@@ -20,7 +20,7 @@ async function load() {
       h('thead', {}, h('tr', {},
         h('th', { scope: 'col' }, 'Model'), h('th', { scope: 'col' }, 'Origin'), h('th', { scope: 'col' }, 'Size (V × H × U)'),
         h('th', { scope: 'col' }, 'Time step'), h('th', { scope: 'col', class: 'num' }, 'Epochs'),
-        h('th', { scope: 'col' }, 'Quality ', h('a', { class: 'term', href: '/glossary#quality', title: 'Next-chord accuracy against repeating the last chord (accuracy vs baselineAccuracy), from the newest evaluation. The tutorial\'s "final monitor" is on each model\'s page.', 'aria-label': 'In the glossary: quality line' }, '?')),
+        h('th', { scope: 'col' }, 'Quality ', h('a', { class: 'term', href: '/glossary#quality', title: 'Next-chord accuracy against repeating the last chord (accuracy vs baselineAccuracy), from the newest evaluation. The tutorial\'s "final monitor" is on each model\'s page.' }, '?', h('span', { class: 'visually-hidden' }, ' (glossary: quality line)'))),
         h('th', { scope: 'col' }, 'Added'), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')))),
       h('tbody', {}, models.map((m) => h('tr', {},
         h('th', { scope: 'row' }, h('a', { href: `/models/${m.id}` }, m.name)),

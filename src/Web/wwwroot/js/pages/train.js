@@ -92,6 +92,7 @@ select.addEventListener('change', () => { pitchTouched = false; loadCorpusRange(
 // Quick try: the demo corpus (the one the service bundles) and the quick recipe, filled in for the person to start.
 const DEMO_CORPUS = 'Nottingham demo';
 document.getElementById('quick-try').addEventListener('click', async () => {
+  await ready; // the corpora and the recipes, before choosing among them
   const demo = [...select.options].find((o) => o.textContent.startsWith(`${DEMO_CORPUS} (`));
   if (demo) select.value = demo.value;
   if (!select.value) {
@@ -179,4 +180,4 @@ async function loadRules() {
 
 showGrid();
 const corporaLoaded = fillCorpusSelect(select, message);
-loadRules().then(() => corporaLoaded).then(() => { if (select.value) loadCorpusRange(); });
+const ready = loadRules().then(() => corporaLoaded).then(() => { if (select.value) return loadCorpusRange(); return null; });
