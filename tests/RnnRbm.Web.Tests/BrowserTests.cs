@@ -212,7 +212,7 @@ public sealed partial class BrowserTests(BrowserFixture fixture)
 
         await page.GetByLabel("Steps", new() { Exact = true }).FillAsync("64");
         await page.GetByLabel("Refinement passes per chord").FillAsync("5");
-        await page.GetByRole(AriaRole.Button, new() { Name = "New seed" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "New seed", Exact = true }).ClickAsync();
         string seed = await page.Locator("#seed").InputValueAsync();
         Assert.Matches("^[0-9]+$", seed);
         await page.GetByRole(AriaRole.Button, new() { Name = "Generate", Exact = true }).ClickAsync();

@@ -61,7 +61,7 @@ public sealed partial class MusicianPagesTests(BrowserFixture fixture)
         using HttpClient client = fixture.App.CreateRealClient();
         Guid corpus = await TestData.CreateCorpusWithARejectAsync(client, $"Plain words corpus {width}", 2);
         Guid measured = await TestData.ImportTinyModelAsync(client, $"Measured tiny model {width}");
-        Guid unmeasured = await TestData.ImportTinyModelAsync(client, $"Unmeasured tiny model {width}");
+        Guid unmeasured = await TestData.ImportTinyModelAsync(client, $"Fresh tiny model {width}");
         Guid evaluation = await TestData.StartTinyEvaluationAsync(client, measured, corpus);
         Guid training = await TestData.StartTinyTrainingAsync(client, corpus);
         IPage page = await fixture.NewPageAsync(width, height);

@@ -55,6 +55,8 @@ public sealed class PhoneLayoutTests(BrowserFixture fixture)
                 await phone.GetByRole(AriaRole.Button, new() { Name = "Generate", Exact = true }).ClickAsync();
                 await Assertions.Expect(phone.Locator("#result-seed")).ToBeVisibleAsync();
             }
+            // Every picture loaded (the histogram is lazy), so that the page is measured, and pictured, whole.
+            await phone.EvaluateAsync("() => Promise.all([...document.images].map((i) => { i.loading = 'eager'; return i.decode().catch(() => null); }))");
             int overflow = await phone.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
             if (Shots.TryGetValue(url.Split('?')[0].Split('/')[1], out string? shot))
             {

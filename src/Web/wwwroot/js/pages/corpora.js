@@ -82,9 +82,12 @@ form.addEventListener('submit', async (e) => {
     const same = (corpus.sameFilesAs || []);
     const identical = same.filter((c) => c.identical);
     if (identical.length) {
-      showDuplicateWarning(message, {
+      // Below the "created" message: the upload is kept until the person chooses.
+      const warning = h('div');
+      message.append(warning);
+      showDuplicateWarning(warning, {
         what: 'corpus', newName: corpus.name, existing: identical, deletePath: `/api/corpora/${corpus.id}`,
-        openPath: (id) => `/corpora/${id}`, onKeep: () => replace(message, alertBox('success', `Corpus “${corpus.name}” created.`, corpusSummaryLine(corpus))),
+        openPath: (id) => `/corpora/${id}`, onKeep: () => warning.remove(),
       });
       return;
     }

@@ -82,7 +82,14 @@ async function load() {
       metrics));
   caption.textContent = drawCurve(svg, curve, man.stopping && man.stopping.bestEpoch);
   const evaluations = mountEvaluations(id, (e) => { refreshMetrics(metrics, message); showQuality(quality, e, evaluations); },
-    { preferredCorpus: m.corpusId, onLatest: (e) => showQuality(quality, e, evaluations) });
+    {
+      preferredCorpus: m.corpusId,
+      onLatest: (e) => {
+        showQuality(quality, e, evaluations);
+        // An evaluation may have finished between reading the model and reading its evaluations: metrics as they are now.
+        if (e) refreshMetrics(metrics, message);
+      },
+    });
 }
 
 // One plain sentence from the newest succeeded evaluation's baselines; or "not measured yet" with a button to measure.
