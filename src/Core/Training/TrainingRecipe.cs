@@ -8,7 +8,7 @@ namespace RnnRbm.Core.Training;
 /// and <c>POST /api/trainings</c> start from a recipe (<see cref="Default"/> unless asked otherwise) and let each given
 /// option override it.
 /// </summary>
-/// <param name="Name">What users type: "default" or "seed".</param>
+/// <param name="Name">What users type: "default", "seed" or "quick".</param>
 /// <param name="Description">One sentence for people.</param>
 /// <param name="Hidden">H.</param>
 /// <param name="Recurrent">U.</param>
@@ -69,6 +69,6 @@ public sealed record TrainingRecipe(string Name, string Description, int Hidden,
     public static TrainingRecipe? Find(string? name) =>
         All.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>The names, for messages: "default, seed".</summary>
+    /// <summary>The names, for messages: "default, seed, quick".</summary>
     public static string Names => string.Join(", ", All.Select(r => r.Name));
 }

@@ -168,7 +168,7 @@ export function mountEvaluations(modelId, onSucceeded, { onLatest, preferredCorp
       replace(state, stateBadge(next.state), bar, next.state === 'running' ? [` ${progress} %`, left] : null,
         next.state === 'failed' ? h('p', { class: 'reason' }, next.error || 'No reason was recorded.') : null,
         next.state === 'cancelled' ? h('p', { class: 'muted' }, `Cancelled at ${progress} %; the model's metrics are unchanged.`) : null);
-      const schedule = next.aisSteps != null ? `sm ${fmtNumber(next.aisSteps)} steps` : `a converged schedule (±${next.aisTolerance} nats)`;
+      const schedule = next.aisSteps != null ? `${fmtNumber(next.aisSteps)} steps` : `a converged schedule (±${next.aisTolerance} nats)`;
       settings.textContent = `Estimate: ${fmtNumber(next.aisRuns)} AIS runs × ${schedule}, ${fmtNumber(next.accSamples)} accuracy samples, seed ${next.seed}`;
       const convergence = next.aisConverged == null ? null
         : h('p', { class: next.aisConverged ? 'muted' : 'reason' }, next.aisConverged
