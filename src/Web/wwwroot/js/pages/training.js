@@ -167,7 +167,7 @@ async function connect() {
   const c = new signalR.HubConnectionBuilder()
     .withUrl('/hubs/progress')
     .withAutomaticReconnect()
-    .configureLogging(signalR.LogLevel.None)
+    .configureLogging(signalR.LogLevel.Warning)
     .build();
   connection = c;
   c.on('progress', render);
