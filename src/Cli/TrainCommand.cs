@@ -16,7 +16,7 @@ internal static class TrainCommand
         var common = new CommonOptions();
         var data = new Option<string>("--data") { Description = "Folder of MIDI files, or a .zip. A folder with train/ (and valid/) subfolders trains on train/ and monitors valid/.", Required = true };
         var validData = new Option<string?>("--valid-data") { Description = "MIDI files to measure the monitor on after each epoch (default: the data's valid/ folder, if any)." };
-        var recipe = new Option<string>("--recipe") { Description = $"Where every default below comes from: {TrainingRecipe.Names}. 'default' is the project's general recipe (docs/results.md); 'seed' is the tutorial's exactly.", DefaultValueFactory = _ => TrainingRecipe.Default.Name };
+        var recipe = new Option<string>("--recipe") { Description = $"Where every default below comes from: {TrainingRecipe.Names}. 'default' is the project's general recipe (docs/results.md); 'seed' is the tutorial's exactly; 'quick' a first model in a few minutes on a small corpus.", DefaultValueFactory = _ => TrainingRecipe.Default.Name };
         var hidden = new Option<int?>("--hidden") { Description = $"H, hidden units of each RBM, in {TrainingLimits.Hidden.Interval()} (recipe: 150)." };
         var recurrent = new Option<int?>("--recurrent") { Description = $"U, hidden units of the RNN, in {TrainingLimits.Recurrent.Interval()} (recipe: 100)." };
         var learningRate = new Option<float?>("--learning-rate") { Description = $"SGD learning rate, in {TrainingLimits.LearningRate.Interval()} (recipe: {TrainingRecipe.Default.Options.LearningRate} with momentum {TrainingRecipe.Default.Options.Momentum}; seed {TrainingRecipe.Seed.Options.LearningRate})." };

@@ -22,7 +22,7 @@ public sealed partial class BrowserTests(BrowserFixture fixture)
         string broken = Path.Combine(Directory.CreateTempSubdirectory("rnnrbm-web-").FullName, "broken.mid");
         await File.WriteAllBytesAsync(broken, "MThd this is not really a MIDI file"u8.ToArray());
 
-        await page.GetByLabel("Name").FillAsync("Browser upload");
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Browser upload");
         await page.Locator("#corpus-files").SetInputFilesAsync([.. TestData.DemoMidi(3), broken]);
         await Assertions.Expect(page.Locator("#files-chosen")).ToContainTextAsync("4 files chosen");
         await page.GetByRole(AriaRole.Button, new() { Name = "Upload", Exact = true }).ClickAsync();
@@ -107,7 +107,7 @@ public sealed partial class BrowserTests(BrowserFixture fixture)
         await page.Locator("#stepsPerQuarter").FillAsync("2");
         await page.GetByLabel("Hidden units (RBM)").FillAsync("16");
         await page.GetByLabel("Recurrent units (RNN)").FillAsync("8");
-        await page.GetByLabel("Gibbs steps per update (CD-k)").FillAsync("1");
+        await page.GetByLabel("Refinement passes while learning").FillAsync("1");
         await page.GetByLabel("Epochs", new() { Exact = true }).FillAsync("1");
         await page.GetByLabel("Seed").FillAsync("7");
         await page.GetByRole(AriaRole.Button, new() { Name = "Start training" }).ClickAsync();
@@ -153,8 +153,8 @@ public sealed partial class BrowserTests(BrowserFixture fixture)
         await page.GotoAsync($"/models/{model}");
 
         // The API's defaults: AIS runs and steps left empty (the converged search and its run count), the rest prefilled.
-        await Assertions.Expect(page.GetByLabel("AIS runs")).ToHaveValueAsync("");
-        await Assertions.Expect(page.GetByLabel("AIS steps")).ToHaveValueAsync("");
+        await Assertions.Expect(page.GetByLabel("Estimate repeats")).ToHaveValueAsync("");
+        await Assertions.Expect(page.GetByLabel("Estimate length")).ToHaveValueAsync("");
         await Assertions.Expect(page.GetByLabel("Accuracy samples")).ToHaveValueAsync(EvaluationLimits.DefaultAccSamples.ToString(CultureInfo.InvariantCulture));
         await Assertions.Expect(page.Locator("#evaluations-list")).ToContainTextAsync("No evaluation of this model yet");
 
@@ -170,8 +170,8 @@ public sealed partial class BrowserTests(BrowserFixture fixture)
 
         // A small evaluation: its row goes from queued or running to its result, without a reload.
         await page.GetByLabel("Split").SelectOptionAsync(split);
-        await page.GetByLabel("AIS runs").FillAsync("2");
-        await page.GetByLabel("AIS steps").FillAsync("3");
+        await page.GetByLabel("Estimate repeats").FillAsync("2");
+        await page.GetByLabel("Estimate length").FillAsync("3");
         await page.GetByLabel("Accuracy samples").FillAsync("1");
         await page.GetByLabel("Seed", new() { Exact = true }).FillAsync("5");
         await page.EvaluateAsync("() => { window.__noReload = true; }");
@@ -187,7 +187,7 @@ public sealed partial class BrowserTests(BrowserFixture fixture)
         Assert.True(await page.EvaluateAsync<bool>("() => window.__noReload === true"), "the page updated without reloading");
 
         // One that would run for hours, cancelled from the keyboard.
-        await page.GetByLabel("AIS steps").FillAsync("1000000");
+        await page.GetByLabel("Estimate length").FillAsync("1000000");
         await page.GetByRole(AriaRole.Button, new() { Name = "Start evaluation" }).ClickAsync();
         ILocator running = page.Locator("#evaluations-list tbody tr").First;
         await Assertions.Expect(running.Locator(".state .badge")).ToHaveTextAsync("running", new() { Timeout = 30_000 });
@@ -211,7 +211,7 @@ public sealed partial class BrowserTests(BrowserFixture fixture)
         await Assertions.Expect(page.Locator("#audio-status")).ToContainTextAsync("Pieces play in the page");
 
         await page.GetByLabel("Steps", new() { Exact = true }).FillAsync("64");
-        await page.GetByLabel("Gibbs steps (k)").FillAsync("5");
+        await page.GetByLabel("Refinement passes per chord").FillAsync("5");
         await page.GetByRole(AriaRole.Button, new() { Name = "New seed", Exact = true }).ClickAsync();
         string seed = await page.Locator("#seed").InputValueAsync();
         Assert.Matches("^[0-9]+$", seed);

@@ -44,11 +44,18 @@ public sealed class LockedServerTests : IAsyncLifetime, IDisposable
         await Assertions.Expect(page.Locator("#audio-status")).ToContainTextAsync("FluidSynth is not installed");
         await Assertions.Expect(page.Locator("#modelId option")).Not.ToHaveCountAsync(0);
         await page.GetByLabel("Steps", new() { Exact = true }).FillAsync("32");
-        await page.GetByLabel("Gibbs steps (k)").FillAsync("3");
+        await page.GetByLabel("Refinement passes per chord").FillAsync("3");
         await page.GetByRole(AriaRole.Button, new() { Name = "Generate", Exact = true }).ClickAsync();
 
         ILocator alert = page.Locator("#generate-message .alert-error");
-        await Assertions.Expect(alert).ToContainTextAsync("API key");
+        try
+        {
+            await Assertions.Expect(alert).ToContainTextAsync("API key");
+        }
+        catch (PlaywrightException e)
+        {
+            throw new InvalidOperationException($"No API key alert; the form says: {await page.Locator("#generate-form").InnerTextAsync()}; errors: {string.Join(" | ", Errors.Of(page))}", e);
+        }
         await alert.GetByRole(AriaRole.Button, new() { Name = "Enter the API key" }).ClickAsync();
         await Assertions.Expect(page.Locator("#api-key-dialog")).ToBeVisibleAsync();
         await page.Locator("#api-key-input").FillAsync(Key);

@@ -44,7 +44,7 @@ public sealed class PlayerTests(BrowserFixture fixture)
         await Assertions.Expect(page.Locator("#modelId")).ToHaveValueAsync(model.ToString());
         await Assertions.Expect(page.Locator("#audio-status")).ToContainTextAsync("Pieces play in the page");
         await page.GetByLabel("Steps", new() { Exact = true }).FillAsync("96");
-        await page.GetByLabel("Gibbs steps (k)").FillAsync("5");
+        await page.GetByLabel("Refinement passes per chord").FillAsync("5");
         await page.Locator("#primer").SetInputFilesAsync(TestData.DemoMidi(1)[0]);
         await Assertions.Expect(page.GetByLabel("Start the piece with the primer (shaded in the player)")).ToBeCheckedAsync();
 

@@ -23,7 +23,7 @@ public sealed class SteeringPageTests(BrowserFixture fixture)
         await page.GetByLabel("Melody to harmonize (optional MIDI)").SetInputFilesAsync(melody);
         await page.GetByLabel("Temperature").FillAsync("0.9");
         await page.GetByLabel("Key of the piece").SelectOptionAsync("D minor");
-        await page.GetByLabel("Gibbs steps (k)").FillAsync("5");
+        await page.GetByLabel("Refinement passes per chord").FillAsync("5");
         await page.GetByRole(AriaRole.Button, new() { Name = "Generate", Exact = true }).ClickAsync();
 
         await Assertions.Expect(page.Locator("#result-key")).ToContainTextAsync("Key: D ");

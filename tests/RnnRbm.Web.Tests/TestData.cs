@@ -84,4 +84,46 @@ public static class TestData
         }
         return null;
     }
+
+    /// <summary>A file with a long name that is no MIDI file: the upload rejects it with a reason.</summary>
+    public const string RejectedFileName = "a-folk-tune-with-a-rather-long-file-name-that-is-not-midi.mid";
+
+    /// <summary>Uploads demo files and one file that is no MIDI (<see cref="RejectedFileName"/>); returns the corpus's id.</summary>
+    public static async Task<Guid> CreateCorpusWithARejectAsync(HttpClient client, string name, int files)
+    {
+        using var form = new MultipartFormDataContent { { new StringContent(name), "name" } };
+        foreach (string path in DemoMidi(files))
+        {
+            var content = new ByteArrayContent(await File.ReadAllBytesAsync(path));
+            content.Headers.ContentType = new MediaTypeHeaderValue("audio/midi");
+            form.Add(content, "files", Path.GetFileName(path));
+        }
+        var broken = new ByteArrayContent("this is not a MIDI file at all"u8.ToArray());
+        broken.Headers.ContentType = new MediaTypeHeaderValue("audio/midi");
+        form.Add(broken, "files", RejectedFileName);
+        using HttpResponseMessage response = await client.PostAsync(new Uri("/api/corpora", UriKind.Relative), form);
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        return JsonDocument.Parse(body).RootElement.GetProperty("id").GetGuid();
+    }
+
+    /// <summary>Starts a one-epoch training of a tiny model through the API; returns its id.</summary>
+    public static Task<Guid> StartTinyTrainingAsync(HttpClient client, Guid corpus, int epochs = 1) =>
+        PostForIdAsync(client, "/api/trainings", new { corpusId = corpus, stepsPerQuarter = 2, hidden = 16, recurrent = 8, cdK = 1, epochs, seed = 7 });
+
+    /// <summary>Starts a small evaluation through the API (on the corpus's first split with files); returns its id.</summary>
+    public static async Task<Guid> StartTinyEvaluationAsync(HttpClient client, Guid model, Guid corpus)
+    {
+        string split = (await SplitCountsAsync(client, corpus)).First(s => s.Value > 0).Key;
+        return await PostForIdAsync(client, "/api/evaluations", new { modelId = model, corpusId = corpus, split, aisRuns = 2, aisSteps = 3, accSamples = 1, seed = 5 });
+    }
+
+    /// <summary>POSTs JSON and returns the created resource's id.</summary>
+    public static async Task<Guid> PostForIdAsync(HttpClient client, string path, object body)
+    {
+        using HttpResponseMessage response = await client.PostAsJsonAsync(new Uri(path, UriKind.Relative), body);
+        string text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, text);
+        return JsonDocument.Parse(text).RootElement.GetProperty("id").GetGuid();
+    }
 }

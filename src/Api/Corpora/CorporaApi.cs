@@ -82,6 +82,7 @@ public static class CorporaApi
     /// <param name="splitSeed">Seed of the split shuffle, an unsigned 64-bit integer (default 0).</param>
     /// <param name="importer">The import service.</param>
     /// <param name="budget">The process's budget of uploads in flight.</param>
+    /// <param name="db">The database, to find the corpora that already hold the same files.</param>
     /// <param name="http">The request, for the Retry-After header.</param>
     /// <param name="ct">The request's cancellation.</param>
     private static async Task<Results<Created<CorpusDetails>, ValidationProblem, ProblemHttpResult>> Create(
@@ -91,6 +92,7 @@ public static class CorporaApi
         [FromForm] string? splitSeed,
         CorpusImporter importer,
         UploadBudget budget,
+        RnnRbmDbContext db,
         HttpContext http,
         CancellationToken ct)
     {
@@ -133,8 +135,41 @@ public static class CorporaApi
         List<UploadedFile> uploads = [.. files.Select(f => new UploadedFile(f.FileName, f.Length, f.OpenReadStream))];
         CorpusImportResult result = await importer.ImportAsync(name!, uploads, fraction, seed, id: null, lease, ct);
         return result.Corpus is CorpusDetails corpus
-            ? TypedResults.Created($"/api/corpora/{corpus.Id}", corpus)
+            ? TypedResults.Created($"/api/corpora/{corpus.Id}", corpus with { SameFilesAs = await SameFilesAsync(db, corpus.Id, ct) })
             : ErrorHandling.Invalid(new Dictionary<string, string[]>(result.Errors));
+    }
+
+    /// <summary>
+    /// The corpora that already held some of a new corpus's accepted files (by SHA-256), most shared first. Said in the
+    /// upload's answer, never acted on: the person chooses which to keep.
+    /// </summary>
+    private static async Task<List<SameCorpus>> SameFilesAsync(RnnRbmDbContext db, Guid id, CancellationToken ct)
+    {
+        List<string> mine = await db.CorpusFiles.AsNoTracking()
+            .Where(f => f.CorpusId == id && f.Accepted && f.ContentSha256 != null)
+            .Select(f => f.ContentSha256!).Distinct().ToListAsync(ct);
+        if (mine.Count == 0)
+        {
+            return [];
+        }
+        var shared = await db.CorpusFiles.AsNoTracking()
+            .Where(f => f.CorpusId != id && f.Accepted && mine.Contains(f.ContentSha256!))
+            .Select(f => new { f.CorpusId, f.ContentSha256 })
+            .ToListAsync(ct);
+        if (shared.Count == 0)
+        {
+            return [];
+        }
+        List<Guid> ids = [.. shared.Select(s => s.CorpusId).Distinct()];
+        var corpora = await db.Corpora.AsNoTracking().Where(c => ids.Contains(c.Id))
+            .Select(c => new { c.Id, c.Name, Files = c.Files.Count(f => f.Accepted) }).ToListAsync(ct);
+        return [.. corpora
+            .Select(c =>
+            {
+                int same = shared.Where(s => s.CorpusId == c.Id).Select(s => s.ContentSha256).Distinct().Count();
+                return new SameCorpus(c.Id, c.Name, same, c.Files, same == mine.Count && c.Files == mine.Count);
+            })
+            .OrderByDescending(c => c.SameFiles).ThenBy(c => c.Name, StringComparer.Ordinal)];
     }
 
     private static async Task<Ok<List<CorpusSummary>>> List(RnnRbmDbContext db, CancellationToken ct)

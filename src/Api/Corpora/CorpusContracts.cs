@@ -31,6 +31,8 @@ public sealed record CorpusSummary(
 /// <param name="Tempos">Tempi seen (set-tempo events), with how many accepted files use each.</param>
 /// <param name="TimeSignatures">Time signatures seen, with how many accepted files use each.</param>
 /// <param name="Files">Every uploaded file (zip entries one by one): accepted with its split and stats, or rejected with the reason.</param>
+/// <param name="PlayedPitches">The keys the accepted files play, and the pitch range a training on this corpus is offered; null without notes.</param>
+/// <param name="SameFilesAs">In an upload's answer: the corpora already held with some of the same accepted files (the upload is kept all the same; delete one to keep the other).</param>
 public sealed record CorpusDetails(
     Guid Id,
     string Name,
@@ -43,7 +45,26 @@ public sealed record CorpusDetails(
     PolyphonyStats Polyphony,
     IReadOnlyList<TempoCount> Tempos,
     IReadOnlyList<TimeSignatureCount> TimeSignatures,
-    IReadOnlyList<CorpusFile> Files);
+    IReadOnlyList<CorpusFile> Files,
+    CorpusPitchRange? PlayedPitches = null,
+    IReadOnlyList<SameCorpus>? SameFilesAs = null);
+
+/// <summary>In an upload's answer: a corpus the service already held with some or all of the same files (same SHA-256).</summary>
+/// <param name="Id">The existing corpus.</param>
+/// <param name="Name">Its name.</param>
+/// <param name="SameFiles">How many of this upload's accepted files it holds too.</param>
+/// <param name="Files">Its own accepted files.</param>
+/// <param name="Identical">It holds exactly the files this upload accepted, no more, no fewer.</param>
+public sealed record SameCorpus(Guid Id, string Name, int SameFiles, int Files, bool Identical);
+
+/// <summary>The keys a corpus plays (over its accepted files, at the statistics grid), and the range offered to train on.</summary>
+/// <param name="Lowest">Lowest MIDI note that sounds.</param>
+/// <param name="Highest">Highest MIDI note that sounds.</param>
+/// <param name="LowestName">The lowest note's name (C4 is MIDI 60).</param>
+/// <param name="HighestName">The highest note's name.</param>
+/// <param name="SuggestedLowest">The lowestPitch a new training on this corpus is offered: the lowest played minus a margin of a few semitones.</param>
+/// <param name="SuggestedHighest">The highestPitch offered: the highest played plus the same margin.</param>
+public sealed record CorpusPitchRange(int Lowest, int Highest, string LowestName, string HighestName, int SuggestedLowest, int SuggestedHighest);
 
 /// <summary>How the split was made.</summary>
 /// <param name="Source">"archive", "seeded" or "mixed" (some files placed by a zip's folders, the rest seeded).</param>

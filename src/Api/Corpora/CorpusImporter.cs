@@ -147,6 +147,7 @@ public sealed class CorpusImporter(RnnRbmDbContext db, IOptions<RnnRbmOptions> o
                 Accepted = ok,
                 Reason = file.Reason,
                 Bytes = ok ? file.Bytes : null,
+                ContentSha256 = ok ? ContentHash.Of(file.Bytes) : null,
                 StatsJson = ok ? System.Text.Json.JsonSerializer.Serialize(file.Stats, CorpusStatistics.Json) : null,
             });
         }

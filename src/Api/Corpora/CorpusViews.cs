@@ -1,5 +1,6 @@
 using System.Text.Json;
 using RnnRbm.Api.Storage;
+using RnnRbm.Core.Training;
 
 namespace RnnRbm.Api.Corpora;
 
@@ -19,6 +20,7 @@ internal static class CorpusViews
     {
         List<FileRow> rows = [.. fileRows.OrderBy(f => f.FileName, StringComparer.Ordinal).ThenBy(f => f.Id)];
         CorpusStatistics stats = CorpusStatistics.FromJson(corpus.StatisticsJson);
+        IReadOnlyList<PitchCount> histogram = stats.Histogram();
         return new CorpusDetails(
             corpus.Id,
             corpus.Name,
@@ -27,7 +29,7 @@ internal static class CorpusViews
             Counts(rows.Select(r => (r.Split, r.Accepted, 1))),
             CorpusStatistics.Grid,
             stats.Steps,
-            stats.Histogram(),
+            histogram,
             stats.Polyphony,
             stats.Tempos,
             stats.TimeSignatures,
@@ -37,7 +39,20 @@ internal static class CorpusViews
                 r.Accepted ? r.Split : null,
                 r.Accepted,
                 r.Reason,
-                r.StatsJson is null ? null : JsonSerializer.Deserialize<CorpusFileStats>(r.StatsJson, CorpusStatistics.Json)))]);
+                r.StatsJson is null ? null : JsonSerializer.Deserialize<CorpusFileStats>(r.StatsJson, CorpusStatistics.Json)))],
+            Played(histogram));
+    }
+
+    /// <summary>The keys that sound at all, and the range a training is offered (TrainingLimits.SuggestedPitchRange).</summary>
+    private static CorpusPitchRange? Played(IReadOnlyList<PitchCount> histogram)
+    {
+        PitchCount[] sounding = [.. histogram.Where(p => p.NoteSteps > 0).OrderBy(p => p.Pitch)];
+        if (sounding.Length == 0)
+        {
+            return null;
+        }
+        (int lowest, int highest) = TrainingLimits.SuggestedPitchRange(sounding[0].Pitch, sounding[^1].Pitch);
+        return new CorpusPitchRange(sounding[0].Pitch, sounding[^1].Pitch, sounding[0].Name, sounding[^1].Name, lowest, highest);
     }
 
     public static CorpusSummary Summary(CorpusEntity corpus, IEnumerable<(string Split, bool Accepted, int Count)> files) =>

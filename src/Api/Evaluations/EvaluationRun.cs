@@ -121,7 +121,13 @@ public sealed class EvaluationRun : WorkRun<EvaluationEntity>
     {
         if (p.Total > 0)
         {
-            Volatile.Write(ref _progress, p.Phase == "likelihood" ? 0.05 + (0.95 * p.Done / p.Total) : 0.05 * p.Done / p.Total);
+            double next = p.Phase == "likelihood" ? 0.05 + (0.95 * p.Done / p.Total) : 0.05 * p.Done / p.Total;
+            // Never backwards within a run (issue 15): each phase, and each doubling of the converged AIS search,
+            // counts its own Done/Total from zero, and a figure that fell would read as lost work.
+            if (next > Volatile.Read(ref _progress))
+            {
+                Volatile.Write(ref _progress, next);
+            }
         }
     }
 
@@ -151,6 +157,7 @@ public sealed class EvaluationRun : WorkRun<EvaluationEntity>
             Metric("accuracy", result.Accuracy);
             ModelManifest manifest = model.Manifest with { Metrics = metrics };
             modelRow.File = ModelFile.Write(new RnnRbmModel(model.Parameters, manifest));
+            modelRow.ContentSha256 = ContentHash.Of(modelRow.File);
             modelRow.ManifestJson = JsonSerializer.Serialize(manifest, ModelFile.JsonOptions);
 
             Row.State = WorkStates.Succeeded;

@@ -93,13 +93,19 @@ public static class EvaluationsApi
         {
             return ModelIntegrity.Conflict(modelId, damage);
         }
-        if (!await db.Corpora.AnyAsync(c => c.Id == corpusId, cancellationToken))
+        string? corpusName = await db.Corpora.Where(c => c.Id == corpusId).Select(c => c.Name).FirstOrDefaultAsync(cancellationToken);
+        if (corpusName is null)
         {
             Bad("corpusId", $"No corpus has id {corpusId} (GET /api/corpora lists them).");
         }
         else if (!await db.CorpusFiles.AnyAsync(f => f.CorpusId == corpusId && f.Accepted && f.Split == split, cancellationToken))
         {
-            Bad("split", $"The corpus {corpusId} has no accepted {split} files to evaluate on; choose another split.");
+            // Named, and with the splits it does have, so that the message says what to choose instead.
+            var counts = await db.CorpusFiles.Where(f => f.CorpusId == corpusId && f.Accepted)
+                .GroupBy(f => f.Split).Select(g => new { Split = g.Key, Files = g.Count() }).ToListAsync(cancellationToken);
+            string has = counts.Count == 0 ? "no accepted files at all"
+                : string.Join(", ", counts.OrderBy(c => c.Split, StringComparer.Ordinal).Select(c => $"{c.Files} {c.Split}"));
+            Bad("split", $"The corpus “{corpusName}” has no accepted {split} files to evaluate on (it has {has}); choose another split.");
         }
         if (errors.Count > 0)
         {

@@ -51,6 +51,8 @@ public sealed record ModelSummary(
 /// <param name="Curve">The monitor per epoch, on train and (when measured) valid: the data of curve.png.</param>
 /// <param name="State">"ok", or "damaged" when its stored file fails its checks: it is then refused for download, generation and evaluation with 409.</param>
 /// <param name="Damage">Why it is damaged, when it is.</param>
+/// <param name="ContentSha256">SHA-256 of the stored model file (lowercase hex); null for a model stored before it was recorded.</param>
+/// <param name="SameContentAs">In an import's answer: the models already held with the same file (the import is kept all the same; delete one to keep the other).</param>
 public sealed record ModelDetails(
     Guid Id,
     string Name,
@@ -63,7 +65,15 @@ public sealed record ModelDetails(
     IReadOnlyDictionary<string, double> Metrics,
     IReadOnlyList<EpochResponse> Curve,
     string State = ModelIntegrity.Ok,
-    string? Damage = null);
+    string? Damage = null,
+    string? ContentSha256 = null,
+    IReadOnlyList<SameModel>? SameContentAs = null);
+
+/// <summary>A model the service already held with exactly the same file (same SHA-256), named in an import's answer.</summary>
+/// <param name="Id">The existing model.</param>
+/// <param name="Name">Its name.</param>
+/// <param name="CreatedUtc">When it was added.</param>
+public sealed record SameModel(Guid Id, string Name, DateTimeOffset CreatedUtc);
 
 /// <summary>The manifest of a model file (see the file format in <c>ModelFile</c>).</summary>
 /// <param name="Shape">V, H, U.</param>

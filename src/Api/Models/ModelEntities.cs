@@ -19,6 +19,7 @@ public static class ModelEntities
         Name = name,
         CreatedUtc = DateTimeOffset.UtcNow,
         File = file,
+        ContentSha256 = ContentHash.Of(file),
         ManifestJson = JsonSerializer.Serialize(manifest, ModelFile.JsonOptions),
         TrainingId = trainingId,
         CorpusId = corpusId,

@@ -47,7 +47,8 @@ public static class ModelsApi
         group.MapPost("/", ImportAsync)
             .WithName("ImportModel")
             .WithSummary("Imports a model file (multipart field 'file', optional 'name').")
-            .WithDescription("The file is checked entirely (signature, version, checksum, manifest, weights); a refused file gets a 400 saying why.")
+            .WithDescription("The file is checked entirely (signature, version, checksum, manifest, weights); a refused file gets a 400 saying why. " +
+                "A file the service already holds is imported all the same; the answer names the models with the same content (sameContentAs, by SHA-256).")
             .ProducesValidationProblem()
             .DisableAntiforgery();
 
@@ -89,7 +90,7 @@ public static class ModelsApi
     {
         var m = await db.Models.AsNoTracking()
             .Where(m => m.Id == id)
-            .Select(m => new { m.Id, m.Name, m.Origin, m.CreatedUtc, m.TrainingId, m.CorpusId, FileBytes = (long)m.File.Length, m.ManifestJson })
+            .Select(m => new { m.Id, m.Name, m.Origin, m.CreatedUtc, m.TrainingId, m.CorpusId, FileBytes = (long)m.File.Length, m.ManifestJson, m.ContentSha256 })
             .FirstOrDefaultAsync(cancellationToken);
         if (m is null)
         {
@@ -98,7 +99,7 @@ public static class ModelsApi
         ManifestResponse manifest = ModelEntities.Manifest(m.ManifestJson).ToResponse();
         string? damage = await integrity.DamageAsync(db, m.Id, m.FileBytes, cancellationToken);
         return TypedResults.Ok(new ModelDetails(m.Id, m.Name, m.Origin, m.CreatedUtc, m.TrainingId, m.CorpusId, m.FileBytes,
-            manifest, manifest.Metrics, manifest.History, damage is null ? ModelIntegrity.Ok : ModelIntegrity.Damaged, damage));
+            manifest, manifest.Metrics, manifest.History, damage is null ? ModelIntegrity.Ok : ModelIntegrity.Damaged, damage, m.ContentSha256));
     }
 
     internal static async Task<Results<FileContentHttpResult, ProblemHttpResult>> DownloadAsync(Guid id, RnnRbmDbContext db, ModelIntegrity integrity,
@@ -168,11 +169,18 @@ public static class ModelsApi
             ?? model.Manifest.Corpus?.Name
             ?? "imported model";
         ModelEntity entity = ModelEntities.Create(bytes, model.Manifest, modelName, ModelEntities.FromImport);
+        // The same file imported before: said in the answer, never refused or merged, so that nothing is lost and the
+        // person chooses which to keep (the page offers "use the existing one").
+        List<SameModel> same = await db.Models.AsNoTracking()
+            .Where(m => m.ContentSha256 == entity.ContentSha256)
+            .OrderBy(m => m.CreatedUtc)
+            .Select(m => new SameModel(m.Id, m.Name, m.CreatedUtc))
+            .ToListAsync(cancellationToken);
         db.Models.Add(entity);
         await db.SaveChangesAsync(cancellationToken);
         ManifestResponse manifest = model.Manifest.ToResponse();
         return TypedResults.Created($"/api/models/{entity.Id}", new ModelDetails(entity.Id, entity.Name, entity.Origin, entity.CreatedUtc,
-            null, null, bytes.LongLength, manifest, manifest.Metrics, manifest.History));
+            null, null, bytes.LongLength, manifest, manifest.Metrics, manifest.History, ContentSha256: entity.ContentSha256, SameContentAs: same));
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid id, RnnRbmDbContext db, ModelIntegrity integrity,

@@ -79,7 +79,8 @@ public static class SearchesApi
             errors["budgetMinutes"] = [string.Create(CultureInfo.InvariantCulture,
                 $"budgetMinutes must be at most {maxMinutes:G} (this server's RnnRbm:MaxWorkHours of work per job); got {minutes:G}.")];
         }
-        if (!await db.Corpora.AnyAsync(c => c.Id == corpusId, cancellationToken))
+        string? corpusName = await db.Corpora.Where(c => c.Id == corpusId).Select(c => c.Name).FirstOrDefaultAsync(cancellationToken);
+        if (corpusName is null)
         {
             errors["corpusId"] = [$"No corpus has id {corpusId} (GET /api/corpora lists them)."];
         }
@@ -89,11 +90,11 @@ public static class SearchesApi
             bool valid = await db.CorpusFiles.AnyAsync(f => f.CorpusId == corpusId && f.Accepted && f.Split == TrainingData.ValidSplit, cancellationToken);
             if (train == 0)
             {
-                errors["corpusId"] = [$"The corpus {corpusId} has no accepted train files to learn from."];
+                errors["corpusId"] = [$"The corpus “{corpusName}” has no accepted train files to learn from."];
             }
             else if (!valid && train < 2)
             {
-                errors["corpusId"] = [$"The corpus {corpusId} has no valid files and one train file: a search compares trials on validation data (valid files, or a tenth of two or more train files held out)."];
+                errors["corpusId"] = [$"The corpus “{corpusName}” has no valid files and one train file: a search compares trials on validation data (valid files, or a tenth of two or more train files held out)."];
             }
         }
         if (errors.Count > 0)

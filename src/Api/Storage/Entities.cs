@@ -30,6 +30,8 @@ public sealed class CorpusFileEntity
     public bool Accepted { get; set; }
     public string? Reason { get; set; }
     public byte[]? Bytes { get; set; }
+    /// <summary>SHA-256 of <see cref="Bytes"/> (<see cref="ContentHash"/>), when accepted: finds the same file in other corpora.</summary>
+    public string? ContentSha256 { get; set; }
     /// <summary>Per-file statistics (JSON), when accepted.</summary>
     public string? StatsJson { get; set; }
 }
@@ -91,6 +93,8 @@ public sealed class ModelEntity
     public required string Name { get; set; }
     public DateTimeOffset CreatedUtc { get; set; }
     public required byte[] File { get; set; }
+    /// <summary>SHA-256 of <see cref="File"/> (<see cref="ContentHash"/>), kept with it: finds an import of the same file.</summary>
+    public string? ContentSha256 { get; set; }
     public required string ManifestJson { get; set; }
     public Guid? TrainingId { get; set; }
     public Guid? CorpusId { get; set; }

@@ -31,6 +31,7 @@ public abstract class RnnRbmDbContext(DbContextOptions options) : DbContext(opti
         {
             e.ToTable("corpus_files");
             e.HasIndex(f => f.CorpusId);
+            e.HasIndex(f => f.ContentSha256);
         });
         modelBuilder.Entity<TrainingEntity>(e =>
         {
@@ -48,7 +49,11 @@ public abstract class RnnRbmDbContext(DbContextOptions options) : DbContext(opti
             e.HasKey(x => new { x.TrainingId, x.Epoch });
             e.HasOne<TrainingEntity>().WithMany().HasForeignKey(x => x.TrainingId).OnDelete(DeleteBehavior.Cascade);
         });
-        modelBuilder.Entity<ModelEntity>(e => e.ToTable("models"));
+        modelBuilder.Entity<ModelEntity>(e =>
+        {
+            e.ToTable("models");
+            e.HasIndex(m => m.ContentSha256);
+        });
         modelBuilder.Entity<RnnRbm.Api.Evaluations.EvaluationEntity>(e =>
         {
             // Guarded like trainings' (see above): a superseded evaluation runner writes nothing.

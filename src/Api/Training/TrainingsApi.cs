@@ -84,13 +84,14 @@ public static class TrainingsApi
         (TrainingSettings? settings, Dictionary<string, string[]> errors) = TrainingSettings.Resolve(request);
         if (request.CorpusId is Guid corpusId && corpusId != Guid.Empty)
         {
-            if (!await db.Corpora.AnyAsync(c => c.Id == corpusId, cancellationToken))
+            string? corpusName = await db.Corpora.Where(c => c.Id == corpusId).Select(c => c.Name).FirstOrDefaultAsync(cancellationToken);
+            if (corpusName is null)
             {
                 errors["corpusId"] = [$"No corpus has id {corpusId} (GET /api/corpora lists them)."];
             }
             else if (!await db.CorpusFiles.AnyAsync(f => f.CorpusId == corpusId && f.Accepted && f.Split == TrainingData.TrainSplit, cancellationToken))
             {
-                errors["corpusId"] = [$"The corpus {corpusId} has no accepted train files to learn from."];
+                errors["corpusId"] = [$"The corpus “{corpusName}” has no accepted train files to learn from."];
             }
         }
         if (settings is null || errors.Count > 0)

@@ -23,6 +23,17 @@ public static class TrainingLimits
 
     private static TrainingRecipe Recipe => TrainingRecipe.Default;
 
+    /// <summary>
+    /// Semitones added on each side of the keys a corpus plays, for the pitch range a new training on it is offered
+    /// (issue 15): room for the odd transposed note, and no visible units for keys the music never uses, which an
+    /// 88-key model would otherwise learn to fill with noise.
+    /// </summary>
+    public const int CorpusPitchMargin = 2;
+
+    /// <summary>The pitch range offered for a corpus that plays MIDI notes <paramref name="lowestPlayed"/>..<paramref name="highestPlayed"/>.</summary>
+    public static (int Lowest, int Highest) SuggestedPitchRange(int lowestPlayed, int highestPlayed) =>
+        (Math.Max(0, lowestPlayed - CorpusPitchMargin), Math.Min(MaxMidiNote, highestPlayed + CorpusPitchMargin));
+
     public static FieldLimit Dt { get; } = FieldLimit.Real("dt", MinDt, MaxDt,
         // The default recipe steps per quarter note; a seconds grid without a dt takes the seed's step.
         ((TimeGrid.Seconds)TimeGrid.SeedDefault).StepSeconds, unit: "seconds");

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using RnnRbm.Api.Corpora;
 using RnnRbm.Api.Storage;
+using RnnRbm.Core.Training;
 using SkiaSharp;
 
 namespace RnnRbm.Api.Tests.Corpora;
@@ -50,6 +51,32 @@ public class CorporaApiTests(CorporaAppFixture fixture) : IClassFixture<CorporaA
         CorpusSummary summary = Assert.Single(list, c => c.Id == created.Id);
         Assert.Equal(3, summary.FileCounts.Train + summary.FileCounts.Valid);
         Assert.Equal(created.Steps.Total, summary.Steps.Total);
+    }
+
+    [Fact]
+    public async Task Upload_OfFilesAlreadyHeld_IsKept_AndNamesTheCorporaHoldingThem()
+    {
+        CorpusDetails first = await _client.UploadOk("held once", [CorpusUploads.Demo(30), CorpusUploads.Demo(31)]);
+        Assert.NotNull(first.SameFilesAs); // (other corpora of the fixture, the demo one, may hold these files too)
+
+        // The same two files: the same corpus again. One of them and a new one: shared in part.
+        CorpusDetails again = await _client.UploadOk("held twice", [CorpusUploads.Demo(30), CorpusUploads.Demo(31)]);
+        SameCorpus identical = Assert.Single(again.SameFilesAs!, c => c.Id == first.Id);
+        Assert.Equal(("held once", 2, 2, true), (identical.Name, identical.SameFiles, identical.Files, identical.Identical));
+        CorpusDetails part = await _client.UploadOk("held in part", [CorpusUploads.Demo(31), CorpusUploads.Demo(32)]);
+        SameCorpus shared = Assert.Single(part.SameFilesAs!, c => c.Id == first.Id);
+        Assert.Equal((1, false), (shared.SameFiles, shared.Identical));
+    }
+
+    [Fact]
+    public async Task Details_SayTheKeysPlayed_AndOfferThemWithAMarginToTrainOn()
+    {
+        CorpusDetails created = await _client.UploadOk("played keys", [CorpusUploads.Demo(6), CorpusUploads.Demo(7)]);
+        CorpusPitchRange played = created.PlayedPitches!;
+        int[] sounding = [.. created.PitchHistogram.Where(p => p.NoteSteps > 0).Select(p => p.Pitch)];
+        Assert.Equal((sounding.Min(), sounding.Max()), (played.Lowest, played.Highest));
+        Assert.Equal((played.Lowest - TrainingLimits.CorpusPitchMargin, played.Highest + TrainingLimits.CorpusPitchMargin),
+            (played.SuggestedLowest, played.SuggestedHighest));
     }
 
     [Fact]

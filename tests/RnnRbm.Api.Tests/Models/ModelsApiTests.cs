@@ -106,6 +106,33 @@ public class ModelsApiTests
     }
 
     [Fact]
+    public async Task Import_OfAFileAlreadyHeld_IsKept_AndNamesTheModelWithTheSameContent()
+    {
+        using var app = new RnnRbmAppFactory();
+        using HttpClient client = app.CreateClient();
+        byte[] file = SmallModelFile("twice");
+
+        using HttpResponseMessage first = await Import(client, file, name: "first");
+        ModelDetails one = (await first.Content.ReadFromJsonAsync<ModelDetails>())!;
+        Assert.Empty(one.SameContentAs!);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file)), one.ContentSha256);
+
+        using HttpResponseMessage second = await Import(client, file, name: "second");
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        ModelDetails two = (await second.Content.ReadFromJsonAsync<ModelDetails>())!;
+        Assert.NotEqual(one.Id, two.Id);
+        SameModel same = Assert.Single(two.SameContentAs!);
+        Assert.Equal((one.Id, "first"), (same.Id, same.Name));
+        // Both are kept (the person chooses); GET shows the hash too.
+        ModelDetails stored = (await client.GetFromJsonAsync<ModelDetails>(new Uri($"/api/models/{one.Id}", UriKind.Relative)))!;
+        Assert.Equal(one.ContentSha256, stored.ContentSha256);
+
+        // Another file: no duplicate named.
+        using HttpResponseMessage other = await Import(client, SmallModelFile("another"), name: "third");
+        Assert.Empty((await other.Content.ReadFromJsonAsync<ModelDetails>())!.SameContentAs!);
+    }
+
+    [Fact]
     public async Task Import_WithoutAName_IsNamedAfterTheFile()
     {
         using var app = new RnnRbmAppFactory();

@@ -70,6 +70,6 @@ public class TrainingImprovementsTests
         Guid corpus = await AddCorpusAsync(app, train: 1, valid: 0);
         using HttpResponseMessage response = await client.PostAsJsonAsync(new Uri("/api/trainings", UriKind.Relative), new { corpusId = corpus, recipe = "fast" });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("recipe must be one of default, seed; got 'fast'", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("recipe must be one of default, seed, quick; got 'fast'", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }

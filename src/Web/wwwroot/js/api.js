@@ -15,6 +15,50 @@ export const apiKey = {
   },
 };
 
+const PROBE_MS = 3000;
+
+/**
+ * Whether the server answers, for every page: a request that cannot reach it marks it lost (event "rnnrbm:offline"),
+ * after which /healthz is asked every few seconds until it answers (event "rnnrbm:online"). Pages listen, to stop
+ * claiming to be live and to pick up where they were.
+ */
+export const serverConnection = {
+  online: true,
+  timer: null,
+  lost() {
+    if (!this.online) return;
+    this.online = false;
+    document.dispatchEvent(new CustomEvent('rnnrbm:offline'));
+    this.watch();
+  },
+  answered() {
+    if (this.online) return;
+    this.online = true;
+    if (this.timer) { clearTimeout(this.timer); this.timer = null; }
+    document.dispatchEvent(new CustomEvent('rnnrbm:online'));
+  },
+  watch() {
+    if (this.timer) return;
+    this.timer = setTimeout(async () => {
+      this.timer = null;
+      if (this.online) return;
+      if (await this.probe()) return;
+      this.watch();
+    }, PROBE_MS);
+  },
+  /** Asks /healthz (the process answers); true when it did. Marks the connection lost or back accordingly. */
+  async probe() {
+    try {
+      await fetch('/healthz', { cache: 'no-store' });
+      this.answered();
+      return true;
+    } catch {
+      this.lost();
+      return false;
+    }
+  },
+};
+
 /** An API error in words: status, title, detail and, for a 400, the bad fields. */
 export class ApiError extends Error {
   constructor(status, title, detail, errors) {
@@ -63,8 +107,10 @@ export async function request(path, { method = 'GET', json, body, headers = {}, 
     response = await fetch(path, { method, headers: allHeaders, body: payload, signal });
   } catch (e) {
     if (e && e.name === 'AbortError') throw e;
+    serverConnection.lost();
     throw problemFromText(0, '', '');
   }
+  serverConnection.answered();
   if (!response.ok) {
     const text = await response.text().catch(() => '');
     throw problemFromText(response.status, text, response.statusText);
@@ -105,7 +151,7 @@ export function upload(path, formData, onProgress) {
         reject(problemFromText(xhr.status, xhr.responseText, xhr.statusText));
       }
     });
-    xhr.addEventListener('error', () => reject(problemFromText(0, '', '')));
+    xhr.addEventListener('error', () => { serverConnection.lost(); reject(problemFromText(0, '', '')); });
     xhr.addEventListener('abort', () => reject(new ApiError(0, 'Upload cancelled', '', {})));
     xhr.send(formData);
   });
@@ -155,6 +201,7 @@ export function showError(container, error, form) {
     console.error(error);
     error = new ApiError(0, 'Something went wrong in the page', String(error && error.message || error), {});
   }
+  if (form) error = withLabels(error, form);
   const placed = form ? placeFieldErrors(form, error.errors) : new Set();
   const unplaced = Object.entries(error.errors || {}).filter(([field]) => !placed.has(field));
   const list = unplaced.length
@@ -169,6 +216,25 @@ export function showError(container, error, form) {
   const first = form && form.querySelector('[aria-invalid="true"]');
   if (first) first.focus();
   else if (container) container.scrollIntoView({ block: 'nearest' });
+}
+
+/**
+ * The API names fields as its JSON does ("highestPitch (50) must be at least lowestPitch (100)"); on a form, the
+ * person reads the labels: each camelCase field name the form has is replaced by its label, in quotes.
+ */
+function withLabels(error, form) {
+  const labels = [];
+  for (const input of form.querySelectorAll('[data-field]')) {
+    const field = input.dataset.field;
+    if (!/[A-Z]/.test(field) || !input.id) continue;
+    const label = form.querySelector(`label[for="${CSS.escape(input.id)}"]`);
+    const text = label && label.textContent.trim();
+    if (text) labels.push([new RegExp(`\\b${field}\\b`, 'g'), `“${text}”`]);
+  }
+  if (!labels.length) return error;
+  const say = (text) => labels.reduce((t, [pattern, label]) => t.replace(pattern, label), String(text));
+  const errors = Object.fromEntries(Object.entries(error.errors || {}).map(([field, messages]) => [field, [].concat(messages).map(say)]));
+  return new ApiError(error.status, error.title && say(error.title), error.detail && say(error.detail), errors);
 }
 
 export function clearFieldErrors(form) {

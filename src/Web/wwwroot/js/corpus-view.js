@@ -67,25 +67,25 @@ export function renderCorpus(c, { headingLevel = 'h1', actions = [], listen = nu
       ? h('section', { class: 'rejected', 'aria-label': 'Rejected files' },
         h('h3', {}, `Rejected (${rejected.length})`),
         h('ul', { class: 'rejected-list' }, rejected.map((f) =>
-          h('li', {}, h('strong', { class: 'file-name' }, f.fileName), ': ', h('span', { class: 'reason' }, f.reason || 'no reason given')))))
+          h('li', {}, h('strong', { class: 'file-name' }, f.fileName), ': ', reasonView(f.reason)))))
       : null,
     listen ? h('div', { id: 'file-player', class: 'file-player' }) : null,
     h('section', { 'aria-label': 'File report' },
       h('h3', {}, `Files (${files.length})`),
       h('div', { class: 'table-scroll' },
-        h('table', { class: 'file-report' },
+        h('table', { class: 'file-report cards' },
           h('thead', {}, h('tr', {},
             h('th', { scope: 'col' }, 'File'), h('th', { scope: 'col' }, 'Result'), h('th', { scope: 'col' }, 'Split'),
             h('th', { scope: 'col', class: 'num' }, 'Steps'), h('th', { scope: 'col', class: 'num' }, 'Notes'),
             h('th', { scope: 'col', class: 'num' }, 'Length'), h('th', { scope: 'col' }, 'Details'))),
           h('tbody', {}, files.map((f) => h('tr', { class: f.accepted ? 'accepted' : 'rejected' },
             h('th', { scope: 'row', class: 'file-name' }, f.fileName),
-            h('td', {}, f.accepted ? h('span', { class: 'badge badge-succeeded' }, 'accepted') : h('span', { class: 'badge badge-failed' }, 'rejected')),
-            h('td', {}, f.split || '–'),
-            h('td', { class: 'num' }, f.stats ? fmtNumber(f.stats.steps) : '–'),
-            h('td', { class: 'num' }, f.stats ? fmtNumber(f.stats.notes) : '–'),
-            h('td', { class: 'num' }, f.stats ? fmtDuration(f.stats.durationSeconds) : '–'),
-            h('td', {}, f.accepted ? [listen ? listenButton(f, listen) : null, fileDetails(f.stats)] : h('span', { class: 'reason' }, f.reason || '')))))))));
+            h('td', { 'data-label': 'Result' }, f.accepted ? h('span', { class: 'badge badge-succeeded' }, 'accepted') : h('span', { class: 'badge badge-failed' }, 'rejected')),
+            h('td', { 'data-label': 'Split' }, f.split || '–'),
+            h('td', { class: 'num', 'data-label': 'Steps' }, f.stats ? fmtNumber(f.stats.steps) : '–'),
+            h('td', { class: 'num', 'data-label': 'Notes' }, f.stats ? fmtNumber(f.stats.notes) : '–'),
+            h('td', { class: 'num', 'data-label': 'Length' }, f.stats ? fmtDuration(f.stats.durationSeconds) : '–'),
+            h('td', { 'data-label': f.accepted ? 'Details' : 'Why' }, f.accepted ? [listen ? listenButton(f, listen) : null, fileDetails(f.stats)] : reasonView(f.reason)))))))));
 }
 
 function listenButton(f, listen) {
@@ -93,6 +93,28 @@ function listenButton(f, listen) {
     type: 'button', class: 'button button-small button-quiet', 'aria-label': `Listen to ${f.fileName}`,
     onclick: (e) => listen(f, e.currentTarget.closest('article').querySelector('#file-player')),
   }, 'Listen');
+}
+
+// The upload's reasons are exact (they name the MIDI format's parts); each gets a plain sentence first, the exact
+// reason one click away.
+const PLAIN_REASONS = [
+  [/MThd or RIFF\/RMID/, 'Not a MIDI file: it does not begin the way every MIDI file begins.'],
+  [/nested archives/, 'A zip inside the zip: unpack it into the outer one.'],
+  [/__MACOSX/, 'Not music: a macOS leftover.'],
+  [/above the limit/, 'Too large for this server.'],
+  [/outside the archive's train\/, valid\/ and test\//, 'Outside the zip\'s train, valid and test folders.'],
+  [/zip/i, 'The zip could not be read.'],
+  [/no note|no notes|empty/i, 'It has no notes to learn from.'],
+  [/^invalid MIDI file/i, 'A MIDI file, but damaged or unusual: it cannot be read.'],
+];
+
+/** A rejection reason in plain words, with the exact reason in a disclosure when the two differ. */
+export function reasonView(reason) {
+  const exact = reason || 'no reason given';
+  const match = PLAIN_REASONS.find(([pattern]) => pattern.test(exact));
+  if (!match) return h('span', { class: 'reason' }, exact);
+  return h('span', { class: 'reason-block' }, h('span', { class: 'reason' }, match[1]), ' ',
+    h('details', { class: 'exact-reason' }, h('summary', {}, 'Exact reason'), h('code', {}, exact)));
 }
 
 function fileDetails(s) {

@@ -260,6 +260,9 @@ namespace RnnRbm.Api.Storage.Migrations.Postgres
                     b.Property<byte[]>("Bytes")
                         .HasColumnType("bytea");
 
+                    b.Property<string>("ContentSha256")
+                        .HasColumnType("text");
+
                     b.Property<Guid>("CorpusId")
                         .HasColumnType("uuid");
 
@@ -278,6 +281,8 @@ namespace RnnRbm.Api.Storage.Migrations.Postgres
                         .HasColumnType("text");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ContentSha256");
 
                     b.HasIndex("CorpusId");
 
@@ -322,6 +327,9 @@ namespace RnnRbm.Api.Storage.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<string>("ContentSha256")
+                        .HasColumnType("text");
+
                     b.Property<Guid?>("CorpusId")
                         .HasColumnType("uuid");
 
@@ -348,6 +356,8 @@ namespace RnnRbm.Api.Storage.Migrations.Postgres
                         .HasColumnType("uuid");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ContentSha256");
 
                     b.ToTable("models", (string)null);
                 });

@@ -255,6 +255,9 @@ namespace RnnRbm.Api.Storage.Migrations.Sqlite
                     b.Property<byte[]>("Bytes")
                         .HasColumnType("BLOB");
 
+                    b.Property<string>("ContentSha256")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("CorpusId")
                         .HasColumnType("TEXT");
 
@@ -273,6 +276,8 @@ namespace RnnRbm.Api.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ContentSha256");
 
                     b.HasIndex("CorpusId");
 
@@ -317,6 +322,9 @@ namespace RnnRbm.Api.Storage.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ContentSha256")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid?>("CorpusId")
                         .HasColumnType("TEXT");
 
@@ -343,6 +351,8 @@ namespace RnnRbm.Api.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ContentSha256");
 
                     b.ToTable("models", (string)null);
                 });

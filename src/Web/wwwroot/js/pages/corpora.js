@@ -1,6 +1,7 @@
 import { getJson, upload, h, replace, showError, alertBox, checkConstraints, clearFieldErrors, fmtDate, fmtBytes, applyOptions } from '../api.js';
 import { renderCorpus, corpusSummaryLine } from '../corpus-view.js';
 import { playCorpusFile } from '../player.js';
+import { showDuplicateWarning } from '../duplicates.js';
 
 const form = document.getElementById('upload-form');
 const input = document.getElementById('corpus-files');
@@ -80,6 +81,23 @@ form.addEventListener('submit', async (e) => {
     setFiles([]);
     loadList();
     result.querySelector('h2').setAttribute('tabindex', '-1');
+    const same = (corpus.sameFilesAs || []);
+    const identical = same.filter((c) => c.identical);
+    if (identical.length) {
+      // Below the "created" message: the upload is kept until the person chooses.
+      const warning = h('div');
+      message.append(warning);
+      showDuplicateWarning(warning, {
+        what: 'corpus', newName: corpus.name, existing: identical, deletePath: `/api/corpora/${corpus.id}`,
+        openPath: (id) => `/corpora/${id}`, onKeep: () => warning.remove(),
+      });
+      return;
+    }
+    if (same.length) {
+      // Some files shared, not all: worth knowing, nothing to choose.
+      message.append(alertBox('info', 'Some of these files are already in other corpora.', null,
+        h('ul', {}, same.map((c) => h('li', {}, h('a', { href: `/corpora/${c.id}` }, c.name), `: ${c.sameFiles} of this upload's files (it has ${c.files})`)))));
+    }
     result.querySelector('h2').focus();
   } catch (error) {
     progressBlock.hidden = true;

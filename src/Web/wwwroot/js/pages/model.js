@@ -1,7 +1,7 @@
 import { getJson, request, h, replace, showError, fmtDate, fmtGrid, fmtNumber, fmtBytes, fmtDuration, noteName, setTitle } from '../api.js';
 import { drawCurve } from '../curve.js';
 import { stat } from '../corpus-view.js';
-import { mountEvaluations } from '../evaluations.js';
+import { mountEvaluations, qualityLine } from '../evaluations.js';
 
 const root = document.getElementById('model');
 const id = root.dataset.id;
@@ -36,6 +36,7 @@ async function load() {
   const curve = m.curve && m.curve.length ? m.curve : (man.history || []);
   const totalSeconds = curve.reduce((sum, e) => sum + (e.seconds || 0), 0);
   const metrics = h('div', { id: 'model-metrics' }, metricsTable(m));
+  const quality = h('p', { id: 'quality-line', class: 'quality muted', 'aria-live': 'polite' }, 'Quality: looking for a measurement…');
 
   replace(root,
     h('div', { class: 'title-row' },
@@ -45,6 +46,7 @@ async function load() {
         h('a', { class: 'button button-quiet', href: `/api/models/${id}/file`, download: '' }, `Download (${fmtBytes(m.fileBytes)})`),
         remove)),
     message,
+    quality,
     h('p', { class: 'muted' }, h('span', { class: `badge badge-${m.origin}` }, m.origin), ` Added ${fmtDate(m.createdUtc)}`,
       m.trainingId ? [' · ', h('a', { href: `/trainings/${m.trainingId}` }, 'its training')] : null,
       m.corpusId ? [' · ', h('a', { href: `/corpora/${m.corpusId}` }, 'its corpus')] : null),
@@ -64,7 +66,7 @@ async function load() {
         stat('Momentum', tr.momentum ? String(tr.momentum) : 'none'),
         stat('Gradient clipping', tr.clipNorm ? String(tr.clipNorm) : 'off'),
         stat('Batch size', tr.batchSize != null ? String(tr.batchSize) : '–'),
-        stat('CD-k', tr.cdK != null ? String(tr.cdK) : '–'),
+        stat('Refinement passes while learning (CD-k)', tr.cdK != null ? String(tr.cdK) : '–'),
         stat('Seed', tr.seed != null ? String(tr.seed) : '–'),
         stat('Corpus', man.corpus ? `${man.corpus.name}: ${fmtNumber(man.corpus.sequences)} pieces, ${fmtNumber(man.corpus.steps)} steps` : '–'),
         stat('Numerics', man.numerics ? man.numerics.backend : '–'),
@@ -79,15 +81,50 @@ async function load() {
       h('h2', { id: 'metrics-title' }, 'Metrics'),
       metrics));
   caption.textContent = drawCurve(svg, curve, man.stopping && man.stopping.bestEpoch);
-  mountEvaluations(id, () => refreshMetrics(metrics, message));
+  const evaluations = mountEvaluations(id, (e) => { refreshMetrics(metrics, message); showQuality(quality, e, evaluations); },
+    {
+      preferredCorpus: m.corpusId,
+      onLatest: (e) => {
+        showQuality(quality, e, evaluations);
+        // An evaluation may have finished between reading the model and reading its evaluations: metrics as they are now.
+        if (e) refreshMetrics(metrics, message);
+      },
+    });
+}
+
+// One plain sentence from the newest succeeded evaluation's baselines; or "not measured yet" with a button to measure.
+function showQuality(box, e, evaluations) {
+  const line = qualityLine(e);
+  const help = h('a', { class: 'term', href: '/glossary#quality', title: 'From the newest evaluation: accuracy against baselineAccuracy (the previous frame) and logLikelihood against baselineLogLikelihood.' }, '?', h('span', { class: 'visually-hidden' }, ' (glossary: quality line)'));
+  box.className = 'quality';
+  if (line) {
+    replace(box, h('strong', {}, 'Quality: '), line, ' ', help);
+  } else {
+    replace(box, h('strong', {}, 'Quality: '), 'not measured yet. ', help, ' ',
+      h('button', { type: 'button', class: 'button button-small', id: 'measure-button', onclick: () => evaluations && evaluations.measure() }, 'Measure it'));
+  }
+}
+
+// The manifest's metric keys ("valid.logLikelihood") in words, the key itself beside them.
+const METRIC_WORDS = {
+  logLikelihood: (split) => `How likely the ${split} music is (log-likelihood, higher is better)`,
+  logLikelihoodStandardError: (split) => `± its standard error on the ${split} music`,
+  accuracy: (split) => `Next-chord accuracy on the ${split} music`,
+};
+
+function metricName(key) {
+  const [split, name] = key.includes('.') ? [key.slice(0, key.indexOf('.')), key.slice(key.indexOf('.') + 1)] : [null, key];
+  const words = split && METRIC_WORDS[name] ? METRIC_WORDS[name](split) : null;
+  return words ? [words, ' ', h('code', { class: 'metric-key' }, key)] : h('code', { class: 'metric-key' }, key);
 }
 
 function metricsTable(m) {
   const metrics = Object.entries(m.metrics || (m.manifest || {}).metrics || {});
   return metrics.length
     ? h('div', { class: 'table-scroll' }, h('table', {},
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Metric'), h('th', { scope: 'col', class: 'num' }, 'Value'))),
-      h('tbody', {}, metrics.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', { class: 'num' }, fmtNumber(v, 4)))))))
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Measured'), h('th', { scope: 'col', class: 'num' }, 'Value'))),
+      h('tbody', {}, metrics.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, metricName(k)),
+        h('td', { class: 'num' }, k.endsWith('accuracy') ? `${fmtNumber(100 * v, 1)} %` : fmtNumber(v, 4)))))))
     : h('p', { class: 'muted' }, 'No evaluation metrics recorded for this model.');
 }
 

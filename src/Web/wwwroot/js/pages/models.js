@@ -1,4 +1,6 @@
-import { getJson, upload, h, replace, showError, checkConstraints, fmtDate, fmtGrid, fmtNumber } from '../api.js';
+import { getJson, upload, h, replace, showError, checkConstraints, fmtDate, fmtGrid } from '../api.js';
+import { qualityShort } from '../evaluations.js';
+import { showDuplicateWarning } from '../duplicates.js';
 
 const box = document.getElementById('models-list');
 const form = document.getElementById('import-form');
@@ -6,24 +8,29 @@ const message = document.getElementById('import-message');
 
 async function load() {
   try {
-    const models = await getJson('/api/models');
+    const [models, evaluations] = await Promise.all([getJson('/api/models'), getJson('/api/evaluations').catch(() => [])]);
+    // Each model's newest succeeded evaluation (the API lists newest first): its quality in a few words.
+    const latest = {};
+    for (const e of evaluations) if (e.state === 'succeeded' && !latest[e.modelId]) latest[e.modelId] = e;
     if (!models.length) {
       replace(box, h('p', { class: 'muted' }, 'No model yet: train one or import a file below.'));
       return;
     }
-    replace(box, h('div', { class: 'table-scroll' }, h('table', {},
+    replace(box, h('div', { class: 'table-scroll' }, h('table', { class: 'cards' },
       h('thead', {}, h('tr', {},
         h('th', { scope: 'col' }, 'Model'), h('th', { scope: 'col' }, 'Origin'), h('th', { scope: 'col' }, 'Size (V × H × U)'),
         h('th', { scope: 'col' }, 'Time step'), h('th', { scope: 'col', class: 'num' }, 'Epochs'),
-        h('th', { scope: 'col', class: 'num' }, 'Final monitor'), h('th', { scope: 'col' }, 'Added'), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')))),
+        h('th', { scope: 'col' }, 'Quality ', h('a', { class: 'term', href: '/glossary#quality', title: 'Next-chord accuracy against repeating the last chord (accuracy vs baselineAccuracy), from the newest evaluation. The tutorial\'s "final monitor" is on each model\'s page.' }, '?', h('span', { class: 'visually-hidden' }, ' (glossary: quality line)'))),
+        h('th', { scope: 'col' }, 'Added'), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')))),
       h('tbody', {}, models.map((m) => h('tr', {},
         h('th', { scope: 'row' }, h('a', { href: `/models/${m.id}` }, m.name)),
-        h('td', {}, h('span', { class: `badge badge-${m.origin}` }, m.origin)),
-        h('td', {}, `${m.shape.visible} × ${m.shape.hidden} × ${m.shape.recurrent}`),
-        h('td', {}, fmtGrid(m.timeGrid)),
-        h('td', { class: 'num' }, String(m.epochsCompleted)),
-        h('td', { class: 'num' }, m.finalMonitor != null ? fmtNumber(m.finalMonitor, 3) : '–'),
-        h('td', {}, fmtDate(m.createdUtc)),
+        h('td', { 'data-label': 'Origin' }, h('span', { class: `badge badge-${m.origin}` }, m.origin)),
+        h('td', { 'data-label': 'Size (V × H × U)' }, `${m.shape.visible} × ${m.shape.hidden} × ${m.shape.recurrent}`),
+        h('td', { 'data-label': 'Time step' }, fmtGrid(m.timeGrid)),
+        h('td', { class: 'num', 'data-label': 'Epochs' }, String(m.epochsCompleted)),
+        h('td', { class: 'quality-cell', 'data-label': 'Quality' }, qualityShort(latest[m.id])
+          || ['not measured yet ', h('a', { class: 'button button-small button-quiet', href: `/models/${m.id}#evaluations`, 'aria-label': `Measure ${m.name}` }, 'Measure')]),
+        h('td', { 'data-label': 'Added' }, fmtDate(m.createdUtc)),
         h('td', {}, h('a', { class: 'button button-small button-quiet', href: `/generate?model=${m.id}`, 'aria-label': `Generate from ${m.name}` }, 'Generate'))))))));
   } catch (error) {
     showError(box, error);
@@ -41,6 +48,14 @@ form.addEventListener('submit', async (e) => {
   if (name) data.append('name', name);
   try {
     const model = await upload('/api/models', data);
+    if (model.sameContentAs && model.sameContentAs.length) {
+      load();
+      showDuplicateWarning(message, {
+        what: 'model', newName: model.name, existing: model.sameContentAs, deletePath: `/api/models/${model.id}`,
+        openPath: (id) => `/models/${id}`, onKeep: () => { location.href = `/models/${model.id}`; },
+      });
+      return;
+    }
     location.href = `/models/${model.id}`;
   } catch (error) {
     showError(message, error, form);

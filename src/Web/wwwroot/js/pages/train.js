@@ -1,4 +1,4 @@
-import { getJson, request, h, replace, showError, checkConstraints, jsonWithInteger, applyOptions } from '../api.js';
+import { getJson, request, h, replace, showError, checkConstraints, jsonWithInteger, applyOptions, alertBox, noteName } from '../api.js';
 import { fillCorpusSelect } from '../corpus-view.js';
 
 const form = document.getElementById('train-form');
@@ -45,12 +45,75 @@ function applyRecipe() {
   form.querySelector(`input[name="gridKind"][value="${d.stepsPerQuarter != null ? 'stepsPerQuarter' : 'dt'}"]`).checked = true;
   document.getElementById('recipe-hint').textContent = recipe.description;
   showGrid();
+  applyCorpusRange();
 }
+
+// The pitch range follows the chosen corpus (GET /api/corpora/{id}: the keys it plays and the range offered, a margin
+// around them), until the person types a range of their own.
+let corpusRange = null;
+let pitchTouched = false;
+const pitchHint = document.getElementById('pitch-range-hint');
+for (const name of ['lowestPitch', 'highestPitch']) {
+  document.getElementById(name).addEventListener('input', () => { pitchTouched = true; });
+}
+
+function applyCorpusRange() {
+  if (!corpusRange || pitchTouched) return;
+  document.getElementById('lowestPitch').value = corpusRange.suggestedLowest;
+  document.getElementById('highestPitch').value = corpusRange.suggestedHighest;
+}
+
+async function loadCorpusRange() {
+  corpusRange = null;
+  const id = select.value;
+  if (!id) {
+    pitchHint.textContent = 'Choose a corpus: the range is set to the keys it plays, plus a margin.';
+    return;
+  }
+  try {
+    const corpus = await getJson(`/api/corpora/${id}`);
+    if (id !== select.value) return; // another corpus was chosen meanwhile
+    const p = corpus.playedPitches;
+    if (!p) {
+      pitchHint.textContent = `“${corpus.name}” has no notes to measure; the range stays as it is.`;
+      return;
+    }
+    corpusRange = p;
+    pitchHint.textContent = `“${corpus.name}” plays ${p.lowestName}–${p.highestName} (MIDI ${p.lowest}–${p.highest}); ` +
+      `the range offered is that with a few notes' margin, ${noteName(p.suggestedLowest)}–${noteName(p.suggestedHighest)}` +
+      (pitchTouched ? '. You have set your own.' : '.');
+    applyCorpusRange();
+  } catch (error) {
+    pitchHint.textContent = 'The corpus\'s keys could not be read; the range stays as it is.';
+  }
+}
+select.addEventListener('change', () => { pitchTouched = false; loadCorpusRange(); });
+
+// Quick try: the demo corpus (the one the service bundles) and the quick recipe, filled in for the person to start.
+const DEMO_CORPUS = 'Nottingham demo';
+document.getElementById('quick-try').addEventListener('click', async () => {
+  await ready; // the corpora and the recipes, before choosing among them
+  const demo = [...select.options].find((o) => o.textContent.startsWith(`${DEMO_CORPUS} (`));
+  if (demo) select.value = demo.value;
+  if (!select.value) {
+    replace(message, alertBox('info', 'No demo corpus here.', null, h('p', {}, 'Choose a corpus of your own above, or ', h('a', { href: '/corpora' }, 'upload MIDI files'), '.')));
+    select.focus();
+    return;
+  }
+  if (recipes.some((r) => r.name === 'quick')) recipeSelect.value = 'quick';
+  pitchTouched = false;
+  applyRecipe();
+  await loadCorpusRange();
+  const chosen = select.options[select.selectedIndex].textContent.replace(/ \(.*$/, '');
+  replace(message, alertBox('info', 'Quick try filled in.', `On “${chosen}” with the quick recipe: press “Start training” below.`));
+  button.scrollIntoView({ block: 'center' });
+  button.focus();
+});
 
 async function loadRecipes() {
   try {
     recipes = await getJson('/api/trainings/recipes');
-    const label = { default: 'Recommended (the project\'s general recipe)', seed: 'Tutorial (the original code, exactly)' };
+    const label = { default: 'Recommended (the project\'s general recipe)', seed: 'Tutorial (the original code, exactly)', quick: 'Quick try (a small model in a few minutes)' };
     recipeSelect.replaceChildren(...recipes.map((r) => h('option', { value: r.name }, label[r.name] || r.name)));
     recipeSelect.value = recipes.length ? recipes[0].name : 'default';
     applyRecipe();
@@ -116,5 +179,5 @@ async function loadRules() {
 }
 
 showGrid();
-fillCorpusSelect(select, message);
-loadRules();
+const corporaLoaded = fillCorpusSelect(select, message);
+const ready = loadRules().then(() => corporaLoaded).then(() => { if (select.value) return loadCorpusRange(); return null; });

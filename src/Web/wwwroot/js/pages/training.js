@@ -1,6 +1,6 @@
 // A training's page: drawn from GET /api/trainings/{id}, then kept live by the progress hub (SignalR), whose
 // messages carry the same fields. Falls back to polling the API when the hub cannot be reached.
-import { getJson, request, h, replace, showError, alertBox, fmtNumber, fmtDuration, fmtGrid, setTitle } from '../api.js';
+import { getJson, request, h, replace, showError, alertBox, fmtNumber, fmtDuration, fmtGrid, setTitle, serverConnection } from '../api.js';
 import { drawCurve } from '../curve.js';
 
 const root = document.getElementById('training');
@@ -13,6 +13,8 @@ const finished = (state) => state === 'succeeded' || state === 'failed' || state
 let current = null;
 let connection = null;
 let pollTimer = null;
+let shownFraction = 0;
+let corpusName = null;
 
 function render(t) {
   if (!t) return;
@@ -25,15 +27,21 @@ function render(t) {
   root.dataset.state = t.state;
 
   const p = t.progress || {};
+  // The bar and its label say one figure, the share of the whole training done; it never goes back (a worker that
+  // takes over redoes part of an epoch, and a late message may carry an older figure).
+  const fraction = Number.isFinite(p.fraction) ? p.fraction : (t.epochs ? t.epoch / t.epochs : 0);
+  shownFraction = finished(t.state) && t.state === 'succeeded' ? 1 : Math.max(shownFraction, Math.min(1, fraction));
+  const percent = `${Math.floor(100 * shownFraction)} %`;
   const inFlight = !finished(t.state) && p.epochFramesTotal > 0 && t.epoch < t.epochs;
+  const epochShare = inFlight ? `, this epoch ${Math.floor(100 * p.epochFramesDone / p.epochFramesTotal)} % done` : '';
   $('epoch-label').textContent = finished(t.state)
     ? `Finished: ${t.epoch} of ${t.epochs} epochs`
     : t.state === 'queued' ? 'Waiting for a worker…'
       : t.state === 'stalled' ? `Worker lost after epoch ${t.epoch}, waiting for another…`
-      : `Epoch ${Math.min(t.epoch + 1, t.epochs)} of ${t.epochs}` + (inFlight ? `: ${Math.round(100 * p.epochFramesDone / p.epochFramesTotal)} %` : '');
+      : `Epoch ${Math.min(t.epoch + 1, t.epochs)} of ${t.epochs}: ${percent} of the training${epochShare}`;
   const bar = $('epoch-progress');
-  bar.value = Number.isFinite(p.fraction) ? p.fraction : (t.epochs ? t.epoch / t.epochs : 0);
-  bar.setAttribute('aria-valuetext', `${Math.round(100 * bar.value)} % of the training`);
+  bar.value = shownFraction;
+  bar.setAttribute('aria-valuetext', `${percent} of the training`);
 
   const history = t.history || [];
   const last = history[history.length - 1];
@@ -41,7 +49,9 @@ function render(t) {
   $('stat-train').textContent = last && last.train != null ? fmtNumber(last.train, 3) : '–';
   $('stat-valid').textContent = last && last.valid != null ? fmtNumber(last.valid, 3) : (last ? 'no valid files' : '–');
   $('stat-fps').textContent = t.framesPerSecond != null ? fmtNumber(t.framesPerSecond) : '–';
-  $('stat-eta').textContent = finished(t.state) ? 'done' : t.etaSeconds != null ? fmtDuration(t.etaSeconds) : 'measuring…';
+  $('stat-eta').textContent = finished(t.state) ? 'done'
+    : !serverConnection.online ? 'unknown (no connection)'
+      : t.etaSeconds != null ? fmtDuration(t.etaSeconds) : 'measuring…';
   $('stat-backend').textContent = t.backend || '–';
   const stopping = t.stopping;
   const validated = history.filter((e) => e.validLogLikelihood != null);
@@ -93,7 +103,7 @@ function renderSettings(t) {
   const s = t.settings;
   const grid = s.stepsPerQuarter ? fmtGrid({ kind: 'beats', stepsPerQuarter: s.stepsPerQuarter }) : s.dt ? fmtGrid({ kind: 'seconds', seconds: s.dt }) : fmtGrid(s.timeGrid);
   const items = [
-    ['Corpus', h('a', { href: `/corpora/${t.corpusId}` }, 'open')],
+    ['Corpus', h('a', { href: `/corpora/${t.corpusId}`, id: 'corpus-link' }, corpusName || 'its corpus')],
     ['Time step', grid],
     ['Pitches', `MIDI ${s.lowestPitch}–${s.highestPitch}`],
     ['Hidden / recurrent', `${s.hidden} / ${s.recurrent}`],
@@ -115,6 +125,18 @@ function renderSettings(t) {
     ['Seed', String(s.seed)],
   ];
   replace($('training-settings'), items.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v))));
+  if (corpusName === null) {
+    corpusName = '';
+    getJson(`/api/corpora/${t.corpusId}`).then((c) => {
+      corpusName = c.name;
+      const link = $('corpus-link');
+      if (link) link.textContent = c.name;
+    }).catch(() => {
+      corpusName = 'its corpus (deleted)';
+      const link = $('corpus-link');
+      if (link) link.textContent = corpusName;
+    });
+  }
 }
 
 function stopLive() {
@@ -128,32 +150,46 @@ async function refresh() {
   try {
     render(await getJson(`/api/trainings/${id}`));
   } catch (error) {
-    showError(message, error);
+    // An unreachable server is said once, at the top of the page (layout.js), not by every poll.
+    if (error.status !== 0) showError(message, error);
   }
 }
 
 function poll() {
   if (pollTimer || finished(current && current.state)) return;
-  live.textContent = 'Updating every 2 seconds (the live connection is unavailable).';
+  if (serverConnection.online) live.textContent = 'Updating every 2 seconds (the live connection is unavailable).';
+  else showDisconnected();
   pollTimer = setInterval(refresh, 2000);
 }
 
 async function connect() {
   if (!window.signalR) { poll(); return; }
-  connection = new signalR.HubConnectionBuilder()
+  const c = new signalR.HubConnectionBuilder()
     .withUrl('/hubs/progress')
     .withAutomaticReconnect()
     .configureLogging(signalR.LogLevel.Warning)
     .build();
-  connection.on('progress', render);
-  connection.onreconnecting(() => { live.classList.remove('live'); live.textContent = 'Reconnecting…'; });
-  connection.onreconnected(subscribe);
-  connection.onclose(() => { if (connection) poll(); });
+  connection = c;
+  c.on('progress', render);
+  c.onreconnecting(() => {
+    live.classList.remove('live');
+    live.textContent = 'Connection lost: reconnecting…';
+    $('stat-eta').textContent = 'unknown (no connection)';
+    serverConnection.probe();
+  });
+  c.onreconnected(() => subscribe().catch(() => {}));
+  c.onclose(() => {
+    if (connection !== c) return; // an older connection, replaced on purpose
+    connection = null;
+    serverConnection.probe();
+    poll();
+  });
   try {
-    await connection.start();
+    await c.start();
+    if (pollTimer) { clearInterval(pollTimer); pollTimer = null; }
     await subscribe();
   } catch {
-    connection = null;
+    if (connection === c) connection = null;
     poll();
   }
 }
@@ -161,11 +197,33 @@ async function connect() {
 async function subscribe() {
   if (!connection) return;
   render(await connection.invoke('Subscribe', id));
+  serverConnection.answered();
   if (connection && !finished(current && current.state)) {
     live.classList.add('live');
     live.textContent = 'Live: this page updates as the model learns.';
   }
 }
+
+// The server gone: say so, and claim nothing live (no "Live", no stale time left) until it answers again.
+function showDisconnected() {
+  if (finished(current && current.state)) return;
+  live.classList.remove('live');
+  live.textContent = 'Not connected: the server cannot be reached. This page resumes by itself when it is back.';
+  $('stat-eta').textContent = 'unknown (no connection)';
+}
+document.addEventListener('rnnrbm:offline', showDisconnected);
+document.addEventListener('rnnrbm:online', async () => {
+  if (finished(current && current.state)) return;
+  await refresh();
+  if (finished(current && current.state)) return;
+  if (connection && connection.state === 'Connected') {
+    await subscribe().catch(() => {});
+    return;
+  }
+  // Still waiting for its next automatic retry, or given up: a fresh connection now, not in up to 30 s.
+  if (connection) { const old = connection; connection = null; old.stop().catch(() => {}); }
+  connect();
+});
 
 cancelButton.addEventListener('click', async () => {
   if (!confirm('Cancel this training? The epochs learned so far are kept as a model.')) return;
