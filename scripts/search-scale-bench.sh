@@ -5,7 +5,7 @@
 # 127.0.0.1), uploads a small corpus (the first 4 demo files to train, the 5th to valid), runs one search for
 # BUDGET minutes with no limit on trials, and prints what it finished, read from the database: trials started,
 # trials that reached their first rung, rung segments completed (each a job), epochs, and the workers that trained
-# them, per hour of budget. Trials are small (H 32, U 16, CD-3; rungs 2, 4, 8 epochs) so that a short budget holds many.
+# them, per hour of budget, and the CPU time the worker processes got from the (shared) machine meanwhile. Trials are small (H 32, U 16, CD-3; rungs 2, 4, 8 epochs) so that a short budget holds many.
 # Usage: scripts/search-scale-bench.sh [budget minutes] [worker counts...]
 #   scripts/search-scale-bench.sh 3 1 2
 # Set NO_BUILD=1 to reuse src/Api/bin/Release. The figures are recorded in docs/benchmarks.md.
@@ -45,6 +45,8 @@ with zipfile.ZipFile(sys.argv[1], "w") as z:
     z.write(files[4], "valid/" + files[4].split("/")[-1])
 PY
 
+# CPU seconds (user + system) the given processes used so far: what the shared machine gave them.
+cpu_seconds() { python3 -c "import os, sys; t = os.sysconf('SC_CLK_TCK'); print(sum(sum(int(x) for x in open(f'/proc/{p}/stat').read().rsplit(')', 1)[1].split()[11:13]) for p in sys.argv[1:]) / t)" "$@"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 start_node() { # role port database log
     dotnet "$dll" --urls "http://127.0.0.1:$2" --RnnRbm:Role "$1" --RnnRbm:Database postgres \
@@ -65,7 +67,12 @@ for round in $(seq 1 "${ROUNDS:-2}"); do
         sql postgres "CREATE DATABASE $db"
         web=$(free_port)
         start_node web "$web" "$db" "$work/$db-web.log"
-        for w in $(seq 1 "$workers"); do start_node worker "$(free_port)" "$db" "$work/$db-worker$w.log"; done
+        worker_pids=()
+        for w in $(seq 1 "$workers"); do
+            start_node worker "$(free_port)" "$db" "$work/$db-worker$w.log"
+            worker_pids+=("${pids[-1]}")
+        done
+        cpu_before=$(cpu_seconds "${worker_pids[@]}")
         base="http://127.0.0.1:$web"
         corpus=$(curl -sf -F name=bench -F "files=@$work/corpus.zip" "$base/api/corpora" | python3 -c "import json,sys; print(json.load(sys.stdin)['id'])")
         search=$(curl -sf -H 'Content-Type: application/json' -d "{\"corpusId\":\"$corpus\",\"budgetMinutes\":$minutes,\"seed\":$round,\"minEpochs\":2,\"maxEpochs\":8,\"reduction\":2,\"hidden\":[32],\"recurrent\":[16],\"cdK\":[3],\"rbmPretrainEpochs\":[0],\"rnnPretrainEpochs\":[0]}" \
@@ -75,17 +82,19 @@ for round in $(seq 1 "${ROUNDS:-2}"); do
             sleep 2
             state=$(curl -sf "$base/api/searches/$search" | python3 -c "import json,sys; print(json.load(sys.stdin)['state'])")
         done
+        cpu=$(python3 -c "print(f'{$(cpu_seconds "${worker_pids[@]}") - $cpu_before:.0f}')")
         read -r trials rung0 segments epochs nodes < <(sql "$db" "
             SELECT count(*), count(*) FILTER (WHERE \"Rung\" >= 0), coalesce(sum(\"Rung\" + 1), 0),
                    (SELECT count(*) FROM search_trial_epochs e JOIN search_trials t ON t.\"Id\" = e.\"TrialId\"),
                    (SELECT count(DISTINCT \"Worker\") FROM search_trial_epochs)
             FROM search_trials" | tr '|' ' ')
-        python3 - "$round" "$workers" "$state" "$minutes" "$trials" "$rung0" "$segments" "$epochs" "$nodes" <<'PY'
+        python3 - "$round" "$workers" "$state" "$minutes" "$trials" "$rung0" "$segments" "$epochs" "$nodes" "$cpu" <<'PY'
 import sys
-r, w, state, minutes, trials, rung0, segments, epochs, nodes = sys.argv[1:]
+r, w, state, minutes, trials, rung0, segments, epochs, nodes, cpu = sys.argv[1:]
 h = float(minutes) / 60
 print(f"round {r}, {w} worker(s): {state}; trials started {trials}, reached rung 0 {rung0} ({int(rung0) / h:.0f}/h), "
-      f"rung segments {segments} ({int(segments) / h:.0f}/h), epochs {epochs} ({int(epochs) / h:.0f}/h), trained on {nodes} worker(s)")
+      f"rung segments {segments} ({int(segments) / h:.0f}/h), epochs {epochs} ({int(epochs) / h:.0f}/h), trained on {nodes} worker(s); "
+      f"the workers used {cpu} CPU-s of {float(minutes) * 60 * 2:.0f} ({float(cpu) / max(int(epochs), 1):.2f} per epoch)")
 PY
         stop_nodes
         sql postgres "DROP DATABASE $db WITH (FORCE)"

@@ -87,14 +87,14 @@ public sealed class SearchTrialRun : WorkRun<SearchTrialEntity>
             Row.SearchId, Row.Number, settings, resume is null ? "starts" : "resumes", loop.EpochsCompleted + 1, Row.TargetRung, target);
         StartWriter();
 
-        TrainEpochs(loop, target, shape, options, data, budget.Token);
+        bool cut = TrainEpochs(loop, target, shape, options, data, budget.Token);
 
         StopWriter();
         if (IsStale)
         {
             return;
         }
-        if (loop.Finished || loop.EpochsCompleted >= target)
+        if (!cut && (loop.Finished || loop.EpochsCompleted >= target))
         {
             ReachRung(loop, rungs.Count);
         }
@@ -122,16 +122,23 @@ public sealed class SearchTrialRun : WorkRun<SearchTrialEntity>
         // A trial's progress is its checkpoint: nothing to put back at a claim or a hand-back.
     }
 
-    private void TrainEpochs(TrainingLoop loop, int target, ModelShape shape, TrainingOptions options, TrainingData data, CancellationToken cut)
+    /// <summary>Epochs up to <paramref name="target"/>, each checkpointed; true when <paramref name="cut"/> stopped them first.</summary>
+    private bool TrainEpochs(TrainingLoop loop, int target, ModelShape shape, TrainingOptions options, TrainingData data, CancellationToken cut)
     {
         double secondsBefore = Row.Seconds;
         var clock = Stopwatch.StartNew();
-        while (!loop.Finished && loop.EpochsCompleted < target && !cut.IsCancellationRequested)
+        while (!loop.Finished && loop.EpochsCompleted < target)
         {
+            if (cut.IsCancellationRequested)
+            {
+                return true;
+            }
             LoopEpoch step = loop.RunEpoch(cancellation: cut);
             if (step.Cancelled)
             {
-                return; // the epoch in flight is lost; the last checkpoint stands
+                // The epoch in flight is lost (its updates, or its validation: a cut never reaches a rung, as in Core's
+                // search, and a resumed trial redoes the epoch exactly); the last checkpoint stands.
+                return true;
             }
             byte[] checkpoint = LoopCheckpoint.Write(loop, Manifest(shape, options, data, loop));
             StoppingInfo state = loop.State;
@@ -139,7 +146,7 @@ public sealed class SearchTrialRun : WorkRun<SearchTrialEntity>
             {
                 if (IsStale)
                 {
-                    return;
+                    return false;
                 }
                 // Invariant 1: everything of this epoch boundary in one guarded write.
                 Row.Checkpoint = checkpoint;
@@ -162,10 +169,11 @@ public sealed class SearchTrialRun : WorkRun<SearchTrialEntity>
                 }
                 if (!TrySave($"checkpoint epoch {loop.EpochsCompleted}"))
                 {
-                    return;
+                    return false;
                 }
             }
         }
+        return false;
     }
 
     /// <summary>Invariant 2: the rung reached, its score, paused or finished, and the job done, in one write.</summary>
