@@ -2,7 +2,8 @@
 # Issue 14, item 4 (scale): how a search's throughput grows with its workers. For each worker count W (default 1 and
 # 2) and each of ROUNDS rounds (default 2), starts a throwaway PostgreSQL cluster's fresh database, one web node and W
 # worker processes (RnnRbm:Workers = 1 each, as docker-compose.yml runs them; the release build of src/Api, bound to
-# 127.0.0.1), uploads a small corpus (the first 4 demo files to train, the 5th to valid), runs one search for
+# 127.0.0.1), uploads a small corpus (the first 4 demo files to train, the 5th to valid), runs a warm-up search of
+# half a minute (so that the measured one does not include compiling the training code) and then one search for
 # BUDGET minutes with no limit on trials, and prints what it finished, read from the database: trials started,
 # trials that reached their first rung, rung segments completed (each a job), epochs, and the workers that trained
 # them, per hour of budget, and the CPU time the worker processes got from the (shared) machine meanwhile. Trials are small (H 32, U 16, CD-3; rungs 2, 4, 8 epochs) so that a short budget holds many.
@@ -60,6 +61,17 @@ start_node() { # role port database log
     echo "node $1 on $2 did not start:"; tail -n 20 "$4"; exit 1
 }
 
+run_search() { # base corpus minutes seed: runs a search to its end, prints its id
+    local id state=queued
+    id=$(curl -sf -H 'Content-Type: application/json' -d "{\"corpusId\":\"$2\",\"budgetMinutes\":$3,\"seed\":$4,\"minEpochs\":2,\"maxEpochs\":8,\"reduction\":2,\"hidden\":[32],\"recurrent\":[16],\"cdK\":[3],\"rbmPretrainEpochs\":[0],\"rnnPretrainEpochs\":[0]}" \
+        "$1/api/searches" | python3 -c "import json,sys; print(json.load(sys.stdin)['id'])")
+    while [ "$state" != succeeded ] && [ "$state" != failed ] && [ "$state" != cancelled ]; do
+        sleep 2
+        state=$(curl -sf "$1/api/searches/$id" | python3 -c "import json,sys; print(json.load(sys.stdin)['state'])")
+    done
+    echo "$id"
+}
+
 echo "search of $minutes minutes, trials H 32, U 16, CD-3, rungs 2, 4, 8 epochs; $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq 1 "${ROUNDS:-2}"); do
     for workers in "${counts[@]}"; do
@@ -72,22 +84,19 @@ for round in $(seq 1 "${ROUNDS:-2}"); do
             start_node worker "$(free_port)" "$db" "$work/$db-worker$w.log"
             worker_pids+=("${pids[-1]}")
         done
-        cpu_before=$(cpu_seconds "${worker_pids[@]}")
         base="http://127.0.0.1:$web"
         corpus=$(curl -sf -F name=bench -F "files=@$work/corpus.zip" "$base/api/corpora" | python3 -c "import json,sys; print(json.load(sys.stdin)['id'])")
-        search=$(curl -sf -H 'Content-Type: application/json' -d "{\"corpusId\":\"$corpus\",\"budgetMinutes\":$minutes,\"seed\":$round,\"minEpochs\":2,\"maxEpochs\":8,\"reduction\":2,\"hidden\":[32],\"recurrent\":[16],\"cdK\":[3],\"rbmPretrainEpochs\":[0],\"rnnPretrainEpochs\":[0]}" \
-            "$base/api/searches" | python3 -c "import json,sys; print(json.load(sys.stdin)['id'])")
-        state=queued
-        while [ "$state" != succeeded ] && [ "$state" != failed ] && [ "$state" != cancelled ]; do
-            sleep 2
-            state=$(curl -sf "$base/api/searches/$search" | python3 -c "import json,sys; print(json.load(sys.stdin)['state'])")
-        done
+        # A warm-up search of half a minute first, so that no worker compiles the training code within the measured budget.
+        run_search "$base" "$corpus" 0.5 $((round + 100)) > /dev/null
+        cpu_before=$(cpu_seconds "${worker_pids[@]}")
+        search=$(run_search "$base" "$corpus" "$minutes" "$round")
         cpu=$(python3 -c "print(f'{$(cpu_seconds "${worker_pids[@]}") - $cpu_before:.0f}')")
+        state=$(curl -sf "$base/api/searches/$search" | python3 -c "import json,sys; print(json.load(sys.stdin)['state'])")
         read -r trials rung0 segments epochs nodes < <(sql "$db" "
             SELECT count(*), count(*) FILTER (WHERE \"Rung\" >= 0), coalesce(sum(\"Rung\" + 1), 0),
-                   (SELECT count(*) FROM search_trial_epochs e JOIN search_trials t ON t.\"Id\" = e.\"TrialId\"),
-                   (SELECT count(DISTINCT \"Worker\") FROM search_trial_epochs)
-            FROM search_trials" | tr '|' ' ')
+                   (SELECT count(*) FROM search_trial_epochs e JOIN search_trials t ON t.\"Id\" = e.\"TrialId\" WHERE t.\"SearchId\" = '$search'),
+                   (SELECT count(DISTINCT e.\"Worker\") FROM search_trial_epochs e JOIN search_trials t ON t.\"Id\" = e.\"TrialId\" WHERE t.\"SearchId\" = '$search')
+            FROM search_trials WHERE \"SearchId\" = '$search'" | tr '|' ' ')
         python3 - "$round" "$workers" "$state" "$minutes" "$trials" "$rung0" "$segments" "$epochs" "$nodes" "$cpu" <<'PY'
 import sys
 r, w, state, minutes, trials, rung0, segments, epochs, nodes, cpu = sys.argv[1:]
