@@ -14,11 +14,15 @@ public static class JobsSetup
     /// <summary>How often a server looks whether one of its jobs was deleted (a cancel): its token fires within this.</summary>
     public static readonly TimeSpan CancellationCheckInterval = TimeSpan.FromMilliseconds(300);
 
+    /// <summary>Jobs of <see cref="WorkLoad.Coordination"/> one node runs at once (each mostly waits on the database).</summary>
+    public const int CoordinationWorkers = 4;
+
     /// <summary>
     /// Registers a kind of background work: rows of <typeparamref name="TEntity"/> run by <typeparamref name="TRun"/>,
-    /// new ones on the Hangfire queue <paramref name="name"/>.
+    /// new ones on the Hangfire queue <paramref name="name"/>, served by the compute server or (for
+    /// <see cref="WorkLoad.Coordination"/>) by the node's coordination server.
     /// </summary>
-    public static WebApplicationBuilder AddBackgroundWork<TEntity, TRun>(this WebApplicationBuilder builder, string name)
+    public static WebApplicationBuilder AddBackgroundWork<TEntity, TRun>(this WebApplicationBuilder builder, string name, WorkLoad load = WorkLoad.Compute)
         where TEntity : class, IBackgroundWork
         where TRun : WorkRun<TEntity>
     {
@@ -28,9 +32,25 @@ public static class JobsSetup
             kinds = new WorkKinds();
             AddJobSystem(builder, kinds);
         }
-        kinds.Add(WorkKind.Of<TEntity, TRun>(name));
+        if (load == WorkLoad.Coordination && kinds.CoordinationQueues.Length == 0 && ServerWorkers(builder.Configuration) > 0)
+        {
+            AddCoordinationServer(builder);
+        }
+        kinds.Add(WorkKind.Of<TEntity, TRun>(name, load));
         return builder;
     }
+
+    /// <summary>The node's second server: coordination work only, so that it never waits behind (or blocks) compute work.</summary>
+    private static void AddCoordinationServer(WebApplicationBuilder builder) =>
+        builder.Services.AddHangfireServer((services, server) =>
+        {
+            RnnRbmOptions options = services.GetRequiredService<IOptions<RnnRbmOptions>>().Value;
+            server.ServerName = "rnnrbm-coordination:" + services.GetRequiredService<WorkerIdentity>().Id;
+            server.WorkerCount = CoordinationWorkers;
+            server.Queues = services.GetRequiredService<WorkKinds>().CoordinationQueues;
+            server.ShutdownTimeout = options.ShutdownTimeout;
+            server.CancellationCheckInterval = CancellationCheckInterval;
+        });
 
     private static void AddJobSystem(WebApplicationBuilder builder, WorkKinds kinds)
     {
@@ -45,7 +65,7 @@ public static class JobsSetup
         {
             return; // a web node, or RnnRbm:Workers = 0: the work runs on other nodes
         }
-        // One server over every kind's queue: trainings and evaluations share the node's budget of CPU-bound jobs.
+        // One server over every compute kind's queue: trainings, evaluations and search trials share the node's budget of CPU-bound jobs.
         builder.Services.AddHangfireServer((services, server) =>
         {
             RnnRbmOptions options = services.GetRequiredService<IOptions<RnnRbmOptions>>().Value;

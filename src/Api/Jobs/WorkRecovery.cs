@@ -106,7 +106,7 @@ internal sealed class WorkRecovery(
                 {
                     continue;
                 }
-                string jobId = Queue.Enqueue(kind.Name, row.Id, WorkKinds.RecoveredQueue);
+                string jobId = Queue.Enqueue(kind.Name, row.Id, kind.RecoveredQueue);
                 await kind.SetJobId(db, row.Id, jobId, cancellationToken);
                 log.LogWarning("Recovery: {Kind} {Id} was {State} with no live worker ({Worker}, heartbeat {Heartbeat:O}; job {OldJob} {JobState}); enqueued job {JobId} ahead of new work.",
                     kind.Name, row.Id, row.State, row.Worker ?? "none", row.Heartbeat, row.JobId ?? "none", job ?? "unknown", jobId);

@@ -107,12 +107,12 @@ public sealed record StartSearchRequest(
 /// <param name="Id">0, 1, 2, … in the order trials started.</param>
 /// <param name="Settings">Its choices: learningRate, hidden, recurrent, cdK, momentum, rbmPretrainEpochs, rnnPretrainEpochs (the rest is the default recipe).</param>
 /// <param name="Description">The settings in one line.</param>
-/// <param name="State">running, paused (at a rung, waiting to be chosen to go on), finished or stopped (cut by the budget or a cancel).</param>
+/// <param name="State">queued (waiting for a free worker), running, paused (at a rung, waiting to be chosen to go on), finished, stopped (cut by the budget or a cancel) or failed.</param>
 /// <param name="Rung">The last rung reached (-1: none yet).</param>
 /// <param name="Epochs">Epochs trained.</param>
 /// <param name="BestValidLogLikelihood">Its best validation log-likelihood per step (null: not validated yet).</param>
 /// <param name="BestEpoch">The epoch of that best.</param>
-/// <param name="Seconds">Training time spent on it.</param>
+/// <param name="Seconds">Training time spent on it, over all the workers that trained it.</param>
 /// <param name="Curve">Its validation log-likelihood at each validated epoch, oldest first.</param>
 public sealed record SearchTrialResponse(int Id, TrialSettings Settings, string Description, string State, int Rung, int Epochs,
     double? BestValidLogLikelihood, int? BestEpoch, double Seconds, IReadOnlyList<SearchCurvePoint>? Curve = null)
@@ -130,13 +130,13 @@ public sealed record SearchCurvePoint(int Epoch, double LogLikelihood);
 /// <summary>A search: what it was asked, where it stands, its leaderboard, and (when done) its model.</summary>
 /// <param name="Id">The search id.</param>
 /// <param name="CorpusId">The corpus searched on.</param>
-/// <param name="State">queued, running, stalled (its worker lost: another starts it again), succeeded, failed or cancelled.</param>
+/// <param name="State">queued, running, stalled (its coordinator's worker lost: another takes it over, while its trials go on), succeeded, failed or cancelled.</param>
 /// <param name="BudgetMinutes">The wall-clock budget.</param>
 /// <param name="Settings">The request with every default and the seed filled in (post it again to repeat the search).</param>
 /// <param name="Rungs">The rungs' epoch counts.</param>
-/// <param name="Workers">Trials trained at once (one thread each).</param>
+/// <param name="Workers">Trials training now, across all workers (one thread each).</param>
 /// <param name="TrialsStarted">Trials started so far.</param>
-/// <param name="Leaderboard">The best 20 trials, best on valid first (unvalidated ones last).</param>
+/// <param name="Leaderboard">The best 20 trials, best on valid first (unvalidated ones last), as their records stand now.</param>
 /// <param name="Best">The best validated trial so far.</param>
 /// <param name="StopReason">Why the search ended, when it did.</param>
 /// <param name="Seconds">Wall time of the search, when it ended.</param>
@@ -145,7 +145,7 @@ public sealed record SearchCurvePoint(int Epoch, double LogLikelihood);
 /// <param name="Error">Why it failed, when it did.</param>
 /// <param name="CancelRequested">Whether a cancel was asked for.</param>
 /// <param name="CreatedUtc">When it was requested.</param>
-/// <param name="StartedUtc">When a worker first started it.</param>
+/// <param name="StartedUtc">When a worker first started it: its budget counts from then.</param>
 /// <param name="FinishedUtc">When it ended.</param>
 public sealed record SearchResponse(
     Guid Id,

@@ -5,24 +5,22 @@ namespace RnnRbm.Api.Searches;
 
 /// <summary>
 /// A hyperparameter search on a corpus: its request, where it stands, its leaderboard, and the model of its best
-/// trial. Run as background work like a training (<see cref="WorkRun{TEntity}"/>) on one worker, whose trials use
-/// every processor; <see cref="Version"/> guards against stale writers.
+/// trial. Its trials are rows and jobs of their own (<see cref="SearchTrialEntity"/>) on every worker with room; the
+/// search itself is their coordinator (<see cref="SearchRun"/>), light background work; <see cref="Version"/> guards
+/// against stale writers.
 /// </summary>
 [Table("searches")]
 public sealed class SearchEntity : IBackgroundWork
 {
     public Guid Id { get; set; }
     public Guid CorpusId { get; set; }
-    /// <summary>One of <see cref="Hosting.WorkStates"/>: queued (new, or handed back at a shutdown: then searched again from the start with its full budget), running, succeeded, failed, cancelled.</summary>
+    /// <summary>One of <see cref="Hosting.WorkStates"/>: queued (new, or its coordinator handed back at a shutdown: its trials go on meanwhile), running, succeeded, failed, cancelled.</summary>
     public required string State { get; set; }
     /// <summary>The resolved request (<see cref="StartSearchRequest"/> as JSON, every default and the seed filled in).</summary>
     public required string SettingsJson { get; set; }
     public double BudgetMinutes { get; set; }
-    /// <summary>Trials trained at once by the run that wrote it.</summary>
-    public int? Workers { get; set; }
+    /// <summary>Trials created so far (rows of search_trials), written by the coordinator with each new one.</summary>
     public int TrialsStarted { get; set; }
-    /// <summary>The best 20 trials, best first (<see cref="SearchTrialResponse"/>s as JSON).</summary>
-    public string LeaderboardJson { get; set; } = "[]";
     public string? StopReason { get; set; }
     public double? Seconds { get; set; }
     public Guid? ModelId { get; set; }

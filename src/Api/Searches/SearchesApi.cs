@@ -17,6 +17,9 @@ namespace RnnRbm.Api.Searches;
 /// </summary>
 public static class SearchesApi
 {
+    /// <summary>Trials shown in a search's leaderboard.</summary>
+    public const int LeaderboardRows = 20;
+
     public static IEndpointRouteBuilder MapSearches(this IEndpointRouteBuilder app)
     {
         RouteGroupBuilder group = app.MapGroup("/api/searches").WithTags("Searches").RequireApiKeyForChanges();
@@ -26,8 +29,8 @@ public static class SearchesApi
             .WithSummary("Starts a hyperparameter search on a corpus within a wall-clock budget (runs in the background); its best trial becomes a model.")
             .WithDescription("corpusId and budgetMinutes are required; the space defaults to Core's (docs/search-api.md): learning rates " +
                 "log-uniform in [minLearningRate, maxLearningRate], hidden, recurrent, cdK, momentum, rbmPretrainEpochs and rnnPretrainEpochs " +
-                "chosen from their lists; trials train by successive halving from minEpochs by reduction up to maxEpochs (ASHA), on one worker " +
-                "whose trials use every processor. Trials learn from the corpus's train split and are compared on its valid split (without " +
+                "chosen from their lists; trials train by successive halving from minEpochs by reduction up to maxEpochs (ASHA), each trial " +
+                "a background job (one thread) on whichever worker has room, so every worker of the deployment trains trials of it. Trials learn from the corpus's train split and are compared on its valid split (without " +
                 "valid files, on a seeded tenth of the train files). budgetMinutes beyond RnnRbm:MaxWorkHours is refused with 400. Unknown " +
                 "fields, fields given twice, numbers sent as strings, and a body over 16 KiB (413) are refused. Returns 202 with the search; " +
                 "poll its Location. When it ends the best trial on valid is stored as a model (modelId); a search that validated no trial fails.")
@@ -47,8 +50,8 @@ public static class SearchesApi
         group.MapGet("/{id:guid}", GetAsync)
             .WithName("GetSearch")
             .WithSummary("Gets a search: state, budget, trials started, the leaderboard (best 20 trials), the best trial so far, and its modelId when done.")
-            .WithDescription("The leaderboard is written when a trial reaches a rung or ends and otherwise at most every 3 s; each trial carries its " +
-                "settings, state (running, paused, finished, stopped), epochs, best validation log-likelihood and its validation curve.")
+            .WithDescription("The leaderboard is read from the trials' own records, written at each trial's epochs; each trial carries its " +
+                "settings, state (queued, running, paused, finished, stopped, failed), epochs, best validation log-likelihood and its validation curve.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapPost("/{id:guid}/cancel", CancelAsync)
@@ -131,21 +134,23 @@ public static class SearchesApi
         await db.SaveChangesAsync(cancellationToken);
         // Should this fail, the search stays queued without a job, and recovery (Jobs/WorkRecovery) enqueues it.
         search.JobId = await work.EnqueueAsync<SearchEntity>(db, search.Id, CancellationToken.None);
-        return TypedResults.Accepted($"/api/searches/{search.Id}", ToResponse(search, DateTimeOffset.UtcNow, options.Value.StalledAfter));
+        return TypedResults.Accepted($"/api/searches/{search.Id}", ToResponse(search, [], DateTimeOffset.UtcNow, options.Value.StalledAfter));
     }
 
     internal static async Task<Ok<List<SearchResponse>>> ListAsync(RnnRbmDbContext db, IOptions<RnnRbmOptions> options, CancellationToken cancellationToken)
     {
         List<SearchEntity> searches = await db.Searches.AsNoTracking().OrderByDescending(s => s.CreatedUtc).ToListAsync(cancellationToken);
+        ILookup<Guid, TrialRow> trials = (await db.RowsAsync([.. searches.Select(s => s.Id)], cancellationToken)).ToLookup(t => t.SearchId);
         DateTimeOffset now = DateTimeOffset.UtcNow;
-        return TypedResults.Ok(searches.Select(s => ToResponse(s, now, options.Value.StalledAfter)).ToList());
+        return TypedResults.Ok(searches.Select(s => ToResponse(s, [.. trials[s.Id]], now, options.Value.StalledAfter)).ToList());
     }
 
     internal static async Task<Results<Ok<SearchResponse>, ProblemHttpResult>> GetAsync(Guid id, RnnRbmDbContext db, IOptions<RnnRbmOptions> options,
         CancellationToken cancellationToken)
     {
         SearchEntity? search = await db.Searches.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
-        return search is null ? ErrorHandling.NotFound("Search", id) : TypedResults.Ok(ToResponse(search, DateTimeOffset.UtcNow, options.Value.StalledAfter));
+        return search is null ? ErrorHandling.NotFound("Search", id)
+            : TypedResults.Ok(ToResponse(search, await db.RowsAsync([id], cancellationToken), DateTimeOffset.UtcNow, options.Value.StalledAfter));
     }
 
     internal static async Task<Results<Accepted<SearchResponse>, ProblemHttpResult>> CancelAsync(
@@ -158,25 +163,31 @@ public static class SearchesApi
         }
         DateTimeOffset now = DateTimeOffset.UtcNow;
         TimeSpan stalledAfter = options.Value.StalledAfter;
-        // Queued, or its worker lost: no trial's parameters survive outside a live worker, so there is no model to keep.
-        if (await work.TryEndUnclaimedAsync(db, search, now, () => { }, cancellationToken))
+        // Never started: no trial exists, so nothing is kept. Once started, its coordinator (this one, or the next after a
+        // takeover) stops the trials and keeps the best one so far.
+        if (search.StartedUtc is null && await work.TryEndUnclaimedAsync(db, search, now, () => { }, cancellationToken))
         {
-            logs.CreateLogger(typeof(SearchesApi)).LogInformation("Search {Id} cancelled without a live worker.", id);
-            return TypedResults.Accepted($"/api/searches/{id}", ToResponse(search, now, stalledAfter));
+            logs.CreateLogger(typeof(SearchesApi)).LogInformation("Search {Id} cancelled before it started.", id);
+            return TypedResults.Accepted($"/api/searches/{id}", ToResponse(search, [], now, stalledAfter));
         }
         await work.RequestCancelAsync<SearchEntity>(db, id, cancellationToken);
         SearchEntity? current = await db.Searches.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
-        return TypedResults.Accepted($"/api/searches/{id}", ToResponse(current ?? search, now, stalledAfter));
+        return TypedResults.Accepted($"/api/searches/{id}", ToResponse(current ?? search, await db.RowsAsync([id], cancellationToken), now, stalledAfter));
     }
 
-    /// <summary>The search as the API shows it: a running one whose worker is silent for <paramref name="stalledAfter"/> is stalled.</summary>
-    internal static SearchResponse ToResponse(SearchEntity s, DateTimeOffset now, TimeSpan stalledAfter)
+    /// <summary>
+    /// The search as the API shows it, its leaderboard read from its trials' rows: a running one whose coordinator is
+    /// silent for <paramref name="stalledAfter"/> is stalled (its trials may still run).
+    /// </summary>
+    internal static SearchResponse ToResponse(SearchEntity s, IReadOnlyList<TrialRow> trials, DateTimeOffset now, TimeSpan stalledAfter)
     {
-        StartSearchRequest settings = JsonSerializer.Deserialize<StartSearchRequest>(s.SettingsJson, SearchRun.Json)!;
-        List<SearchTrialResponse> board = JsonSerializer.Deserialize<List<SearchTrialResponse>>(s.LeaderboardJson, SearchRun.Json) ?? [];
+        StartSearchRequest settings = SearchRun.Request(s);
+        List<SearchTrialResponse> board = [.. SearchTrials.Ranked(trials).Take(LeaderboardRows)
+            .Select(t => SearchTrialResponse.From(t.Summary()) with { State = t.Shown })];
+        int running = trials.Count(t => WorkStates.Shown(t.State, t.LeaseHeartbeatUtc, now, stalledAfter) == WorkStates.Running);
         return new SearchResponse(
             s.Id, s.CorpusId, WorkStates.Shown(s.State, s.LeaseHeartbeatUtc, now, stalledAfter), s.BudgetMinutes, settings,
-            settings.Space().Rungs(), s.Workers, s.TrialsStarted, board, board.FirstOrDefault(t => t.BestValidLogLikelihood is not null),
+            settings.Space().Rungs(), running, Math.Max(s.TrialsStarted, trials.Count), board, board.FirstOrDefault(t => t.BestValidLogLikelihood is not null),
             s.StopReason, s.Seconds, s.ModelId, s.Backend, s.Error, s.CancelRequested, s.CreatedUtc, s.StartedUtc, s.FinishedUtc);
     }
 }

@@ -19,6 +19,8 @@ public abstract class RnnRbmDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<GenerationEntity> Generations => Set<GenerationEntity>();
     public DbSet<RnnRbm.Api.Evaluations.EvaluationEntity> Evaluations => Set<RnnRbm.Api.Evaluations.EvaluationEntity>();
     public DbSet<RnnRbm.Api.Searches.SearchEntity> Searches => Set<RnnRbm.Api.Searches.SearchEntity>();
+    public DbSet<RnnRbm.Api.Searches.SearchTrialEntity> SearchTrials => Set<RnnRbm.Api.Searches.SearchTrialEntity>();
+    public DbSet<RnnRbm.Api.Searches.SearchTrialEpochEntity> SearchTrialEpochs => Set<RnnRbm.Api.Searches.SearchTrialEpochEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -66,6 +68,21 @@ public abstract class RnnRbmDbContext(DbContextOptions options) : DbContext(opti
             // Guarded like trainings' (see above): a superseded search runner writes nothing.
             e.Property(x => x.Version).IsConcurrencyToken();
             e.HasIndex(x => x.State);
+        });
+        modelBuilder.Entity<RnnRbm.Api.Searches.SearchTrialEntity>(e =>
+        {
+            // Guarded like trainings' (see above), against a superseded trial runner and a superseded coordinator alike.
+            e.Property(x => x.Version).IsConcurrencyToken();
+            e.HasIndex(x => x.State);
+            // Trial n of a search is created once, whichever coordinator tries.
+            e.HasIndex(x => new { x.SearchId, x.Number }).IsUnique();
+            e.HasOne<RnnRbm.Api.Searches.SearchEntity>().WithMany().HasForeignKey(x => x.SearchId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<RnnRbm.Api.Searches.SearchTrialEpochEntity>(e =>
+        {
+            // As training_epochs: each epoch of a trial recorded once, a constraint of the database.
+            e.HasKey(x => new { x.TrialId, x.Epoch });
+            e.HasOne<RnnRbm.Api.Searches.SearchTrialEntity>().WithMany().HasForeignKey(x => x.TrialId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<GenerationEntity>(e =>
         {

@@ -125,9 +125,7 @@ public sealed class TrainingRun : WorkRun<TrainingEntity>
             {
                 Log.LogInformation("Training {Id} epoch {Epoch}: {Message}", Id, e.Epoch, e.Message);
             }
-            TrainingResume state = loop.Checkpoint();
-            byte[] checkpoint = ModelFile.Write(new RnnRbmModel(loop.Trainer.Parameters,
-                Manifest(settings, data, loop, CheckpointInfo.From(state.Trainer, best: true)), state.Trainer.Velocity, state.Best, state.Trainer.Average));
+            byte[] checkpoint = LoopCheckpoint.Write(loop, Manifest(settings, data, loop));
             lock (Gate)
             {
                 if (IsStale)
@@ -166,18 +164,7 @@ public sealed class TrainingRun : WorkRun<TrainingEntity>
         {
             return (RnnRbmTrainer.InitialParameters(settings.Shape, settings.Seed), null, null);
         }
-        RnnRbmModel model = ModelFile.Read(bytes);
-        CheckpointInfo info = model.Manifest.Checkpoint
-            ?? throw new InvalidModelFileException("the training's checkpoint has no random states to resume from.");
-        List<EpochRecord> history = JsonSerializer.Deserialize<List<EpochRecord>>(Row.HistoryJson, ModelFile.JsonOptions) ?? [];
-        if (model.Manifest.Training.EpochsCompleted != Row.EpochsCompleted || history.Count != Row.EpochsCompleted
-            || model.Manifest.Shape.ToShape() != settings.Shape || model.Best is null || model.Manifest.Stopping is null)
-        {
-            throw new InvalidModelFileException(
-                $"the training's checkpoint (epoch {model.Manifest.Training.EpochsCompleted}, {history.Count} history entries) disagrees with its record (epoch {Row.EpochsCompleted}).");
-        }
-        var resume = new TrainingResume(info.ToTrainerCheckpoint(Row.EpochsCompleted, model.Velocity, model.Average), model.Manifest.Stopping, history, model.Best);
-        return (model.Parameters, resume, model.Manifest.Corpus?.Sha256);
+        return LoopCheckpoint.Read(bytes, Row.EpochsCompleted, Row.HistoryJson, settings.Shape, "training");
     }
 
     /// <summary>Invariant 2: the model (when anything was learned) and the final state in one guarded write.</summary>
@@ -186,7 +173,7 @@ public sealed class TrainingRun : WorkRun<TrainingEntity>
         ModelEntity? model = null;
         if (loop.EpochsCompleted > 0 || _updates > 0)
         {
-            ModelManifest manifest = Manifest(settings, data, loop, checkpoint: null) with { Notes = notes };
+            ModelManifest manifest = Manifest(settings, data, loop) with { Notes = notes };
             model = ModelEntities.Create(new RnnRbmModel(loop.ResultParameters(), manifest),
                 $"{data.Corpus.Name} (H {settings.Hidden}, U {settings.Recurrent}, epoch {loop.ResultEpoch} of {loop.EpochsCompleted})",
                 ModelEntities.FromTraining, Id, Row.CorpusId);
@@ -210,7 +197,7 @@ public sealed class TrainingRun : WorkRun<TrainingEntity>
         }
     }
 
-    private ModelManifest Manifest(TrainingSettings settings, TrainingData data, TrainingLoop loop, CheckpointInfo? checkpoint) => new()
+    private ModelManifest Manifest(TrainingSettings settings, TrainingData data, TrainingLoop loop) => new()
     {
         Shape = ShapeInfo.From(settings.Shape),
         PitchRange = PitchRangeInfo.From(settings.Range),
@@ -221,6 +208,5 @@ public sealed class TrainingRun : WorkRun<TrainingEntity>
         Stopping = loop.State,
         Numerics = new NumericsInfo(_backend.Name, _backend.Description),
         CreatedUtc = DateTimeOffset.UtcNow,
-        Checkpoint = checkpoint,
     };
 }

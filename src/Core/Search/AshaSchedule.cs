@@ -46,6 +46,17 @@ public sealed class AshaSchedule
     }
 
     /// <summary>
+    /// Trial <paramref name="trial"/> already went on from <paramref name="rung"/>: for a schedule rebuilt from stored
+    /// state (the service keeps its trials in the database), so that it is never chosen from that rung again.
+    /// </summary>
+    public void Promoted(int trial, int rung)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rung);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(rung, Rungs);
+        _promoted[rung].Add(trial);
+    }
+
+    /// <summary>
     /// A trial to continue to the next rung, with the rung it continues from (and marks it so); null when none qualifies
     /// and a new trial should start.
     /// </summary>

@@ -189,11 +189,7 @@ public sealed class HyperparameterSearch
         _backend = backend;
         _rungs = space.Rungs();
         _schedule = new AshaSchedule(_rungs.Count, space.Reduction);
-        // Validate at every rung's epoch: the rungs are multiples of their greatest common divisor, and validating at
-        // most every 5 epochs within it keeps the plateau rule and the patience seeing the curve.
-        int divisor = _rungs.Aggregate(Gcd);
-        int every = Enumerable.Range(1, Math.Min(divisor, 5)).Last(d => divisor % d == 0);
-        _stopping = TrainingRecipe.Default.Stopping with { ValidateEvery = every, Seed = options.Seed };
+        _stopping = space.TrialStopping(options.Seed);
     }
 
     /// <summary>After every epoch and rung of any trial: that trial as it stands (called on the trial's worker thread).</summary>
@@ -331,8 +327,6 @@ public sealed class HyperparameterSearch
 
     private static IReadOnlyList<TrialSummary> Ranked(IEnumerable<TrialSummary> trials) =>
         [.. trials.OrderByDescending(t => t.BestValidLogLikelihood ?? double.NegativeInfinity).ThenBy(t => t.Id)];
-
-    private static int Gcd(int a, int b) => b == 0 ? a : Gcd(b, a % b);
 
     /// <summary>A trial's mutable state; guarded by the search's lock (its loop is only touched by the worker training it).</summary>
     private sealed class Trial(int id, TrialSettings settings, ModelShape shape, TrainingOptions options)

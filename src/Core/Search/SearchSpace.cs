@@ -69,6 +69,18 @@ public sealed record SearchSpace
         return rungs;
     }
 
+    /// <summary>
+    /// Every trial's validation and early stopping: the default recipe's, validating at every rung's epoch (the rungs
+    /// are multiples of their greatest common divisor; validating at most every 5 epochs within it keeps the plateau
+    /// rule and the patience seeing the curve), the held-out subset drawn with <paramref name="seed"/>.
+    /// </summary>
+    public EarlyStoppingOptions TrialStopping(ulong seed)
+    {
+        int divisor = Rungs().Aggregate(Gcd);
+        int every = Enumerable.Range(1, Math.Min(divisor, 5)).Last(d => divisor % d == 0);
+        return TrainingRecipe.Default.Stopping with { ValidateEvery = every, Seed = seed };
+    }
+
     /// <summary>Every problem with this space, one sentence each, naming the field; empty when it is valid.</summary>
     public IReadOnlyList<string> Problems()
     {
@@ -130,6 +142,8 @@ public sealed record SearchSpace
         s.LearningRate >= MinLearningRate * (1 - 1e-6) && s.LearningRate <= MaxLearningRate * (1 + 1e-6)
         && Hidden.Contains(s.Hidden) && Recurrent.Contains(s.Recurrent) && CdK.Contains(s.CdK)
         && Momentum.Any(m => Math.Abs(m - s.Momentum) < 1e-6) && RbmPretrainEpochs.Contains(s.RbmPretrainEpochs) && RnnPretrainEpochs.Contains(s.RnnPretrainEpochs);
+
+    private static int Gcd(int a, int b) => b == 0 ? a : Gcd(b, a % b);
 
     private static T Pick<T>(IReadOnlyList<T> choices, Random random) => choices[random.Next(choices.Count)];
 

@@ -100,9 +100,15 @@ public class BackgroundWorkTests
         Guid model = await EvaluationKit.AddTinyModelAsync(app);
         Guid evalCorpus = await EvaluationKit.AddCorpusAsync(app);
 
-        var server = Assert.Single(app.Services.GetRequiredService<JobStorage>().GetMonitoringApi().Servers());
+        // The compute server (one worker: trainings, evaluations and search trials) and the coordination server (searches).
+        var servers = app.Services.GetRequiredService<JobStorage>().GetMonitoringApi().Servers();
+        Assert.Equal(2, servers.Count);
+        var server = Assert.Single(servers, s => s.Queues.Contains(WorkKinds.RecoveredQueue));
         Assert.Equal(1, server.WorkersCount);
-        Assert.Equal([WorkKinds.RecoveredQueue, TrainingRun.Kind, EvaluationRun.Kind, SearchRun.Kind], server.Queues);
+        Assert.Equal([WorkKinds.RecoveredQueue, TrainingRun.Kind, EvaluationRun.Kind, SearchTrialRun.Kind], server.Queues);
+        var coordination = Assert.Single(servers, s => s != server);
+        Assert.Equal([SearchRun.Kind], coordination.Queues);
+        Assert.Equal(JobsSetup.CoordinationWorkers, coordination.WorkersCount);
 
         Guid training = (await StartAsync(client, Tiny(corpus, epochs: 4))).Id;
         Guid evaluation = (await EvaluationKit.StartAsync(client, EvaluationKit.Quick(model, evalCorpus))).Id;

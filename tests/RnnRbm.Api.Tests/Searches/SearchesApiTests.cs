@@ -2,8 +2,12 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Searches;
+using RnnRbm.Api.Storage;
+using RnnRbm.Core.Search;
 using RnnRbm.Api.Tests.Training;
 using RnnRbm.Core.Model;
 using static RnnRbm.Api.Tests.Training.TrainingTestKit;
@@ -114,6 +118,64 @@ public class SearchesApiTests
         Assert.Null(done.ModelId);
         Assert.Null(done.Best);
         Assert.Contains("budget", done.StopReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Search_TrainsItsTrialsAsJobsOfTheirOwn_OnEveryWorkerWithRoom_EachEpochRecordedOnce()
+    {
+        // Two compute workers in this node: the search's trials must train on both at once.
+        using var app = new RnnRbmAppFactory(new Dictionary<string, string?> { ["RnnRbm:Workers"] = "2" });
+        using HttpClient client = app.CreateClient();
+        Guid corpus = await AddCorpusAsync(app, train: 2, valid: 1);
+        SearchResponse started = await StartAsync(client, Tiny(corpus, maxEpochs: 4, maxTrials: 4) with { MinEpochs = 2 });
+
+        SearchResponse both = await WaitForAsync(client, started.Id, s => s.Workers == 2 || WorkStates.IsFinished(s.State));
+        Assert.True(both.Workers == 2, $"never two trials at once: state {both.State}, trials {string.Join(", ", both.Leaderboard.Select(t => t.State))}");
+        Assert.Equal(2, both.Leaderboard.Count(t => t.State == WorkStates.Running));
+
+        SearchResponse done = await WaitForAsync(client, started.Id, s => WorkStates.IsFinished(s.State), 120);
+        Assert.True(done.State == WorkStates.Succeeded, $"state {done.State}, error {done.Error}");
+        Assert.Equal(4, done.TrialsStarted);
+        Assert.Equal(0, done.Workers);
+        Assert.All(done.Leaderboard, t => Assert.True(t.State is "paused" or "finished", t.State));
+
+        using IServiceScope scope = app.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<RnnRbmDbContext>();
+        List<SearchTrialEntity> trials = await db.SearchTrials.AsNoTracking().Where(t => t.SearchId == started.Id).OrderBy(t => t.Number).ToListAsync();
+        Assert.Equal([0, 1, 2, 3], trials.Select(t => t.Number));
+        // Successive halving from the rows: rung 0 (2 epochs) for all, the better half on to rung 1 (4 epochs) as later jobs.
+        Assert.Contains(trials, t => t.Rung == 1 && t.EpochsCompleted == 4);
+        Assert.Contains(trials, t => t.Rung == 0 && t.EpochsCompleted == 2);
+        foreach (SearchTrialEntity trial in trials)
+        {
+            List<int> epochs = await db.SearchTrialEpochs.AsNoTracking().Where(e => e.TrialId == trial.Id).OrderBy(e => e.Epoch).Select(e => e.Epoch).ToListAsync();
+            Assert.Equal(Enumerable.Range(1, trial.EpochsCompleted), epochs);
+            Assert.Equal(WorkStates.Succeeded, trial.State);
+        }
+        Assert.Equal(done.Best!.Id, (await DownloadModelAsync(client, done.ModelId!.Value)).Manifest.Search!.BestTrial);
+    }
+
+    [Fact]
+    public void Schedule_FromStoredTrials_PromotesTheBestPausedTrialOfARung_Once()
+    {
+        SearchSpace space = SearchSpace.Default with { MinEpochs = 1, MaxEpochs = 9, Reduction = 3 }; // rungs 1, 3, 9
+        static TrialRow Row(int number, string state, string trialState, int target, int rung, string scores) =>
+            new(Guid.NewGuid(), Guid.Empty, number, "{}", state, trialState, target, rung, scores, 0, "[]", null, null, 0, null, null, null, null, 0);
+        List<TrialRow> trials =
+        [
+            Row(0, WorkStates.Succeeded, SearchTrials.Paused, 0, 0, "[-3]"),
+            Row(1, WorkStates.Succeeded, SearchTrials.Paused, 0, 0, "[-2]"),
+            Row(2, WorkStates.Succeeded, SearchTrials.Paused, 0, 0, "[-4]"),
+            Row(3, WorkStates.Running, SearchTrials.Paused, 0, -1, "[]"),
+        ];
+        Assert.Equal((1, 0), SearchTrials.Schedule(trials, space).NextPromotion());
+
+        // Once promoted (its target one rung further: queued, running, or past it), it is not chosen from that rung again.
+        trials[1] = trials[1] with { State = WorkStates.Queued, TargetRung = 1 };
+        Assert.Null(SearchTrials.Schedule(trials, space).NextPromotion());
+        // A stopped or finished trial never goes on, however good.
+        trials[1] = trials[1] with { State = WorkStates.Cancelled, TrialState = SearchTrials.Stopped, TargetRung = 0 };
+        Assert.Null(SearchTrials.Schedule(trials, space).NextPromotion());
     }
 
     private static async Task<SearchResponse> StartAsync(HttpClient client, StartSearchRequest request)

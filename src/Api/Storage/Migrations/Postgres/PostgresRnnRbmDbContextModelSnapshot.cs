@@ -175,10 +175,6 @@ namespace RnnRbm.Api.Storage.Migrations.Postgres
                     b.Property<string>("JobId")
                         .HasColumnType("text");
 
-                    b.Property<string>("LeaderboardJson")
-                        .IsRequired()
-                        .HasColumnType("text");
-
                     b.Property<DateTimeOffset?>("LeaseHeartbeatUtc")
                         .HasColumnType("timestamp with time zone");
 
@@ -212,14 +208,131 @@ namespace RnnRbm.Api.Storage.Migrations.Postgres
                         .IsConcurrencyToken()
                         .HasColumnType("bigint");
 
-                    b.Property<int?>("Workers")
-                        .HasColumnType("integer");
-
                     b.HasKey("Id");
 
                     b.HasIndex("State");
 
                     b.ToTable("searches");
+                });
+
+            modelBuilder.Entity("RnnRbm.Api.Searches.SearchTrialEntity", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Backend")
+                        .HasColumnType("text");
+
+                    b.Property<int?>("BestEpoch")
+                        .HasColumnType("integer");
+
+                    b.Property<double?>("BestValidLogLikelihood")
+                        .HasColumnType("double precision");
+
+                    b.Property<bool>("CancelRequested")
+                        .HasColumnType("boolean");
+
+                    b.Property<byte[]>("Checkpoint")
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTimeOffset>("CreatedUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("EpochsCompleted")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("FinishedUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("HistoryJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("JobId")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("LeaseHeartbeatUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Rung")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("RungScoresJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("SearchId")
+                        .HasColumnType("uuid");
+
+                    b.Property<double>("Seconds")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("SettingsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("StartedUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("StopReason")
+                        .HasColumnType("text");
+
+                    b.Property<string>("StoppingJson")
+                        .HasColumnType("text");
+
+                    b.Property<int>("TargetRung")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("TrialState")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("State");
+
+                    b.HasIndex("SearchId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("search_trials");
+                });
+
+            modelBuilder.Entity("RnnRbm.Api.Searches.SearchTrialEpochEntity", b =>
+                {
+                    b.Property<Guid>("TrialId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Epoch")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("CompletedUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Worker")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("TrialId", "Epoch");
+
+                    b.ToTable("search_trial_epochs");
                 });
 
             modelBuilder.Entity("RnnRbm.Api.Storage.CorpusEntity", b =>
@@ -460,6 +573,24 @@ namespace RnnRbm.Api.Storage.Migrations.Postgres
                     b.HasKey("TrainingId", "Epoch");
 
                     b.ToTable("training_epochs", (string)null);
+                });
+
+            modelBuilder.Entity("RnnRbm.Api.Searches.SearchTrialEntity", b =>
+                {
+                    b.HasOne("RnnRbm.Api.Searches.SearchEntity", null)
+                        .WithMany()
+                        .HasForeignKey("SearchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("RnnRbm.Api.Searches.SearchTrialEpochEntity", b =>
+                {
+                    b.HasOne("RnnRbm.Api.Searches.SearchTrialEntity", null)
+                        .WithMany()
+                        .HasForeignKey("TrialId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("RnnRbm.Api.Storage.CorpusFileEntity", b =>

@@ -170,10 +170,6 @@ namespace RnnRbm.Api.Storage.Migrations.Sqlite
                     b.Property<string>("JobId")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("LeaderboardJson")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
                     b.Property<long?>("LeaseHeartbeatUtc")
                         .HasColumnType("INTEGER");
 
@@ -207,14 +203,131 @@ namespace RnnRbm.Api.Storage.Migrations.Sqlite
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
-                    b.Property<int?>("Workers")
+                    b.HasKey("Id");
+
+                    b.HasIndex("State");
+
+                    b.ToTable("searches");
+                });
+
+            modelBuilder.Entity("RnnRbm.Api.Searches.SearchTrialEntity", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Backend")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("BestEpoch")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("BestValidLogLikelihood")
+                        .HasColumnType("REAL");
+
+                    b.Property<bool>("CancelRequested")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Checkpoint")
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("CreatedUtc")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("EpochsCompleted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("FinishedUtc")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("HistoryJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("JobId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LeaseHeartbeatUtc")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Rung")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RungScoresJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SearchId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Seconds")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("SettingsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("StartedUtc")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StopReason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StoppingJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TargetRung")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TrialState")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
                     b.HasIndex("State");
 
-                    b.ToTable("searches");
+                    b.HasIndex("SearchId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("search_trials");
+                });
+
+            modelBuilder.Entity("RnnRbm.Api.Searches.SearchTrialEpochEntity", b =>
+                {
+                    b.Property<Guid>("TrialId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Epoch")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CompletedUtc")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Worker")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TrialId", "Epoch");
+
+                    b.ToTable("search_trial_epochs");
                 });
 
             modelBuilder.Entity("RnnRbm.Api.Storage.CorpusEntity", b =>
@@ -455,6 +568,24 @@ namespace RnnRbm.Api.Storage.Migrations.Sqlite
                     b.HasKey("TrainingId", "Epoch");
 
                     b.ToTable("training_epochs", (string)null);
+                });
+
+            modelBuilder.Entity("RnnRbm.Api.Searches.SearchTrialEntity", b =>
+                {
+                    b.HasOne("RnnRbm.Api.Searches.SearchEntity", null)
+                        .WithMany()
+                        .HasForeignKey("SearchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("RnnRbm.Api.Searches.SearchTrialEpochEntity", b =>
+                {
+                    b.HasOne("RnnRbm.Api.Searches.SearchTrialEntity", null)
+                        .WithMany()
+                        .HasForeignKey("TrialId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("RnnRbm.Api.Storage.CorpusFileEntity", b =>
