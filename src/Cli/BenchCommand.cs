@@ -100,18 +100,18 @@ internal static class BenchCommand
     }
 
     /// <summary>The median of 10 timed 200-step, k-25 pieces on one thread, after 20 untimed ones (the JIT warmed).</summary>
-    private static double GenerateMilliseconds(RnnRbmModel model, GenerationControls? controls = null)
+    private static double GenerateMilliseconds(RnnRbmModel model)
     {
         var generator = new RnnRbmGenerator(model);
         for (int i = 0; i < 20; i++)
         {
-            generator.Generate(200, 25, (ulong)i + 100, controls: controls); // warm-up: let the JIT finish before timing
+            generator.Generate(200, 25, (ulong)i + 100); // warm-up: let the JIT finish before timing
         }
         var times = new double[10];
         for (int i = 0; i < times.Length; i++)
         {
             var clock = Stopwatch.StartNew();
-            generator.Generate(200, 25, (ulong)i + 1, controls: controls);
+            generator.Generate(200, 25, (ulong)i + 1);
             times[i] = clock.Elapsed.TotalMilliseconds;
         }
         Array.Sort(times);
@@ -160,12 +160,43 @@ internal static class BenchCommand
             $"{Path.GetFileName(file)}: generate 200 steps k 25: {oneCore:F2} ms on one core (median of 10), so {cores / oneCore * 1000:F0} pieces/s " +
             $"if {cores} cores scaled perfectly; measured with {cores} at once: {piecesPerSecond:F0} pieces/s");
 
-        // Steering against the plain piece, one core each (issue 16's bound: at most twice a plain generation).
-        double tempered = GenerateMilliseconds(model, new GenerationControls { Temperature = 0.8 });
-        double harmonized = GenerateMilliseconds(model, new GenerationControls { Melody = TopLine(new RnnRbmGenerator(model).Generate(200, 25, 7)), MelodyOnTop = true });
+        // Steering against the plain piece, one core (issue 16's bound: at most twice a plain generation). The three are
+        // timed in turn, piece by piece, so that a machine whose speed drifts between seconds slows them alike.
+        GenerationControls[] runs =
+        [
+            GenerationControls.None,
+            new GenerationControls { Temperature = 0.8 },
+            new GenerationControls { Melody = TopLine(new RnnRbmGenerator(model).Generate(200, 25, 7)), MelodyOnTop = true },
+        ];
+        double[] medians = InterleavedMilliseconds(model, runs);
         o.Result(
-            new { @event = "steering", model = Path.GetFileName(file), steps = 200, gibbsK = 25, plainMilliseconds = oneCore, temperatureMilliseconds = tempered, harmonizeMilliseconds = harmonized },
-            $"{Path.GetFileName(file)}: temperature 0.8: {tempered:F2} ms ({tempered / oneCore:F2}x plain); harmonizing a melody (on top): {harmonized:F2} ms ({harmonized / oneCore:F2}x plain)");
+            new { @event = "steering", model = Path.GetFileName(file), steps = 200, gibbsK = 25, plainMilliseconds = medians[0], temperatureMilliseconds = medians[1], harmonizeMilliseconds = medians[2] },
+            $"{Path.GetFileName(file)}: timed in turn, medians of 15: plain {medians[0]:F2} ms; temperature 0.8: {medians[1]:F2} ms ({medians[1] / medians[0]:F2}x plain); " +
+            $"harmonizing a melody (on top): {medians[2]:F2} ms ({medians[2] / medians[0]:F2}x plain)");
+    }
+
+    // The median of 15 timed 200-step pieces of each of the runs, one piece of each in turn, after 10 untimed rounds.
+    private static double[] InterleavedMilliseconds(RnnRbmModel model, GenerationControls[] runs)
+    {
+        var generator = new RnnRbmGenerator(model);
+        var times = new double[runs.Length][];
+        for (int r = 0; r < runs.Length; r++)
+        {
+            times[r] = new double[15];
+        }
+        for (int round = -10; round < 15; round++)
+        {
+            for (int r = 0; r < runs.Length; r++)
+            {
+                var clock = Stopwatch.StartNew();
+                generator.Generate(200, 25, (ulong)(round + 100), controls: runs[r]);
+                if (round >= 0)
+                {
+                    times[r][round] = clock.Elapsed.TotalMilliseconds;
+                }
+            }
+        }
+        return [.. times.Select(t => t.Order().ElementAt(t.Length / 2))];
     }
 
     // The highest note of each step of a piece: a melody as a user would bring one.

@@ -8,6 +8,7 @@ namespace RnnRbm.Cli.Tests;
 
 public class CommandTests
 {
+    private static readonly string[] SteeringTimes = ["plainMilliseconds", "temperatureMilliseconds", "harmonizeMilliseconds"];
     private static readonly string[] SmallModel = ["--hidden", "24", "--recurrent", "16", "--steps-per-quarter", "2", "--cd-k", "2"];
 
     [Fact]
@@ -164,8 +165,10 @@ public class CommandTests
         string model = RnnRbm.TestKit.TestEnvironment.RepositoryPath("models", "nottingham-default.rnnrbm");
         using CliProcess bench = CliProcess.Run(120, temp.Path, "bench", "--model", model, "--json");
         Assert.True(bench.ExitCode == 0, bench.Stderr);
-        JsonElement result = Assert.Single(JsonLines(bench.Stdout));
-        Assert.Equal("generation", result.GetProperty("event").GetString());
+        List<JsonElement> lines = JsonLines(bench.Stdout);
+        Assert.Equal(["generation", "steering"], lines.Select(l => l.GetProperty("event").GetString()));
+        JsonElement result = lines[0];
+        Assert.All(SteeringTimes, name => Assert.True(lines[1].GetProperty(name).GetDouble() > 0, name));
         Assert.Equal("nottingham-default.rnnrbm", result.GetProperty("model").GetString());
         Assert.True(result.GetProperty("generateMilliseconds").GetDouble() > 0);
         Assert.Equal(Environment.ProcessorCount, result.GetProperty("cores").GetInt32());
