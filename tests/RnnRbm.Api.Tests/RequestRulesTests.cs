@@ -127,7 +127,7 @@ public sealed class RequestRulesTests : IDisposable
         Assert.Equal(1e-7, training.Fields["learningRate"].Minimum);
         Assert.Equal(0.9, training.Fields["momentum"].Default);
         Assert.Equal(TrainingRecipe.Default.Options.Epochs, training.Fields["epochs"].Default);
-        Assert.Equal(["default", "seed"], training.Choices["recipe"].Values);
+        Assert.Equal(["default", "seed", "quick"], training.Choices["recipe"].Values);
         RequestOptions evaluation = await OptionsAsync("/api/evaluations/options");
         Assert.Equal(9007199254740991, evaluation.Fields["seed"].Maximum);
         Assert.True(evaluation.Fields["aisTolerance"].ExclusiveMinimum);

@@ -122,8 +122,9 @@ public class ScaleOutTests
         await using NodeProcess b = await NodeProcess.StartAsync("worker", database);
         Guid corpus = await AddCorpusAsync(database, train: 4);
 
-        // Both workers busy (one training each), then new work waits in the queue.
-        Guid lost = await StartAsync(web.Client, Tiny(corpus, epochs: 20, seed: 1));
+        // Both workers busy (one training each), then new work waits in the queue. The lost training is long enough
+        // (100 tiny epochs) to be still running when the other has started, however slowly the second worker starts.
+        Guid lost = await StartAsync(web.Client, Tiny(corpus, epochs: 100, seed: 1));
         Guid busy = await StartAsync(web.Client, Tiny(corpus, epochs: 10000, seed: 2));
         await WaitForAsync(web.Client, lost, t => t.Epoch >= 1 || WorkStates.IsFinished(t.State), 60, web, a, b);
         await WaitForAsync(web.Client, busy, t => t.Epoch >= 1 || WorkStates.IsFinished(t.State), 60, web, a, b);
@@ -147,7 +148,7 @@ public class ScaleOutTests
         TrainingResponse next = await WaitForAsync(web.Client, fresh, t => WorkStates.IsFinished(t.State), 120, web, survivor);
         Assert.Equal(WorkStates.Succeeded, recovered.State);
         Assert.Equal(WorkStates.Succeeded, next.State);
-        Assert.Equal(Enumerable.Range(1, 20), (await EpochsAsync(database, lost)).Select(e => e.Epoch));
+        Assert.Equal(Enumerable.Range(1, 100), (await EpochsAsync(database, lost)).Select(e => e.Epoch));
         Assert.True(next.StartedUtc >= recovered.FinishedUtc,
             $"The new training started at {next.StartedUtc:O}, before the recovered one finished at {recovered.FinishedUtc:O}.");
     }
