@@ -21,17 +21,30 @@ namespace RnnRbm.Api.Generation;
 /// </remarks>
 internal sealed class NoveltyIndexes
 {
+    /// <summary>A model's train files, indexed for novelty and measured for style.</summary>
+    /// <param name="Index">Their novelty index.</param>
+    /// <param name="Style">Their style statistics together.</param>
+    /// <param name="Files">Train files read.</param>
+    public sealed record CorpusView(NoveltyIndex Index, StyleStatistics Style, int Files);
+
     /// <summary>Indexes kept.</summary>
     public const int Capacity = 4;
 
-    private readonly ConcurrentDictionary<string, (Lazy<NoveltyIndex?> Index, long Used)> _indexes = new();
+    private readonly ConcurrentDictionary<string, (Lazy<CorpusView?> View, long Used)> _indexes = new();
     private long _clock;
 
     /// <summary>
     /// The novelty of <paramref name="piece"/> against the training corpus of <paramref name="modelId"/>'s model, or null
     /// when that corpus is not in this service (an imported or bundled model) or holds no train file readable here.
     /// </summary>
-    public async Task<NoveltyReport?> CheckAsync(RnnRbmDbContext db, Guid modelId, RnnRbmModel model, PianoRoll piece, CancellationToken cancellationToken)
+    public async Task<NoveltyReport?> CheckAsync(RnnRbmDbContext db, Guid modelId, RnnRbmModel model, PianoRoll piece, CancellationToken cancellationToken) =>
+        (await ViewAsync(db, modelId, model, cancellationToken))?.Index.Check(piece, NoveltyIndex.DefaultThreshold(model.Grid));
+
+    /// <summary>
+    /// The train files of <paramref name="modelId"/>'s corpus as the model reads them, indexed and measured once (the
+    /// novelty index and the style statistics), or null when that corpus is not here or gives no readable train file.
+    /// </summary>
+    public async Task<CorpusView?> ViewAsync(RnnRbmDbContext db, Guid modelId, RnnRbmModel model, CancellationToken cancellationToken)
     {
         Guid? corpusId = await db.Models.AsNoTracking().Where(m => m.Id == modelId).Select(m => m.CorpusId).FirstOrDefaultAsync(cancellationToken);
         if (corpusId is not Guid corpus)
@@ -48,24 +61,24 @@ internal sealed class NoveltyIndexes
         string key = $"{corpus}|{model.Grid}|{model.Range}|{string.Join(',', files)}";
         long now = Interlocked.Increment(ref _clock);
         var entry = _indexes.AddOrUpdate(key,
-            _ => (new Lazy<NoveltyIndex?>(() => Build(db, corpus, model)), now),
-            (_, old) => (old.Index, now));
+            _ => (new Lazy<CorpusView?>(() => Build(db, corpus, model)), now),
+            (_, old) => (old.View, now));
         Evict();
-        NoveltyIndex? index;
         try
         {
-            index = entry.Index.Value;
+            return entry.View.Value;
         }
         catch
         {
             _indexes.TryRemove(key, out _); // a failed build (the request aborted, the database away) is not kept
             throw;
         }
-        return index?.Check(piece, NoveltyIndex.DefaultThreshold(model.Grid));
     }
 
-    private static NoveltyIndex? Build(RnnRbmDbContext db, Guid corpusId, RnnRbmModel model) =>
-        ModelCorpus.TrainFiles(db, corpusId, model) is { Count: > 0 } sequences ? new NoveltyIndex(sequences) : null;
+    private static CorpusView? Build(RnnRbmDbContext db, Guid corpusId, RnnRbmModel model) =>
+        ModelCorpus.TrainFiles(db, corpusId, model) is { Count: > 0 } files
+            ? new CorpusView(new NoveltyIndex(files), StyleStatistics.Measure(files.Select(f => f.Roll)), files.Count)
+            : null;
 
     private void Evict()
     {

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Storage;
 using RnnRbm.Core.Analysis;
@@ -69,7 +68,7 @@ public sealed record StyleResponse(Guid ModelId, int Pieces, int Steps, int Gibb
 internal static class StyleEndpoint
 {
     public static async Task<Results<Ok<StyleResponse>, ProblemHttpResult>> Measure(
-        Guid id, Body<StyleRequest> body, HttpContext http, RnnRbmDbContext db, ModelCache models, GenerationSlots slots, CancellationToken cancellationToken)
+        Guid id, Body<StyleRequest> body, HttpContext http, RnnRbmDbContext db, ModelCache models, NoveltyIndexes corpora, GenerationSlots slots, CancellationToken cancellationToken)
     {
         StyleRequest request = body.Value;
         RnnRbmModel? model;
@@ -106,9 +105,9 @@ internal static class StyleEndpoint
             }
         }
         StyleStatistics mine = StyleStatistics.Measure(generated);
-        Guid? corpusId = await db.Models.AsNoTracking().Where(m => m.Id == id).Select(m => m.CorpusId).FirstOrDefaultAsync(cancellationToken);
-        List<(string Name, PianoRoll Roll)> files = corpusId is Guid corpus ? ModelCorpus.TrainFiles(db, corpus, model) : [];
-        StyleStatistics? theirs = files.Count > 0 ? StyleStatistics.Measure(files.Select(f => f.Roll)) : null;
-        return TypedResults.Ok(new StyleResponse(id, pieces, steps, gibbsK, seed, temperature, mine, theirs, theirs is null ? null : mine.DistanceTo(theirs), files.Count));
+        // The corpus's statistics are measured once per corpus, with its novelty index (not re-read per request).
+        NoveltyIndexes.CorpusView? corpus = await corpora.ViewAsync(db, id, model, cancellationToken);
+        StyleStatistics? theirs = corpus?.Style;
+        return TypedResults.Ok(new StyleResponse(id, pieces, steps, gibbsK, seed, temperature, mine, theirs, theirs is null ? null : mine.DistanceTo(theirs), corpus?.Files ?? 0));
     }
 }
