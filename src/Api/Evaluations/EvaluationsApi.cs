@@ -66,6 +66,7 @@ public static class EvaluationsApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
 
+        app.MapScore();
         return app;
     }
 

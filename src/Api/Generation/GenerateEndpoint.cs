@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using RnnRbm.Api.Hosting;
+using RnnRbm.Api.Progress;
 using RnnRbm.Api.Storage;
 using RnnRbm.Core.Analysis;
 using RnnRbm.Core.Midi;
@@ -177,7 +178,10 @@ internal static class GenerateEndpoint
                 return new Sampled(Guid.Empty, null, Problem: TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many generations at once.",
                     detail: $"All {settingsOfService.GenerationConcurrency} generation slots are busy; try again in {retryAfter} s."));
             }
-            generated = new RnnRbmGenerator(model).Generate(resolved.Steps, resolved.GibbsK, resolved.Seed, primer, controls);
+            // A client that sent X-Progress-Id polls GET /api/progress/{id} meanwhile (issue 15: time left of a long generation).
+            using RequestProgress.Tracker? progress = http.RequestServices.GetRequiredService<RequestProgress>().Start(http.Request, "generation");
+            generated = new RnnRbmGenerator(model) { Progress = progress is null ? null : progress.Report }
+                .Generate(resolved.Steps, resolved.GibbsK, resolved.Seed, primer, controls);
         }
         PianoRoll output = resolved.IncludePrimer && primer is not null ? Concatenate(primer, generated) : generated;
         if (request.Key is not null && MusicalKey.TryParse(request.Key, out MusicalKey target) && MusicalKey.Estimate(generated) is MusicalKey found)

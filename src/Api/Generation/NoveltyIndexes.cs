@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using RnnRbm.Api.Storage;
 using RnnRbm.Api.Training;
 using RnnRbm.Core.Analysis;
+using RnnRbm.Core.Evaluation;
 using RnnRbm.Core.Model;
 using RnnRbm.Core.PianoRolls;
 
@@ -25,7 +26,11 @@ internal sealed class NoveltyIndexes
     /// <param name="Index">Their novelty index.</param>
     /// <param name="Style">Their style statistics together.</param>
     /// <param name="Files">Train files read.</param>
-    public sealed record CorpusView(NoveltyIndex Index, StyleStatistics Style, int Files);
+    /// <param name="Baseline">
+    /// P(pitch on) of independent per-pitch Bernoullis fitted on them (<see cref="Baselines.FitIndependentBernoullis"/>): the
+    /// evaluation's log-likelihood floor, for a scored piece.
+    /// </param>
+    public sealed record CorpusView(NoveltyIndex Index, StyleStatistics Style, int Files, IReadOnlyList<double> Baseline);
 
     /// <summary>Indexes kept.</summary>
     public const int Capacity = 4;
@@ -77,7 +82,8 @@ internal sealed class NoveltyIndexes
 
     private static CorpusView? Build(RnnRbmDbContext db, Guid corpusId, RnnRbmModel model) =>
         ModelCorpus.TrainFiles(db, corpusId, model) is { Count: > 0 } files
-            ? new CorpusView(new NoveltyIndex(files), StyleStatistics.Measure(files.Select(f => f.Roll)), files.Count)
+            ? new CorpusView(new NoveltyIndex(files), StyleStatistics.Measure(files.Select(f => f.Roll)), files.Count,
+                Baselines.FitIndependentBernoullis([.. files.Select(f => f.Roll)]))
             : null;
 
     private void Evict()

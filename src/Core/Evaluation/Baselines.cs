@@ -68,6 +68,34 @@ public static class Baselines
     }
 
     /// <summary>
+    /// The log-likelihood (nats) of each step of <paramref name="roll"/> under independent per-pitch Bernoullis
+    /// <paramref name="probabilities"/>: Σ_i [v_ti log p_i + (1 − v_ti) log(1 − p_i)] for t = 0 … T − 1. Their mean is
+    /// <see cref="IndependentBernoulliLogLikelihood"/> of the roll alone (a piece scored beside the model, step by step).
+    /// </summary>
+    /// <exception cref="ArgumentException">The roll covers another number of pitches, or a probability lies outside (0, 1).</exception>
+    public static double[] IndependentBernoulliStepLogLikelihoods(IReadOnlyList<double> probabilities, PianoRoll roll)
+    {
+        int v = probabilities.Count;
+        if (roll.Range.Count != v)
+        {
+            throw new ArgumentException($"The piece covers {roll.Range.Count} pitches; the baseline has {v}.", nameof(roll));
+        }
+        (double[] logOn, double[] logOff) = Logs(probabilities);
+        var steps = new double[roll.Steps];
+        for (int t = 0; t < roll.Steps; t++)
+        {
+            ReadOnlySpan<byte> row = roll.Row(t);
+            double sum = 0;
+            for (int i = 0; i < v; i++)
+            {
+                sum += row[i] != 0 ? logOn[i] : logOff[i];
+            }
+            steps[t] = sum;
+        }
+        return steps;
+    }
+
+    /// <summary>
     /// Mean log-likelihood per step (nats) of <paramref name="sequences"/> under independent per-pitch Bernoullis
     /// <paramref name="probabilities"/>: (1/ΣT) Σ_t Σ_i [v_ti log p_i + (1 − v_ti) log(1 − p_i)].
     /// </summary>
@@ -75,18 +103,7 @@ public static class Baselines
     public static double IndependentBernoulliLogLikelihood(IReadOnlyList<double> probabilities, IReadOnlyList<PianoRoll> sequences)
     {
         int v = probabilities.Count;
-        var logOn = new double[v];
-        var logOff = new double[v];
-        for (int i = 0; i < v; i++)
-        {
-            double p = probabilities[i];
-            if (!(p > 0 && p < 1))
-            {
-                throw new ArgumentException($"Probability {i} is {p}; each must lie strictly between 0 and 1.", nameof(probabilities));
-            }
-            logOn[i] = Math.Log(p);
-            logOff[i] = Math.Log(1 - p);
-        }
+        (double[] logOn, double[] logOff) = Logs(probabilities);
         double sum = 0;
         long steps = 0;
         foreach (PianoRoll roll in sequences)
@@ -110,5 +127,23 @@ public static class Baselines
             throw new ArgumentException("No step to measure the baseline on.", nameof(sequences));
         }
         return sum / steps;
+    }
+
+    // log p_i and log(1 − p_i) of every pitch.
+    private static (double[] LogOn, double[] LogOff) Logs(IReadOnlyList<double> probabilities)
+    {
+        var logOn = new double[probabilities.Count];
+        var logOff = new double[probabilities.Count];
+        for (int i = 0; i < probabilities.Count; i++)
+        {
+            double p = probabilities[i];
+            if (!(p > 0 && p < 1))
+            {
+                throw new ArgumentException($"Probability {i} is {p}; each must lie strictly between 0 and 1.", nameof(probabilities));
+            }
+            logOn[i] = Math.Log(p);
+            logOff[i] = Math.Log(1 - p);
+        }
+        return (logOn, logOff);
     }
 }

@@ -67,6 +67,12 @@ public sealed class RnnRbmGenerator
     }
 
     /// <summary>
+    /// Called after each generated step with the share of <see cref="Generate"/>'s steps done, in (0, 1] (a waiting
+    /// client's progress bar, issue 15); null: not called.
+    /// </summary>
+    public Action<double>? Progress { get; init; }
+
+    /// <summary>
     /// Generates <paramref name="steps"/> new steps with <paramref name="gibbsK"/> Gibbs steps each, from random
     /// stream 0 of <paramref name="seed"/>. With a <paramref name="primer"/> (over the model's pitch range), the
     /// recurrence first reads the primer and the result continues it; the primer itself is not included.
@@ -128,6 +134,7 @@ public sealed class RnnRbmGenerator
                 row[i] = _v[i] != 0 ? (byte)1 : (byte)0;
             }
             Advance();
+            Progress?.Invoke((double)(t + 1) / steps);
         }
         return roll;
     }
