@@ -10,6 +10,7 @@ root.Subcommands.Add(GenerateCommand.Create(json));
 root.Subcommands.Add(InspectCommand.Create(json));
 root.Subcommands.Add(BenchCommand.Create(json));
 root.Subcommands.Add(EvaluateCommand.Create(json));
+root.Subcommands.Add(ScoreCommand.Create(json));
 root.Subcommands.Add(SearchCommand.Create(json));
 // Ctrl+C is handled by the commands themselves (train saves what it learned), so no forced termination.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
