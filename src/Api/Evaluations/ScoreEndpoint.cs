@@ -67,7 +67,7 @@ internal static class ScoreEndpoint
             .WithName("ScorePiece")
             .WithSummary("How typical is this piece of the music the model learned? Its log-likelihood per step and the surprise of each step.")
             .WithDescription(
-                "multipart/form-data: the MIDI file in `file`, optional `seed` (0 ≤ seed < 2^53, default 1234). The piece is read on the model's grid " +
+                "multipart/form-data (another content type: 415): the MIDI file in `file`, optional `seed` (0 ≤ seed < 2^53, default 1234). The piece is read on the model's grid " +
                 "and pitch range (notes outside it are left out and counted), at most " + ScoreLimits.MaxSteps + " steps, and measured as an evaluation " +
                 "measures a split (docs/evaluation.md): log P(v_t | v_<t) by AIS with the converged search (10 runs, sm K doubled per step up to " +
                 ScoreLimits.MaxTransitions + "), the expected accuracy, and the evaluation's floors (independent notes fitted on the train files of the " +
@@ -98,10 +98,7 @@ internal static class ScoreEndpoint
         RequestProgress requestProgress, IOptions<RnnRbmOptions> options)
     {
         CancellationToken aborted = http.RequestAborted;
-        if (!http.Request.HasFormContentType)
-        {
-            return ErrorHandling.Invalid("file", "Send the MIDI file as multipart/form-data in the field 'file'.");
-        }
+        // Another content type never gets here: the endpoint accepts multipart/form-data only (415 otherwise).
         IFormCollection form = await http.Request.ReadFormAsync(aborted);
         IFormFile? file = form.Files.GetFile("file");
         if (file is null)
