@@ -2,6 +2,7 @@
 // stored generation: GET /api/generations/{id}/midi, /png and /audio (rendered, not sampled again).
 import { getJson, request, h, replace, showError, checkConstraints, alertBox, fmtDate, fmtNumber, applyOptions } from '../api.js';
 import { mountPlayer, rollFromPiece } from '../player.js';
+import { newProgressId, followProgress } from '../request-progress.js';
 
 const $ = (x) => document.getElementById(x);
 const form = $('generate-form');
@@ -93,8 +94,8 @@ function body(req, seed) {
   return seed ? `${json.slice(0, -1)},"seed":${String(seed).replace(/\D/g, '')}}` : json;
 }
 
-async function post(req, seed) {
-  return request('/api/generations', { method: 'POST', body: body(req, seed), headers: { 'Content-Type': 'application/json' } });
+async function post(req, seed, progressId) {
+  return request('/api/generations', { method: 'POST', body: body(req, seed), headers: { 'Content-Type': 'application/json', 'X-Progress-Id': progressId } });
 }
 
 /** A view of a stored generation, as a blob (through request(), so an API key the page holds goes with it). */
@@ -107,8 +108,12 @@ async function generate(req, seed) {
   button.textContent = 'Generating…';
   replace(message);
   replace(resultBody, h('p', { class: 'muted', role: 'status' }, 'The model is writing…'));
+  // A long piece (thousands of steps, a large k) takes seconds: its progress and time left while it is written.
+  const progressId = newProgressId();
+  const progress = followProgress(progressId, $('generate-progress'), 'the generation');
   try {
-    const created = await post(req, seed);
+    const created = await post(req, seed, progressId);
+    progress.stop();
     // The header keeps every digit of the seed; the JSON body's number may not survive a JS number above 2^53.
     const usedSeed = created.headers.get('X-Seed') || seed;
     const generation = await created.json();
@@ -137,6 +142,7 @@ async function generate(req, seed) {
     replace(resultBody, h('p', { class: 'muted' }, 'No piece this time.'));
     showError(message, error, form);
   } finally {
+    progress.stop();
     button.disabled = false;
     button.textContent = 'Generate';
   }

@@ -2,6 +2,8 @@ import { getJson, request, h, replace, showError, fmtDate, fmtGrid, fmtNumber, f
 import { drawCurve } from '../curve.js';
 import { stat } from '../corpus-view.js';
 import { mountEvaluations, qualityLine } from '../evaluations.js';
+import { mountScore } from '../score.js';
+import { mountStyle } from '../style.js';
 
 const root = document.getElementById('model');
 const id = root.dataset.id;
@@ -81,6 +83,8 @@ async function load() {
       h('h2', { id: 'metrics-title' }, 'Metrics'),
       metrics));
   caption.textContent = drawCurve(svg, curve, man.stopping && man.stopping.bestEpoch);
+  mountScore(id);
+  mountStyle(id);
   const evaluations = mountEvaluations(id, (e) => { refreshMetrics(metrics, message); showQuality(quality, e, evaluations); },
     {
       preferredCorpus: m.corpusId,
