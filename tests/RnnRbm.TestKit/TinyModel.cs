@@ -9,10 +9,10 @@ namespace RnnRbm.TestKit;
 /// </summary>
 public static class TinyModel
 {
-    public static RnnRbmModel Create(ulong seed, string madeBy)
+    public static RnnRbmModel Create(ulong seed, string madeBy, int hidden = 16)
     {
         var range = new PitchRange(21, 109);
-        var shape = new ModelShape(range.Count, 16, 8);
+        var shape = new ModelShape(range.Count, hidden, 8);
         var manifest = new ModelManifest
         {
             Shape = ShapeInfo.From(shape),
