@@ -25,7 +25,7 @@ public static class ProgressSetup
             .WithSummary("How far a generation or a score is: send a random id in the X-Progress-Id header with the request, then poll this.")
             .WithDescription("POST /generate, POST /api/generations and POST /api/models/{id}/score answer only when their work is done. A client that " +
                 "sends `X-Progress-Id: <a GUID it made up>` with one of them can poll this meanwhile: the share done (never decreasing), the seconds " +
-                "elapsed and, once 2 % is done, the seconds left (the time so far scaled by what is left). 404 until the request has started, and a " +
+                "elapsed and, once 2 % is done, the seconds left (at the speed of the last one to two seconds). 404 until the request has started, and a " +
                 "minute after it answered. Held in the memory of the node that runs the request.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return app;

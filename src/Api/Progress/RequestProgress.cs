@@ -10,7 +10,7 @@ namespace RnnRbm.Api.Progress;
 /// <param name="Operation">What runs: "generation" or "score".</param>
 /// <param name="Fraction">Share done, in [0, 1]; it never goes back.</param>
 /// <param name="ElapsedSeconds">Seconds since the work started.</param>
-/// <param name="SecondsLeft">The time so far scaled by what is left, once 2 % is done; null before (too early to be worth reading) and when finished.</param>
+/// <param name="SecondsLeft">What is left at the speed of the last one to two seconds, once 2 % is done; null before (too early to be worth reading) and when finished.</param>
 /// <param name="Finished">Whether the request has answered (kept a minute after, so a last poll sees it end).</param>
 public sealed record RequestProgressResponse(Guid Id, string Operation, double Fraction, double ElapsedSeconds, double? SecondsLeft, bool Finished);
 
@@ -71,11 +71,28 @@ internal sealed class RequestProgress
     }
 
     /// <summary>One request's progress; reports may come from any thread.</summary>
-    public sealed class Tracker(Guid id, string operation, TimeProvider time) : IDisposable
+    /// <remarks>
+    /// The time left is read from the speed of the last one to two seconds (two marks, moved on at most once a second),
+    /// not from the whole run: a start slowed by a busy machine (or warm-up) would otherwise say minutes for seconds.
+    /// </remarks>
+    public sealed class Tracker : IDisposable
     {
-        private readonly long _started = time.GetTimestamp();
+        private static readonly TimeSpan MarkEvery = TimeSpan.FromSeconds(1);
+        private readonly Guid _id;
+        private readonly string _operation;
+        private readonly TimeProvider _time;
+        private readonly long _started;
+        private readonly Lock _marks = new();
+        private (long Time, double Fraction) _mark, _previousMark;
         private double _fraction;
         private long _ended;
+
+        public Tracker(Guid id, string operation, TimeProvider time)
+        {
+            (_id, _operation, _time) = (id, operation, time);
+            _started = time.GetTimestamp();
+            _mark = _previousMark = (_started, 0);
+        }
 
         public long? EndedAt => Volatile.Read(ref _ended) is var e && e != 0 ? e : null;
 
@@ -89,9 +106,18 @@ internal sealed class RequestProgress
                 double was = Interlocked.CompareExchange(ref _fraction, next, seen);
                 if (was == seen)
                 {
-                    return;
+                    break;
                 }
                 seen = was;
+            }
+            long now = _time.GetTimestamp();
+            lock (_marks)
+            {
+                if (_time.GetElapsedTime(_mark.Time, now) >= MarkEvery)
+                {
+                    _previousMark = _mark;
+                    _mark = (now, Volatile.Read(ref _fraction));
+                }
             }
         }
 
@@ -99,13 +125,26 @@ internal sealed class RequestProgress
         {
             double fraction = Volatile.Read(ref _fraction);
             long? ended = EndedAt;
-            double elapsed = time.GetElapsedTime(_started, ended ?? time.GetTimestamp()).TotalSeconds;
-            double? left = ended is null && fraction >= EstimateFrom && fraction < 1 ? elapsed * (1 - fraction) / fraction : null;
-            return new RequestProgressResponse(id, operation, ended is null ? fraction : 1, elapsed, left, ended is not null);
+            long now = ended ?? _time.GetTimestamp();
+            double elapsed = _time.GetElapsedTime(_started, now).TotalSeconds;
+            double? left = null;
+            if (ended is null && fraction >= EstimateFrom && fraction < 1)
+            {
+                (long Time, double Fraction) from;
+                lock (_marks)
+                {
+                    from = _previousMark;
+                }
+                double window = _time.GetElapsedTime(from.Time, now).TotalSeconds;
+                double recent = window > 0 ? (fraction - from.Fraction) / window : 0;
+                // The recent speed when there is one; the whole run's otherwise (no report for a while: it has stalled or slowed).
+                left = recent > 0 ? (1 - fraction) / recent : elapsed * (1 - fraction) / fraction;
+            }
+            return new RequestProgressResponse(_id, _operation, ended is null ? fraction : 1, elapsed, left, ended is not null);
         }
 
         /// <summary>The request answered (or failed): the entry says finished, and goes a minute later.</summary>
-        public void Dispose() => Interlocked.CompareExchange(ref _ended, Math.Max(1, time.GetTimestamp()), 0);
+        public void Dispose() => Interlocked.CompareExchange(ref _ended, Math.Max(1, _time.GetTimestamp()), 0);
     }
 }
 

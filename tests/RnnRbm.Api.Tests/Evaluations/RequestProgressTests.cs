@@ -42,7 +42,11 @@ public class RequestProgressTests
             RequestProgressResponse quarter = board.Get(id)!;
             Assert.Equal(0.25, quarter.Fraction);
             Assert.Equal(2, quarter.ElapsedSeconds, 9);
-            Assert.Equal(6, quarter.SecondsLeft!.Value, 9); // 2 s for a quarter: 6 s for the rest
+            // A slow first second (1 %), then 24 % in the next: the rest at the recent speed, 0.75 / 0.24 per second.
+            Assert.Equal(0.75 / 0.24, quarter.SecondsLeft!.Value, 9);
+            // Nothing reported for a while: the recent window stretches, the estimate grows.
+            clock.Advance(3);
+            Assert.Equal(0.75 / (0.24 / 4), board.Get(id)!.SecondsLeft!.Value, 9);
             tracker.Report(0.1); // a late report from another thread
             Assert.Equal(0.25, board.Get(id)!.Fraction);
             Assert.False(board.Get(id)!.Finished);

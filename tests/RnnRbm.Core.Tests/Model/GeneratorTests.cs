@@ -19,6 +19,18 @@ public class GeneratorTests
     }
 
     [Fact]
+    public void Progress_IsReportedAfterEveryStep_AndLeavesThePieceAsItWas()
+    {
+        RnnRbmModel model = Biased();
+        var seen = new List<double>();
+        PianoRoll followed = new RnnRbmGenerator(model) { Progress = seen.Add }.Generate(40, 5, seed: 3);
+        PianoRoll plain = new RnnRbmGenerator(model).Generate(40, 5, seed: 3);
+
+        Assert.Equal(Enumerable.Range(1, 40).Select(t => t / 40.0), seen);
+        Assert.True(plain.ContentEquals(followed));
+    }
+
+    [Fact]
     public void Generate_FollowsTheVisibleBiases()
     {
         // With W = 0 the RBM is independent units: P(v_i = 1) = σ(bv_i). bv = +6 on one note, -6 elsewhere.
