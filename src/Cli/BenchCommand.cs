@@ -173,6 +173,47 @@ internal static class BenchCommand
             new { @event = "steering", model = Path.GetFileName(file), steps = 200, gibbsK = 25, plainMilliseconds = medians[0], temperatureMilliseconds = medians[1], harmonizeMilliseconds = medians[2] },
             $"{Path.GetFileName(file)}: timed in turn, medians of 15: plain {medians[0]:F2} ms; temperature 0.8: {medians[1]:F2} ms ({medians[1] / medians[0]:F2}x plain); " +
             $"harmonizing a melody (on top): {medians[2]:F2} ms ({medians[2] / medians[0]:F2}x plain)");
+
+        // Filling a gap of a 200-step piece against the plain piece: steps 80-119 sampled K times, each candidate scored
+        // over the 32 steps after the gap (docs/generation.md, "Filling a gap"). Timed in turn like the steering runs.
+        PianoRoll piece = new RnnRbmGenerator(model).Generate(200, 25, 11);
+        int[] ks = [1, 4, 8, 16];
+        double[] fills = InterleavedFillMilliseconds(model, piece, 80, 120, ks);
+        o.Result(
+            new { @event = "fill", model = Path.GetFileName(file), steps = 200, gapStart = 80, gapEnd = 120, gibbsK = 25, plainMilliseconds = fills[0], candidates = ks, fillMilliseconds = fills[1..] },
+            $"{Path.GetFileName(file)}: fill steps 80-119 of a 200-step piece, medians of 15 timed in turn: plain 200 steps {fills[0]:F2} ms; " +
+            string.Join("; ", ks.Select((k, i) => $"K {k}: {fills[i + 1]:F2} ms ({fills[i + 1] / fills[0]:F2}x plain)")));
+    }
+
+    // The median of 15 timings of a plain 200-step piece and of a fill of [gapStart, gapEnd) with each K, in turn.
+    private static double[] InterleavedFillMilliseconds(RnnRbmModel model, PianoRoll piece, int gapStart, int gapEnd, int[] ks)
+    {
+        var generator = new RnnRbmGenerator(model);
+        var times = new double[ks.Length + 1][];
+        for (int r = 0; r < times.Length; r++)
+        {
+            times[r] = new double[15];
+        }
+        for (int round = -5; round < 15; round++)
+        {
+            for (int r = 0; r < times.Length; r++)
+            {
+                var clock = Stopwatch.StartNew();
+                if (r == 0)
+                {
+                    generator.Generate(piece.Steps, 25, (ulong)(round + 100));
+                }
+                else
+                {
+                    generator.FillGap(piece, gapStart, gapEnd, ks[r - 1], 25, (ulong)(round + 100));
+                }
+                if (round >= 0)
+                {
+                    times[r][round] = clock.Elapsed.TotalMilliseconds;
+                }
+            }
+        }
+        return [.. times.Select(t => t.Order().ElementAt(t.Length / 2))];
     }
 
     // The median of 15 timed 200-step pieces of each of the runs, one piece of each in turn, after 10 untimed rounds.

@@ -32,10 +32,15 @@ internal static class GenerateCommand
         var seconds = new Option<double?>("--seconds") { Description = $"Length in seconds instead of --steps, at --tempo ({GenerationLimits.Seconds.Interval()})." };
         var transpose = new Option<int?>("--transpose") { Description = $"Move the output by this many semitones, in {GenerationLimits.Transpose.Interval()}." };
         var key = new Option<string?>("--key") { Description = "Move the output to this key ('D minor', 'F# major', 'Bb'): its key is estimated and its tonic moved by the smaller way." };
+        var count = new Option<int>("--count") { Description = $"Pieces to write, in {GenerationLimits.Count.Interval()}, with seeds seed, seed + 1, …: above 1 the files are named like --out with -1, -2, … before the extension.", DefaultValueFactory = _ => 1 };
+        var fill = new Option<string?>("--fill") { Description = "Fill a gap of this MIDI piece: steps --gap-start to --gap-end are sampled again so that they lead into what follows (every other step is kept); the output is the whole piece." };
+        var gapStart = new Option<int?>("--gap-start") { Description = "With --fill: the gap's first step on the model's grid." };
+        var gapEnd = new Option<int?>("--gap-end") { Description = "With --fill: one past the gap's last step." };
+        var candidates = new Option<int>("--candidates") { Description = $"With --fill: K, the fillings sampled and weighed by the model's likelihood of the steps after the gap, in {GenerationLimits.Candidates.Interval()}; each costs a generation of the gap.", DefaultValueFactory = _ => (int)GenerationLimits.Candidates.Default!.Value };
         var threshold = new Option<int?>("--novelty-threshold") { Description = $"With --corpus: warn when a shared run is longer than this many steps (default: {NoveltyIndex.DefaultThresholdQuarters} quarter notes on the model's grid)." };
 
         var command = new Command("generate", "Generate a piece from a trained model.");
-        foreach (Option option in new Option[] { model, steps, gibbsK, seed, primer, tempo, program, output, png, temperature, melody, melodyOnTop, bars, timeSignature, seconds, transpose, key, corpus, threshold })
+        foreach (Option option in new Option[] { model, steps, gibbsK, seed, primer, tempo, program, output, png, temperature, melody, melodyOnTop, bars, timeSignature, seconds, transpose, key, count, fill, gapStart, gapEnd, candidates, corpus, threshold })
         {
             command.Options.Add(option);
         }
@@ -61,8 +66,43 @@ internal static class GenerateCommand
             {
                 throw new UsageException("--melody-on-top needs --melody.");
             }
+            if (GenerationLimits.Count.Problem(result.GetValue(count)) is string badCount)
+            {
+                throw new UsageException("--" + badCount);
+            }
+            int pieces = result.GetValue(count);
+            PianoRoll? whole = null;
+            int gapFrom = 0, gapTo = 0, k = result.GetValue(gibbsK), candidateCount = result.GetValue(candidates);
+            if (result.GetValue(fill) is string fillPath)
+            {
+                string[] clashing = [.. new (string Name, bool Given)[] { ("--primer", result.GetValue(primer) is not null), ("--melody", controls.Melody is not null),
+                    ("--steps", result.GetValue(steps) is not null), ("--bars", result.GetValue(bars) is not null), ("--seconds", result.GetValue(seconds) is not null),
+                    ("--transpose", result.GetValue(transpose) is not null), ("--key", result.GetValue(key) is not null) }.Where(c => c.Given).Select(c => c.Name)];
+                if (clashing.Length > 0)
+                {
+                    throw new UsageException($"--fill keeps every step outside the gap as it is: leave out {string.Join(", ", clashing)}.");
+                }
+                if (result.GetValue(gapStart) is not int from || result.GetValue(gapEnd) is not int to)
+                {
+                    throw new UsageException("--fill needs --gap-start and --gap-end: the gap is the steps from --gap-start up to (not including) --gap-end.");
+                }
+                if (GenerationLimits.Candidates.Problem(candidateCount) is string badCandidates)
+                {
+                    throw new UsageException("--" + badCandidates);
+                }
+                whole = MidiReader.Read(File.ReadAllBytes(fillPath), new MidiReadOptions { Grid = grid, Range = loaded.Range }).Roll;
+                if (from < 0 || to <= from || to > whole.Steps)
+                {
+                    throw new UsageException($"The gap [{from}, {to}) must hold at least one step and lie within the piece's {whole.Steps} steps on the model's grid ({grid}).");
+                }
+                (gapFrom, gapTo) = (from, to);
+            }
+            else if (result.GetValue(gapStart) is not null || result.GetValue(gapEnd) is not null)
+            {
+                throw new UsageException("--gap-start and --gap-end need --fill (the piece whose gap to fill).");
+            }
             int? lengthSteps = MusicalSteps(result.GetValue(steps), result.GetValue(bars), result.GetValue(timeSignature)!, result.GetValue(seconds), grid, result.GetValue(tempo));
-            int stepCount = lengthSteps ?? controls.Melody?.Steps ?? GenerationLimits.DefaultSteps, k = result.GetValue(gibbsK);
+            int stepCount = whole is not null ? gapTo - gapFrom : lengthSteps ?? controls.Melody?.Steps ?? GenerationLimits.DefaultSteps;
             if (stepCount < 1 || stepCount > RnnRbmGenerator.MaxSteps || k < 1 || k > RnnRbmGenerator.MaxGibbsK)
             {
                 throw new UsageException($"--steps must lie in [1, {RnnRbmGenerator.MaxSteps}] and --gibbs-k in [1, {RnnRbmGenerator.MaxGibbsK}].");
@@ -85,49 +125,76 @@ internal static class GenerateCommand
             {
                 primerRoll = MidiReader.Read(File.ReadAllBytes(primerPath), new MidiReadOptions { Grid = grid, Range = loaded.Range }).Roll;
             }
-            ulong seedValue = result.GetValue(seed) ?? BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            PianoRoll sampled = new RnnRbmGenerator(loaded).Generate(stepCount, k, seedValue, primerRoll, controls);
-            double milliseconds = clock.Elapsed.TotalMilliseconds;
-            int semitones = Semitones(result.GetValue(transpose), result.GetValue(key), sampled);
-            PianoRoll roll = sampled.Transposed(semitones)
-                ?? throw new UsageException($"--transpose {semitones} would move the model's range {loaded.Range} beyond MIDI's notes 0-127.");
-            string midiPath = result.GetValue(output)!;
-            File.WriteAllBytes(midiPath, MidiWriter.Write(roll, writeOptions));
-            string? pngPath = result.GetValue(png);
-            if (pngPath is not null)
-            {
-                File.WriteAllBytes(pngPath, PianoRollImage.RenderPng(roll, grid, new PianoRollImageOptions { Title = $"generated piano-roll (seed {seedValue})" }));
-            }
-            string? estimatedKey = MusicalKey.Estimate(roll)?.ToString();
-            o.Result(new { @event = "generated", seed = seedValue, steps = stepCount, gibbsK = k, temperature = controls.Temperature, melody = controls.Melody is not null, transpose = semitones, key = estimatedKey, notes = roll.CountActive(), milliseconds, midi = midiPath, png = pngPath },
-                $"generated {stepCount} steps ({roll.CountActive()} note-steps) with seed {seedValue} in {milliseconds:F1} ms -> {midiPath}" +
-                (pngPath is null ? "" : $", {pngPath}"));
+            ulong firstSeed = result.GetValue(seed) ?? BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
+            (List<PianoRoll> Rolls, List<string> Names)? corpusRolls = null;
             if (result.GetValue(corpus) is string corpusPath)
             {
-                var read = new MidiReadOptions { Grid = grid, Range = loaded.Range };
-                (List<PianoRoll> rolls, List<MidiFileReport> reports) = CorpusFiles.Load(corpusPath, read);
+                (List<PianoRoll> rolls, List<MidiFileReport> reports) = CorpusFiles.Load(corpusPath, new MidiReadOptions { Grid = grid, Range = loaded.Range });
                 if (rolls.Count == 0)
                 {
                     throw new UsageException($"No usable MIDI file in {corpusPath} to check the piece against.");
                 }
-                List<string> names = [.. reports.Where(r => r.Accepted).Select(r => r.FileName)];
-                int warnAbove = result.GetValue(threshold) ?? NoveltyIndex.DefaultThreshold(grid);
-                if (warnAbove < 0)
+                corpusRolls = (rolls, [.. reports.Where(r => r.Accepted).Select(r => r.FileName)]);
+            }
+            var generator = new RnnRbmGenerator(loaded);
+            for (int i = 0; i < pieces; i++)
+            {
+                ulong seedValue = unchecked(firstSeed + (ulong)i);
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                GapFill? filled = whole is null ? null : generator.FillGap(whole, gapFrom, gapTo, candidateCount, k, seedValue, controls);
+                PianoRoll sampled = filled?.Piece ?? generator.Generate(stepCount, k, seedValue, primerRoll, controls);
+                double milliseconds = clock.Elapsed.TotalMilliseconds;
+                int semitones = Semitones(result.GetValue(transpose), result.GetValue(key), sampled);
+                PianoRoll roll = sampled.Transposed(semitones)
+                    ?? throw new UsageException($"--transpose {semitones} would move the model's range {loaded.Range} beyond MIDI's notes 0-127.");
+                string midiPath = Numbered(result.GetValue(output)!, i, pieces);
+                File.WriteAllBytes(midiPath, MidiWriter.Write(roll, writeOptions));
+                string? pngPath = result.GetValue(png) is string pngBase ? Numbered(pngBase, i, pieces) : null;
+                if (pngPath is not null)
                 {
-                    throw new UsageException($"--novelty-threshold must be at least 0; got {warnAbove}.");
+                    File.WriteAllBytes(pngPath, PianoRollImage.RenderPng(roll, grid, new PianoRollImageOptions { Title = $"generated piano-roll (seed {seedValue})" }));
                 }
-                NoveltyReport novelty = new NoveltyIndex([.. names.Zip(rolls)]).Check(sampled, warnAbove);
-                o.Result(new { @event = "novelty", exact = novelty.Exact, transposed = novelty.Transposed, threshold = warnAbove, warning = novelty.Warning },
-                    Describe(novelty));
-                StyleStatistics piece = StyleStatistics.Measure([sampled]), source = StyleStatistics.Measure(rolls);
-                double distance = piece.DistanceTo(source);
-                o.Result(new { @event = "style", distance, piece, corpus = source },
-                    $"style distance to the corpus {distance:F3} (0 = the same statistics, 1 = nothing in common); empty steps {piece.EmptyStepRate:P0} " +
-                    $"(corpus {source.EmptyStepRate:P0}), notes per sounding step {piece.MeanPolyphony:F2} ({source.MeanPolyphony:F2})");
+                string? estimatedKey = MusicalKey.Estimate(roll)?.ToString();
+                object? gap = filled is null ? null : new { start = gapFrom, end = gapTo, candidates = candidateCount, chosen = filled.Chosen, scores = filled.Scores, weights = filled.Weights(), scoredSteps = filled.ScoredSteps };
+                o.Result(new { @event = "generated", seed = seedValue, steps = stepCount, gibbsK = k, temperature = controls.Temperature, melody = controls.Melody is not null, transpose = semitones, key = estimatedKey, notes = roll.CountActive(), milliseconds, midi = midiPath, png = pngPath, gap },
+                    (filled is null ? $"generated {stepCount} steps" : $"filled steps {gapFrom}-{gapTo - 1} ({stepCount} steps, candidate {filled.Chosen + 1} of {candidateCount}, kept with probability {filled.Weights()[filled.Chosen]:P0})") +
+                    $" ({roll.CountActive()} note-steps) with seed {seedValue} in {milliseconds:F1} ms -> {midiPath}" +
+                    (pngPath is null ? "" : $", {pngPath}"));
+                if (corpusRolls is ({ } rolls, { } names))
+                {
+                    // A filled gap is checked on the steps the model wrote, not on the piece it was given.
+                    PianoRoll written = filled is null ? sampled : Slice(sampled, gapFrom, gapTo);
+                    int warnAbove = result.GetValue(threshold) ?? NoveltyIndex.DefaultThreshold(grid);
+                    if (warnAbove < 0)
+                    {
+                        throw new UsageException($"--novelty-threshold must be at least 0; got {warnAbove}.");
+                    }
+                    NoveltyReport novelty = new NoveltyIndex([.. names.Zip(rolls)]).Check(written, warnAbove);
+                    o.Result(new { @event = "novelty", seed = seedValue, exact = novelty.Exact, transposed = novelty.Transposed, threshold = warnAbove, warning = novelty.Warning },
+                        Describe(novelty));
+                    StyleStatistics piece = StyleStatistics.Measure([written]), source = StyleStatistics.Measure(rolls);
+                    double distance = piece.DistanceTo(source);
+                    o.Result(new { @event = "style", seed = seedValue, distance, piece, corpus = source },
+                        $"style distance to the corpus {distance:F3} (0 = the same statistics, 1 = nothing in common); empty steps {piece.EmptyStepRate:P0} " +
+                        $"(corpus {source.EmptyStepRate:P0}), notes per sounding step {piece.MeanPolyphony:F2} ({source.MeanPolyphony:F2})");
+                }
             }
         }));
         return command;
+    }
+
+    // out.mid for one piece; out-1.mid, out-2.mid, … for several.
+    private static string Numbered(string path, int index, int count) =>
+        count == 1 ? path : Path.Combine(Path.GetDirectoryName(path) ?? "", $"{Path.GetFileNameWithoutExtension(path)}-{index + 1}{Path.GetExtension(path)}");
+
+    private static PianoRoll Slice(PianoRoll roll, int from, int to)
+    {
+        var part = new PianoRoll(to - from, roll.Range);
+        for (int t = from; t < to; t++)
+        {
+            roll.Row(t).CopyTo(part.MutableRow(t - from));
+        }
+        return part;
     }
 
     // --steps, --bars or --seconds (one of them) as steps on the model's grid; null when none is given.

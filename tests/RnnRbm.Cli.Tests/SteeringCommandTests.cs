@@ -74,3 +74,72 @@ public class SteeringCommandTests
         Assert.False(File.Exists(temp["x.mid"]));
     }
 }
+
+public class FillAndCountCommandTests
+{
+    [Fact]
+    public void Generate_Fill_KeepsThePieceOutsideTheGap_AndSaysWhichCandidateItKept()
+    {
+        using var temp = new TempFolder("rnnrbm-cli-tests-");
+        string corpus = temp.DemoCorpus(2);
+        ModelFile.Save(TinyModel.Create(5, "cli test"), temp["m.rnnrbm"]);
+        string pieceFile = Directory.GetFiles(corpus, "*.mid").Order(StringComparer.Ordinal).First();
+        var read = new MidiReadOptions { Grid = new TimeGrid.Beats(2) };
+        PianoRoll given = MidiReader.Read(File.ReadAllBytes(pieceFile), read).Roll;
+        int end = Math.Min(given.Steps, 20);
+        using CliProcess generate = CliProcess.Run(temp.Path, "generate", "--model", "m.rnnrbm", "--fill", pieceFile, "--gap-start", "8", "--gap-end", end.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--candidates", "3", "--gibbs-k", "2", "--seed", "6", "--out", "f.mid", "--json");
+        Assert.True(generate.ExitCode == 0, generate.Stderr);
+        PianoRoll piece = MidiReader.Read(File.ReadAllBytes(temp["f.mid"]), read).Roll;
+        for (int t = 0; t < given.Steps; t++)
+        {
+            if (t < 8 || t >= end)
+            {
+                Assert.Equal(given.NotesAt(t), t < piece.Steps ? piece.NotesAt(t) : []);
+            }
+        }
+        JsonElement gap = generate.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+            .Single(l => l.GetProperty("event").GetString() == "generated").GetProperty("gap");
+        Assert.Equal(3, gap.GetProperty("candidates").GetInt32());
+        Assert.Equal(3, gap.GetProperty("scores").GetArrayLength());
+        Assert.InRange(gap.GetProperty("chosen").GetInt32(), 0, 2);
+    }
+
+    [Fact]
+    public void Generate_Count_WritesOneNumberedFilePerSeed()
+    {
+        using var temp = new TempFolder("rnnrbm-cli-tests-");
+        ModelFile.Save(TinyModel.Create(5, "cli test"), temp["m.rnnrbm"]);
+        using CliProcess generate = CliProcess.Run(temp.Path, "generate", "--model", "m.rnnrbm", "--steps", "16", "--gibbs-k", "2", "--seed", "40", "--count", "3", "--out", "p.mid", "--png", "p.png", "--json");
+        Assert.True(generate.ExitCode == 0, generate.Stderr);
+        Assert.False(File.Exists(temp["p.mid"]));
+        for (int i = 1; i <= 3; i++)
+        {
+            Assert.True(File.Exists(temp[$"p-{i}.mid"]), $"p-{i}.mid");
+            Assert.True(File.Exists(temp[$"p-{i}.png"]), $"p-{i}.png");
+        }
+        ulong[] seeds = [.. generate.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(l => l.GetProperty("event").GetString() == "generated").Select(l => l.GetProperty("seed").GetUInt64())];
+        Assert.Equal([40UL, 41UL, 42UL], seeds);
+        // The second file is what seed 41 alone writes.
+        using CliProcess alone = CliProcess.Run(temp.Path, "generate", "--model", "m.rnnrbm", "--steps", "16", "--gibbs-k", "2", "--seed", "41", "--out", "a.mid");
+        Assert.True(alone.ExitCode == 0, alone.Stderr);
+        Assert.Equal(File.ReadAllBytes(temp["a.mid"]), File.ReadAllBytes(temp["p-2.mid"]));
+    }
+
+    [Theory]
+    [InlineData(new[] { "--count", "9" }, "count must lie in [1, 8]")]
+    [InlineData(new[] { "--fill", "x.mid" }, "--fill needs --gap-start and --gap-end")]
+    [InlineData(new[] { "--gap-start", "3" }, "--gap-start and --gap-end need --fill")]
+    [InlineData(new[] { "--fill", "x.mid", "--gap-start", "1", "--gap-end", "3", "--steps", "4" }, "leave out --steps")]
+    [InlineData(new[] { "--fill", "x.mid", "--gap-start", "1", "--gap-end", "3", "--candidates", "0" }, "candidates must lie in [1, 32]")]
+    public void Generate_RefusesBadFillOrCount_SayingWhy(string[] extra, string message)
+    {
+        using var temp = new TempFolder("rnnrbm-cli-tests-");
+        ModelFile.Save(TinyModel.Create(5, "cli test"), temp["m.rnnrbm"]);
+        using CliProcess generate = CliProcess.Run(temp.Path, ["generate", "--model", "m.rnnrbm", "--out", "o.mid", .. extra]);
+        Assert.NotEqual(0, generate.ExitCode);
+        Assert.Contains(message, generate.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(temp["o.mid"]));
+    }
+}

@@ -178,8 +178,8 @@ public sealed partial class MusicianPagesTests(BrowserFixture fixture)
     {
         using HttpClient client = fixture.App.CreateRealClient();
         Guid corpus = await TestData.CreateCorpusAsync(client, "Connection corpus", 3);
-        // Long enough to be running all along (cancelled at the end).
-        Guid training = await TestData.StartTinyTrainingAsync(client, corpus, epochs: 5000);
+        // Running all along (cancelled at the end).
+        Guid training = await TestData.StartEndlessTrainingAsync(client, corpus);
         foreach ((int width, int height) in new[] { (1280, 800), (390, 844) })
         {
             IPage page = await fixture.NewPageAsync(width, height);

@@ -111,6 +111,13 @@ public static class TestData
     public static Task<Guid> StartTinyTrainingAsync(HttpClient client, Guid corpus, int epochs = 1) =>
         PostForIdAsync(client, "/api/trainings", new { corpusId = corpus, stepsPerQuarter = 2, hidden = 16, recurrent = 8, cdK = 1, epochs, seed = 7 });
 
+    /// <summary>
+    /// Starts a tiny training that runs until it is cancelled: many epochs and no early stopping (patience 0), since
+    /// on a tiny corpus the default patience would end it within a minute or two, in the middle of a page test.
+    /// </summary>
+    public static Task<Guid> StartEndlessTrainingAsync(HttpClient client, Guid corpus) =>
+        PostForIdAsync(client, "/api/trainings", new { corpusId = corpus, stepsPerQuarter = 2, hidden = 16, recurrent = 8, cdK = 1, epochs = 100_000, patience = 0, seed = 7 });
+
     /// <summary>Starts a small evaluation through the API (on the corpus's first split with files); returns its id.</summary>
     public static async Task<Guid> StartTinyEvaluationAsync(HttpClient client, Guid model, Guid corpus)
     {

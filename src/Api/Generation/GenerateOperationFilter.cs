@@ -22,7 +22,7 @@ internal sealed class GenerateOperationFilter : IOperationFilter
             {
                 ok.Headers ??= new Dictionary<string, IOpenApiHeader>();
                 ok.Headers[GenerateEndpoint.SeedHeader] = ApiContractFilter.Header("The seed used (decimal): send it back to regenerate the same piece.", JsonSchemaType.String);
-                ok.Headers[GenerateEndpoint.GenerationIdHeader] = ApiContractFilter.Header("The generation's id (GET /api/generations/{id} and its views).", JsonSchemaType.String);
+                ok.Headers[GenerateEndpoint.GenerationIdHeader] = ApiContractFilter.Header("The generation's id (GET /api/generations/{id} and its views); with count above 1 every piece's id, comma-separated, in seed order.", JsonSchemaType.String);
             }
         }
     }

@@ -98,6 +98,38 @@ public sealed record GenerateRequest : IRequestBody
     public string? Key { get; init; }
 
     /// <summary>
+    /// Pieces to sample, 1..8 (default 1), with seeds seed, seed + 1, …; each is its own generation in the history. POST
+    /// /generate answers them as a zip of MIDI files (or of PNG images) or, for <c>json</c>, a JSON list; POST
+    /// /api/generations lists each piece with its links under <c>pieces</c>. count × steps × gibbsK at most 1000000.
+    /// </summary>
+    /// <example>1</example>
+    public int? Count { get; init; }
+
+    /// <summary>
+    /// Fill a gap: a piece as a MIDI file, base64 (a <c>data:...;base64,</c> prefix is accepted), read over the model's
+    /// pitch range and time grid. Steps [gapStart, gapEnd) are sampled again so that they lead into what follows (importance
+    /// resampling of <c>candidates</c> fillings, weighed by the model's likelihood of the steps after the gap); every other
+    /// step is kept exactly. The answer is the whole piece. Exclusive with primer, melody, bars, seconds, transpose and key.
+    /// docs/generation.md, "Filling a gap".
+    /// </summary>
+    public string? Fill { get; init; }
+
+    /// <summary>With fill: the gap's first step, on the model's grid (required with fill).</summary>
+    /// <example>16</example>
+    public int? GapStart { get; init; }
+
+    /// <summary>With fill: one past the gap's last step (required with fill); the steps from here on lead the choice.</summary>
+    /// <example>32</example>
+    public int? GapEnd { get; init; }
+
+    /// <summary>
+    /// With fill: K, the candidate fillings sampled and weighed (1..32, default 8). Each costs a generation of the gap; count ×
+    /// candidates × (gapEnd − gapStart) × gibbsK at most 1000000.
+    /// </summary>
+    /// <example>8</example>
+    public int? Candidates { get; init; }
+
+    /// <summary>
     /// POST /generate's answer: <c>midi</c> (default, audio/midi attachment), <c>png</c> (piano-roll image) or <c>json</c> (notes per
     /// step); the Accept header can ask for the same (a conflict between the two is a 406). Ignored by POST /api/generations.
     /// </summary>
@@ -119,10 +151,15 @@ public sealed record GenerateRequest : IRequestBody
         }
         int steps = Steps ?? GenerationLimits.DefaultSteps; // a melody's length is checked once it is read
         int gibbsK = GibbsK ?? GenerationLimits.DefaultGibbsK;
-        if (!errors.ContainsKey("steps") && !errors.ContainsKey("gibbsK") && (long)steps * gibbsK > GenerationLimits.MaxGibbsSweeps)
+        int count = Count ?? 1;
+        bool bounded = !errors.ContainsKey("steps") && !errors.ContainsKey("gibbsK") && !errors.ContainsKey("count");
+        if (Fill is null && bounded && (long)count * steps * gibbsK > GenerationLimits.MaxGibbsSweeps)
         {
-            errors.Add("gibbsK", $"steps × gibbsK must be at most {GenerationLimits.MaxGibbsSweeps} (one request must stay within seconds); got {steps} × {gibbsK}. Lower either.");
+            errors.Add("gibbsK", count == 1
+                ? $"steps × gibbsK must be at most {GenerationLimits.MaxGibbsSweeps} (one request must stay within seconds); got {steps} × {gibbsK}. Lower either."
+                : $"count × steps × gibbsK must be at most {GenerationLimits.MaxGibbsSweeps} (one request must stay within seconds); got {count} × {steps} × {gibbsK}. Lower one.");
         }
+        CheckFill(errors, gibbsK, count, bounded);
         if (new object?[] { Steps, Bars, Seconds }.Count(v => v is not null) > 1)
         {
             errors.Add(Steps is not null ? "steps" : "bars", "Give the length once: steps, bars or seconds.");
@@ -150,6 +187,57 @@ public sealed record GenerateRequest : IRequestBody
         if (Format is not null && !GenerationLimits.Formats.Contains(Format.Trim().ToLowerInvariant()))
         {
             errors.Add("format", $"format must be one of {string.Join(", ", GenerationLimits.Formats)}; got '{Format}'.");
+        }
+    }
+
+    // A gap to fill: the piece, the range inside it, and none of what a gap cannot have (a primer, a melody, a length,
+    // a transposition: the steps outside the gap are kept as they are).
+    private void CheckFill(RequestErrors errors, int gibbsK, int count, bool bounded)
+    {
+        if (Fill is null)
+        {
+            foreach ((string name, object? value) in new (string, object?)[] { ("gapStart", GapStart), ("gapEnd", GapEnd), ("candidates", Candidates) })
+            {
+                if (value is not null)
+                {
+                    errors.Add(name, $"{name} belongs to filling a gap: send fill (the piece) with it, or leave it out.");
+                }
+            }
+            return;
+        }
+        if (GapStart is null)
+        {
+            errors.Add("gapStart", "gapStart is required with fill: the gap's first step.");
+        }
+        if (GapEnd is null)
+        {
+            errors.Add("gapEnd", "gapEnd is required with fill: one past the gap's last step.");
+        }
+        else if (GapStart is int start && GapEnd <= start)
+        {
+            errors.Add("gapEnd", $"gapEnd must be above gapStart (the gap is [gapStart, gapEnd)); got [{start}, {GapEnd}).");
+        }
+        // includePrimer false and transpose 0 change nothing (a stored request holds them), so only the others are refused.
+        foreach ((string name, bool given) in new[] { ("primer", Primer is not null), ("melody", Melody is not null), ("bars", Bars is not null),
+            ("seconds", Seconds is not null), ("transpose", Transpose is not null and not 0), ("key", Key is not null), ("includePrimer", IncludePrimer == true) })
+        {
+            if (given)
+            {
+                errors.Add(name, $"{name} cannot be used with fill: the piece keeps every step outside the gap as it is.");
+            }
+        }
+        if (GapStart is int s && GapEnd is int e && e > s)
+        {
+            int gap = e - s;
+            if (Steps is int asked && asked != gap)
+            {
+                errors.Add("steps", $"With fill the steps generated are the gap's, {gap}; leave steps out or send {gap}.");
+            }
+            if (bounded && !errors.ContainsKey("candidates") && (long)count * (Candidates ?? (int)GenerationLimits.Candidates.Default!.Value) * gap * gibbsK > GenerationLimits.MaxGibbsSweeps)
+            {
+                errors.Add("candidates", $"count × candidates × (gapEnd − gapStart) × gibbsK must be at most {GenerationLimits.MaxGibbsSweeps} (one request must stay within seconds); " +
+                    $"got {count} × {Candidates ?? (int)GenerationLimits.Candidates.Default!.Value} × {gap} × {gibbsK}. Lower one.");
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using RnnRbm.Api.Audio;
 using RnnRbm.Api.Hosting;
 using RnnRbm.Api.Storage;
+using RnnRbm.Core.Model;
 
 namespace RnnRbm.Api.Generation;
 
@@ -80,6 +81,30 @@ internal static class GenerationHistoryEndpoints
         return piece is null ? problem! : await AudioSetup.RenderAsync(StoredPiece.Midi(piece), http, renderer, slots, options.Value);
     }
 
+    /// <summary>The address of <see cref="Zip"/> for these generations.</summary>
+    public static string ZipAddress(IEnumerable<Guid> ids) => "/api/generations/zip?" + string.Join("&", ids.Select(id => $"ids={id}"));
+
+    /// <summary>GET /api/generations/zip?ids=…: the MIDI files of several stored pieces (a request's <c>count</c>) in one zip, in the order given.</summary>
+    public static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> Zip(RnnRbmDbContext db, Guid[]? ids, CancellationToken cancellationToken)
+    {
+        int most = (int)GenerationLimits.Count.Maximum!.Value;
+        if (ids is not { Length: > 0 } || ids.Length > most)
+        {
+            return ErrorHandling.Invalid("ids", $"ids must name 1 to {most} generations (ids=…&ids=…, as a request's pieces list them); got {ids?.Length ?? 0}.");
+        }
+        var pieces = new List<GenerationJson>(ids.Length);
+        foreach (Guid id in ids)
+        {
+            (GenerationJson? piece, ProblemHttpResult? problem) = await PieceAsync(db, id, cancellationToken);
+            if (piece is null)
+            {
+                return problem!;
+            }
+            pieces.Add(piece);
+        }
+        return TypedResults.File(StoredPiece.Zip(pieces, png: false), "application/zip", fileDownloadName: StoredPiece.ZipFileName(pieces, png: false));
+    }
+
     private static async Task<(GenerationJson? Piece, ProblemHttpResult? Problem)> PieceAsync(RnnRbmDbContext db, Guid id, CancellationToken cancellationToken)
     {
         var row = await db.Generations.AsNoTracking().Where(g => g.Id == id).Select(g => new { g.Piece }).FirstOrDefaultAsync(cancellationToken);
@@ -116,7 +141,7 @@ internal static class GenerationHistoryEndpoints
             ?? throw new InvalidOperationException($"Generation {g.Id} has no stored request.");
         bool hasPrimer = request.Primer is not null;
         return new GenerationSummary(g.Id, g.ModelId, row.ModelName, g.CreatedUtc, g.Steps, g.Notes, hasPrimer,
-            withPrimer ? request : request with { Primer = null, Melody = null },
+            withPrimer ? request : request with { Primer = null, Melody = null, Fill = null },
             g.Piece is null ? null : StoredPiece.Unpack(g.Piece));
     }
 }

@@ -23,6 +23,7 @@ namespace RnnRbm.Api.Generation;
 /// <param name="MelodySteps">Steps of a melody the model harmonized (0: none); its notes are in <paramref name="Notes"/> at every step.</param>
 /// <param name="Transpose">Semitones the output was moved by after sampling (its pitch range moved with it).</param>
 /// <param name="Key">The output's key as estimated from its pitch classes (Krumhansl-Kessler profiles), e.g. "D minor"; null for silence.</param>
+/// <param name="Gap">With fill: the gap filled and how its filling was chosen; absent otherwise.</param>
 /// <param name="Novelty">
 /// Is it new? The longest runs the generated steps share with the model's training corpus; absent when that corpus is not
 /// in this service (an imported or bundled model).
@@ -45,7 +46,33 @@ public sealed record GenerationJson(
     int MelodySteps = 0,
     int Transpose = 0,
     string? Key = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] NoveltyJson? Novelty = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] NoveltyJson? Novelty = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] GapJson? Gap = null);
+
+/// <summary>
+/// A filled gap (docs/generation.md, "Filling a gap"): <c>candidates</c> fillings were sampled from the steps before the gap
+/// and one chosen with probability ∝ exp(score), its score the model's log pseudo-likelihood of the steps after the gap.
+/// </summary>
+/// <param name="Start">The gap's first step in <c>notes</c>.</param>
+/// <param name="End">One past its last step; every step outside [start, end) is the uploaded piece's.</param>
+/// <param name="Candidates">Fillings sampled.</param>
+/// <param name="Chosen">The index of the filling kept (0-based, in the order drawn).</param>
+/// <param name="Scores">Each candidate's score, in nats (all 0 when nothing follows the gap).</param>
+/// <param name="Weights">The probability each candidate had of being kept.</param>
+/// <param name="ScoredSteps">Steps after the gap that were scored (at most 32).</param>
+public sealed record GapJson(int Start, int End, int Candidates, int Chosen, IReadOnlyList<double> Scores, IReadOnlyList<double> Weights, int ScoredSteps);
+
+/// <summary>One piece of a request for several (<c>count</c>): its generation and the addresses of its views.</summary>
+/// <param name="Id">The piece's generation id (each piece is its own generation in the history).</param>
+/// <param name="Seed">Its seed: the request's seed plus its index.</param>
+/// <param name="Midi">GET address of its MIDI file.</param>
+/// <param name="Png">GET address of its piano-roll image.</param>
+/// <param name="Audio">GET address of its audio.</param>
+public sealed record PieceLinksJson(Guid Id, ulong Seed, string Midi, string Png, string Audio)
+{
+    public static PieceLinksJson Of(Guid id, ulong seed) =>
+        new(id, seed, $"/api/generations/{id}/midi", $"/api/generations/{id}/png", $"/api/generations/{id}/audio");
+}
 
 /// <summary>
 /// How much of the model's training corpus a piece repeats (docs/generation.md, "Is it new?"): its longest run of
@@ -93,9 +120,16 @@ public sealed record TimeGridJson(string Kind, double? Seconds, int? StepsPerQua
 /// GET /api/generations/{id} and POST /api/generations, and absent for generations recorded before pieces were kept.
 /// Its views: GET /api/generations/{id}/midi, /png and /audio.
 /// </param>
+/// <param name="Pieces">
+/// Only in POST /api/generations' answer to a request with count above 1: every piece sampled, this one first, each a
+/// generation of its own with its seed and views.
+/// </param>
+/// <param name="Zip">With <paramref name="Pieces"/>: the GET address of a zip of all their MIDI files.</param>
 public sealed record GenerationSummary(
     Guid Id, Guid ModelId, string? ModelName, DateTimeOffset CreatedUtc, int Steps, int NoteSteps, bool HasPrimer, GenerationSettings Request,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] GenerationJson? Piece = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] GenerationJson? Piece = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<PieceLinksJson>? Pieces = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Zip = null);
 
 /// <summary>A page of the history, most recent first.</summary>
 /// <param name="Items">The generations of this page.</param>

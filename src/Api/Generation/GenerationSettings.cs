@@ -21,13 +21,21 @@ namespace RnnRbm.Api.Generation;
 /// <param name="Melody">The melody harmonized, a MIDI file as base64; absent when none, and in history lists.</param>
 /// <param name="MelodyOnTop">Whether the keys above the melody were kept silent.</param>
 /// <param name="Transpose">Semitones the output was moved by (a key asked for is resolved to these).</param>
+/// <param name="Fill">The piece whose gap was filled, a MIDI file as base64; absent when none, and in history lists.</param>
+/// <param name="GapStart">With fill: the gap's first step.</param>
+/// <param name="GapEnd">With fill: one past the gap's last step.</param>
+/// <param name="Candidates">With fill: the candidate fillings weighed.</param>
 public sealed record GenerationSettings(
     Guid ModelId, int Steps, int GibbsK, ulong Seed, double Tempo, int Program, string Format, bool IncludePrimer,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Primer,
     double Temperature = 1,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Melody = null,
     bool MelodyOnTop = false,
-    int Transpose = 0)
+    int Transpose = 0,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Fill = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? GapStart = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? GapEnd = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Candidates = null)
 {
     /// <summary>
     /// Fills in the defaults of a request its endpoint has checked (bounds and rules) and decodes the primer, whose
@@ -38,12 +46,14 @@ public sealed record GenerationSettings(
     /// <param name="settings">The resolved request when there are no errors.</param>
     /// <param name="primer">The primer's decoded bytes, when one was given.</param>
     /// <param name="melody">The melody's decoded bytes, when one was given.</param>
-    internal static Dictionary<string, string[]> Resolve(GenerateRequest request, int maxPrimerBytes, out GenerationSettings? settings, out byte[]? primer, out byte[]? melody)
+    /// <param name="fill">The bytes of the piece whose gap to fill, when one was given.</param>
+    internal static Dictionary<string, string[]> Resolve(GenerateRequest request, int maxPrimerBytes, out GenerationSettings? settings, out byte[]? primer, out byte[]? melody, out byte[]? fill)
     {
         var errors = new Dictionary<string, string[]>();
         settings = null;
         primer = null;
         melody = null;
+        fill = null;
         int steps = request.Steps ?? GenerationLimits.DefaultSteps;
         int gibbsK = request.GibbsK ?? GenerationLimits.DefaultGibbsK;
         double tempo = request.Tempo ?? GenerationLimits.DefaultTempo;
@@ -67,16 +77,32 @@ public sealed record GenerationSettings(
                 errors["melody"] = [problem!];
             }
         }
+        string? fillText = null;
+        if (request.Fill is not null)
+        {
+            fillText = StripDataUrl(request.Fill);
+            if (!TryDecodeMidi("fill", fillText, maxPrimerBytes, out fill, out string? problem))
+            {
+                errors["fill"] = [problem!];
+            }
+        }
         if (errors.Count > 0)
         {
             primer = null;
             melody = null;
+            fill = null;
             return errors;
         }
         // A random seed below 2^53 survives a trip through a JavaScript number (the UI regenerates from it).
         ulong seed = request.Seed ?? (BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) >> 11);
         settings = new GenerationSettings(request.ModelId!.Value, steps, gibbsK, seed, tempo, program, format, request.IncludePrimer ?? false, primerText,
-            request.Temperature ?? GenerationLimits.Temperature.Default!.Value, melodyText, request.MelodyOnTop ?? false, request.Transpose ?? 0);
+            request.Temperature ?? GenerationLimits.Temperature.Default!.Value, melodyText, request.MelodyOnTop ?? false, request.Transpose ?? 0,
+            fillText, request.GapStart, request.GapEnd,
+            fillText is null ? null : request.Candidates ?? (int)GenerationLimits.Candidates.Default!.Value);
+        if (fillText is not null)
+        {
+            settings = settings with { Steps = request.GapEnd!.Value - request.GapStart!.Value };
+        }
         return errors;
     }
 

@@ -35,16 +35,21 @@ public static class GenerationSetup
                 "`Accept` header refuses is a 406. Clients that want several views of one piece use POST /api/generations and its views. " +
                 "Each generation is recorded: its id is in the `X-Generation-Id` header, and GET /api/generations/{id}/png (or /midi, /audio) " +
                 "renders the same piece again without sampling. " +
+                "`count` (1..8) samples several pieces with seeds seed, seed + 1, …: then the answer is a zip of their MIDI files (application/zip; " +
+                "of PNG images for png) or, for json, a JSON list of pieces, and `X-Generation-Id` lists their ids, comma-separated. " +
+                "`fill` (a base64 MIDI piece) with `gapStart`, `gapEnd` and `candidates` regenerates only the steps [gapStart, gapEnd) so that they lead " +
+                "into what follows (importance resampling, docs/generation.md \"Filling a gap\"); the answer is the whole piece. " +
                 "At most RnnRbm:GenerationConcurrency generations run at once; a request beyond them waits up to RnnRbm:GenerationSlotWait (1 s) for one, then 429 with `Retry-After` (seconds).")
             .AcceptsValidated<GenerateRequest>()
             .WithMetadata(new GenerateOperationFilter.Marker())
-            .Produces<Stream>(StatusCodes.Status200OK, "audio/midi")
+            .Produces<Stream>(StatusCodes.Status200OK, "audio/midi", "application/zip")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status406NotAcceptable)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status500InternalServerError)
             .RequireApiKeyForChanges();
 
+        const string notKeptShort = "409 when one was recorded before the service kept pieces.";
         RouteGroupBuilder history = app.MapGroup("/api/generations").WithTags("Generation").RequireApiKeyForChanges();
         history.MapPost("/", GenerateEndpoint.Create)
             .WithName("CreateGeneration")
@@ -53,6 +58,8 @@ public static class GenerationSetup
                 "The same body and sampling as POST /generate (the `format` field is ignored: every view is available). Answers 201 with " +
                 "the generation (`piece` holds the notes of every step) and its address in `Location`; then GET /api/generations/{id}/midi, " +
                 "/png and /audio render that piece without sampling again. The seed is in `request.seed` and the `X-Seed` header. " +
+                "With `count` above 1 the answer is the first piece's generation, and `pieces` lists every piece (its id, seed and views) with " +
+                "`zip`, the address of all their MIDI files in one zip; each piece is a generation of its own in the history. " +
                 "429 with `Retry-After` when no generation slot frees within RnnRbm:GenerationSlotWait.")
             .AcceptsValidated<GenerateRequest>()
             .WithMetadata(new GenerateOperationFilter.Marker())
@@ -68,6 +75,15 @@ public static class GenerationSetup
             .WithDescription("Paged with `limit` (1..100, default 20) and `offset`; `modelId` keeps one model's. Each item's `request` " +
                 "(primer left out) can be posted to /generate to regenerate it, or with another seed to vary it.")
             .ProducesValidationProblem();
+        history.MapGet("/zip", GenerationHistoryEndpoints.Zip)
+            .WithName("GetGenerationsZip")
+            .WithSummary("Several generations' MIDI files in one zip (the pieces of a request with count above 1: its `zip` address).")
+            .WithDescription("`ids` names 1 to 8 generations, repeated (`ids=…&ids=…`); the entries are named rnnrbm-{index}-seed-{seed}.mid in that order. " +
+                "404 when one is unknown, " + notKeptShort)
+            .Produces<Stream>(StatusCodes.Status200OK, "application/zip")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         history.MapGet("/{id:guid}", GenerationHistoryEndpoints.Get)
             .WithName("GetGeneration")
             .WithSummary("One served generation: its full request (primer included) and its piece, the notes of every step.");

@@ -54,5 +54,24 @@ internal static class StoredPiece
     public static byte[] Png(GenerationJson piece) => PianoRollImage.RenderPng(Roll(piece), Grid(piece.TimeGrid),
         new PianoRollImageOptions { Title = $"generated piano-roll (seed {piece.Seed.ToString(CultureInfo.InvariantCulture)})" });
 
+    /// <summary>A zip of several pieces' MIDI files (or PNG images), one entry per piece in order, named by index and seed.</summary>
+    public static byte[] Zip(IReadOnlyList<GenerationJson> pieces, bool png)
+    {
+        using var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            for (int i = 0; i < pieces.Count; i++)
+            {
+                string name = $"rnnrbm-{i + 1}-seed-{pieces[i].Seed.ToString(CultureInfo.InvariantCulture)}.{(png ? "png" : "mid")}";
+                using Stream entry = zip.CreateEntry(name, CompressionLevel.Fastest).Open();
+                entry.Write(png ? Png(pieces[i]) : Midi(pieces[i]));
+            }
+        }
+        return buffer.ToArray();
+    }
+
+    public static string ZipFileName(IReadOnlyList<GenerationJson> pieces, bool png) =>
+        $"rnnrbm-seed-{pieces[0].Seed.ToString(CultureInfo.InvariantCulture)}-{pieces.Count}-{(png ? "images" : "pieces")}.zip";
+
     public static string MidiFileName(GenerationJson piece) => $"rnnrbm-seed-{piece.Seed.ToString(CultureInfo.InvariantCulture)}.mid";
 }

@@ -28,7 +28,7 @@ namespace RnnRbm.Api.Training;
 /// <param name="LearningRateDecay">Learning-rate schedule: epoch e uses learningRate·decay^(e−1). Default 1 (constant).</param>
 /// <param name="ClipNorm">Gradient clipping: the largest L2 norm of one update's gradient; 0 = off (the default).</param>
 /// <param name="Patience">Early stopping: stop after this many epochs without a better validation log-likelihood; 0 = never stop early. Default 30 (seed 0).</param>
-/// <param name="ValidateEvery">Epochs between validation log-likelihoods; 0 (the default) = automatic, about 20% of the training time.</param>
+/// <param name="ValidateEvery">Epochs between validation log-likelihoods; 0 (the default) = automatic: about 20% of the training time, or half the plateau when the plateau rule is on.</param>
 /// <param name="KeepBest">The model keeps the best epoch on validation (true, the default) or the last one (false, the seed's behaviour).</param>
 /// <param name="LearnU0">Learn the RNN's initial state u0 by BPTT instead of keeping it 0. Default true (seed false).</param>
 /// <param name="CarryState">Carry the RNN state across the chunks of one sequence (truncated BPTT), so training sees long histories as evaluation does; false restarts every chunk from u0 (the seed). Default true (seed false).</param>

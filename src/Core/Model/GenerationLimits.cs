@@ -27,10 +27,10 @@ public static class GenerationLimits
     public const double MaxTemperature = 20;
 
     /// <summary>
-    /// Largest body of <c>POST /generate</c>: its fields and two MIDI files (a primer and a melody) of at most
+    /// Largest body of <c>POST /generate</c>: its fields and three MIDI files (a primer, a melody and a piece whose gap to fill) of at most
     /// <paramref name="maxFileBytes"/> each as base64.
     /// </summary>
-    public static long MaxBodyBytes(int maxFileBytes) => BodyLimits.WithFiles(2, maxFileBytes);
+    public static long MaxBodyBytes(int maxFileBytes) => BodyLimits.WithFiles(3, maxFileBytes);
 
     /// <summary>The response formats, lower case; the first is the default.</summary>
     public static IReadOnlyList<string> Formats { get; } = ["midi", "png", "json"];
@@ -55,6 +55,31 @@ public static class GenerationLimits
     /// <summary>The time signature bars count in when none is given.</summary>
     public const string DefaultTimeSignature = "4/4";
 
+    /// <summary>Most candidate fillings one gap may ask for (importance resampling's K).</summary>
+    public const int MaxCandidates = 32;
+
+    /// <summary>
+    /// K, the candidate fillings of a gap sampled and weighed by the right context (<see cref="RnnRbmGenerator.FillGap"/>).
+    /// Each costs a generation of the gap's length and a scoring of the right context.
+    /// </summary>
+    public static FieldLimit Candidates { get; } = FieldLimit.Whole("candidates", 1, MaxCandidates, 8);
+
+    /// <summary>The gap's first step (steps of the piece before it are kept and read as its left context).</summary>
+    public static FieldLimit GapStart { get; } = FieldLimit.Whole("gapStart", 0, MaxPrimerSteps - 1);
+
+    /// <summary>One past the gap's last step: the gap is [gapStart, gapEnd); the steps from gapEnd on are kept.</summary>
+    public static FieldLimit GapEnd { get; } = FieldLimit.Whole("gapEnd", 1, MaxPrimerSteps);
+
+    /// <summary>
+    /// Steps after a gap whose likelihood weighs the candidates: the music a filling must lead into. A bound keeps the
+    /// cost of a candidate's score fixed (a few tenths of a generated step each, docs/benchmarks.md); steps further on
+    /// depend on the gap through the recurrent state only and weigh little.
+    /// </summary>
+    public const int FillRightContextSteps = 32;
+
+    /// <summary>Pieces one request samples, with seeds seed, seed + 1, …; each is its own generation in the history.</summary>
+    public static FieldLimit Count { get; } = FieldLimit.Whole("count", 1, 8, 1);
+
     /// <summary>Pieces a style measurement generates (<c>POST /api/models/{id}/style</c>).</summary>
     public static FieldLimit StylePieces { get; } = FieldLimit.Whole("pieces", 1, 32, 8);
 
@@ -62,5 +87,5 @@ public static class GenerationLimits
     public static IReadOnlyList<FieldLimit> Style { get; } = [StylePieces, Steps, GibbsK, Seed, Temperature];
 
     /// <summary>Every field, in the order of the request.</summary>
-    public static IReadOnlyList<FieldLimit> All { get; } = [Steps, GibbsK, Seed, Tempo, Program, Temperature, Bars, Seconds, Transpose];
+    public static IReadOnlyList<FieldLimit> All { get; } = [Steps, GibbsK, Seed, Tempo, Program, Temperature, Bars, Seconds, Transpose, Count, GapStart, GapEnd, Candidates];
 }

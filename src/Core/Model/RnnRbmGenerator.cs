@@ -38,6 +38,10 @@ public sealed class RnnRbmGenerator
     private readonly int[] _active;    // max(V, H) indices of units that are on
     private readonly float[] _gates;   // 3U  z, r, r ⊙ u_{t-1} of a GRU model
     private readonly int[] _clamped;   // V   the keys a melody clamps on at this step, ascending
+    private readonly float[] _uLeft;   // U   u after a gap's left context
+    private readonly float[] _aScore;  // H   v W + bh_t of the frame being scored
+    private readonly float[] _aFlip;   // H   the same with one key flipped
+    private readonly float[] _spWork;  // H   softplus workspace
     private float _inverseTemperature = 1f;
 
     /// <summary>Prepares generation from <paramref name="model"/>.</summary>
@@ -64,6 +68,10 @@ public sealed class RnnRbmGenerator
         _gates = _p.Shape.Kind == RecurrenceKind.Gru ? new float[3 * u] : [];
         _active = new int[Math.Max(v, h)];
         _clamped = new int[v];
+        _uLeft = new float[u];
+        _aScore = new float[h];
+        _aFlip = new float[h];
+        _spWork = new float[h];
     }
 
     /// <summary>
@@ -138,6 +146,198 @@ public sealed class RnnRbmGenerator
         }
         return roll;
     }
+
+    /// <summary>
+    /// Fills a gap (docs/generation.md, "Filling a gap"): regenerates steps [<paramref name="gapStart"/>,
+    /// <paramref name="gapEnd"/>) of <paramref name="piece"/> so that they lead into what follows, by importance
+    /// resampling. The recurrence reads the steps before the gap; <paramref name="candidates"/> fillings are sampled from
+    /// there in turn from random stream 0 of <paramref name="seed"/> (the first is what <see cref="Generate"/> would
+    /// continue the left context with); each is scored by the model's log pseudo-likelihood of up to
+    /// <paramref name="rightContextSteps"/> steps after the gap, read teacher-forced after it; one is chosen with
+    /// probability ∝ exp(score) from stream 1. Every step outside the gap is the piece's, byte for byte.
+    /// </summary>
+    /// <remarks>
+    /// The exact log p(v_t) needs log Z_t of every step's RBM, which differs between candidates (their recurrent states
+    /// set the biases) and is intractable for 88 keys. The pseudo-likelihood Σ_i log p(v_ti | v_t,−i) needs none: each
+    /// term is a free-energy difference. It is exact when the RBM's keys are independent (W = 0) and otherwise counts
+    /// correlated keys' evidence more than once, so its weights are sharper than the true likelihood ratios.
+    /// <paramref name="controls"/> may set a temperature (for the sampling; the scores are the model's, at T = 1); a
+    /// melody is refused.
+    /// </remarks>
+    public GapFill FillGap(PianoRoll piece, int gapStart, int gapEnd, int candidates, int gibbsK, ulong seed,
+        GenerationControls? controls = null, int rightContextSteps = GenerationLimits.FillRightContextSteps)
+    {
+        controls ??= GenerationControls.None;
+        ArgumentNullException.ThrowIfNull(piece);
+        if (piece.Range != _range)
+        {
+            throw new ArgumentException($"The piece covers {piece.Range}; the model covers {_range}.", nameof(piece));
+        }
+        if (gapStart < 0 || gapEnd <= gapStart || gapEnd > piece.Steps)
+        {
+            throw new ArgumentOutOfRangeException(nameof(gapEnd), $"The gap [{gapStart}, {gapEnd}) must hold at least one step and lie within the piece's {piece.Steps} steps.");
+        }
+        if (candidates < 1 || candidates > GenerationLimits.MaxCandidates)
+        {
+            throw new ArgumentOutOfRangeException(nameof(candidates), candidates, GenerationLimits.Candidates.Problem(candidates));
+        }
+        if (rightContextSteps < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rightContextSteps), rightContextSteps, "rightContextSteps must be at least 0.");
+        }
+        if (controls.Melody is not null)
+        {
+            throw new ArgumentException("A gap is filled without a melody.", nameof(controls));
+        }
+        int gap = gapEnd - gapStart;
+        int scored = Math.Min(rightContextSteps, piece.Steps - gapEnd);
+        var left = new PianoRoll(gapStart, _range);
+        for (int t = 0; t < gapStart; t++)
+        {
+            piece.Row(t).CopyTo(left.MutableRow(t));
+        }
+
+        // Candidate k is Generate's continuation of the left context, drawn after candidates 0..k-1 on the same stream.
+        var random = new VectorRandom(seed, 0);
+        var fillings = new PianoRoll[candidates];
+        var scores = new double[candidates];
+        for (int k = 0; k < candidates; k++)
+        {
+            fillings[k] = Sample(gap, gibbsK, random, k == 0 ? left : null, controls, restoreLeft: k > 0);
+            // Teacher-forced over the right context: u already holds the state after the candidate's last step.
+            double score = 0;
+            for (int t = gapEnd; t < gapEnd + scored; t++)
+            {
+                score += LogPseudoLikelihood(piece.Row(t));
+                TensorPrimitives.ConvertChecked<byte, float>(piece.Row(t), _v);
+                Advance();
+            }
+            scores[k] = score;
+        }
+        int chosen = candidates == 1 ? 0 : Choose(scores, new VectorRandom(seed, 1));
+
+        var filled = new PianoRoll(piece.Steps, _range);
+        for (int t = 0; t < piece.Steps; t++)
+        {
+            (t >= gapStart && t < gapEnd ? fillings[chosen].Row(t - gapStart) : piece.Row(t)).CopyTo(filled.MutableRow(t));
+        }
+        return new GapFill(filled, fillings, scores, chosen, scored);
+    }
+
+    // Samples steps new steps: the first call reads the left context from u_0 and keeps the state it reaches; later
+    // calls start again from that state. Steps as Generate samples them (its loop, without a melody).
+    private PianoRoll Sample(int steps, int gibbsK, VectorRandom random, PianoRoll? left, GenerationControls controls, bool restoreLeft)
+    {
+        if (restoreLeft)
+        {
+            _uLeft.CopyTo(_u, 0);
+        }
+        else
+        {
+            _p.U0.CopyTo(_u, 0);
+            for (int t = 0; t < left!.Steps; t++)
+            {
+                TensorPrimitives.ConvertChecked<byte, float>(left.Row(t), _v);
+                Advance();
+            }
+            _u.CopyTo(_uLeft, 0);
+        }
+        _inverseTemperature = (float)(1 / controls.Temperature);
+        var roll = new PianoRoll(steps, _range);
+        for (int t = 0; t < steps; t++)
+        {
+            SampleStep(gibbsK, random);
+            Span<byte> row = roll.MutableRow(t);
+            for (int i = 0; i < row.Length; i++)
+            {
+                row[i] = _v[i] != 0 ? (byte)1 : (byte)0;
+            }
+            Advance();
+        }
+        return roll;
+    }
+
+    // Index k with probability exp(scores[k] − max) / Σ exp(scores − max): one uniform draw against the cumulative weights.
+    private static int Choose(double[] scores, VectorRandom random)
+    {
+        double max = scores.Max();
+        var weights = new double[scores.Length];
+        double total = 0;
+        for (int k = 0; k < scores.Length; k++)
+        {
+            weights[k] = Math.Exp(scores[k] - max);
+            total += weights[k];
+        }
+        Span<float> uniform = stackalloc float[1];
+        random.NextUniform(uniform);
+        double target = uniform[0] * total, cumulative = 0;
+        for (int k = 0; k < scores.Length; k++)
+        {
+            cumulative += weights[k];
+            if (target < cumulative)
+            {
+                return k;
+            }
+        }
+        return Array.FindLastIndex(weights, w => w > 0);
+    }
+
+    /// <summary>
+    /// log PL(x) = Σ_i log p(x_i | x_−i) of the RBM whose biases u_{t-1} (in _u) sets, at T = 1. With a = x W + bh_t,
+    /// F(x with i on) − F(x with i off) = −bv_ti − Σ_j [softplus(a_on_j) − softplus(a_off_j)], so
+    /// p(x_i = 1 | x_−i) = σ(bv_ti + Σ_j softplus(a_on_j) − softplus(a_off_j)); flipping key i moves a by ±W[i, :].
+    /// </summary>
+    private double LogPseudoLikelihood(ReadOnlySpan<byte> x)
+    {
+        int v = _p.Shape.Visible, h = _p.Shape.Hidden, u = _p.Shape.Recurrent;
+        _p.Bv.CopyTo(_bvt, 0);
+        _p.Bh.CopyTo(_bht, 0);
+        Kernels.VecMat(_u, _p.Wuv, u, v, _bvt, accumulate: true);
+        Kernels.VecMat(_u, _p.Wuh, u, h, _bht, accumulate: true);
+        _bht.CopyTo(_aScore, 0);
+        for (int i = 0; i < v; i++)
+        {
+            if (x[i] != 0)
+            {
+                TensorPrimitives.Add(_aScore, _p.W.AsSpan(i * h, h), _aScore);
+            }
+        }
+        double here = SumSoftplus(_aScore);
+        double logPl = 0;
+        for (int i = 0; i < v; i++)
+        {
+            ReadOnlySpan<float> row = _p.W.AsSpan(i * h, h);
+            double d;
+            if (x[i] != 0)
+            {
+                TensorPrimitives.Subtract(_aScore, row, _aFlip);
+                d = _bvt[i] + here - SumSoftplus(_aFlip);
+                logPl += LogSigmoid(d);
+            }
+            else
+            {
+                TensorPrimitives.Add(_aScore, row, _aFlip);
+                d = _bvt[i] + SumSoftplus(_aFlip) - here;
+                logPl += LogSigmoid(-d);
+            }
+        }
+        return logPl;
+    }
+
+    // Σ_j softplus(a_j) = Σ max(a_j, 0) + Σ log(1 + e^−|a_j|), with Σ max(a, 0) = (Σ a + Σ |a|) / 2: stable for any a.
+    private double SumSoftplus(ReadOnlySpan<float> a)
+    {
+        Span<float> work = _spWork.AsSpan(0, a.Length);
+        TensorPrimitives.Abs(a, work);
+        TensorPrimitives.Negate(work, work);
+        TensorPrimitives.Exp(work, work);
+        TensorPrimitives.Add(work, 1f, work);
+        TensorPrimitives.Log(work, work);
+        return ((double)TensorPrimitives.Sum(a) + TensorPrimitives.SumOfMagnitudes(a)) / 2 + TensorPrimitives.Sum<float>(work);
+    }
+
+    // log σ(d) = −softplus(−d), stable for any d.
+    private static double LogSigmoid(double d) => d >= 0 ? -Math.Log(1 + Math.Exp(-d)) : d - Math.Log(1 + Math.Exp(d));
 
     // The keys a melody's row clamps on, ascending, into _clamped; their count.
     private int ClampedKeys(ReadOnlySpan<byte> row)

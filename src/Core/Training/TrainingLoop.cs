@@ -228,7 +228,10 @@ public sealed class TrainingLoop : IDisposable
             int most = _stopping.Patience > 0 ? Math.Max(1, _stopping.Patience / 3) : 50;
             if (_stopping.PlateauEpochs > 0)
             {
-                most = Math.Min(most, _stopping.PlateauEpochs); // a plateau is seen when it is reached
+                // Twice within a plateau, so that one validation that reads worse than the best (the estimate and the
+                // model both move by a few hundredths between snapshots) does not halve the rate on its own: a cut
+                // needs two readings in a row without a better one.
+                most = Math.Min(most, Math.Max(1, _stopping.PlateauEpochs / 2));
             }
             // With the plateau rule a validation can change the parameters, so its cadence must not depend on timing
             // (else two runs of one training, or a resumed and a straight one, would learn different parameters).

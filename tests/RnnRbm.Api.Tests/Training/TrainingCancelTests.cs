@@ -17,7 +17,7 @@ public class TrainingCancelTests
         using var app = new RnnRbmAppFactory();
         using HttpClient client = app.CreateClient();
         Guid corpus = await AddCorpusAsync(app, train: 4, valid: 1);
-        TrainingResponse started = await StartAsync(client, Tiny(corpus, epochs: 10000));
+        TrainingResponse started = await StartAsync(client, Tiny(corpus, epochs: 10000) with { Patience = 0 });
         await WaitForAsync(client, started.Id, t => t.State == WorkStates.Running && t.Epoch >= 1);
 
         HttpResponseMessage cancel = await client.PostAsync(new Uri($"/api/trainings/{started.Id}/cancel", UriKind.Relative), null);

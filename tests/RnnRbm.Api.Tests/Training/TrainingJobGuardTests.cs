@@ -48,7 +48,7 @@ public class TrainingJobGuardTests
         using var app = new RnnRbmAppFactory(NoWorker);
         using HttpClient client = app.CreateClient();
         Guid corpus = await AddCorpusAsync(app, train: 4, valid: 0);
-        Guid id = (await StartAsync(client, Tiny(corpus, epochs: 10000))).Id;
+        Guid id = (await StartAsync(client, Tiny(corpus, epochs: 10000) with { Patience = 0 })).Id;
         Task run = app.Services.GetRequiredService<WorkJob>().RunAsync(TrainingRun.Kind, id, CancellationToken.None);
         await WaitForAsync(client, id, t => t.Epoch >= 1);
 

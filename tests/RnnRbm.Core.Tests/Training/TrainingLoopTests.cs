@@ -75,6 +75,23 @@ public class TrainingLoopTests
     }
 
     [Fact]
+    public void AutomaticCadence_WithAPlateauRule_ValidatesTwicePerPlateau_SoOneWorseReadingDoesNotCutTheRate()
+    {
+        // Plateau 4, automatic cadence: validations every 2 epochs (1, 3, 5, ...), whatever the timing. Best at 3; the
+        // worse reading at 5 alone does not cut; the second at 7 (four epochs after the best) does; 9 is a new best; the
+        // last planned epoch (12) is validated too.
+        var validation = new ScriptedValidation(-4.0, -3.0, -3.1, -3.2, -2.9, -3.0, -3.0);
+        using var loop = Loop(validation, new EarlyStoppingOptions { ValidateEvery = 0, Patience = 30, PlateauEpochs = 4 });
+        while (!loop.Finished)
+        {
+            loop.RunEpoch();
+        }
+        Assert.Equal([1, 3, 5, 7, 9, 11, 12], loop.History.Where(r => r.ValidLogLikelihood is not null).Select(r => r.Epoch));
+        Assert.Equal([7], loop.Events.Where(e => e.Kind == "plateau").Select(e => e.Epoch));
+        Assert.Equal(9, loop.ResultEpoch);
+    }
+
+    [Fact]
     public void SharpDrop_RollsBackToTheBest_AndHalvesTheLearningRate()
     {
         var validation = new ScriptedValidation(-4.0, -3.0, -9.0, -2.9);

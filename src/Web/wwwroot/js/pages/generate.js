@@ -85,6 +85,32 @@ async function readForm() {
   const temperature = Number($('temperature').value);
   if ($('temperature').value !== '' && temperature !== 1) req.temperature = temperature;
   if ($('key').value) req.key = $('key').value;
+  if ($('transpose').value !== '' && Number($('transpose').value) !== 0) req.transpose = Number($('transpose').value);
+  // A length in bars or seconds replaces Steps (the API refuses two lengths, and says so under the field).
+  if ($('bars').value !== '') {
+    req.bars = Number($('bars').value);
+    if ($('timeSignature').value.trim()) req.timeSignature = $('timeSignature').value.trim();
+    delete req.steps;
+  } else if ($('timeSignature').value.trim()) {
+    req.timeSignature = $('timeSignature').value.trim(); // without bars: the API explains what it is for
+  }
+  if ($('seconds').value !== '') {
+    req.seconds = Number($('seconds').value);
+    delete req.steps;
+  }
+  const count = Number($('count').value);
+  if ($('count').value !== '' && count !== 1) req.count = count;
+  const piece = $('fill').files[0];
+  if (piece) {
+    req.fill = await readFile(piece);
+    if ($('gapStart').value !== '') req.gapStart = Number($('gapStart').value);
+    if ($('gapEnd').value !== '') req.gapEnd = Number($('gapEnd').value);
+    if ($('candidates').value !== '') req.candidates = Number($('candidates').value);
+    delete req.steps; // the gap's length
+  } else if ($('gapStart').value !== '' || $('gapEnd').value !== '') {
+    if ($('gapStart').value !== '') req.gapStart = Number($('gapStart').value);
+    if ($('gapEnd').value !== '') req.gapEnd = Number($('gapEnd').value);
+  }
   return { req, seed: $('seed').value.trim() };
 }
 
@@ -117,6 +143,10 @@ async function generate(req, seed) {
     // The header keeps every digit of the seed; the JSON body's number may not survive a JS number above 2^53.
     const usedSeed = created.headers.get('X-Seed') || seed;
     const generation = await created.json();
+    if (generation.pieces) {
+      await showPieces(req, generation);
+      return;
+    }
     // Through request(), like the audio: a server that wants its API key for reads gets it.
     const [midi, png] = await Promise.all([view(generation.id, 'midi'), view(generation.id, 'png')]);
     urls.forEach((u) => URL.revokeObjectURL(u));
@@ -148,20 +178,61 @@ async function generate(req, seed) {
   }
 }
 
+/** Several pieces of one request side by side, each with its player, its file and a way to keep it. */
+async function showPieces(req, generation) {
+  const stored = await Promise.all(generation.pieces.map((p) => getJson(`/api/generations/${p.id}`)));
+  const files = await Promise.all(generation.pieces.map((p) => view(p.id, 'midi')));
+  const zip = await (await request(generation.zip)).blob();
+  urls.forEach((u) => URL.revokeObjectURL(u));
+  urls = [...files.map((f) => URL.createObjectURL(f)), URL.createObjectURL(zip)];
+  const model = models.find((m) => m.id === req.modelId);
+  for (const old of resultBody.querySelectorAll('.player')) old.destroy();
+  const cards = generation.pieces.map((p, i) => {
+    const box = h('div', { class: 'piece-player' });
+    const card = h('article', { class: 'card piece-card', 'data-seed': String(p.seed), 'aria-label': `Piece ${i + 1}, seed ${p.seed}` },
+      h('h3', {}, `Piece ${i + 1} · seed `, h('span', { class: 'seed' }, String(p.seed))),
+      describePiece(stored[i].piece || {}, `piece-${i + 1}`),
+      box,
+      h('div', { class: 'button-row' },
+        h('a', { class: 'button button-small', href: urls[i], download: `rnnrbm-seed-${p.seed}.mid` }, 'Download MIDI'),
+        h('button', { type: 'button', class: 'button button-small button-quiet', onclick: () => keep(card, p.seed) }, 'Keep this one')));
+    return { card, box, generation: stored[i], seed: p.seed };
+  });
+  replace(resultBody,
+    h('p', {}, `${model ? model.name : 'Model'} · ${generation.pieces.length} pieces · ${generation.request.steps} steps each · k ${req.gibbsK}`),
+    h('div', { class: 'button-row' }, h('a', { class: 'button', id: 'download-zip', href: urls[urls.length - 1], download: `rnnrbm-seed-${generation.pieces[0].seed}-${generation.pieces.length}-pieces.zip` }, 'Download all (zip)')),
+    h('div', { class: 'pieces-side-by-side', id: 'result-pieces' }, ...cards.map((c) => c.card)));
+  cards.forEach((c, i) => play(c.box, c.generation, `piece-audio-${i + 1}`, `Piano-roll player: piece ${i + 1}, seed ${c.seed}`));
+  loadRecent();
+}
+
+/** Keeping a piece of several: its seed goes into the form (one piece at a time from here), the others stay in the history. */
+function keep(card, seed) {
+  for (const other of resultBody.querySelectorAll('.piece-card')) {
+    other.classList.toggle('kept', other === card);
+    other.querySelector('.kept-note')?.remove();
+  }
+  card.append(h('p', { class: 'kept-note', role: 'status' }, `Kept: seed ${seed} is in the Seed field, so Generate makes this piece again (with your changes); every piece stays in Recent generations.`));
+  $('seed').value = String(seed);
+  $('count').value = '1';
+}
+
 /** What the piece is, in a musician's words: its key, the steering used, and whether it copies the corpus. */
-function describePiece(piece) {
+function describePiece(piece, id = 'result') {
   const parts = [];
   if (piece.key) parts.push(`Key: ${piece.key}${piece.transpose ? ` (moved ${piece.transpose > 0 ? 'up' : 'down'} ${Math.abs(piece.transpose)} semitone${Math.abs(piece.transpose) === 1 ? '' : 's'})` : ''}`);
   if (piece.melodySteps) parts.push('your melody kept on every step');
   if (piece.temperature && piece.temperature !== 1) parts.push(`temperature ${piece.temperature}`);
-  const lines = [h('p', { class: 'muted', id: 'result-key' }, parts.join(' · '))];
+  const g = piece.gap;
+  if (g) parts.push(`gap filled: steps ${g.start + 1}–${g.end}, candidate ${g.chosen + 1} of ${g.candidates} kept (it had a ${Math.round(100 * g.weights[g.chosen])}% chance)`);
+  const lines = [h('p', { class: 'muted', id: `${id}-key` }, parts.join(' · '))];
   const n = piece.novelty;
   if (n) {
     const run = n.transposed.steps > n.exact.steps ? n.transposed : n.exact;
     const where = run.steps ? `${run.steps} steps from step ${run.pieceStart + 1} match ${run.file} from its step ${run.fileStart + 1}${run.transposition ? `, moved ${run.transposition > 0 ? '+' : ''}${run.transposition} semitones` : ''}` : 'not one step in common';
     lines.push(n.warning
       ? alertBox('warning', 'This piece copies its corpus.', `Its longest run shared with the training files: ${where} (more than ${n.threshold} steps).`)
-      : h('p', { class: 'muted', id: 'result-novelty' }, `New: its longest run shared with the training files is ${run.steps} step${run.steps === 1 ? '' : 's'} (${where}).`));
+      : h('p', { class: 'muted', id: `${id}-novelty` }, `New: its longest run shared with the training files is ${run.steps} step${run.steps === 1 ? '' : 's'} (${where}).`));
   }
   return h('div', {}, ...lines);
 }
