@@ -36,8 +36,8 @@ COPY --from=dotnet /usr/share/dotnet /usr/share/dotnet
 # Non-free is added beside whichever sources file the base has (debian:12-slim: deb822 debian.sources; a debootstrap
 # base: sources.list), on the same mirror.
 RUN ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet \
- && mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null) \
- && mirror=${mirror:-$(awk '$1 == "deb" {print $2; exit}' /etc/apt/sources.list 2>/dev/null)} \
+ && mirror=$(cat /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list 2>/dev/null \
+             | awk '/^URIs:/ || $1 == "deb" {print $2; exit}') \
  && case " $NATIVE_BLAS " in *" libmkl-rt "*) echo "deb ${mirror:-http://deb.debian.org/debian} bookworm non-free" \
       > /etc/apt/sources.list.d/non-free.list ;; esac \
  && apt-get update \

@@ -42,7 +42,7 @@ fi
 key=$(sha256sum "$tarball" | cut -c1-16)
 if ! current "$debian" "$key"; then
   say "importing $debian"
-  podman import --change "LABEL rnnrbm.inputs=$key" --change 'CMD ["/bin/bash"]' "$tarball" "$debian" >/dev/null
+  podman import -q --change "LABEL rnnrbm.inputs=$key" --change 'CMD ["/bin/bash"]' "$tarball" "$debian" >/dev/null
 fi
 
 # Builds image $1 from Containerfile $2 with context $3; $4 is the hash of its inputs.
@@ -50,8 +50,11 @@ build() {
   if current "$1" "$4"; then say "$1 is current"; return; fi
   say "building $1"
   local start; start=$(date +%s)
-  podman build --format docker -q --label "rnnrbm.inputs=$4" --build-arg "BASE_IMAGE=$debian" \
-    -t "$1" -f "$PWD/$2" "$3" >/dev/null
+  local log="$cache/build-$(basename "$2" .Containerfile).log"
+  if ! podman build --format docker --label "rnnrbm.inputs=$4" --build-arg "BASE_IMAGE=$debian" \
+    -t "$1" -f "$PWD/$2" "$3" >"$log" 2>&1; then
+    tail -n 30 "$log"; say "building $1 failed (log: $log)"; exit 1
+  fi
   say "built $1 in $(( $(date +%s) - start )) s"
 }
 

@@ -51,8 +51,10 @@ trap 'exit 130' INT TERM
 
 # --- podman and friends ---------------------------------------------------------------------------------------------
 [ "$(id -u)" -eq 0 ] || fail "run as root (podman with runc and cgroupfs, debootstrap)"
+# dnsname: the name "postgres" resolves on a compose network (podman 4.3 uses CNI here; without the plugin the
+# nodes fail with "Name or service not known").
 missing=()
-for p in podman runc debootstrap podman-compose; do
+for p in podman runc debootstrap podman-compose golang-github-containernetworking-plugin-dnsname; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -89,7 +91,7 @@ build_image() { # $1 tag, then extra build arguments
     --build-arg DOTNET_IMAGE=localhost/rnnrbm-base/dotnet-aspnet:10.0 \
     --build-arg BASE_IMAGE=localhost/rnnrbm-base/debian:12-minbase \
     --build-arg NUGET_SOURCE=/nuget -v "$nuget_packages:/nuget:ro" "$@" . >"$work/build.log" 2>&1 \
-    || { grep -E 'error|Error|STEP' "$work/build.log" | tail -n 30; fail "podman build $tag"; }
+    || { grep -E 'error|STEP' "$work/build.log" | tail -n 15; tail -n 15 "$work/build.log"; fail "podman build $tag"; }
 }
 start=$(date +%s)
 build_image "$image"
@@ -110,6 +112,9 @@ say "image sizes: full (MKL) $image_size, slim (no MKL) $slim_size"
 port=18080
 while (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
 export POSTGRES_PASSWORD=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+# An API key, as a deployment reachable by others would have: every mutating request below sends it.
+export RNNRBM_API_KEY=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+key=(-H "X-Api-Key: $RNNRBM_API_KEY")
 export RNNRBM_IMAGE=$image POSTGRES_IMAGE=localhost/rnnrbm-base/postgres:15 RNNRBM_WORKERS=2 \
   RNNRBM_PUBLISH=127.0.0.1:$port RNNRBM_NUMERICS=simd
 B=http://127.0.0.1:$port
@@ -118,15 +123,17 @@ psql_q() { timeout 30 podman exec "${project}_postgres_1" psql -U rnnrbm -d rnnr
 
 # Podman runs health checks from systemd timers, and there is no systemd here: run each container's own health
 # check (the image's HEALTHCHECK, the compose file's for PostgreSQL) until all pass, as a timer would.
-wait_healthy() { # $1 deadline in seconds; prints nothing, fails on timeout
-  local deadline=$(( $(date +%s) + $1 )) c pending
+wait_healthy() { # $1 deadline in seconds, then the services; fails on timeout
+  local limit=$1 deadline=$(( $(date +%s) + $1 )) c pending
+  shift
   while :; do
     pending=()
-    for c in "${project}_postgres_1" "${project}_web_1" "${project}_worker_1" "${project}_worker_2"; do
+    for c in "$@"; do
+      c=${project}_$c
       timeout 30 podman healthcheck run "$c" >/dev/null 2>&1 || pending+=("$c")
     done
     [ ${#pending[@]} -eq 0 ] && return 0
-    [ "$(date +%s)" -ge "$deadline" ] && fail "not healthy within $1 s: ${pending[*]}"
+    [ "$(date +%s)" -ge "$deadline" ] && fail "not healthy within $limit s: ${pending[*]}"
     sleep 1
   done
 }
@@ -148,10 +155,18 @@ map_hosts() { # container IP -> service name, container hostname -> container na
   done
 }
 
+# podman-compose 1.0.3 ignores depends_on's condition: service_healthy (docker compose waits for it), and nodes started
+# before PostgreSQL answers exit and are restarted by their restart policy. So, as an operator would with it:
+# PostgreSQL first, until healthy, then the rest.
+up() {
+  compose up -d --no-build postgres || fail "podman-compose up postgres"
+  wait_healthy 120 postgres_1
+  compose up -d --no-build || fail "podman-compose up"
+  wait_healthy 300 postgres_1 web_1 worker_1 worker_2
+}
 say "starting the stack (project $project, web on $B)"
 start=$(date +%s)
-compose up -d --no-build || fail "podman-compose up"
-wait_healthy 300
+up
 ready_s=$(( $(date +%s) - start ))
 say "every node healthy $ready_s s after 'up'"
 map_hosts
@@ -165,13 +180,13 @@ say "numerics backend simd on every node"
 # A corpus through the web node: five demo files, the last as validation (a zip keeps a split; files get 90/10).
 files=()
 for f in $(ls datasets/demo/*.mid | sort | head -n 5); do files+=(-F "files=@$f"); done
-curl -fsS --max-time 120 -F name=container-test "${files[@]}" "$B/api/corpora" > "$work/corpus.json" || fail "upload"
+curl -sS --fail-with-body --max-time 120 "${key[@]}" -F name=container-test "${files[@]}" "$B/api/corpora" > "$work/corpus.json" || fail "upload"
 cid=$(json "d['id']" < "$work/corpus.json")
 say "corpus $cid uploaded"
 
 # A tiny training long enough to be killed mid-run: epochs of about a second (the scale-out tests' tiny recipe).
 epochs=40
-curl -fsS --max-time 60 -H 'Content-Type: application/json' \
+curl -sS --fail-with-body --max-time 60 "${key[@]}" -H 'Content-Type: application/json' \
   -d "{\"corpusId\":\"$cid\",\"stepsPerQuarter\":2,\"hidden\":16,\"recurrent\":8,\"cdK\":1,\"epochs\":$epochs,\"seed\":7,\"patience\":0}" \
   "$B/api/trainings" > "$work/training.json" || fail "start training"
 tid=$(json "d['id']" < "$work/training.json")
@@ -233,7 +248,7 @@ print(f"container-test: epochs 1-{at_kill} by the killed worker, {at_kill + 1}-{
 PY
 
 # A piece from the web node, kept as a generation.
-curl -fsS --max-time 120 -H 'Content-Type: application/json' -d "{\"modelId\":\"$mid\",\"steps\":200,\"seed\":42}" \
+curl -sS --fail-with-body --max-time 120 "${key[@]}" -H 'Content-Type: application/json' -d "{\"modelId\":\"$mid\",\"steps\":200,\"seed\":42}" \
   "$B/api/generations" > "$work/generation.json" || fail "generate"
 gid=$(json "d['id']" < "$work/generation.json")
 curl -fsS --max-time 60 "$B/api/generations/$gid/midi" -o "$work/piece.mid" || fail "download the MIDI"
@@ -248,8 +263,7 @@ COMPOSE_TIMEOUT=240 compose down || fail "podman-compose down"
 [ -z "$(containers)" ] || fail "containers left after down: $(containers)"
 say "stack down in $(( $(date +%s) - start )) s"
 start=$(date +%s)
-compose up -d --no-build || fail "podman-compose up (again)"
-wait_healthy 300
+up
 again_s=$(( $(date +%s) - start ))
 say "up again, every node healthy after $again_s s"
 [ "$(training | json "d['state'], d['modelId']")" = "('succeeded', '$mid')" ] || fail "the training is not there after the restart"
