@@ -23,7 +23,10 @@ ARG NUGET_SOURCE=
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig RnnRbm.sln ./
 COPY src/ src/
-RUN dotnet publish src/Api/RnnRbm.Api.csproj -c Release -o /app --nologo ${NUGET_SOURCE:+--source "$NUGET_SOURCE"}
+# --use-current-runtime: the native libraries of this platform only (SkiaSharp, SQLite): 37 MB, where a portable
+# publish carries every platform's, 598 MB (measured; docs/deployment.md, "Image size and MKL").
+RUN dotnet publish src/Api/RnnRbm.Api.csproj -c Release -o /app --nologo --use-current-runtime --self-contained false \
+      ${NUGET_SOURCE:+--source "$NUGET_SOURCE"}
 
 # --- runtime: Debian 12, for Intel MKL from Debian's non-free component ------------------------
 FROM ${BASE_IMAGE} AS runtime
