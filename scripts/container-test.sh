@@ -150,33 +150,29 @@ wait_healthy() { # $1 deadline in seconds, then the services; fails on timeout
     sleep 1
   done
 }
-# Peak connections per node (client address) seen by PostgreSQL, sampled while the stack works.
-declare -A peak=()
+# PostgreSQL's connections per node (client address), sampled while the stack works; the peaks are read at the end.
+# Samples go to a file: the polling runs inside command substitutions (subshells).
 sample_connections() {
-  local line addr n
-  while IFS='|' read -r addr n; do
-    [ -n "$addr" ] || continue
-    local name; name=${hosts[$addr]:-$addr}
-    [ "${peak[$name]:-0}" -lt "$n" ] && peak[$name]=$n
-  done < <(psql_q "select client_addr, count(*) from pg_stat_activity where datname = 'rnnrbm' and client_addr is not null group by 1" 2>/dev/null)
+  psql_q "select client_addr, count(*) from pg_stat_activity where datname = 'rnnrbm' and client_addr is not null group by 1" \
+    >> "$work/connections.txt" 2>/dev/null
 }
 declare -A hosts=()
-map_hosts() { # container IP -> service name, container hostname -> container name
+map_hosts() { # container IP -> service name
   local c
   for c in "${project}_web_1" "${project}_worker_1" "${project}_worker_2"; do
     hosts[$(podman inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$c")]=${c#"${project}_"}
   done
 }
-
-# podman-compose 1.0.3 ignores depends_on's condition: service_healthy (docker compose waits for it), and nodes started
-# before PostgreSQL answers exit and are restarted by their restart policy. So, as an operator would with it:
-# PostgreSQL first, until healthy, then the rest.
-up() {
-  compose up -d --no-build postgres || fail "podman-compose up postgres"
-  wait_healthy 120 postgres_1
-  compose up -d --no-build || fail "podman-compose up"
-  wait_healthy 300 postgres_1 web_1 worker_1 worker_2
+peaks() {
+  local addr n
+  declare -A peak=()
+  while IFS='|' read -r addr n; do
+    addr=${hosts[$addr]:-}
+    [ -n "$addr" ] && [ "${peak[$addr]:-0}" -lt "$n" ] && peak[$addr]=$n
+  done < "$work/connections.txt"
+  for addr in "${!peak[@]}"; do echo "$addr ${peak[$addr]}"; done | sort | awk '{printf "%s%s %s", NR > 1 ? ", " : "", $1, $2}'
 }
+
 say "starting the stack (project $project, web on $B)"
 start=$(date +%s)
 up
@@ -285,6 +281,8 @@ midi_sha=$(sha256sum < "$work/piece.mid")
 say "generated $gid from model $mid: $(stat -c %s "$work/piece.mid") bytes of MIDI"
 sample_connections
 
+connections=$(peaks)
+
 # Down and up again: new containers, the same named volume.
 start=$(date +%s)
 COMPOSE_TIMEOUT=240 compose down || fail "podman-compose down"
@@ -301,6 +299,5 @@ curl -fsS --max-time 60 "$B/api/generations/$gid/midi" -o "$work/again.mid" || f
 curl -fsS --max-time 30 -o /dev/null "$B/api/models/$mid" || fail "the model is gone"
 say "after down and up: the corpus, the training, its model and the generation's MIDI (same bytes) are there"
 
-connections=$(for k in "${!peak[@]}"; do echo "$k ${peak[$k]}"; done | sort | awk '{printf "%s%s %s", NR > 1 ? ", " : "", $1, $2}')
-say "peak PostgreSQL connections per node: ${connections:-none seen}"
+say "peak PostgreSQL connections per node (Maximum Pool Size 8), before the restart: ${connections:-none seen}"
 echo "container-test: figures: image $image_size (without MKL: $slim_size; auto measured ${numerics_times:-n/a}), start-to-ready ${ready_s} s (again: ${again_s} s), takeover ${takeover_s} s, total $(( $(date +%s) - t0 )) s"
