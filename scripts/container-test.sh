@@ -184,7 +184,7 @@ peaks() {
     addr=${hosts[$addr]:-}
     [ -n "$addr" ] && [ "${peak[$addr]:-0}" -lt "$n" ] && peak[$addr]=$n
   done < "$work/connections.txt"
-  for addr in "${!peak[@]}"; do echo "$addr ${peak[$addr]}"; done | sort | awk '{printf "%s%s %s", NR > 1 ? ", " : "", $1, $2}'
+  for addr in "${!peak[@]}"; do echo "$addr ${peak[$addr]}"; done | sort | awk '{printf "%s%s %s", (NR>1 ? ", " : ""), $1, $2}'
 }
 
 # podman-compose 1.0.3 ignores depends_on's condition: service_healthy (docker compose waits for it), and nodes started
