@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the tests need, lints the OpenAPI document, then builds and runs every test project.
-# Ends with one line "N passed, N failed" (CI reads it).
+# Installs what the tests need, lints the OpenAPI document, builds and runs every test project, then builds the
+# container image and drives the compose stack (scripts/container-test.sh, counted as one test).
+# Ends with one line "N passed, N failed, N skipped" (CI reads it).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,7 +58,25 @@ skipped=$(grep -oE 'Skipped: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}'
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1 # the runner failed without counting a failure (crash, no tests): never report green
 fi
-passed=$((passed + lint_passed))
-failed=$((failed + lint_failed))
+
+# One test more: the container image built and the compose stack driven for real, with podman
+# (scripts/container-test.sh: about 6-15 min on 2 cores; its output shows here, ending with a line of figures).
+# It needs root; RNNRBM_CONTAINER_TEST=0 skips it. Off CI, without root, it is skipped; in CI it always runs.
+container_passed=0
+container_failed=0
+container_skipped=0
+if [ "${RNNRBM_CONTAINER_TEST:-1}" = 0 ] || { [ "$(id -u)" -ne 0 ] && [ "${CI:-}" != true ]; }; then
+  echo "Container test skipped (RNNRBM_CONTAINER_TEST=0, or not root)."
+  container_skipped=1
+else
+  echo "Container test: scripts/container-test.sh"
+  container_start=$(date +%s)
+  if scripts/container-test.sh; then container_passed=1; else container_failed=1; fi
+  echo "Container test: $([ "$container_passed" -eq 1 ] && echo passed || echo FAILED) in $(( $(date +%s) - container_start )) s"
+fi
+
+passed=$((passed + lint_passed + container_passed))
+failed=$((failed + lint_failed + container_failed))
+skipped=$((skipped + container_skipped))
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
