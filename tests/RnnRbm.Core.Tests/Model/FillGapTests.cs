@@ -225,17 +225,5 @@ public class FillGapTests
         return roll;
     }
 
-    private static RnnRbmModel RandomModel(ulong seed)
-    {
-        RnnRbmModel model = ModelFileTests.SmallModel(seed);
-        var rng = new Random((int)seed);
-        foreach (NamedTensor t in model.Parameters.Tensors)
-        {
-            for (int i = 0; i < t.Values.Length; i++)
-            {
-                t.Values[i] = (float)((rng.NextDouble() - 0.5) * 2);
-            }
-        }
-        return model;
-    }
+    private static RnnRbmModel RandomModel(ulong seed) => SteeringTests.Random(seed);
 }

@@ -99,7 +99,8 @@ public class SteeringTests
         return roll;
     }
 
-    private static RnnRbmModel Random(ulong seed)
+    /// <summary>A small model with every parameter drawn uniformly in [−1, 1) (seeded): sharp enough to differ between seeds.</summary>
+    internal static RnnRbmModel Random(ulong seed)
     {
         RnnRbmModel model = ModelFileTests.SmallModel(seed);
         var rng = new Random((int)seed);
