@@ -166,9 +166,13 @@ public class CommandTests
         using CliProcess bench = CliProcess.Run(120, temp.Path, "bench", "--model", model, "--json");
         Assert.True(bench.ExitCode == 0, bench.Stderr);
         List<JsonElement> lines = JsonLines(bench.Stdout);
-        Assert.Equal(["generation", "steering"], lines.Select(l => l.GetProperty("event").GetString()));
+        Assert.Equal(["generation", "steering", "fill"], lines.Select(l => l.GetProperty("event").GetString()));
         JsonElement result = lines[0];
         Assert.All(SteeringTimes, name => Assert.True(lines[1].GetProperty(name).GetDouble() > 0, name));
+        JsonElement fill = lines[2];
+        Assert.True(fill.GetProperty("plainMilliseconds").GetDouble() > 0);
+        Assert.Equal(fill.GetProperty("candidates").GetArrayLength(), fill.GetProperty("fillMilliseconds").GetArrayLength());
+        Assert.All(fill.GetProperty("fillMilliseconds").EnumerateArray(), ms => Assert.True(ms.GetDouble() > 0));
         Assert.Equal("nottingham-default.rnnrbm", result.GetProperty("model").GetString());
         Assert.True(result.GetProperty("generateMilliseconds").GetDouble() > 0);
         Assert.Equal(Environment.ProcessorCount, result.GetProperty("cores").GetInt32());
