@@ -42,7 +42,9 @@ public static class GenerationSetup
                 "At most RnnRbm:GenerationConcurrency generations run at once; a request beyond them waits up to RnnRbm:GenerationSlotWait (1 s) for one, then 429 with `Retry-After` (seconds).")
             .AcceptsValidated<GenerateRequest>()
             .WithMetadata(new GenerateOperationFilter.Marker())
-            .Produces<Stream>(StatusCodes.Status200OK, "audio/midi", "application/zip")
+            // One media type, as for png and json (the description names the others): a generated client's method returns
+            // exactly one thing. Several pieces in one call: POST /api/generations lists them with their links.
+            .Produces<Stream>(StatusCodes.Status200OK, "audio/midi")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status406NotAcceptable)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
