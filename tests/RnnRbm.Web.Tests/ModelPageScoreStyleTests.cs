@@ -118,6 +118,9 @@ public sealed class ModelPageScoreStyleTests(BrowserFixture fixture)
 
         await Assertions.Expect(page.Locator("#result-seed")).ToBeVisibleAsync(new() { Timeout = 120_000 });
         await Assertions.Expect(progress).ToBeHiddenAsync();
+        // The player now asks for the audio of 3000 dense steps, minutes of rendering: closing the page aborts the
+        // request, which ends the render, so that it does not hold an audio slot through the next tests.
+        await page.Context.CloseAsync();
     }
 
     private static Task<int> OverflowAsync(IPage page) =>
