@@ -84,13 +84,7 @@ public static class Baselines
         var steps = new double[roll.Steps];
         for (int t = 0; t < roll.Steps; t++)
         {
-            ReadOnlySpan<byte> row = roll.Row(t);
-            double sum = 0;
-            for (int i = 0; i < v; i++)
-            {
-                sum += row[i] != 0 ? logOn[i] : logOff[i];
-            }
-            steps[t] = sum;
+            steps[t] = StepLogLikelihood(roll.Row(t), logOn, logOff);
         }
         return steps;
     }
@@ -114,11 +108,7 @@ public static class Baselines
             }
             for (int t = 0; t < roll.Steps; t++)
             {
-                ReadOnlySpan<byte> row = roll.Row(t);
-                for (int i = 0; i < v; i++)
-                {
-                    sum += row[i] != 0 ? logOn[i] : logOff[i];
-                }
+                sum += StepLogLikelihood(roll.Row(t), logOn, logOff);
             }
             steps += roll.Steps;
         }
@@ -127,6 +117,17 @@ public static class Baselines
             throw new ArgumentException("No step to measure the baseline on.", nameof(sequences));
         }
         return sum / steps;
+    }
+
+    // Σ_i [v_i log p_i + (1 − v_i) log(1 − p_i)] of one step.
+    private static double StepLogLikelihood(ReadOnlySpan<byte> row, double[] logOn, double[] logOff)
+    {
+        double sum = 0;
+        for (int i = 0; i < logOn.Length; i++)
+        {
+            sum += row[i] != 0 ? logOn[i] : logOff[i];
+        }
+        return sum;
     }
 
     // log p_i and log(1 − p_i) of every pitch.
