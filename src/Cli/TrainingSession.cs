@@ -69,7 +69,7 @@ internal sealed class TrainingSession(ModelShape shape, TrainingOptions options,
                         },
                         $"epoch {r.Epoch,4}/{options.Epochs}  monitor {r.Monitor,9:F4}" +
                         (r.ValidMonitor is double vm ? $" (valid {vm,9:F4})" : "") +
-                        (r.ValidLogLikelihood is double ll ? $"  valid LL {ll,8:F4}{(r.ValidConverged == true ? "" : " (AIS not converged)")}" : "") +
+                        (r.ValidLogLikelihood is double ll ? $"  valid LL {ll,8:F4}{r.ValidConverged switch { false => " (not converged)", null => " (unchecked)", _ => "" }}" : "") +
                         $"  {r.Seconds,7:F2} s  {r.FramesPerSecond,9:N0} frames/s");
                 }
                 Report(step.Events);

@@ -144,10 +144,14 @@ public sealed record NumericsResponse(string Backend, string Description);
 /// <param name="Seconds">Wall time of the epoch's updates.</param>
 /// <param name="FramesPerSecond">Time steps learned per second.</param>
 /// <param name="ValidLogLikelihood">
-/// Log-likelihood per step of the validation subset by AIS, on epochs that were validated (null on the others): what
-/// early stopping keeps the best of.
+/// Log-likelihood per step of the validation subset by the bracket estimator (or AIS), on epochs that were validated
+/// (null on the others): what early stopping keeps the best of.
 /// </param>
-/// <param name="ValidConverged">Whether doubling the AIS schedule moved <paramref name="ValidLogLikelihood"/> by less than 0.01 nats.</param>
+/// <param name="ValidConverged">
+/// Whether the estimate's check (doubling the bracket's chains and samples, or the AIS schedule) moved
+/// <paramref name="ValidLogLikelihood"/> by less than 0.01 nats; null on validations that skipped the check (the bracket
+/// checks every fourth; the others are its first pass plus the last check's move).
+/// </param>
 /// <param name="ValidAisSteps">AIS transitions behind <paramref name="ValidLogLikelihood"/>.</param>
 /// <param name="LearningRate">The learning rate of the epoch (after any roll-back's halving).</param>
 public sealed record EpochResponse(int Epoch, double? Train, double? Valid, double Seconds, double FramesPerSecond,

@@ -141,10 +141,15 @@ public sealed record CorpusInfo(string Name, int Sequences, long Steps, string? 
 /// <param name="Seconds">Wall time of the epoch's updates.</param>
 /// <param name="FramesPerSecond">Training speed of the epoch.</param>
 /// <param name="ValidLogLikelihood">
-/// Log-likelihood per step of the validation subset, by AIS (null on epochs that were not validated): the figure that
-/// early stopping and the divergence guard use.
+/// Log-likelihood per step of the validation subset, by the bracket or AIS (null on epochs that were not validated):
+/// the figure that early stopping and the divergence guard use.
 /// </param>
-/// <param name="ValidConverged">Whether doubling the AIS schedule moved <paramref name="ValidLogLikelihood"/> by less than the tolerance.</param>
+/// <param name="ValidConverged">
+/// Whether the estimate's check (doubling the bracket's chains and samples, or the AIS schedule) moved
+/// <paramref name="ValidLogLikelihood"/> by less than the tolerance; null when this validation skipped the check (the
+/// bracket checks every <see cref="Training.EarlyStoppingOptions.CheckEvery"/>-th validation; the others read its first
+/// pass plus the last check's move).
+/// </param>
 /// <param name="ValidAisSteps">AIS transitions behind <paramref name="ValidLogLikelihood"/>.</param>
 /// <param name="ValidSeconds">Wall time of the validation.</param>
 /// <param name="LearningRate">The learning rate the epoch used (after any roll-back's lowering).</param>
@@ -179,6 +184,8 @@ public sealed record TrainingEvent(int Epoch, string Kind, string Message);
 /// <param name="Events">What the loop decided, oldest first.</param>
 /// <param name="LastCutEpoch">The epoch of the last plateau cut of the learning rate (0 = none).</param>
 /// <param name="Cuts">Plateau cuts so far.</param>
+/// <param name="Validations">Validations so far (the bracket's doubling check runs on every <see cref="Training.EarlyStoppingOptions.CheckEvery"/>-th).</param>
+/// <param name="CheckShift">The last check's move of the bracket's estimate, added to the unchecked validations after it (null before the first check).</param>
 public sealed record StoppingInfo(
     bool Validated,
     bool KeepBest,
@@ -196,7 +203,9 @@ public sealed record StoppingInfo(
     int Rollbacks,
     IReadOnlyList<TrainingEvent> Events,
     int LastCutEpoch = 0,
-    int Cuts = 0);
+    int Cuts = 0,
+    int Validations = 0,
+    double? CheckShift = null);
 
 /// <summary>The numerics backend by name and description.</summary>
 public sealed record NumericsInfo(string Backend, string Description);

@@ -43,6 +43,8 @@ public sealed class TrainingLoop : IDisposable
     private int _rollbacks;
     private int _lastCut;
     private int _cuts;
+    private int _validations;
+    private double? _checkShift;
 
     /// <summary>Starts training <paramref name="parameters"/> (updated in place), or continues from <paramref name="resume"/>.</summary>
     /// <param name="parameters">θ: the initial parameters, or the checkpoint's current ones when resuming.</param>
@@ -79,7 +81,10 @@ public sealed class TrainingLoop : IDisposable
             _events.Add(new TrainingEvent(0, "note", _validation is null
                 ? "No validation data (fewer than two training sequences and no valid split): the validation log-likelihood is not measured and the last epoch is kept."
                 : $"The validation log-likelihood is measured on {_validation.Steps:N0} steps of {_validation.Sequences} {(data.ValidSource == TrainingSets.HeldOut ? "held-out training" : "validation")} sequences " +
-                  (stopping.Estimator == LikelihoodEstimator.Bracket ? "by the bracket estimator, checked by doubling its samples." : "by AIS, its schedule doubled until it converges.")));
+                  (stopping.Estimator != LikelihoodEstimator.Bracket ? "by AIS, its schedule doubled until it converges."
+                      : stopping.CheckEvery == 1 ? "by the bracket estimator, checked by doubling its samples."
+                      : $"by the bracket estimator, checked by doubling its samples every {stopping.CheckEvery} validations (the first included); " +
+                        "in between, its first pass plus the last check's move.")));
         }
         else
         {
@@ -96,6 +101,8 @@ public sealed class TrainingLoop : IDisposable
             _rollbacks = state.Rollbacks;
             _lastCut = state.LastCutEpoch;
             _cuts = state.Cuts;
+            _validations = state.Validations;
+            _checkShift = state.CheckShift;
         }
     }
 
@@ -118,7 +125,7 @@ public sealed class TrainingLoop : IDisposable
     public StoppingInfo State => new(
         _validation is not null, _stopping.KeepBest, _stopping.Patience, _bestEpoch, _bestLogLikelihood, _keptEpoch, _stopReason,
         _validation?.Steps ?? 0, _validation?.Sequences ?? 0, _data.ValidSource, _aisSteps, _validateEvery, _lastValidated, _rollbacks,
-        [.. _events], _lastCut, _cuts);
+        [.. _events], _lastCut, _cuts, _validations, _checkShift);
 
     /// <summary>
     /// The parameters the model should hold: the best validated epoch's when <see cref="EarlyStoppingOptions.KeepBest"/>
@@ -180,7 +187,7 @@ public sealed class TrainingLoop : IDisposable
         var record = new EpochRecord(epoch, result.Monitor, validMonitor is double vm && double.IsFinite(vm) ? vm : null,
             result.Seconds, result.FramesPerSecond,
             estimate is { } e && double.IsFinite(e.LogLikelihood) ? e.LogLikelihood : null,
-            estimate?.Converged, estimate?.AisSteps, estimate?.Seconds, learningRate);
+            estimate is { Checked: true } ? estimate.Converged : null, estimate?.AisSteps, estimate?.Seconds, learningRate);
         _history.Add(record);
         if (!Finished && estimate is not null)
         {
@@ -204,7 +211,20 @@ public sealed class TrainingLoop : IDisposable
 
     private ValidationEstimate Validate(int epoch, double epochSeconds, CancellationToken cancellation)
     {
-        ValidationEstimate estimate = _validation!.Measure(_trainer.Estimate, _aisSteps, cancellation);
+        // The bracket's doubling check (three quarters of the work) runs every CheckEvery validations; in between, the
+        // first pass plus the last check's move stands in for it, so that every reading is on the checked scale (the
+        // first pass alone reads higher, and more so as the model sharpens).
+        bool check = _stopping.Estimator != LikelihoodEstimator.Bracket || _checkShift is null || _validations % _stopping.CheckEvery == 0;
+        ValidationEstimate estimate = _validation!.Measure(_trainer.Estimate, _aisSteps, check, cancellation);
+        _validations++;
+        if (estimate.Checked)
+        {
+            _checkShift = estimate.Change;
+        }
+        else if (_checkShift is double shift)
+        {
+            estimate = estimate with { LogLikelihood = estimate.LogLikelihood + shift };
+        }
         _lastValidated = epoch;
         // The next search starts one doubling below where this one ended: a sharper model needs a longer schedule,
         // and the rounds below it would only be repeated.
@@ -212,7 +232,7 @@ public sealed class TrainingLoop : IDisposable
         {
             _aisSteps = Math.Clamp(transitions / 2, _stopping.AisSteps, _stopping.MaxAisSteps / 2);
         }
-        if (!estimate.Converged && double.IsFinite(estimate.LogLikelihood) && !_events.Any(e => e.Kind == "schedule"))
+        if (estimate.Checked && !estimate.Converged && double.IsFinite(estimate.LogLikelihood) && !_events.Any(e => e.Kind == "schedule"))
         {
             // Said once per training (the events are part of the checkpoint, so a resumed run does not say it again).
             _events.Add(new TrainingEvent(epoch, "schedule",

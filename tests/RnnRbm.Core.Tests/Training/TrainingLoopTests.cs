@@ -91,6 +91,30 @@ public class TrainingLoopTests
         Assert.Equal(9, loop.ResultEpoch);
     }
 
+    [Theory]
+    [InlineData(LikelihoodEstimator.Bracket)]
+    [InlineData(LikelihoodEstimator.Ais)]
+    public void TheBracketsCheck_RunsEveryFewValidations_AndTheOthersReadOnItsScale(LikelihoodEstimator estimator)
+    {
+        // The first pass reads 0.2 nats high; a check finds that move. With CheckEvery 3 the bracket checks validations
+        // 1, 4 and 7 and adds the last check's move to the others, so every reading is on the checked scale; AIS always checks.
+        double[] truth = [-4.0, -3.5, -3.4, -3.3, -3.35, -3.2, -3.1];
+        var validation = new FirstPassValidation(truth, 0.2);
+        using var loop = Loop(validation, new EarlyStoppingOptions { ValidateEvery = 1, Patience = 0, CheckEvery = 3, Estimator = estimator });
+        for (int epoch = 0; epoch < truth.Length; epoch++)
+        {
+            loop.RunEpoch();
+        }
+        bool bracket = estimator == LikelihoodEstimator.Bracket;
+        Assert.Equal(bracket ? [true, false, false, true, false, false, true] : truth.Select(_ => true), validation.Checks);
+        Assert.Equal(truth, loop.History.Select(r => Math.Round(r.ValidLogLikelihood!.Value, 10)));
+        Assert.Equal(bracket ? [true, null, null, true, null, null, true] : truth.Select(_ => (bool?)true), loop.History.Select(r => r.ValidConverged));
+        Assert.Equal(7, loop.State.BestEpoch);
+        Assert.Equal(7, loop.State.Validations);
+        Assert.Equal(-0.2, loop.State.CheckShift!.Value, 10);
+        Assert.Equal(bracket, loop.Events[0].Message.Contains("every 3 validations", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void SharpDrop_RollsBackToTheBest_AndHalvesTheLearningRate()
     {
@@ -220,12 +244,31 @@ public class TrainingLoopTests
         Assert.Empty(TrainingSets.Of(train[..1], null, 11).Valid);
     }
 
-    private static TrainingLoop Loop(ScriptedValidation validation, EarlyStoppingOptions stopping)
+    private static TrainingLoop Loop(IValidationEstimator validation, EarlyStoppingOptions stopping)
     {
         PianoRoll[] train = TrainerTests.SmallCorpus(new Random(4));
         var sets = new TrainingSets(train, TrainerTests.SmallCorpus(new Random(6)), TrainingSets.Split);
         return new TrainingLoop(RnnRbmTrainer.InitialParameters(Shape, Options.Seed), Options, stopping, NumericsBackend.Select(null), sets,
             threads: 0, resume: null, validation);
+    }
+
+    /// <summary>Returns the true values in order; a measurement without the check reads <c>bias</c> higher, as a first pass does.</summary>
+    private sealed class FirstPassValidation(double[] values, double bias) : IValidationEstimator
+    {
+        public List<bool> Checks { get; } = [];
+
+        public int Steps => 100;
+
+        public int Sequences => 2;
+
+        public ValidationEstimate Measure(RnnRbmParameters parameters, int aisSteps, bool check = true, CancellationToken cancellation = default)
+        {
+            double value = values[Checks.Count];
+            Checks.Add(check);
+            return check
+                ? new ValidationEstimate(value, -bias, true, null, 0.01)
+                : new ValidationEstimate(value + bias, 0, false, null, 0.01, Checked: false);
+        }
     }
 
     /// <summary>Returns the scripted values in order, one per measurement, converged from measurement ConvergedFrom on (and the first).</summary>
@@ -243,7 +286,7 @@ public class TrainingLoopTests
 
         public int Sequences => 2;
 
-        public ValidationEstimate Measure(RnnRbmParameters parameters, int aisSteps, CancellationToken cancellation = default)
+        public ValidationEstimate Measure(RnnRbmParameters parameters, int aisSteps, bool check = true, CancellationToken cancellation = default)
         {
             Schedules.Add(aisSteps);
             int index = _next++;
