@@ -109,7 +109,7 @@ internal sealed class BracketTileWorker
                 {
                     // v_k, the state entering a kept step (sampled after ≥ B steps), and -F(v_k) = a·v_k + Σ_j softplus(x_j).
                     int t = row / chains, sample = ((row % chains) * perChain) + kept;
-                    double negativeF = SoftplusSum(x);
+                    double negativeF = LogMath.SoftplusSum(x);
                     for (int k = 0; k < on; k++)
                     {
                         negativeF += a[(t * v) + _active[k]];
@@ -137,7 +137,7 @@ internal sealed class BracketTileWorker
                     {
                         transposed[(i * m) + sample] = logits[i];
                     }
-                    _cm[(t * m) + sample] = (float)-SoftplusSum(logits);
+                    _cm[(t * m) + sample] = (float)-LogMath.SoftplusSum(logits);
                 }
             }
             Kernels.Sigmoid(z, z);
@@ -222,7 +222,7 @@ internal sealed class BracketTileWorker
                     negativeF += at_[_active[k]];
                 }
                 SparseKernels.AddRows(bt, w, h, _active.AsSpan(0, on), _x);
-                negativeF += SoftplusSum(_x);
+                negativeF += LogMath.SoftplusSum(_x);
                 _logW[s] = negativeF - (LogMixture(on, cs, logitsT) - logM); // log [exp(-F(v_s)) / q(v_s)]
                 if (_keyed)
                 {
@@ -260,31 +260,6 @@ internal sealed class BracketTileWorker
     {
         SparseKernels.AddRows(c, logitsT, _m, _active.AsSpan(0, on), _mix);
         return LogSumExp(_mix);
-    }
-
-    /// <summary>Σ_i softplus(x_i) = Σ_i max(x_i, 0) + log(1 + e^{-|x_i|}), float terms summed in double per vector.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static double SoftplusSum(ReadOnlySpan<float> x)
-    {
-        int n = x.Length, i = 0;
-        double sum = 0;
-        if (Vector512.IsHardwareAccelerated && n >= 16)
-        {
-            ref float xr = ref MemoryMarshal.GetReference(x);
-            var acc = Vector512<float>.Zero;
-            for (; i + 16 <= n; i += 16)
-            {
-                var value = Vector512.LoadUnsafe(ref xr, (nuint)i);
-                acc += Vector512.Max(value, Vector512<float>.Zero)
-                    + Vector512.Log(Vector512<float>.One + FastMath.Exp(-Vector512.Abs(value)));
-            }
-            sum = Vector512.Sum(Vector512.WidenLower(acc)) + Vector512.Sum(Vector512.WidenUpper(acc));
-        }
-        for (; i < n; i++)
-        {
-            sum += LogMath.Softplus(x[i]);
-        }
-        return sum;
     }
 
     /// <summary>log Σ_i e^{x_i} (the largest term factored out; each e^{x_i - max} to float accuracy).</summary>

@@ -1,8 +1,37 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace RnnRbm.Core.Evaluation;
 
 /// <summary>Stable scalar helpers in double precision.</summary>
 internal static class LogMath
 {
+    /// <summary>Σ_i softplus(x_i) = Σ_i max(x_i, 0) + log(1 + e^{-|x_i|}), float terms summed in double per vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static double SoftplusSum(ReadOnlySpan<float> x)
+    {
+        int n = x.Length, i = 0;
+        double sum = 0;
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            ref float xr = ref MemoryMarshal.GetReference(x);
+            var acc = Vector512<float>.Zero;
+            for (; i + 16 <= n; i += 16)
+            {
+                var value = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                acc += Vector512.Max(value, Vector512<float>.Zero)
+                    + Vector512.Log(Vector512<float>.One + FastMath.Exp(-Vector512.Abs(value)));
+            }
+            sum = Vector512.Sum(Vector512.WidenLower(acc)) + Vector512.Sum(Vector512.WidenUpper(acc));
+        }
+        for (; i < n; i++)
+        {
+            sum += Softplus(x[i]);
+        }
+        return sum;
+    }
+
     /// <summary>log(1 + e^x) = max(x, 0) + log1p(e^{-|x|}), finite for every finite x.</summary>
     public static double Softplus(double x) => Math.Max(x, 0) + LogOnePlus(Math.Exp(-Math.Abs(x)));
 

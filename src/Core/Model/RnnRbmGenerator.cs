@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
+using RnnRbm.Core.Evaluation;
 using RnnRbm.Core.Numerics;
 using RnnRbm.Core.PianoRolls;
 
@@ -41,7 +42,6 @@ public sealed class RnnRbmGenerator
     private readonly float[] _uLeft;   // U   u after a gap's left context
     private readonly float[] _aScore;  // H   v W + bh_t of the frame being scored
     private readonly float[] _aFlip;   // H   the same with one key flipped
-    private readonly float[] _spWork;  // H   softplus workspace
     private float _inverseTemperature = 1f;
 
     /// <summary>Prepares generation from <paramref name="model"/>.</summary>
@@ -71,7 +71,6 @@ public sealed class RnnRbmGenerator
         _uLeft = new float[u];
         _aScore = new float[h];
         _aFlip = new float[h];
-        _spWork = new float[h];
     }
 
     /// <summary>
@@ -302,7 +301,7 @@ public sealed class RnnRbmGenerator
                 TensorPrimitives.Add(_aScore, _p.W.AsSpan(i * h, h), _aScore);
             }
         }
-        double here = SumSoftplus(_aScore);
+        double here = LogMath.SoftplusSum(_aScore);
         double logPl = 0;
         for (int i = 0; i < v; i++)
         {
@@ -311,33 +310,18 @@ public sealed class RnnRbmGenerator
             if (x[i] != 0)
             {
                 TensorPrimitives.Subtract(_aScore, row, _aFlip);
-                d = _bvt[i] + here - SumSoftplus(_aFlip);
-                logPl += LogSigmoid(d);
+                d = _bvt[i] + here - LogMath.SoftplusSum(_aFlip);
+                logPl -= LogMath.Softplus(-d); // log σ(d)
             }
             else
             {
                 TensorPrimitives.Add(_aScore, row, _aFlip);
-                d = _bvt[i] + SumSoftplus(_aFlip) - here;
-                logPl += LogSigmoid(-d);
+                d = _bvt[i] + LogMath.SoftplusSum(_aFlip) - here;
+                logPl -= LogMath.Softplus(d); // log σ(−d)
             }
         }
         return logPl;
     }
-
-    // Σ_j softplus(a_j) = Σ max(a_j, 0) + Σ log(1 + e^−|a_j|), with Σ max(a, 0) = (Σ a + Σ |a|) / 2: stable for any a.
-    private double SumSoftplus(ReadOnlySpan<float> a)
-    {
-        Span<float> work = _spWork.AsSpan(0, a.Length);
-        TensorPrimitives.Abs(a, work);
-        TensorPrimitives.Negate(work, work);
-        TensorPrimitives.Exp(work, work);
-        TensorPrimitives.Add(work, 1f, work);
-        TensorPrimitives.Log(work, work);
-        return ((double)TensorPrimitives.Sum(a) + TensorPrimitives.SumOfMagnitudes(a)) / 2 + TensorPrimitives.Sum<float>(work);
-    }
-
-    // log σ(d) = −softplus(−d), stable for any d.
-    private static double LogSigmoid(double d) => d >= 0 ? -Math.Log(1 + Math.Exp(-d)) : d - Math.Log(1 + Math.Exp(d));
 
     // The keys a melody's row clamps on, ascending, into _clamped; their count.
     private int ClampedKeys(ReadOnlySpan<byte> row)
