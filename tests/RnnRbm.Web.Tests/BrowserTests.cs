@@ -67,8 +67,11 @@ public sealed partial class BrowserTests(BrowserFixture fixture)
         await Assertions.Expect(page.Locator("#recipe")).ToHaveValueAsync("default");
         await Assertions.Expect(page.Locator("#stepsPerQuarter")).ToHaveValueAsync("2");
         await Assertions.Expect(page.Locator("#momentum")).ToHaveValueAsync("0.9");
-        await Assertions.Expect(page.Locator("#hidden")).ToHaveValueAsync("150");
+        await Assertions.Expect(page.Locator("#hidden")).ToHaveValueAsync("100");
+        await Assertions.Expect(page.Locator("#rnnPretrainEpochs")).ToHaveValueAsync("10");
         await page.Locator("#recipe").SelectOptionAsync("seed");
+        await Assertions.Expect(page.Locator("#hidden")).ToHaveValueAsync("150");
+        await Assertions.Expect(page.Locator("#rnnPretrainEpochs")).ToHaveValueAsync("0");
         await Assertions.Expect(page.Locator("#dt")).ToHaveValueAsync("0.3");
         await Assertions.Expect(page.Locator("#momentum")).ToHaveValueAsync("0");
         await Assertions.Expect(page.Locator("#patience")).ToHaveValueAsync("0");

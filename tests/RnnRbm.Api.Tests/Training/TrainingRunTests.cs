@@ -97,6 +97,7 @@ public class TrainingRunTests
         Assert.Equal(recipe.Options.Momentum, settings.GetProperty("momentum").GetDouble(), 6);
         Assert.Equal(recipe.Options.BatchSize, settings.GetProperty("batchSize").GetInt32());
         Assert.Equal(recipe.Options.CdK, settings.GetProperty("cdK").GetInt32());
+        Assert.Equal(recipe.Options.RnnPretrainEpochs, settings.GetProperty("rnnPretrainEpochs").GetInt32());
         Assert.Equal(recipe.Options.Epochs, settings.GetProperty("epochs").GetInt32());
         Assert.Equal(recipe.Stopping.Patience, settings.GetProperty("patience").GetInt32());
         Assert.True(settings.GetProperty("keepBest").GetBoolean());

@@ -11,7 +11,10 @@ public class SearchSpaceTests
         SearchSpace space = SearchSpace.Default;
         TrialSettings first = space.Sample(1234, 0);
         TrainingRecipe recipe = TrainingRecipe.Default;
-        Assert.Equal(new TrialSettings(recipe.Options.LearningRate, recipe.Hidden, recipe.Recurrent, recipe.Options.CdK, recipe.Options.Momentum, 0, 0), first);
+        Assert.Equal(new TrialSettings(recipe.Options.LearningRate, recipe.Hidden, recipe.Recurrent, recipe.Options.CdK, recipe.Options.Momentum,
+            recipe.Options.RbmPretrainEpochs, recipe.Options.RnnPretrainEpochs), first);
+        // The default recipe is the search's winner, so the space holds it whole, its RNN pretraining too.
+        Assert.Equal("lr 0.0047, H 100, U 50, CD-25, momentum 0.9, RNN pretraining 10", first.ToString());
 
         TrialSettings[] draws = [.. Enumerable.Range(1, 200).Select(i => space.Sample(1234, i))];
         Assert.All(draws, d => Assert.True(space.Holds(d), d.ToString()));
