@@ -6,10 +6,13 @@
 # half a minute (so that the measured one does not include compiling the training code) and then one search for
 # BUDGET minutes with no limit on trials, and prints what it finished, read from the database: trials started,
 # trials that reached their first rung, rung segments completed (each a job), epochs, and the workers that trained
-# them, per hour of budget, and the CPU time the worker processes got from the (shared) machine meanwhile. Trials are small (H 32, U 16, CD-3; rungs 2, 4, 8 epochs) so that a short budget holds many.
+# them, per hour of budget, and the CPU time the worker processes got from the (shared) machine meanwhile. By default trials are small (H 32, U 16, CD-3; rungs 2, 4, 8 epochs) so that a short budget holds many.
 # Usage: scripts/search-scale-bench.sh [budget minutes] [worker counts...]
 #   scripts/search-scale-bench.sh 3 1 2
-# Set NO_BUILD=1 to reuse src/Api/bin/Release. The figures are recorded in docs/benchmarks.md.
+# Set NO_BUILD=1 to reuse src/Api/bin/Release. CORPUS_DIR (default datasets/demo: the first TRAIN_FILES files train, the
+# next one validates), TRAIN_FILES, HIDDEN, RECURRENT and CDK (default 4, 32, 16, 3) size the
+# trials: larger ones make the per-job and database work a smaller share. "machine CPU-s" is what every process of the
+# machine used meanwhile (from /proc/stat), the workers' share of it beside. The figures are recorded in docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 minutes=${1:-3}
@@ -37,15 +40,19 @@ as_pg "'$pg_bin/initdb' -D '$work/pg' -U postgres -A trust --no-sync" > /dev/nul
 as_pg "'$pg_bin/pg_ctl' -D '$work/pg' -l '$work/pg.log' -w -o '-c listen_addresses=127.0.0.1 -p $pg_port -c unix_socket_directories=$work -c fsync=off' start" > /dev/null
 sql() { "$pg_bin/psql" -qtAX "host=127.0.0.1 port=$pg_port user=postgres dbname=$1" -c "$2"; }
 
-python3 - "$work/corpus.zip" <<'PY'
+corpus_dir=${CORPUS_DIR:-datasets/demo} train_files=${TRAIN_FILES:-4} hidden=${HIDDEN:-32} recurrent=${RECURRENT:-16} cdk=${CDK:-3}
+python3 - "$work/corpus.zip" "$train_files" "$corpus_dir" <<'PY'
 import sys, zipfile, glob
-files = sorted(glob.glob("datasets/demo/*.mid"))
+files = sorted(glob.glob(sys.argv[3] + "/*.mid"))
 with zipfile.ZipFile(sys.argv[1], "w") as z:
-    for f in files[:4]:
+    n = int(sys.argv[2])
+    for f in files[:n]:
         z.write(f, "train/" + f.split("/")[-1])
-    z.write(files[4], "valid/" + files[4].split("/")[-1])
+    z.write(files[n], "valid/" + files[n].split("/")[-1])
 PY
 
+# CPU seconds the whole machine spent busy so far (user, nice, system, irq, softirq, steal).
+machine_seconds() { python3 -c "import os; f = open('/proc/stat').readline().split()[1:]; print(sum(int(f[i]) for i in (0, 1, 2, 5, 6, 7)) / os.sysconf('SC_CLK_TCK'))"; }
 # CPU seconds (user + system) the given processes used so far: what the shared machine gave them.
 cpu_seconds() { python3 -c "import os, sys; t = os.sysconf('SC_CLK_TCK'); print(sum(sum(int(x) for x in open(f'/proc/{p}/stat').read().rsplit(')', 1)[1].split()[11:13]) for p in sys.argv[1:]) / t)" "$@"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -63,7 +70,7 @@ start_node() { # role port database log
 
 run_search() { # base corpus minutes seed: runs a search to its end, prints its id
     local id state=queued
-    id=$(curl -sf -H 'Content-Type: application/json' -d "{\"corpusId\":\"$2\",\"budgetMinutes\":$3,\"seed\":$4,\"minEpochs\":2,\"maxEpochs\":8,\"reduction\":2,\"hidden\":[32],\"recurrent\":[16],\"cdK\":[3],\"rbmPretrainEpochs\":[0],\"rnnPretrainEpochs\":[0]}" \
+    id=$(curl -sf -H 'Content-Type: application/json' -d "{\"corpusId\":\"$2\",\"budgetMinutes\":$3,\"seed\":$4,\"minEpochs\":2,\"maxEpochs\":8,\"reduction\":2,\"hidden\":[$hidden],\"recurrent\":[$recurrent],\"cdK\":[$cdk],\"rbmPretrainEpochs\":[0],\"rnnPretrainEpochs\":[0]}" \
         "$1/api/searches" | python3 -c "import json,sys; print(json.load(sys.stdin)['id'])")
     while [ "$state" != succeeded ] && [ "$state" != failed ] && [ "$state" != cancelled ]; do
         sleep 2
@@ -72,7 +79,7 @@ run_search() { # base corpus minutes seed: runs a search to its end, prints its 
     echo "$id"
 }
 
-echo "search of $minutes minutes, trials H 32, U 16, CD-3, rungs 2, 4, 8 epochs; $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "search of $minutes minutes, $train_files train files of $corpus_dir, trials H $hidden, U $recurrent, CD-$cdk, rungs 2, 4, 8 epochs; $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq 1 "${ROUNDS:-2}"); do
     for workers in "${counts[@]}"; do
         db="bench_${round}_${workers}"
@@ -89,21 +96,23 @@ for round in $(seq 1 "${ROUNDS:-2}"); do
         # A warm-up search of half a minute first, so that no worker compiles the training code within the measured budget.
         run_search "$base" "$corpus" 0.5 $((round + 100)) > /dev/null
         cpu_before=$(cpu_seconds "${worker_pids[@]}")
+        machine_before=$(machine_seconds)
         search=$(run_search "$base" "$corpus" "$minutes" "$round")
         cpu=$(python3 -c "print(f'{$(cpu_seconds "${worker_pids[@]}") - $cpu_before:.0f}')")
+        machine=$(python3 -c "print(f'{$(machine_seconds) - $machine_before:.0f}')")
         state=$(curl -sf "$base/api/searches/$search" | python3 -c "import json,sys; print(json.load(sys.stdin)['state'])")
         read -r trials rung0 segments epochs nodes < <(sql "$db" "
             SELECT count(*), count(*) FILTER (WHERE \"Rung\" >= 0), coalesce(sum(\"Rung\" + 1), 0),
                    (SELECT count(*) FROM search_trial_epochs e JOIN search_trials t ON t.\"Id\" = e.\"TrialId\" WHERE t.\"SearchId\" = '$search'),
                    (SELECT count(DISTINCT e.\"Worker\") FROM search_trial_epochs e JOIN search_trials t ON t.\"Id\" = e.\"TrialId\" WHERE t.\"SearchId\" = '$search')
             FROM search_trials WHERE \"SearchId\" = '$search'" | tr '|' ' ')
-        python3 - "$round" "$workers" "$state" "$minutes" "$trials" "$rung0" "$segments" "$epochs" "$nodes" "$cpu" <<'PY'
+        python3 - "$round" "$workers" "$state" "$minutes" "$trials" "$rung0" "$segments" "$epochs" "$nodes" "$cpu" "$machine" <<'PY'
 import sys
-r, w, state, minutes, trials, rung0, segments, epochs, nodes, cpu = sys.argv[1:]
+r, w, state, minutes, trials, rung0, segments, epochs, nodes, cpu, machine = sys.argv[1:]
 h = float(minutes) / 60
 print(f"round {r}, {w} worker(s): {state}; trials started {trials}, reached rung 0 {rung0} ({int(rung0) / h:.0f}/h), "
       f"rung segments {segments} ({int(segments) / h:.0f}/h), epochs {epochs} ({int(epochs) / h:.0f}/h), trained on {nodes} worker(s); "
-      f"the workers used {cpu} CPU-s of {float(minutes) * 60 * 2:.0f} ({float(cpu) / max(int(epochs), 1):.2f} per epoch)")
+      f"the workers used {cpu} CPU-s of {float(minutes) * 60 * 2:.0f} ({float(cpu) / max(int(epochs), 1):.2f} per epoch), the machine {machine}")
 PY
         stop_nodes
         sql postgres "DROP DATABASE $db WITH (FORCE)"

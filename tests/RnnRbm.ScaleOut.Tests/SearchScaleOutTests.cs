@@ -35,8 +35,9 @@ public class SearchScaleOutTests
 
         List<(SearchTrialEntity Trial, List<SearchTrialEpochEntity> Epochs)> trials = await TrialsAsync(database, id);
         Assert.Equal(6, trials.Count);
-        // One worker (RnnRbm:Workers = 1) trains one trial at a time, and a trial waits in the queue whenever one can be
-        // made, so the second worker takes one as soon as it is free: six trials must reach both; the web node trains none.
+        // One worker (RnnRbm:Workers = 1) trains one trial at a time, and a trial waits in the queue for every free worker
+        // whenever one can be made, so the second worker takes one as soon as it is free: six trials must reach both; the
+        // web node trains none.
         HashSet<int> workers = [.. trials.SelectMany(t => t.Epochs).Select(e => PidOf(e.Worker))];
         Assert.True(workers.SetEquals([a.Pid, b.Pid]), $"trials trained on pids {string.Join(", ", workers)}; workers {a.Pid}, {b.Pid}; web {web.Pid}.");
         Assert.All(trials, t => Assert.Equal(Enumerable.Range(1, t.Trial.EpochsCompleted), t.Epochs.Select(e => e.Epoch)));

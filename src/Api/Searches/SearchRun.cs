@@ -27,10 +27,14 @@ namespace RnnRbm.Api.Searches;
 /// <item>Only the search's one coordinator creates or promotes its trials, each time in one write guarded by the
 /// search's Version and (for a promotion) the trial's: a superseded coordinator changes no trial. Trial n is created
 /// once (a unique key on search and number), with settings that are a pure function of the seed and n.</item>
-/// <item>While the budget lasts, one trial of the search waits in the queue whenever one can be made (a promotion
-/// first, else a new trial): whichever worker frees up next takes it at once, and the coordinator makes the next one
-/// within <see cref="PollInterval"/>. So every worker with room trains a trial of the search, and the decision of what
-/// runs next is taken one trial ahead of ASHA's (which decides when a worker frees up).</item>
+/// <item>While the budget lasts, trials of the search wait in the queue whenever they can be made (a promotion
+/// first, else a new trial): one for every worker serving trials that this search does not occupy, and at least one
+/// (the workers are counted from Hangfire's servers every <see cref="WorkersReadInterval"/>). Whichever worker frees up
+/// takes one at once; the coordinator queues the next ones one after the other and waits <see cref="PollInterval"/>
+/// only when it has none to queue. So every worker with room trains a trial of the search without waiting for the
+/// coordinator (with one queued trial for all and one decision per poll, two workers finished only 1.03-1.12 times the
+/// trials of one on short trials: docs/benchmarks.md, "A search across workers"), and the decision of what runs next is
+/// taken up to that many trials ahead of ASHA's (which decides when a worker frees up).</item>
 /// <item>The budget is wall-clock time from the search's first start (kept across coordinators and trial jobs alike):
 /// then no trial is made, and the running ones cut their epoch in flight themselves.</item>
 /// <item>A coordinator lost or shut down changes nothing of its trials: they go on where they run; the next
@@ -49,6 +53,9 @@ public sealed class SearchRun : WorkRun<SearchEntity>
     /// <summary>How often the coordinator reads its trials to decide, and to see whether they stopped.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>How often the coordinator counts the workers that serve trials (a read of Hangfire's servers).</summary>
+    public static readonly TimeSpan WorkersReadInterval = TimeSpan.FromSeconds(10);
+
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>How a search reads its corpus (the CLI's reading): the default recipe's grid, the piano's range.</summary>
@@ -58,14 +65,18 @@ public sealed class SearchRun : WorkRun<SearchEntity>
     private readonly BackgroundWork _work;
     private readonly IBackgroundJobClient _jobs;
     private readonly RnnRbmOptions _options;
+    private readonly JobStorage _storage;
+    private int _trialWorkers = 1;
+    private DateTimeOffset _workersReadUtc = DateTimeOffset.MinValue;
 
-    public SearchRun(WorkContext context, NumericsBackend backend, BackgroundWork work, IBackgroundJobClient jobs)
+    public SearchRun(WorkContext context, NumericsBackend backend, BackgroundWork work, IBackgroundJobClient jobs, JobStorage storage)
         : base(context, backend.Name)
     {
         _backend = backend;
         _work = work;
         _jobs = jobs;
         _options = context.Options;
+        _storage = storage;
     }
 
     /// <summary>The search's resolved request.</summary>
@@ -96,8 +107,9 @@ public sealed class SearchRun : WorkRun<SearchEntity>
         string? reason = null;
         while (reason is null && !Stopping.IsCancellationRequested)
         {
-            reason = Decide(space, seed, settings.MaxTrials ?? 0, deadline);
-            if (reason is null)
+            // Decisions follow each other at once while there is a trial to queue; the poll waits only when there is none.
+            (reason, bool queued) = Decide(space, seed, settings.MaxTrials ?? 0, deadline);
+            if (reason is null && !queued)
             {
                 Stopping.WaitHandle.WaitOne(PollInterval);
             }
@@ -137,39 +149,61 @@ public sealed class SearchRun : WorkRun<SearchEntity>
         // The search's progress is its trials' rows, which outlive any coordinator.
     }
 
-    /// <summary>Invariants 1-3: the next trial into the queue, when none waits; a reason when the search is over.</summary>
-    private string? Decide(SearchSpace space, ulong seed, int maxTrials, DateTimeOffset deadline)
+    /// <summary>
+    /// Invariants 1-3: the next trial into the queue, when fewer wait than there are free workers (Queued true when it
+    /// queued one); a reason when the search is over.
+    /// </summary>
+    private (string? Reason, bool Queued) Decide(SearchSpace space, ulong seed, int maxTrials, DateTimeOffset deadline)
     {
         lock (Gate)
         {
             if (IsStale)
             {
-                return null;
+                return (null, false);
             }
             if (DateTimeOffset.UtcNow >= deadline)
             {
-                return $"the budget of {Row.BudgetMinutes:G4} minutes ended";
+                return ($"the budget of {Row.BudgetMinutes:G4} minutes ended", false);
             }
             List<TrialRow> trials = Db.Rows(Id);
-            if (trials.Any(t => t.State == WorkStates.Queued))
+            if (trials.Count(t => t.State == WorkStates.Queued) >= Math.Max(1, TrialWorkers() - trials.Count(t => t.State == WorkStates.Running)))
             {
-                return null; // one waits for the next free worker already
+                return (null, false); // one waits for every free worker already
             }
             if (SearchTrials.Schedule(trials, space).NextPromotion() is (int number, int from))
             {
-                Promote(trials.Single(t => t.Number == number), from);
-                return null;
+                return (null, Promote(trials.Single(t => t.Number == number), from));
             }
             if (maxTrials == 0 || trials.Count < maxTrials)
             {
-                Create(trials.Count, space.Sample(seed, trials.Count));
-                return null;
+                return (null, Create(trials.Count, space.Sample(seed, trials.Count)));
             }
-            return trials.Any(t => t.Active) ? null : "no trial was left to start or continue";
+            return (trials.Any(t => t.Active) ? null : "no trial was left to start or continue", false);
         }
     }
 
-    private void Create(int number, TrialSettings settings)
+    // Workers of every live server that serves trials (one thread each), read at most every WorkersReadInterval; the
+    // last count (at first 1) when the read fails: a count too high only queues a trial early.
+    private int TrialWorkers()
+    {
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        if (now - _workersReadUtc >= WorkersReadInterval)
+        {
+            _workersReadUtc = now;
+            try
+            {
+                _trialWorkers = Math.Max(1, _storage.GetMonitoringApi().Servers()
+                    .Where(s => s.Queues.Contains(SearchTrialRun.Kind)).Sum(s => s.WorkersCount));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.LogWarning(ex, "Search {Id}: could not count the workers that serve trials; {Count} assumed.", Id, _trialWorkers);
+            }
+        }
+        return _trialWorkers;
+    }
+
+    private bool Create(int number, TrialSettings settings)
     {
         var trial = new SearchTrialEntity
         {
@@ -182,14 +216,16 @@ public sealed class SearchRun : WorkRun<SearchEntity>
         };
         Db.SearchTrials.Add(trial);
         Row.TrialsStarted = number + 1;
-        if (TrySave($"start trial {number}"))
+        bool saved = TrySave($"start trial {number}");
+        if (saved)
         {
             Enqueue(trial);
         }
         Db.Entry(trial).State = EntityState.Detached;
+        return saved;
     }
 
-    private void Promote(TrialRow row, int from)
+    private bool Promote(TrialRow row, int from)
     {
         SearchTrialEntity trial = Db.SearchTrials.Single(t => t.Id == row.Id);
         trial.TargetRung = from + 1;
@@ -197,12 +233,14 @@ public sealed class SearchRun : WorkRun<SearchEntity>
         trial.TrialState = SearchTrials.Paused;
         trial.FinishedUtc = null;
         trial.Version++;
-        if (TrySave($"promote trial {row.Number} from rung {from}"))
+        bool saved = TrySave($"promote trial {row.Number} from rung {from}");
+        if (saved)
         {
             Log.LogInformation("Search {Id}: trial {Number} goes on from rung {From} (valid {Score:F4}).", Id, row.Number, from, row.BestValidLogLikelihood);
             Enqueue(trial);
         }
         Db.Entry(trial).State = EntityState.Detached;
+        return saved;
     }
 
     /// <summary>Should this fail, the trial stays queued without a job, and recovery (Jobs/WorkRecovery) enqueues it.</summary>
