@@ -211,15 +211,20 @@ public sealed class TrainingLoop : IDisposable
 
     private ValidationEstimate Validate(int epoch, double epochSeconds, CancellationToken cancellation)
     {
-        // The bracket's doubling check (three quarters of the work) runs every CheckEvery validations; in between, the
-        // first pass plus the last check's move stands in for it, so that every reading is on the checked scale (the
-        // first pass alone reads higher, and more so as the model sharpens).
+        // The bracket's doubling check (about two thirds of a checked validation's time) runs every CheckEvery
+        // validations; in between, the first pass plus the last check's move stands in for it, so that every reading is
+        // on the checked scale (the first pass alone reads higher, and more so as the model sharpens).
         bool check = _stopping.Estimator != LikelihoodEstimator.Bracket || _checkShift is null || _validations % _stopping.CheckEvery == 0;
         ValidationEstimate estimate = _validation!.Measure(_trainer.Estimate, _aisSteps, check, cancellation);
         _validations++;
         if (estimate.Checked)
         {
-            _checkShift = estimate.Change;
+            // A diverged model's check moves by NaN: the last finite move stays, or the readings after the roll-back
+            // would all read NaN and roll back again.
+            if (double.IsFinite(estimate.Change))
+            {
+                _checkShift = estimate.Change;
+            }
         }
         else if (_checkShift is double shift)
         {

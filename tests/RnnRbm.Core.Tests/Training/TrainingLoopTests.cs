@@ -116,6 +116,24 @@ public class TrainingLoopTests
     }
 
     [Fact]
+    public void ACheckedReadingThatIsNotFinite_RollsBack_AndTheUncheckedOnesAfterItKeepTheLastFiniteMove()
+    {
+        // CheckEvery 2: validation 3 is checked and reads NaN (its move NaN too): one roll-back. Validation 4 is not
+        // checked and must read on the last finite move's scale, not NaN (which would roll back again).
+        double[] truth = [-4.0, -3.5, double.NaN, -3.4];
+        var validation = new FirstPassValidation(truth, 0.2);
+        using var loop = Loop(validation, new EarlyStoppingOptions { ValidateEvery = 1, Patience = 0, CheckEvery = 2 });
+        for (int epoch = 0; epoch < truth.Length; epoch++)
+        {
+            loop.RunEpoch();
+        }
+        Assert.Equal([true, false, true, false], validation.Checks);
+        Assert.Equal(1, loop.State.Rollbacks);
+        Assert.Equal(-3.4, loop.History[3].ValidLogLikelihood!.Value, 10);
+        Assert.Equal(4, loop.State.BestEpoch);
+    }
+
+    [Fact]
     public void SharpDrop_RollsBackToTheBest_AndHalvesTheLearningRate()
     {
         var validation = new ScriptedValidation(-4.0, -3.0, -9.0, -2.9);
@@ -266,7 +284,7 @@ public class TrainingLoopTests
             double value = values[Checks.Count];
             Checks.Add(check);
             return check
-                ? new ValidationEstimate(value, -bias, true, null, 0.01)
+                ? new ValidationEstimate(value, double.IsFinite(value) ? -bias : double.NaN, double.IsFinite(value), null, 0.01)
                 : new ValidationEstimate(value + bias, 0, false, null, 0.01, Checked: false);
         }
     }
