@@ -186,6 +186,8 @@ public sealed record TrainingEvent(int Epoch, string Kind, string Message);
 /// <param name="Cuts">Plateau cuts so far.</param>
 /// <param name="Validations">Validations so far (the bracket's doubling check runs on every <see cref="Training.EarlyStoppingOptions.CheckEvery"/>-th).</param>
 /// <param name="CheckShift">The last check's move of the bracket's estimate, added to the unchecked validations after it (null before the first check).</param>
+/// <param name="CheckChains">The bracket's chains of the next check (null in checkpoints written before the chains followed the checks: 100).</param>
+/// <param name="ShiftChains">The bracket's chains of the last check, which the unchecked validations after it use (null: 100).</param>
 public sealed record StoppingInfo(
     bool Validated,
     bool KeepBest,
@@ -205,7 +207,9 @@ public sealed record StoppingInfo(
     int LastCutEpoch = 0,
     int Cuts = 0,
     int Validations = 0,
-    double? CheckShift = null);
+    double? CheckShift = null,
+    int? CheckChains = null,
+    int? ShiftChains = null);
 
 /// <summary>The numerics backend by name and description.</summary>
 public sealed record NumericsInfo(string Backend, string Description);

@@ -73,6 +73,35 @@ public sealed record EarlyStoppingOptions
     /// </summary>
     public int CheckEvery { get; init; } = 4;
 
+    /// <summary>
+    /// The bracket's chains C at the first validation, and the most it uses (its samples M = 2C and importance samples
+    /// S = 4C follow C; the check doubles all three): the evaluator's default (<see cref="BracketOptions.Chains"/>).
+    /// </summary>
+    public const int MostBracketChains = 100;
+
+    /// <summary>The fewest chains the validation's bracket goes down to (<see cref="CheapCheckShare"/>).</summary>
+    public const int FewestBracketChains = 25;
+
+    /// <summary>
+    /// A check that moved the estimate by less than this share of <see cref="ConvergenceTolerance"/> halves the chains of
+    /// the next check (and of the readings after it, down to <see cref="FewestBracketChains"/>); one that moved it by more
+    /// than the tolerance doubles them (up to <see cref="MostBracketChains"/>). A smooth model (Piano-midi.de's) reads
+    /// the same at C 50 as at C 200 (docs/results.md, "What is left"), so it pays for chains it does not need; a sharp
+    /// one (Nottingham's) keeps C 100. The readings between two checks use the chains of the last check, whose move
+    /// they add, so they stay on its scale.
+    /// </summary>
+    public const double CheapCheckShare = 0.05;
+
+    /// <summary>
+    /// The validation subset has at least this many sequences when the split has them (<see cref="ValidationSteps"/>
+    /// is reached first with long pieces: 4 of Piano-midi.de's, whose reading differed from the whole split's by 0.6
+    /// nats), unless that would make it longer than <see cref="MostSubsetShare"/> × <see cref="ValidationSteps"/> steps.
+    /// </summary>
+    public const int FewestValidationSequences = 10;
+
+    /// <summary>The subset grows towards <see cref="FewestValidationSequences"/> only while it is shorter than this many times <see cref="ValidationSteps"/>.</summary>
+    public const int MostSubsetShare = 4;
+
     /// <summary>Nats per step by which doubling K may move the estimate for it to count as converged.</summary>
     public double ConvergenceTolerance { get; init; } = 0.01;
 

@@ -45,6 +45,8 @@ public sealed class TrainingLoop : IDisposable
     private int _cuts;
     private int _validations;
     private double? _checkShift;
+    private int _checkChains = EarlyStoppingOptions.MostBracketChains;
+    private int _shiftChains = EarlyStoppingOptions.MostBracketChains;
 
     /// <summary>Starts training <paramref name="parameters"/> (updated in place), or continues from <paramref name="resume"/>.</summary>
     /// <param name="parameters">θ: the initial parameters, or the checkpoint's current ones when resuming.</param>
@@ -103,6 +105,8 @@ public sealed class TrainingLoop : IDisposable
             _cuts = state.Cuts;
             _validations = state.Validations;
             _checkShift = state.CheckShift;
+            _checkChains = state.CheckChains ?? EarlyStoppingOptions.MostBracketChains;
+            _shiftChains = state.ShiftChains ?? EarlyStoppingOptions.MostBracketChains;
         }
     }
 
@@ -125,7 +129,7 @@ public sealed class TrainingLoop : IDisposable
     public StoppingInfo State => new(
         _validation is not null, _stopping.KeepBest, _stopping.Patience, _bestEpoch, _bestLogLikelihood, _keptEpoch, _stopReason,
         _validation?.Steps ?? 0, _validation?.Sequences ?? 0, _data.ValidSource, _aisSteps, _validateEvery, _lastValidated, _rollbacks,
-        [.. _events], _lastCut, _cuts, _validations, _checkShift);
+        [.. _events], _lastCut, _cuts, _validations, _checkShift, _checkChains, _shiftChains);
 
     /// <summary>
     /// The parameters the model should hold: the best validated epoch's when <see cref="EarlyStoppingOptions.KeepBest"/>
@@ -214,8 +218,11 @@ public sealed class TrainingLoop : IDisposable
         // The bracket's doubling check (about two thirds of a checked validation's time) runs every CheckEvery
         // validations; in between, the first pass plus the last check's move stands in for it, so that every reading is
         // on the checked scale (the first pass alone reads higher, and more so as the model sharpens).
+        // The chains follow the checks (EarlyStoppingOptions.CheapCheckShare): a check runs at the chains its
+        // predecessor chose, the readings between two checks at the last check's chains, whose move they add.
         bool check = _stopping.Estimator != LikelihoodEstimator.Bracket || _checkShift is null || _validations % _stopping.CheckEvery == 0;
-        ValidationEstimate estimate = _validation!.Measure(_trainer.Estimate, _aisSteps, check, cancellation);
+        int chains = check ? _checkChains : _shiftChains;
+        ValidationEstimate estimate = _validation!.Measure(_trainer.Estimate, _aisSteps, check, chains, cancellation);
         _validations++;
         if (estimate.Checked)
         {
@@ -224,6 +231,11 @@ public sealed class TrainingLoop : IDisposable
             if (double.IsFinite(estimate.Change))
             {
                 _checkShift = estimate.Change;
+                _shiftChains = chains;
+                if (_stopping.Estimator == LikelihoodEstimator.Bracket)
+                {
+                    FollowTheCheck(epoch, estimate.Change, chains);
+                }
             }
         }
         else if (_checkShift is double shift)
@@ -263,6 +275,21 @@ public sealed class TrainingLoop : IDisposable
             _validateEvery = _stopping.PlateauEpochs > 0 ? most : Math.Clamp(every, 1, most);
         }
         return estimate;
+    }
+
+    // Halves the next check's chains after a move far below the tolerance, doubles them after one above it.
+    private void FollowTheCheck(int epoch, double move, int chains)
+    {
+        double tolerance = _stopping.ConvergenceTolerance;
+        int next = Math.Abs(move) < EarlyStoppingOptions.CheapCheckShare * tolerance
+            ? Math.Max(EarlyStoppingOptions.FewestBracketChains, chains / 2)
+            : Math.Abs(move) >= tolerance ? Math.Min(EarlyStoppingOptions.MostBracketChains, chains * 2) : chains;
+        if (next != _checkChains)
+        {
+            _events.Add(new TrainingEvent(epoch, "note",
+                $"The validation's check moved the estimate by {move:F4} nats: the next check runs at {next} chains (this one: {chains})."));
+        }
+        _checkChains = next;
     }
 
     private void Decide(int epoch, ValidationEstimate estimate)

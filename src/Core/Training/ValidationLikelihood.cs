@@ -42,8 +42,9 @@ internal sealed class ValidationLikelihood : IValidationEstimator
     public int Sequences => Subset.Count;
 
     /// <summary>
-    /// Measures <paramref name="parameters"/> with the options' estimator: the bracket (C, M and S doubled once as the
-    /// check unless its CSL gap is already below the tolerance, or unless <paramref name="check"/> is false), or AIS's
+    /// Measures <paramref name="parameters"/> with the options' estimator: the bracket at C = <paramref name="chains"/>
+    /// (M = 2C, S = 4C; doubled once as the check unless its CSL gap is already below the tolerance, or unless
+    /// <paramref name="check"/> is false), or AIS's
     /// converged search (<see cref="AisConvergence"/>: sm K from <paramref name="aisSteps"/> up, doubled per step until
     /// doubling moves the mean by less than the tolerance, with the marginals base from chains started at the previous
     /// frame, <see cref="EvaluationOptions.Converged"/>; always checked).
@@ -52,7 +53,8 @@ internal sealed class ValidationLikelihood : IValidationEstimator
     /// The estimate at the last round, its last doubling's move, and whether that move was below the tolerance; without
     /// the check, the bracket's first pass as it reads (<see cref="ValidationEstimate.Checked"/> false).
     /// </returns>
-    public ValidationEstimate Measure(RnnRbmParameters parameters, int aisSteps, bool check = true, CancellationToken cancellation = default)
+    public ValidationEstimate Measure(RnnRbmParameters parameters, int aisSteps, bool check = true,
+        int chains = EarlyStoppingOptions.MostBracketChains, CancellationToken cancellation = default)
     {
         var evaluator = new RnnRbmEvaluator(parameters, _backend);
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -60,7 +62,14 @@ internal sealed class ValidationLikelihood : IValidationEstimator
             ? new EvaluationOptions
             {
                 Estimator = LikelihoodEstimator.Bracket,
-                Bracket = new BracketOptions { Tolerance = _options.ConvergenceTolerance, MaxDoublings = check ? 1 : 0 },
+                Bracket = new BracketOptions
+                {
+                    Chains = chains,
+                    Samples = 2 * chains,
+                    ImportanceSamples = 4 * chains,
+                    Tolerance = _options.ConvergenceTolerance,
+                    MaxDoublings = check ? 1 : 0,
+                },
             }
             : EvaluationOptions.Converged with
             {
@@ -84,15 +93,19 @@ internal sealed class ValidationLikelihood : IValidationEstimator
             : new ValidationEstimate(logLikelihood, result.AisShift ?? double.NaN, result.AisConverged == true, result.AisTransitions, seconds);
     }
 
-    // Whole sequences in a seeded random order until at least `steps` steps, then back in their given order.
-    private static List<PianoRoll> ChooseSubset(IReadOnlyList<PianoRoll> valid, int steps, ulong seed)
+    // Whole sequences in a seeded random order until at least `steps` steps and FewestValidationSequences sequences (the
+    // latter only while under MostSubsetShare × `steps` steps), then back in their given order.
+    internal static List<PianoRoll> ChooseSubset(IReadOnlyList<PianoRoll> valid, int steps, ulong seed)
     {
         int[] order = TrainingSplit.SeededOrder(valid.Count, seed, SubsetStream);
         var chosen = new List<int>();
         long total = 0;
         foreach (int index in order)
         {
-            if (total >= steps)
+            bool enoughSteps = total >= steps;
+            bool enoughSequences = chosen.Count >= EarlyStoppingOptions.FewestValidationSequences
+                || total >= (long)EarlyStoppingOptions.MostSubsetShare * steps;
+            if (enoughSteps && enoughSequences)
             {
                 break;
             }
@@ -118,9 +131,11 @@ internal interface IValidationEstimator
 
     /// <summary>
     /// The log-likelihood per step of <paramref name="parameters"/>, with a convergence check unless
-    /// <paramref name="check"/> is false (an AIS search starts at <paramref name="aisSteps"/> transitions and is always checked).
+    /// <paramref name="check"/> is false (an AIS search starts at <paramref name="aisSteps"/> transitions and is always checked;
+    /// the bracket runs <paramref name="chains"/> chains).
     /// </summary>
-    ValidationEstimate Measure(RnnRbmParameters parameters, int aisSteps, bool check = true, CancellationToken cancellation = default);
+    ValidationEstimate Measure(RnnRbmParameters parameters, int aisSteps, bool check = true,
+        int chains = EarlyStoppingOptions.MostBracketChains, CancellationToken cancellation = default);
 }
 
 /// <summary>One validation measurement.</summary>

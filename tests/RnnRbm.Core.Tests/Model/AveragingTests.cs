@@ -120,7 +120,8 @@ public class AveragingTests
 
         public int Sequences => 2;
 
-        public ValidationEstimate Measure(RnnRbmParameters parameters, int aisSteps, bool check = true, CancellationToken cancellation = default)
+        public ValidationEstimate Measure(RnnRbmParameters parameters, int aisSteps, bool check = true,
+            int chains = EarlyStoppingOptions.MostBracketChains, CancellationToken cancellation = default)
         {
             Measured.Add(TrainerTests.Flatten(parameters));
             return new ValidationEstimate(-10.0 + Measured.Count, 0, true, null, 0.01);

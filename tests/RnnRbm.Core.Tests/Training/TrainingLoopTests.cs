@@ -116,6 +116,43 @@ public class TrainingLoopTests
     }
 
     [Fact]
+    public void TheBracketsChains_FollowTheChecks_AndTheReadingsBetweenChecksUseTheLastChecksChains()
+    {
+        // CheckEvery 2, tolerance 0.01: checks at validations 1, 3, 5, 7, 9. Checks 1 and 3 move the estimate by 0.0001
+        // (below 5% of the tolerance): the next check halves its chains, 100 → 50 → 25, and no further. Check 7 moves
+        // it by 0.02 (above the tolerance): the next check doubles them, and check 9 halves them again. The readings in
+        // between use the chains of the check before them, whose move they add.
+        double[] truth = [-4.0, -3.9, -3.8, -3.7, -3.6, -3.5, -3.4, -3.3, -3.2, -3.1];
+        var validation = new FirstPassValidation(truth, 0.0001) { Moves = i => i == 6 ? -0.02 : -0.0001 };
+        using var loop = Loop(validation, new EarlyStoppingOptions { ValidateEvery = 1, Patience = 0, CheckEvery = 2 });
+        for (int epoch = 0; epoch < truth.Length; epoch++)
+        {
+            loop.RunEpoch();
+        }
+        Assert.Equal([true, false, true, false, true, false, true, false, true, false], validation.Checks);
+        Assert.Equal([100, 100, 50, 50, 25, 25, 25, 25, 50, 50], validation.Chains);
+        Assert.Equal(25, loop.State.CheckChains); // check 9 moved it by 0.0001 again
+        Assert.Equal(50, loop.State.ShiftChains);
+        Assert.Equal(4, loop.Events.Count(e => e.Kind == "note" && e.Message.Contains("the next check runs at", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void TheValidationSubset_HasTenSequencesWhenTheSplitHasThem_UnlessTheyAreTooLong()
+    {
+        // Forty pieces of 500 steps: 3,000 steps would be 6 of them; the subset takes 10 (5,000 steps, under 4 × 3,000).
+        PianoRoll[] pieces = [.. Enumerable.Range(0, 40).Select(_ => new PianoRoll(500, PitchRange.Piano))];
+        Assert.Equal(10, ValidationLikelihood.ChooseSubset(pieces, 3000, 1234).Count);
+        // Short tunes: the steps decide (30 of 100 steps).
+        PianoRoll[] tunes = [.. Enumerable.Range(0, 40).Select(_ => new PianoRoll(100, PitchRange.Piano))];
+        Assert.Equal(30, ValidationLikelihood.ChooseSubset(tunes, 3000, 1234).Count);
+        // Very long pieces: the subset stops at 4 × 3,000 steps (5 pieces of 2,500) rather than take 10.
+        PianoRoll[] symphonies = [.. Enumerable.Range(0, 40).Select(_ => new PianoRoll(2500, PitchRange.Piano))];
+        Assert.Equal(5, ValidationLikelihood.ChooseSubset(symphonies, 3000, 1234).Count);
+        // A split with fewer sequences: all of them.
+        Assert.Equal(4, ValidationLikelihood.ChooseSubset(pieces[..4], 3000, 1234).Count);
+    }
+
+    [Fact]
     public void ACheckedReadingThatIsNotFinite_RollsBack_AndTheUncheckedOnesAfterItKeepTheLastFiniteMove()
     {
         // CheckEvery 2: validation 3 is checked and reads NaN (its move NaN too): one roll-back. Validation 4 is not
@@ -275,16 +312,24 @@ public class TrainingLoopTests
     {
         public List<bool> Checks { get; } = [];
 
+        public List<int> Chains { get; } = [];
+
+        /// <summary>The move each check reports (by default −bias: the first pass reads bias high).</summary>
+        public Func<int, double>? Moves { get; init; }
+
         public int Steps => 100;
 
         public int Sequences => 2;
 
-        public ValidationEstimate Measure(RnnRbmParameters parameters, int aisSteps, bool check = true, CancellationToken cancellation = default)
+        public ValidationEstimate Measure(RnnRbmParameters parameters, int aisSteps, bool check = true,
+            int chains = EarlyStoppingOptions.MostBracketChains, CancellationToken cancellation = default)
         {
             double value = values[Checks.Count];
             Checks.Add(check);
+            Chains.Add(chains);
+            double move = Moves?.Invoke(Checks.Count - 1) ?? -bias;
             return check
-                ? new ValidationEstimate(value, double.IsFinite(value) ? -bias : double.NaN, double.IsFinite(value), null, 0.01)
+                ? new ValidationEstimate(value, double.IsFinite(value) ? move : double.NaN, double.IsFinite(value), null, 0.01)
                 : new ValidationEstimate(value + bias, 0, false, null, 0.01, Checked: false);
         }
     }
@@ -304,7 +349,8 @@ public class TrainingLoopTests
 
         public int Sequences => 2;
 
-        public ValidationEstimate Measure(RnnRbmParameters parameters, int aisSteps, bool check = true, CancellationToken cancellation = default)
+        public ValidationEstimate Measure(RnnRbmParameters parameters, int aisSteps, bool check = true,
+            int chains = EarlyStoppingOptions.MostBracketChains, CancellationToken cancellation = default)
         {
             Schedules.Add(aisSteps);
             int index = _next++;
