@@ -89,7 +89,7 @@ internal sealed class ValidationLikelihood : IValidationEstimator
         return _options.Estimator == LikelihoodEstimator.Bracket
             // A first pass whose CSL gap closed is as good as a checked one.
             ? new ValidationEstimate(logLikelihood, result.BracketShift ?? 0, result.BracketConverged == true, null, seconds,
-                check || result.BracketConverged == true)
+                check || result.BracketConverged == true, Doubled: result.BracketShift is not null)
             : new ValidationEstimate(logLikelihood, result.AisShift ?? double.NaN, result.AisConverged == true, result.AisTransitions, seconds);
     }
 
@@ -148,4 +148,9 @@ internal interface IValidationEstimator
 /// False when the check was skipped: <paramref name="LogLikelihood"/> is then the bracket's first pass as it reads (the
 /// training loop adds the last check's move), <paramref name="Change"/> 0 and <paramref name="Converged"/> meaningless.
 /// </param>
-public sealed record ValidationEstimate(double LogLikelihood, double Change, bool Converged, int? AisSteps, double Seconds, bool Checked = true);
+/// <param name="Doubled">
+/// The bracket's doubling ran, so <paramref name="Change"/> is a measured move (false when its first pass closed its CSL
+/// gap, as on a nearly untrained model, or when the check was skipped).
+/// </param>
+public sealed record ValidationEstimate(double LogLikelihood, double Change, bool Converged, int? AisSteps, double Seconds, bool Checked = true,
+    bool Doubled = true);

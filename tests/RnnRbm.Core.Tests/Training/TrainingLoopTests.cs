@@ -118,20 +118,21 @@ public class TrainingLoopTests
     [Fact]
     public void TheBracketsChains_FollowTheChecks_AndTheReadingsBetweenChecksUseTheLastChecksChains()
     {
-        // CheckEvery 2, tolerance 0.01: checks at validations 1, 3, 5, 7, 9. Checks 1 and 3 move the estimate by 0.0001
-        // (below 5% of the tolerance): the next check halves its chains, 100 → 50 → 25, and no further. Check 7 moves
-        // it by 0.02 (above the tolerance): the next check doubles them, and check 9 halves them again. The readings in
-        // between use the chains of the check before them, whose move they add.
-        double[] truth = [-4.0, -3.9, -3.8, -3.7, -3.6, -3.5, -3.4, -3.3, -3.2, -3.1];
-        var validation = new FirstPassValidation(truth, 0.0001) { Moves = i => i == 6 ? -0.02 : -0.0001 };
+        // CheckEvery 2, tolerance 0.01: checks at validations 1, 3, 5, 7, 9, 11. Check 1's first pass closes its CSL gap
+        // (no doubling, no measured move): the chains stay. Checks 3 and 5 move the estimate by 0.0001 (below 5% of the
+        // tolerance): the next check halves its chains, 100 → 50 → 25, and no further. Check 9 moves it by 0.02 (above
+        // the tolerance): the next check doubles them, and check 11 halves them again. The readings in between use the
+        // chains of the check before them, whose move they add.
+        double[] truth = [-4.1, -4.05, -4.0, -3.9, -3.8, -3.7, -3.6, -3.5, -3.4, -3.3, -3.2, -3.1];
+        var validation = new FirstPassValidation(truth, 0.0001) { Moves = i => i switch { 0 => double.NaN, 8 => -0.02, _ => -0.0001 } };
         using var loop = Loop(validation, new EarlyStoppingOptions { ValidateEvery = 1, Patience = 0, CheckEvery = 2 });
         for (int epoch = 0; epoch < truth.Length; epoch++)
         {
             loop.RunEpoch();
         }
-        Assert.Equal([true, false, true, false, true, false, true, false, true, false], validation.Checks);
-        Assert.Equal([100, 100, 50, 50, 25, 25, 25, 25, 50, 50], validation.Chains);
-        Assert.Equal(25, loop.State.CheckChains); // check 9 moved it by 0.0001 again
+        Assert.Equal([true, false, true, false, true, false, true, false, true, false, true, false], validation.Checks);
+        Assert.Equal([100, 100, 100, 100, 50, 50, 25, 25, 25, 25, 50, 50], validation.Chains);
+        Assert.Equal(25, loop.State.CheckChains); // check 11 moved it by 0.0001 again
         Assert.Equal(50, loop.State.ShiftChains);
         Assert.Equal(4, loop.Events.Count(e => e.Kind == "note" && e.Message.Contains("the next check runs at", StringComparison.Ordinal)));
     }
@@ -314,7 +315,10 @@ public class TrainingLoopTests
 
         public List<int> Chains { get; } = [];
 
-        /// <summary>The move each check reports (by default −bias: the first pass reads bias high).</summary>
+        /// <summary>
+        /// The move each check reports (by default −bias: the first pass reads bias high); NaN for a first pass that closed
+        /// its CSL gap, so that no doubling ran (move 0, not <see cref="ValidationEstimate.Doubled"/>).
+        /// </summary>
         public Func<int, double>? Moves { get; init; }
 
         public int Steps => 100;
@@ -328,8 +332,10 @@ public class TrainingLoopTests
             Checks.Add(check);
             Chains.Add(chains);
             double move = Moves?.Invoke(Checks.Count - 1) ?? -bias;
+            bool doubled = !double.IsNaN(move);
             return check
-                ? new ValidationEstimate(value, double.IsFinite(value) ? move : double.NaN, double.IsFinite(value), null, 0.01)
+                ? new ValidationEstimate(value, !double.IsFinite(value) ? double.NaN : doubled ? move : 0, double.IsFinite(value), null, 0.01,
+                    Doubled: doubled)
                 : new ValidationEstimate(value + bias, 0, false, null, 0.01, Checked: false);
         }
     }
