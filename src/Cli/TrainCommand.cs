@@ -31,6 +31,7 @@ internal static class TrainCommand
         var rbmPretrain = new Option<int?>("--rbm-pretrain-epochs") { Description = $"Before epoch 1, train W, bv, bh as a plain RBM on shuffled frames for N epochs, N in {TrainingLimits.RbmPretrainEpochs.Interval()} (the paper's initialisation; 0 = off)." };
         var rnnPretrain = new Option<int?>("--rnn-pretrain-epochs") { Description = $"Before epoch 1 (after RBM pretraining), train the RNN to predict each frame by cross-entropy for N epochs, N in {TrainingLimits.RnnPretrainEpochs.Interval()} (the paper's; 0 = off; recipe: {TrainingRecipe.Default.Options.RnnPretrainEpochs}, seed {TrainingRecipe.Seed.Options.RnnPretrainEpochs})." };
         var averageDecay = new Option<float?>("--average-decay") { Description = $"Validate and save a moving average of the parameters over about 1/(1 - decay) updates, decay in {TrainingLimits.AverageDecay.Interval()} (0 = off; recipe: {TrainingRecipe.Default.Options.AverageDecay})." };
+        var averageEpochs = new Option<float?>("--average-epochs") { Description = $"Validate and save a moving average of the parameters over about this many epochs, in {TrainingLimits.AverageEpochs.Interval()} (0 = off; recipe: {TrainingRecipe.Default.Options.AverageEpochs}); giving --average-decay instead replaces it." };
         var pretrainRate = new Option<float?>("--pretrain-learning-rate") { Description = $"SGD learning rate of both pretrainings, in {TrainingLimits.PretrainLearningRate.Interval()}." };
         var epochs = new Option<int?>("--epochs") { Description = $"Most passes over the training data, in {TrainingLimits.Epochs.Interval()} (early stopping may end sooner)." };
         var recurrenceKind = new Option<string?>("--recurrence") { Description = "The RNN's recurrence: tanh (the paper's) or gru (a gated recurrent unit)." };
@@ -53,7 +54,7 @@ internal static class TrainCommand
         common.AddGridTo(command);
         common.AddRangeTo(command);
         foreach (Option option in new Option[] { recipe, hidden, recurrent, recurrenceKind, learningRate, decay, momentum, clipNorm, batchSize, cdK, epochs,
-            learnU0, carryState, transpose, rbmPretrain, rnnPretrain, pretrainRate, averageDecay, seed, threads, output, saveEvery,
+            learnU0, carryState, transpose, rbmPretrain, rnnPretrain, pretrainRate, averageDecay, averageEpochs, seed, threads, output, saveEvery,
             patience, plateau, validateEvery, validationSteps, validationEstimator, keepLast, noValidation, common.Backend })
         {
             command.Options.Add(option);
@@ -79,7 +80,9 @@ internal static class TrainCommand
                 CarryState = result.GetValue(carryState) ?? r.CarryState,
                 Transpose = result.GetValue(transpose) ?? r.Transpose,
                 RbmPretrainEpochs = result.GetValue(rbmPretrain) ?? r.RbmPretrainEpochs,
-                AverageDecay = result.GetValue(averageDecay) ?? r.AverageDecay,
+                // One average: whichever of the two is given replaces the recipe's (both given: the options refuse it).
+                AverageDecay = result.GetValue(averageDecay) ?? (result.GetValue(averageEpochs) is null ? r.AverageDecay : 0),
+                AverageEpochs = result.GetValue(averageEpochs) ?? (result.GetValue(averageDecay) is null ? r.AverageEpochs : 0),
                 RnnPretrainEpochs = result.GetValue(rnnPretrain) ?? r.RnnPretrainEpochs,
                 PretrainLearningRate = result.GetValue(pretrainRate) ?? r.PretrainLearningRate,
             };

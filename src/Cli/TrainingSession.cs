@@ -49,6 +49,7 @@ internal sealed class TrainingSession(ModelShape shape, TrainingOptions options,
                 $"{(options.Transpose > 0 ? $", transposed ±{options.Transpose}" : "")}" +
                 $"{(options.RbmPretrainEpochs > 0 ? $", RBM pretraining {options.RbmPretrainEpochs} epochs" : "")}" +
                 $"{(options.AverageDecay > 0 ? $", parameter averaging {options.AverageDecay}" : "")}" +
+                $"{(options.AverageEpochs > 0 ? $", parameter averaging over {options.AverageEpochs} epochs" : "")}" +
                 $"{(options.RnnPretrainEpochs > 0 ? $", RNN pretraining {options.RnnPretrainEpochs} epochs" : "")}" +
                 $"{(options.RbmPretrainEpochs + options.RnnPretrainEpochs > 0 ? $" at lr {options.PretrainLearningRate}" : "")}; Ctrl+C or SIGTERM stops and saves");
             Report(loop.Events);

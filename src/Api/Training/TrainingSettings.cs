@@ -37,6 +37,7 @@ namespace RnnRbm.Api.Training;
 /// <param name="Recurrence">The RNN's recurrence: "tanh" (stored settings without it) or "gru".</param>
 /// <param name="AverageDecay">Parameter averaging's decay (0 = off; stored settings without it).</param>
 /// <param name="PlateauEpochs">The plateau rule's epochs (0 = never); null in settings stored before it was a field: the recipe's.</param>
+/// <param name="AverageEpochs">Parameter averaging over about this many epochs (0 = off; stored settings without it).</param>
 public sealed record TrainingSettings(
     Guid CorpusId,
     double? Dt,
@@ -65,7 +66,8 @@ public sealed record TrainingSettings(
     string Recipe = "seed",
     string Recurrence = "tanh",
     float AverageDecay = 0,
-    int? PlateauEpochs = null)
+    int? PlateauEpochs = null,
+    float AverageEpochs = 0)
 {
     // The seed's time step and the pitch range every recipe uses (docs/model.md, "Sizes and parameters").
     public static readonly double DefaultDt = TrainingLimits.Dt.Default!.Value;
@@ -86,7 +88,7 @@ public sealed record TrainingSettings(
         Momentum = Momentum, ClipNorm = ClipNorm, LearningRateDecay = LearningRateDecay,
         LearnU0 = LearnU0, CarryState = CarryState, Transpose = Transpose,
         RbmPretrainEpochs = RbmPretrainEpochs, RnnPretrainEpochs = RnnPretrainEpochs, PretrainLearningRate = PretrainLearningRate,
-        AverageDecay = AverageDecay,
+        AverageDecay = AverageDecay, AverageEpochs = AverageEpochs,
     };
 
     // The recipe's early stopping (its plateau rule, the validation estimator) with the request's own choices over it.
@@ -107,7 +109,7 @@ public sealed record TrainingSettings(
         TrainingSettings s = Resolve(new StartTrainingRequest(Guid.NewGuid(), Seed: 0, Recipe: recipe.Name)).Settings!;
         return new StartTrainingRequest(null, s.Dt, s.StepsPerQuarter, s.LowestPitch, s.HighestPitch, s.Hidden, s.Recurrent, s.LearningRate,
             s.BatchSize, s.CdK, s.Epochs, null, s.Momentum, s.ClipNorm, s.LearningRateDecay, s.Patience, s.ValidateEvery, s.KeepBest,
-            s.LearnU0, s.CarryState, s.Transpose, s.RbmPretrainEpochs, s.RnnPretrainEpochs, s.PretrainLearningRate, recipe.Name, s.Recurrence, s.AverageDecay, s.PlateauEpochs);
+            s.LearnU0, s.CarryState, s.Transpose, s.RbmPretrainEpochs, s.RnnPretrainEpochs, s.PretrainLearningRate, recipe.Name, s.Recurrence, s.AverageDecay, s.PlateauEpochs, s.AverageEpochs);
     }
 
     /// <summary>
@@ -153,8 +155,10 @@ public sealed record TrainingSettings(
             request.PretrainLearningRate ?? defaults.PretrainLearningRate,
             recipe.Name,
             request.Recurrence ?? ShapeInfo.NameOf(recipe.Recurrence),
-            request.AverageDecay ?? defaults.AverageDecay,
-            request.PlateauEpochs ?? stoppingDefaults.PlateauEpochs);
+            // One average: whichever of the two is given replaces the recipe's (both given: Core's check refuses it).
+            request.AverageDecay ?? (request.AverageEpochs is null ? defaults.AverageDecay : 0),
+            request.PlateauEpochs ?? stoppingDefaults.PlateauEpochs,
+            request.AverageEpochs ?? (request.AverageDecay is null ? defaults.AverageEpochs : 0));
         // Core's own checks, in case its limits grow stricter than the ones above.
         foreach (string problem in settings.Options.Problems().Concat(settings.Stopping.Problems()))
         {

@@ -111,7 +111,7 @@ public sealed record TimeGridInfo(string Kind, double? Seconds = null, int? Step
 /// </remarks>
 public sealed record TrainingInfo(float LearningRate, int BatchSize, int CdK, int EpochsPlanned, ulong Seed, int EpochsCompleted,
     float Momentum = 0, float ClipNorm = 0, float LearningRateDecay = 1, bool LearnU0 = false, bool CarryState = false, int Transpose = 0,
-    int RbmPretrainEpochs = 0, int RnnPretrainEpochs = 0, float PretrainLearningRate = 0.01f, float AverageDecay = 0)
+    int RbmPretrainEpochs = 0, int RnnPretrainEpochs = 0, float PretrainLearningRate = 0.01f, float AverageDecay = 0, float AverageEpochs = 0)
 {
     public TrainingOptions ToOptions() => new()
     {
@@ -119,13 +119,13 @@ public sealed record TrainingInfo(float LearningRate, int BatchSize, int CdK, in
         Momentum = Momentum, ClipNorm = ClipNorm, LearningRateDecay = LearningRateDecay, LearnU0 = LearnU0,
         CarryState = CarryState, Transpose = Transpose,
         RbmPretrainEpochs = RbmPretrainEpochs, RnnPretrainEpochs = RnnPretrainEpochs, PretrainLearningRate = PretrainLearningRate,
-        AverageDecay = AverageDecay,
+        AverageDecay = AverageDecay, AverageEpochs = AverageEpochs,
     };
 
     public static TrainingInfo From(TrainingOptions options, int epochsCompleted) =>
         new(options.LearningRate, options.BatchSize, options.CdK, options.Epochs, options.Seed, epochsCompleted,
             options.Momentum, options.ClipNorm, options.LearningRateDecay, options.LearnU0, options.CarryState, options.Transpose,
-            options.RbmPretrainEpochs, options.RnnPretrainEpochs, options.PretrainLearningRate, options.AverageDecay);
+            options.RbmPretrainEpochs, options.RnnPretrainEpochs, options.PretrainLearningRate, options.AverageDecay, options.AverageEpochs);
 }
 
 /// <summary>The corpus: a name, how many sequences and steps were learned from, and a digest of their content.</summary>

@@ -40,6 +40,7 @@ public sealed class RnnRbmTrainer : IDisposable
     private readonly RnnRbmParameters? _velocity;
     private readonly RnnRbmParameters? _average;
     private bool _averageStarted;
+    private float _averageRate;
     private readonly float[] _chunk;
     private readonly float[] _carried;
     private readonly VectorRandom? _transpose;
@@ -65,7 +66,7 @@ public sealed class RnnRbmTrainer : IDisposable
             _blockStreams[b] = new VectorRandom(options.Seed, FirstBlockStream + (ulong)b);
         }
         _velocity = options.Momentum > 0 ? new RnnRbmParameters(parameters.Shape) : null;
-        _average = options.AverageDecay > 0 ? parameters.Clone() : null;
+        _average = options.Averages ? parameters.Clone() : null;
         _transpose = options.Transpose > 0 ? new VectorRandom(options.Seed, TransposeStream) : null;
         if (resume is not null)
         {
@@ -82,7 +83,8 @@ public sealed class RnnRbmTrainer : IDisposable
     public RnnRbmParameters Parameters { get; }
 
     /// <summary>
-    /// The moving average of θ over the updates (<see cref="TrainingOptions.AverageDecay"/>), or null when the options do
+    /// The moving average of θ over the updates (<see cref="TrainingOptions.AverageDecay"/> or
+    /// <see cref="TrainingOptions.AverageEpochs"/>), or null when the options do
     /// not average. Validation and the saved model use it; it equals θ until the first update.
     /// </summary>
     public RnnRbmParameters? Average => _average;
@@ -165,6 +167,7 @@ public sealed class RnnRbmTrainer : IDisposable
             _averageStarted = true;
         }
         long totalFrames = sequences.Sum(s => (long)s.Steps);
+        _averageRate = _options.AverageRate(sequences.Sum(s => ((long)s.Steps + _options.BatchSize - 1) / _options.BatchSize));
         int[] order = _shuffle.Permutation(sequences.Count);
         int v = Parameters.Shape.Visible;
         var clock = Stopwatch.StartNew();
@@ -258,7 +261,7 @@ public sealed class RnnRbmTrainer : IDisposable
         {
             Parameters.AddNesterov(_gradient, _velocity, _options.Momentum, learningRate);
         }
-        _average?.MoveTowards(Parameters, 1f - _options.AverageDecay);
+        _average?.MoveTowards(Parameters, _averageRate);
     }
 
     /// <summary>
@@ -567,7 +570,7 @@ public readonly record struct EpochProgress(int Epoch, long Frames, long TotalFr
 /// <param name="Velocity">The momentum velocity (null without momentum).</param>
 /// <param name="TransposeRandomState">State of the transposition stream (null unless <see cref="TrainingOptions.Transpose"/> &gt; 0).</param>
 /// <param name="LearningRateScale">The trainer's <see cref="RnnRbmTrainer.LearningRateScale"/>.</param>
-/// <param name="Average">The moving average of the parameters (null unless <see cref="TrainingOptions.AverageDecay"/> &gt; 0).</param>
+/// <param name="Average">The moving average of the parameters (null unless <see cref="TrainingOptions.Averages"/>).</param>
 public sealed record TrainerCheckpoint(int EpochsCompleted, uint[] ShuffleRandomState, IReadOnlyList<uint[]> BlockRandomStates,
     RnnRbmParameters? Velocity = null, uint[]? TransposeRandomState = null, float LearningRateScale = 1f, RnnRbmParameters? Average = null);
 

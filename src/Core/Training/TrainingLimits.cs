@@ -63,13 +63,14 @@ public static class TrainingLimits
         TrainingOptions.Limits.MinLearningRate, TrainingOptions.Limits.MaxLearningRate, Exact(Recipe.Options.PretrainLearningRate));
     public static FieldLimit PlateauEpochs { get; } = FieldLimit.Whole("plateauEpochs", 0, EarlyStoppingOptions.Limits.MaxPlateauEpochs, Recipe.Stopping.PlateauEpochs);
     public static FieldLimit AverageDecay { get; } = FieldLimit.Real("averageDecay", 0, TrainingOptions.Limits.MaxAverageDecay, Exact(Recipe.Options.AverageDecay));
+    public static FieldLimit AverageEpochs { get; } = FieldLimit.Real("averageEpochs", 0, TrainingOptions.Limits.MaxAverageEpochs, Exact(Recipe.Options.AverageEpochs));
 
     /// <summary>Every field, in the order of the request.</summary>
     public static IReadOnlyList<FieldLimit> All { get; } =
     [
         Dt, StepsPerQuarter, LowestPitch, HighestPitch, Hidden, Recurrent, LearningRate, BatchSize, CdK, Epochs, Seed,
         Momentum, ClipNorm, LearningRateDecay, Patience, ValidateEvery, Transpose, RbmPretrainEpochs, RnnPretrainEpochs,
-        PretrainLearningRate, AverageDecay, PlateauEpochs,
+        PretrainLearningRate, AverageDecay, AverageEpochs, PlateauEpochs,
     ];
 
     /// <summary>A float default as the decimal it was written as (0.9f is 0.9, not 0.899999976).</summary>

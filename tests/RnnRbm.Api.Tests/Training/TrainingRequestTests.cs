@@ -52,6 +52,7 @@ public class TrainingRequestTests
         { "learnU0", """{"learnU0": "yes"}""" },
         { "recurrence", """{"recurrence": "lstm"}""" },
         { "averageDecay", """{"averageDecay": 1}""" },
+        { "averageEpochs", """{"averageEpochs": -1}""" },
         { "plateauEpochs", """{"plateauEpochs": -1}""" },
     };
 
@@ -181,6 +182,13 @@ public class TrainingStoppingSettingsTests
     {
         Assert.Equal(0.999f, Resolve(new StartTrainingRequest(Guid.NewGuid(), AverageDecay: 0.999f)).Options.AverageDecay);
         Assert.Equal(TrainingRecipe.Default.Options.AverageDecay, Resolve(new StartTrainingRequest(Guid.NewGuid())).Options.AverageDecay);
+        Assert.Equal(TrainingRecipe.Default.Options.AverageEpochs, Resolve(new StartTrainingRequest(Guid.NewGuid())).Options.AverageEpochs);
+        // One average: either field replaces the recipe's, and both together are refused by name.
+        Assert.Equal((0.999f, 0f), Averaging(Resolve(new StartTrainingRequest(Guid.NewGuid(), AverageDecay: 0.999f))));
+        Assert.Equal((0f, 3f), Averaging(Resolve(new StartTrainingRequest(Guid.NewGuid(), AverageEpochs: 3))));
+        Assert.Contains("averageEpochs", TrainingSettings.Resolve(new StartTrainingRequest(Guid.NewGuid(), AverageDecay: 0.999f, AverageEpochs: 3)).Errors.Keys);
+
+        static (float Decay, float Epochs) Averaging(TrainingSettings s) => (s.Options.AverageDecay, s.Options.AverageEpochs);
     }
 
     private static TrainingSettings Resolve(StartTrainingRequest request) =>

@@ -39,6 +39,41 @@ public class AveragingTests
     }
 
     [Fact]
+    public void AveragingOverEpochs_IsTheDecayOfOneOverEpochsTimesUpdatesPerEpoch()
+    {
+        // The same average as a decay per update of 1 − 1/(E × N), N the updates (chunks of BatchSize steps) per epoch:
+        // so E epochs of any corpus, however many updates an epoch has.
+        PianoRoll[] data = TrainerTests.SmallCorpus(new Random(8));
+        long updates = data.Sum(r => ((long)r.Steps + Options.BatchSize - 1) / Options.BatchSize);
+        const float epochs = 2.5f;
+        Assert.Equal((float)(1.0 / (epochs * updates)), (Options with { AverageEpochs = epochs }).AverageRate(updates));
+        NumericsBackend backend = NumericsBackend.Select(null);
+        float[] byEpochs = AverageAfterTraining(Options with { AverageEpochs = epochs });
+        float[] byDecay = AverageAfterTraining(Options with { AverageDecay = (float)(1 - 1.0 / (epochs * updates)) });
+        float[] byFrames = AverageAfterTraining(Options with { AverageDecay = (float)(1 - 1.0 / (epochs * data.Sum(r => r.Steps))) });
+        Assert.True(Distance(byEpochs, byDecay) < 1e-4 * Distance(byEpochs, byFrames), $"{Distance(byEpochs, byDecay)} vs {Distance(byEpochs, byFrames)}");
+
+        float[] AverageAfterTraining(TrainingOptions options)
+        {
+            using var trainer = new RnnRbmTrainer(RnnRbmTrainer.InitialParameters(Shape, options.Seed), options, backend);
+            for (int epoch = 0; epoch < options.Epochs; epoch++)
+            {
+                trainer.TrainEpoch(data);
+            }
+            return TrainerTests.Flatten(trainer.Average!);
+        }
+    }
+
+    [Fact]
+    public void AveragingOverEpochs_AndADecay_AreOneAverage_GivenOnce()
+    {
+        Assert.Contains((Options with { AverageEpochs = 5, AverageDecay = 0.999f }).Problems(),
+            p => p.StartsWith("averageEpochs and averageDecay", StringComparison.Ordinal));
+        Assert.Contains((Options with { AverageEpochs = -1 }).Problems(), p => p.StartsWith("averageEpochs must", StringComparison.Ordinal));
+        Assert.Empty((Options with { AverageEpochs = 5 }).Problems());
+    }
+
+    [Fact]
     public void WithoutAveraging_ThereIsNoAverage_AndTheEstimateIsTheta()
     {
         using var trainer = new RnnRbmTrainer(RnnRbmTrainer.InitialParameters(Shape, 1), Options, NumericsBackend.Select(null));
