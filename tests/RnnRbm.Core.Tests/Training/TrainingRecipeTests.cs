@@ -10,7 +10,7 @@ public class TrainingRecipeTests
     public void Default_IsTheSearchsWinner_WithEverythingElseAsBefore()
     {
         // docs/training.md, "Recipes": the search's winner on both validation splits, on the previous default's optimiser,
-        // state, u0, epochs, early stopping and grid.
+        // state, u0, epochs, early stopping and grid, with parameter averaging over 5 epochs.
         TrainingRecipe recipe = TrainingRecipe.Default;
         Assert.Equal((100, 50), (recipe.Hidden, recipe.Recurrent));
         Assert.Equal(new TrainingOptions
@@ -24,12 +24,14 @@ public class TrainingRecipeTests
             LearnU0 = true,
             RbmPretrainEpochs = 0,
             RnnPretrainEpochs = 10,
+            AverageEpochs = 5,
         }, recipe.Options);
         Assert.Equal(new EarlyStoppingOptions { Patience = 30, PlateauEpochs = 10 }, recipe.Stopping);
         Assert.Equal(TimeGrid.Eighths, recipe.Grid);
         Assert.Equal(RecurrenceKind.Tanh, recipe.Recurrence);
         Assert.Contains("H 100, U 50, CD-25", recipe.Description, StringComparison.Ordinal);
         Assert.Contains("0.0047 after 10 epochs of RNN pretraining", recipe.Description, StringComparison.Ordinal);
+        Assert.Contains("averaged over 5 epochs", recipe.Description, StringComparison.Ordinal);
     }
 
     [Fact]
