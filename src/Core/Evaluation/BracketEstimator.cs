@@ -33,7 +33,10 @@ public sealed record BracketOptions
     /// chains in several of the conditional's likely modes. 100 by default: on a sharp model the chains barely move
     /// between modes, and more chains (more starts) lowered the estimate more than longer chains (docs/evaluation.md).
     /// </summary>
-    public int Chains { get; init; } = 100;
+    public int Chains { get; init; } = DefaultChains;
+
+    /// <summary>The default of <see cref="Chains"/>.</summary>
+    public const int DefaultChains = 100;
 
     /// <summary>B ≥ 1, Gibbs steps of every chain before it contributes samples.</summary>
     public int BurnIn { get; init; } = 20;
@@ -61,6 +64,17 @@ public sealed record BracketOptions
     /// and again. False recomputes every one; the results are the same either way (a test compares them).
     /// </summary>
     internal bool ReuseRepeatedSamples { get; init; } = true;
+
+    /// <summary>
+    /// These settings at C = <paramref name="chains"/>, with M and S scaled in proportion (the doubling check's step, and
+    /// the validation's fewer chains: <see cref="Training.EarlyStoppingOptions.CheapCheckShare"/>).
+    /// </summary>
+    public BracketOptions Scaled(int chains) => this with
+    {
+        Chains = chains,
+        Samples = Samples / Chains * chains,
+        ImportanceSamples = (int)((long)ImportanceSamples * chains / Chains),
+    };
 
     /// <summary>What is wrong with these settings, if anything, in words a user can act on.</summary>
     public IReadOnlyList<string> Problems()
@@ -215,7 +229,7 @@ public static class BracketEstimator
             {
                 break;
             }
-            current = current with { Chains = 2 * current.Chains, Samples = 2 * current.Samples, ImportanceSamples = 2 * current.ImportanceSamples };
+            current = current.Scaled(2 * current.Chains);
         }
         return new BracketEstimate
         {

@@ -74,10 +74,10 @@ public sealed record EarlyStoppingOptions
     public int CheckEvery { get; init; } = 4;
 
     /// <summary>
-    /// The bracket's chains C at the first validation, and the most it uses (its samples M = 2C and importance samples
-    /// S = 4C follow C; the check doubles all three): the evaluator's default (<see cref="BracketOptions.Chains"/>).
+    /// The bracket's chains C at the first validation, and the most it uses (its samples M and importance samples S
+    /// follow C, <see cref="BracketOptions.Scaled"/>; the check doubles all three): the evaluator's default.
     /// </summary>
-    public const int MostBracketChains = 100;
+    public const int MostBracketChains = BracketOptions.DefaultChains;
 
     /// <summary>The fewest chains the validation's bracket goes down to (<see cref="CheapCheckShare"/>).</summary>
     public const int FewestBracketChains = 25;

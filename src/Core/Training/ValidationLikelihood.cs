@@ -43,7 +43,7 @@ internal sealed class ValidationLikelihood : IValidationEstimator
 
     /// <summary>
     /// Measures <paramref name="parameters"/> with the options' estimator: the bracket at C = <paramref name="chains"/>
-    /// (M = 2C, S = 4C; doubled once as the check unless its CSL gap is already below the tolerance, or unless
+    /// (M and S in the defaults' proportion to C; doubled once as the check unless its CSL gap is already below the tolerance, or unless
     /// <paramref name="check"/> is false), or AIS's
     /// converged search (<see cref="AisConvergence"/>: sm K from <paramref name="aisSteps"/> up, doubled per step until
     /// doubling moves the mean by less than the tolerance, with the marginals base from chains started at the previous
@@ -62,14 +62,7 @@ internal sealed class ValidationLikelihood : IValidationEstimator
             ? new EvaluationOptions
             {
                 Estimator = LikelihoodEstimator.Bracket,
-                Bracket = new BracketOptions
-                {
-                    Chains = chains,
-                    Samples = 2 * chains,
-                    ImportanceSamples = 4 * chains,
-                    Tolerance = _options.ConvergenceTolerance,
-                    MaxDoublings = check ? 1 : 0,
-                },
+                Bracket = new BracketOptions { Tolerance = _options.ConvergenceTolerance, MaxDoublings = check ? 1 : 0 }.Scaled(chains),
             }
             : EvaluationOptions.Converged with
             {

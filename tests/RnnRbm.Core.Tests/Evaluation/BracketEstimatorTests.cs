@@ -32,6 +32,18 @@ public class BracketEstimatorTests
     }
 
     [Fact]
+    public void Scaled_KeepsTheSamplesInProportionToTheChains()
+    {
+        var defaults = new BracketOptions();
+        BracketOptions fewer = defaults.Scaled(25);
+        Assert.Equal((25, 50, 100), (fewer.Chains, fewer.Samples, fewer.ImportanceSamples));
+        BracketOptions doubled = defaults.Scaled(2 * defaults.Chains);
+        Assert.Equal((200, 400, 800), (doubled.Chains, doubled.Samples, doubled.ImportanceSamples));
+        Assert.Equal((defaults.BurnIn, defaults.Tolerance, defaults.MaxDoublings), (doubled.BurnIn, doubled.Tolerance, doubled.MaxDoublings));
+        Assert.Empty(fewer.Problems());
+    }
+
+    [Fact]
     public void Bracket_ContainsTheExactValue_EstimateClose_LowerBoundBelow()
     {
         const int v = 10, h = 37, rbms = 12; // H = 37: the vector softplus and its scalar tail
