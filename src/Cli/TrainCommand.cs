@@ -30,7 +30,7 @@ internal static class TrainCommand
         var transpose = new Option<int?>("--transpose") { Description = $"Shift each training sequence by a random number of semitones in [-N, N], among the shifts that keep its notes in range (0 = off; N in {TrainingLimits.Transpose.Interval()})." };
         var rbmPretrain = new Option<int?>("--rbm-pretrain-epochs") { Description = $"Before epoch 1, train W, bv, bh as a plain RBM on shuffled frames for N epochs, N in {TrainingLimits.RbmPretrainEpochs.Interval()} (the paper's initialisation; 0 = off)." };
         var rnnPretrain = new Option<int?>("--rnn-pretrain-epochs") { Description = $"Before epoch 1 (after RBM pretraining), train the RNN to predict each frame by cross-entropy for N epochs, N in {TrainingLimits.RnnPretrainEpochs.Interval()} (the paper's; 0 = off; recipe: {TrainingRecipe.Default.Options.RnnPretrainEpochs}, seed {TrainingRecipe.Seed.Options.RnnPretrainEpochs})." };
-        var averageDecay = new Option<float?>("--average-decay") { Description = $"Validate and save a moving average of the parameters over about 1/(1 - decay) updates, decay in {TrainingLimits.AverageDecay.Interval()} (0 = off; recipe: {TrainingRecipe.Default.Options.AverageDecay})." };
+        var averageDecay = new Option<float?>("--average-decay") { Description = $"Validate and save a moving average of the parameters over about 1/(1 - decay) updates, decay in {TrainingLimits.AverageDecay.Interval()} (0 = off; recipe: {TrainingRecipe.Default.Options.AverageDecay}); giving it replaces the recipe's --average-epochs." };
         var averageEpochs = new Option<float?>("--average-epochs") { Description = $"Validate and save a moving average of the parameters over about this many epochs, in {TrainingLimits.AverageEpochs.Interval()} (0 = off; recipe: {TrainingRecipe.Default.Options.AverageEpochs}); giving --average-decay instead replaces it." };
         var pretrainRate = new Option<float?>("--pretrain-learning-rate") { Description = $"SGD learning rate of both pretrainings, in {TrainingLimits.PretrainLearningRate.Interval()}." };
         var epochs = new Option<int?>("--epochs") { Description = $"Most passes over the training data, in {TrainingLimits.Epochs.Interval()} (early stopping may end sooner)." };
@@ -66,7 +66,7 @@ internal static class TrainCommand
                 ?? throw new UsageException($"--recipe must be one of {TrainingRecipe.Names}; got '{result.GetValue(recipe)}'.");
             MidiReadOptions readOptions = common.ReadOptions(result, chosen.Grid);
             TrainingOptions r = chosen.Options;
-            var options = r with
+            TrainingOptions options = (r with
             {
                 LearningRate = result.GetValue(learningRate) ?? r.LearningRate,
                 BatchSize = result.GetValue(batchSize) ?? r.BatchSize,
@@ -80,12 +80,9 @@ internal static class TrainCommand
                 CarryState = result.GetValue(carryState) ?? r.CarryState,
                 Transpose = result.GetValue(transpose) ?? r.Transpose,
                 RbmPretrainEpochs = result.GetValue(rbmPretrain) ?? r.RbmPretrainEpochs,
-                // One average: whichever of the two is given replaces the recipe's (both given: the options refuse it).
-                AverageDecay = result.GetValue(averageDecay) ?? (result.GetValue(averageEpochs) is null ? r.AverageDecay : 0),
-                AverageEpochs = result.GetValue(averageEpochs) ?? (result.GetValue(averageDecay) is null ? r.AverageEpochs : 0),
                 RnnPretrainEpochs = result.GetValue(rnnPretrain) ?? r.RnnPretrainEpochs,
                 PretrainLearningRate = result.GetValue(pretrainRate) ?? r.PretrainLearningRate,
-            };
+            }).WithAveraging(result.GetValue(averageDecay), result.GetValue(averageEpochs)); // one average: a given setting replaces the recipe's
             var stopping = chosen.Stopping with
             {
                 Validate = !result.GetValue(noValidation),

@@ -123,6 +123,8 @@ public sealed record TrainingSettings(
         int highest = request.HighestPitch ?? DefaultHighestPitch;
         TrainingRecipe recipe = TrainingRecipe.Find(request.Recipe ?? TrainingRecipe.Default.Name)!;
         TrainingOptions defaults = recipe.Options;
+        // One average: whichever of the two settings is given replaces the recipe's (both given: Core's check refuses it).
+        TrainingOptions averaging = defaults.WithAveraging(request.AverageDecay, request.AverageEpochs);
         EarlyStoppingOptions stoppingDefaults = recipe.Stopping;
         int? stepsPerQuarterDefault = recipe.Grid is TimeGrid.Beats beats ? beats.StepsPerQuarter : null;
         double? dtDefault = recipe.Grid is TimeGrid.Seconds seconds ? seconds.StepSeconds : stepsPerQuarterDefault is null ? DefaultDt : null;
@@ -155,10 +157,9 @@ public sealed record TrainingSettings(
             request.PretrainLearningRate ?? defaults.PretrainLearningRate,
             recipe.Name,
             request.Recurrence ?? ShapeInfo.NameOf(recipe.Recurrence),
-            // One average: whichever of the two is given replaces the recipe's (both given: Core's check refuses it).
-            request.AverageDecay ?? (request.AverageEpochs is null ? defaults.AverageDecay : 0),
+            averaging.AverageDecay,
             request.PlateauEpochs ?? stoppingDefaults.PlateauEpochs,
-            request.AverageEpochs ?? (request.AverageDecay is null ? defaults.AverageEpochs : 0));
+            averaging.AverageEpochs);
         // Core's own checks, in case its limits grow stricter than the ones above.
         foreach (string problem in settings.Options.Problems().Concat(settings.Stopping.Problems()))
         {

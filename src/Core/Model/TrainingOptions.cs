@@ -87,6 +87,15 @@ public sealed record TrainingOptions
     /// </summary>
     public float AverageEpochs { get; init; }
 
+    /// <summary>
+    /// These options with the averaging a user gave, if any: either setting replaces both of these options' (a recipe's
+    /// <see cref="AverageEpochs"/> gives way to a given <see cref="AverageDecay"/> and the other way round); both given
+    /// are kept, for <see cref="Problems"/> to refuse. The CLI and the API resolve a request's averaging through it.
+    /// </summary>
+    public TrainingOptions WithAveraging(float? decay, float? epochs) => decay is null && epochs is null
+        ? this
+        : this with { AverageDecay = decay ?? 0, AverageEpochs = epochs ?? 0 };
+
     /// <summary>Whether the trainer keeps a moving average of θ (<see cref="AverageDecay"/> or <see cref="AverageEpochs"/>).</summary>
     public bool Averages => AverageDecay > 0 || AverageEpochs > 0;
 

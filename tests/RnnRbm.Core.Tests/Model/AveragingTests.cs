@@ -71,6 +71,16 @@ public class AveragingTests
             p => p.StartsWith("averageEpochs and averageDecay", StringComparison.Ordinal));
         Assert.Contains((Options with { AverageEpochs = -1 }).Problems(), p => p.StartsWith("averageEpochs must", StringComparison.Ordinal));
         Assert.Empty((Options with { AverageEpochs = 5 }).Problems());
+
+        // A given setting replaces the recipe's other one; none given keeps the recipe's; both given stay for Problems.
+        TrainingOptions recipe = Options with { AverageEpochs = 5 };
+        Assert.Same(recipe, recipe.WithAveraging(null, null));
+        Assert.Equal((0.999f, 0f), Averaging(recipe.WithAveraging(0.999f, null)));
+        Assert.Equal((0f, 3f), Averaging((Options with { AverageDecay = 0.999f }).WithAveraging(null, 3)));
+        Assert.Equal((0f, 0f), Averaging(recipe.WithAveraging(0, null)));
+        Assert.NotEmpty(recipe.WithAveraging(0.999f, 3).Problems());
+
+        static (float Decay, float Epochs) Averaging(TrainingOptions o) => (o.AverageDecay, o.AverageEpochs);
     }
 
     [Fact]
