@@ -222,13 +222,15 @@ public sealed record NumericsInfo(string Backend, string Description);
 /// <param name="LearningRateScale">The trainer's learning-rate scale (lowered by roll-backs).</param>
 /// <param name="Best">True when the weights (and velocity) are followed by the best validated epoch's parameters (<see cref="RnnRbmModel.Best"/>).</param>
 /// <param name="Average">True when the tensors end with the moving average of the parameters (<see cref="RnnRbmModel.Average"/>).</param>
+/// <param name="AverageCount">The iterates in the average (<see cref="TrainerCheckpoint.AverageCount"/>); null without an average, or in a file written before it was recorded.</param>
 public sealed record CheckpointInfo(uint[] ShuffleRandomState, IReadOnlyList<uint[]> BlockRandomStates, bool Velocity = false,
-    uint[]? TransposeRandomState = null, float LearningRateScale = 1f, bool Best = false, bool Average = false)
+    uint[]? TransposeRandomState = null, float LearningRateScale = 1f, bool Best = false, bool Average = false, long? AverageCount = null)
 {
     public TrainerCheckpoint ToTrainerCheckpoint(int epochsCompleted, RnnRbmParameters? velocity, RnnRbmParameters? average = null) =>
-        new(epochsCompleted, ShuffleRandomState, BlockRandomStates, velocity, TransposeRandomState, LearningRateScale, average);
+        new(epochsCompleted, ShuffleRandomState, BlockRandomStates, velocity, TransposeRandomState, LearningRateScale, average,
+            AverageCount ?? long.MaxValue);
 
     public static CheckpointInfo From(TrainerCheckpoint checkpoint, bool best = false) =>
         new(checkpoint.ShuffleRandomState, checkpoint.BlockRandomStates, checkpoint.Velocity is not null, checkpoint.TransposeRandomState,
-            checkpoint.LearningRateScale, best, checkpoint.Average is not null);
+            checkpoint.LearningRateScale, best, checkpoint.Average is not null, checkpoint.Average is null ? null : checkpoint.AverageCount);
 }

@@ -41,6 +41,7 @@ public sealed class RnnRbmTrainer : IDisposable
     private readonly RnnRbmParameters? _average;
     private bool _averageStarted;
     private float _averageRate;
+    private long _averaged;
     private readonly float[] _chunk;
     private readonly float[] _carried;
     private readonly VectorRandom? _transpose;
@@ -85,7 +86,10 @@ public sealed class RnnRbmTrainer : IDisposable
     /// <summary>
     /// The moving average of θ over the updates (<see cref="TrainingOptions.AverageDecay"/> or
     /// <see cref="TrainingOptions.AverageEpochs"/>), or null when the options do
-    /// not average. Validation and the saved model use it; it equals θ until the first update.
+    /// not average. Validation and the saved model use it; it equals θ until the first update. It starts as the plain
+    /// mean of the iterates since it started (after the pretraining) or was reset (<see cref="ResetTo"/>), and becomes
+    /// the moving average once that mean spans as many updates as the average does: so it never lags θ by more than
+    /// the updates it has seen.
     /// </summary>
     public RnnRbmParameters? Average => _average;
 
@@ -97,6 +101,7 @@ public sealed class RnnRbmTrainer : IDisposable
     {
         Parameters.CopyFrom(parameters);
         _average?.CopyFrom(parameters);
+        _averaged = 1;
         ResetVelocity();
     }
 
@@ -145,7 +150,8 @@ public sealed class RnnRbmTrainer : IDisposable
         _velocity?.Clone(),
         _transpose?.GetState(),
         LearningRateScale,
-        _average?.Clone());
+        _average?.Clone(),
+        _averaged);
 
     /// <summary>
     /// One epoch over <paramref name="sequences"/>. Stops between two updates when <paramref name="cancellation"/>
@@ -165,6 +171,7 @@ public sealed class RnnRbmTrainer : IDisposable
             // The average starts where training starts: after the pretraining.
             _average.CopyFrom(Parameters);
             _averageStarted = true;
+            _averaged = 1;
         }
         long totalFrames = sequences.Sum(s => (long)s.Steps);
         _averageRate = _options.AverageRate(sequences.Sum(s => ((long)s.Steps + _options.BatchSize - 1) / _options.BatchSize));
@@ -261,7 +268,12 @@ public sealed class RnnRbmTrainer : IDisposable
         {
             Parameters.AddNesterov(_gradient, _velocity, _options.Momentum, learningRate);
         }
-        _average?.MoveTowards(Parameters, _averageRate);
+        if (_average is not null)
+        {
+            // The plain mean of the iterates until it spans the average's updates, then the moving average.
+            _averaged = _averaged == long.MaxValue ? _averaged : _averaged + 1;
+            _average.MoveTowards(Parameters, Math.Max(_averageRate, 1f / _averaged));
+        }
     }
 
     /// <summary>
@@ -524,6 +536,7 @@ public sealed class RnnRbmTrainer : IDisposable
         _velocity?.CopyFrom(checkpoint.Velocity!);
         _average?.CopyFrom(checkpoint.Average!);
         _averageStarted = checkpoint.EpochsCompleted > 0;
+        _averaged = checkpoint.AverageCount;
         _transpose?.SetState(checkpoint.TransposeRandomState!);
         EpochsCompleted = checkpoint.EpochsCompleted;
         LearningRateScale = checkpoint.LearningRateScale;
@@ -571,8 +584,14 @@ public readonly record struct EpochProgress(int Epoch, long Frames, long TotalFr
 /// <param name="TransposeRandomState">State of the transposition stream (null unless <see cref="TrainingOptions.Transpose"/> &gt; 0).</param>
 /// <param name="LearningRateScale">The trainer's <see cref="RnnRbmTrainer.LearningRateScale"/>.</param>
 /// <param name="Average">The moving average of the parameters (null unless <see cref="TrainingOptions.Averages"/>).</param>
+/// <param name="AverageCount">
+/// The iterates the average holds since it started or was reset (<see cref="RnnRbmTrainer.Average"/>): while it is
+/// fewer than the average's span, the average is their plain mean. <see cref="long.MaxValue"/> when not known (a
+/// checkpoint written before the average started as a mean): the moving average throughout.
+/// </param>
 public sealed record TrainerCheckpoint(int EpochsCompleted, uint[] ShuffleRandomState, IReadOnlyList<uint[]> BlockRandomStates,
-    RnnRbmParameters? Velocity = null, uint[]? TransposeRandomState = null, float LearningRateScale = 1f, RnnRbmParameters? Average = null);
+    RnnRbmParameters? Velocity = null, uint[]? TransposeRandomState = null, float LearningRateScale = 1f, RnnRbmParameters? Average = null,
+    long AverageCount = long.MaxValue);
 
 /// <summary>Training produced a non-finite gradient or parameter and stopped before writing it.</summary>
 public sealed class TrainingDivergedException : Exception

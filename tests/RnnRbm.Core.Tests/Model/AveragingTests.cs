@@ -7,7 +7,8 @@ namespace RnnRbm.Core.Tests.Model;
 
 /// <summary>
 /// Parameter averaging (<see cref="TrainingOptions.AverageDecay"/>): a moving average of θ that validation and the saved
-/// model use, which never changes what θ learns, and which a checkpoint carries so a resumed run continues exactly.
+/// model use, which starts as the plain mean of the iterates, never changes what θ learns, and which a checkpoint
+/// carries so a resumed run continues exactly.
 /// </summary>
 public class AveragingTests
 {
@@ -94,10 +95,57 @@ public class AveragingTests
     }
 
     [Fact]
-    public void ACheckpointWritten_AndRead_CarriesTheAverage_SoTheRunContinuesExactly()
+    public void TheAverage_StartsAsThePlainMeanOfTheIterates_AndAgainAfterAReset()
+    {
+        // One sequence of one chunk: one update per epoch, so θ after each epoch is every iterate. A span of 1,000
+        // updates is never reached here, so the average is the mean of the iterates since it started or was reset
+        // (a moving average from θ0 would still sit next to θ0).
+        var roll = new PianoRoll(Options.BatchSize, TrainerTests.Range);
+        var rng = new Random(3);
+        for (int t = 0; t < roll.Steps; t++)
+        {
+            for (int n = TrainerTests.Range.Lowest; n < TrainerTests.Range.End; n++)
+            {
+                roll[t, n] = rng.NextDouble() < 0.2;
+            }
+        }
+        using var trainer = new RnnRbmTrainer(RnnRbmTrainer.InitialParameters(Shape, Options.Seed), Options with { AverageDecay = 0.999f },
+            NumericsBackend.Select(null));
+        var iterates = new List<float[]> { TrainerTests.Flatten(trainer.Parameters) };
+        for (int epoch = 0; epoch < 6; epoch++)
+        {
+            Assert.Equal(1, trainer.TrainEpoch([roll]).Updates);
+            iterates.Add(TrainerTests.Flatten(trainer.Parameters));
+        }
+        AssertMean(iterates, TrainerTests.Flatten(trainer.Average!));
+
+        // A roll-back sets θ and the average to one point, which the next mean starts from.
+        RnnRbmParameters back = trainer.Average!.Clone();
+        trainer.ResetTo(back);
+        iterates = [TrainerTests.Flatten(back)];
+        for (int epoch = 0; epoch < 3; epoch++)
+        {
+            trainer.TrainEpoch([roll]);
+            iterates.Add(TrainerTests.Flatten(trainer.Parameters));
+        }
+        AssertMean(iterates, TrainerTests.Flatten(trainer.Average!));
+
+        static void AssertMean(List<float[]> iterates, float[] average)
+        {
+            float[] mean = [.. Enumerable.Range(0, average.Length).Select(i => (float)iterates.Average(p => p[i]))];
+            double spread = Distance(iterates[0], iterates[^1]);
+            Assert.True(spread > 0, "training should have moved θ");
+            Assert.True(Distance(mean, average) < 1e-4 * spread, $"{Distance(mean, average)} from the mean; θ moved {spread}");
+        }
+    }
+
+    [Theory]
+    [InlineData(0.95f)] // a span of 20 updates, about one epoch: the checkpoint falls in the moving average
+    [InlineData(0.99f)] // 100 updates: the checkpoint falls while the average is still the mean of the iterates
+    public void ACheckpointWritten_AndRead_CarriesTheAverage_SoTheRunContinuesExactly(float decay)
     {
         PianoRoll[] data = TrainerTests.SmallCorpus(new Random(8));
-        TrainingOptions options = Options with { AverageDecay = 0.95f };
+        TrainingOptions options = Options with { AverageDecay = decay };
         NumericsBackend backend = NumericsBackend.Select(null);
 
         using var straight = new RnnRbmTrainer(RnnRbmTrainer.InitialParameters(Shape, options.Seed), options, backend);
@@ -123,6 +171,7 @@ public class AveragingTests
         }
         RnnRbmModel read = ModelFile.Read(file);
         Assert.True(read.Manifest.Checkpoint!.Average);
+        Assert.NotNull(read.Manifest.Checkpoint.AverageCount);
         Assert.Equal(options, read.Manifest.Training.ToOptions());
         TrainerCheckpoint resume = read.Manifest.Checkpoint.ToTrainerCheckpoint(1, read.Velocity, read.Average);
         using var second = new RnnRbmTrainer(read.Parameters, options, backend, resume: resume);
