@@ -11,7 +11,8 @@
 #   scripts/search-scale-bench.sh 3 1 2
 # Set NO_BUILD=1 to reuse src/Api/bin/Release. CORPUS_DIR (default datasets/demo: the first TRAIN_FILES files train, the
 # next one validates), TRAIN_FILES, HIDDEN, RECURRENT and CDK (default 4, 32, 16, 3) size the
-# trials: larger ones make the per-job and database work a smaller share. "machine CPU-s" is what every process of the
+# trials: larger ones make the per-job and database work a smaller share. MIN_EPOCHS and MAX_EPOCHS (default 2 and 8)
+# are the first and last rungs (η 2): longer stretches between rungs do the same. "machine CPU-s" is what every process of the
 # machine used meanwhile (from /proc/stat), the workers' share of it beside. The figures are recorded in docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +42,7 @@ as_pg "'$pg_bin/pg_ctl' -D '$work/pg' -l '$work/pg.log' -w -o '-c listen_address
 sql() { "$pg_bin/psql" -qtAX "host=127.0.0.1 port=$pg_port user=postgres dbname=$1" -c "$2"; }
 
 corpus_dir=${CORPUS_DIR:-datasets/demo} train_files=${TRAIN_FILES:-4} hidden=${HIDDEN:-32} recurrent=${RECURRENT:-16} cdk=${CDK:-3}
+min_epochs=${MIN_EPOCHS:-2} max_epochs=${MAX_EPOCHS:-8}
 python3 - "$work/corpus.zip" "$train_files" "$corpus_dir" <<'PY'
 import sys, zipfile, glob
 files = sorted(glob.glob(sys.argv[3] + "/*.mid"))
@@ -70,7 +72,7 @@ start_node() { # role port database log
 
 run_search() { # base corpus minutes seed: runs a search to its end, prints its id
     local id state=queued
-    id=$(curl -sf -H 'Content-Type: application/json' -d "{\"corpusId\":\"$2\",\"budgetMinutes\":$3,\"seed\":$4,\"minEpochs\":2,\"maxEpochs\":8,\"reduction\":2,\"hidden\":[$hidden],\"recurrent\":[$recurrent],\"cdK\":[$cdk],\"rbmPretrainEpochs\":[0],\"rnnPretrainEpochs\":[0]}" \
+    id=$(curl -sf -H 'Content-Type: application/json' -d "{\"corpusId\":\"$2\",\"budgetMinutes\":$3,\"seed\":$4,\"minEpochs\":$min_epochs,\"maxEpochs\":$max_epochs,\"reduction\":2,\"hidden\":[$hidden],\"recurrent\":[$recurrent],\"cdK\":[$cdk],\"rbmPretrainEpochs\":[0],\"rnnPretrainEpochs\":[0]}" \
         "$1/api/searches" | python3 -c "import json,sys; print(json.load(sys.stdin)['id'])")
     while [ "$state" != succeeded ] && [ "$state" != failed ] && [ "$state" != cancelled ]; do
         sleep 2
@@ -79,7 +81,7 @@ run_search() { # base corpus minutes seed: runs a search to its end, prints its 
     echo "$id"
 }
 
-echo "search of $minutes minutes, $train_files train files of $corpus_dir, trials H $hidden, U $recurrent, CD-$cdk, rungs 2, 4, 8 epochs; $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "search of $minutes minutes, $train_files train files of $corpus_dir, trials H $hidden, U $recurrent, CD-$cdk, rungs from $min_epochs to $max_epochs epochs (η 2); $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq 1 "${ROUNDS:-2}"); do
     for workers in "${counts[@]}"; do
         db="bench_${round}_${workers}"
