@@ -182,7 +182,7 @@ public sealed record TrainingEvent(int Epoch, string Kind, string Message);
 /// <param name="LastValidatedEpoch">The last epoch that was validated (0 = none).</param>
 /// <param name="Rollbacks">Roll-backs so far.</param>
 /// <param name="Events">What the loop decided, oldest first.</param>
-/// <param name="LastCutEpoch">The epoch of the last plateau cut of the learning rate (0 = none).</param>
+/// <param name="LastCutEpoch">The epoch of the last cut of the learning rate, by a plateau or a roll-back (0 = none): the next plateau window starts there.</param>
 /// <param name="Cuts">Plateau cuts so far.</param>
 /// <param name="Validations">Validations so far (the bracket's doubling check runs on every <see cref="Training.EarlyStoppingOptions.CheckEvery"/>-th).</param>
 /// <param name="CheckShift">The last check's move of the bracket's estimate, added to the unchecked validations after it (null before the first check).</param>

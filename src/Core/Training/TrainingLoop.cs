@@ -351,6 +351,9 @@ public sealed class TrainingLoop : IDisposable
             return;
         }
         _trainer.LearningRateScale *= 0.5f;
+        // The roll-back halved the rate as a plateau cut does: the next plateau window starts here, so that the run
+        // has a whole window at the new rate (else a roll-back 5 epochs after the best was cut again 5 epochs later).
+        _lastCut = epoch;
         float next = _options.LearningRateAt(epoch + 1) * _trainer.LearningRateScale;
         _events.Add(new TrainingEvent(epoch, "rollback",
             $"Divergence: {why}. The parameters are back at {to} and the learning rate is halved to {next:G3} (roll-back {_rollbacks} of at most {_stopping.MaxRollbacks})."));

@@ -192,6 +192,25 @@ public class TrainingLoopTests
     }
 
     [Fact]
+    public void ARollback_StartsTheNextPlateauWindow_AsACutDoes()
+    {
+        // Best at 2; a sharp drop at 3 rolls back (rate × 0.5). Plateau 2 counts from the roll-back, not from the best
+        // epoch: no cut at 4 (one epoch at the new rate), a cut at 5 (× 0.25).
+        var validation = new ScriptedValidation(-4.0, -3.0, -9.0, -3.1, -3.2, -3.1);
+        using var loop = Loop(validation, new EarlyStoppingOptions { ValidateEvery = 1, Patience = 0, PlateauEpochs = 2, DivergenceDrop = 1.0 });
+        var rates = new List<float>();
+        for (int epoch = 0; epoch < 6; epoch++)
+        {
+            rates.Add((float)loop.RunEpoch().Record!.LearningRate!.Value);
+        }
+        float lr = Options.LearningRate;
+        Assert.Equal([lr, lr, lr, lr / 2, lr / 2, lr / 4], rates);
+        Assert.Equal([3], loop.Events.Where(e => e.Kind == "rollback").Select(e => e.Epoch));
+        Assert.Equal([5], loop.Events.Where(e => e.Kind == "plateau").Select(e => e.Epoch));
+        Assert.Equal(5, loop.State.LastCutEpoch);
+    }
+
+    [Fact]
     public void TooManyRollbacks_StopTheTraining_KeepingTheBest()
     {
         var validation = new ScriptedValidation(-3.0, double.NaN, double.NaN);
