@@ -77,7 +77,7 @@ public sealed partial class BrowserTests(BrowserFixture fixture)
         await Assertions.Expect(page.Locator("#patience")).ToHaveValueAsync("0");
         await Assertions.Expect(page.Locator("#keepBest")).Not.ToBeCheckedAsync();
         await page.Locator("#recipe").SelectOptionAsync("default");
-        await Assertions.Expect(page.Locator("#patience")).ToHaveValueAsync("30");
+        await Assertions.Expect(page.Locator("#patience")).ToHaveValueAsync(RnnRbm.Core.Training.TrainingRecipe.Default.Stopping.Patience.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await ScreenshotAsync(page, "train.png");
 
         // HTML constraint: caught in the page, written beside the field.

@@ -27,7 +27,7 @@ namespace RnnRbm.Api.Training;
 /// <param name="Momentum">Nesterov momentum coefficient. Default 0.9 (seed 0, plain SGD).</param>
 /// <param name="LearningRateDecay">Learning-rate schedule: epoch e uses learningRate·decay^(e−1). Default 1 (constant).</param>
 /// <param name="ClipNorm">Gradient clipping: the largest L2 norm of one update's gradient; 0 = off (the default).</param>
-/// <param name="Patience">Early stopping: stop after this many epochs without a better validation log-likelihood; 0 = never stop early. Default 30 (seed 0).</param>
+/// <param name="Patience">Early stopping: stop after this many epochs without a better validation log-likelihood; 0 = never stop early. Default 40 (seed 0).</param>
 /// <param name="ValidateEvery">Epochs between validation log-likelihoods; 0 (the default) = automatic: about 20% of the training time, or half the plateau when the plateau rule is on.</param>
 /// <param name="KeepBest">The model keeps the best epoch on validation (true, the default) or the last one (false, the seed's behaviour).</param>
 /// <param name="LearnU0">Learn the RNN's initial state u0 by BPTT instead of keeping it 0. Default true (seed false).</param>
@@ -38,7 +38,7 @@ namespace RnnRbm.Api.Training;
 /// <param name="PretrainLearningRate">SGD step size of both pretrainings. Default 0.01.</param>
 /// <param name="Recipe">Where the defaults of absent fields come from: "default" (the project's general recipe, the search's winner on both corpora's validation splits: H 100, U 50, CD-25, Nesterov momentum 0.9 at 0.0047 after 10 epochs of RNN pretraining, the RNN state carried across chunks, a learned u0, parameters averaged over 5 epochs, 2 steps per quarter note, at most 300 epochs; on a 10-epoch plateau of the validation log-likelihood back to the best epoch at half the rate; early stopping after 30) or "seed" (the tutorial's exactly: H 150, U 100, CD-15, plain SGD at 0.001, 200 epochs, dt 0.3 s, the last epoch kept), or "quick" (a first model in a few minutes on a small corpus: H 64, U 64, CD-10, momentum 0.9 at 0.001, no pretraining, at most 150 epochs, patience 20).</param>
 /// <param name="Recurrence">The RNN's recurrence: "tanh" (the paper's, the default) or "gru" (a gated recurrent unit, beyond the paper).</param>
-/// <param name="PlateauEpochs">The plateau rule: after this many epochs without a better validation log-likelihood, the parameters go back to the best epoch and the learning rate halves; 0 = never. Default 10 (seed 0).</param>
+/// <param name="PlateauEpochs">The plateau rule: after this many epochs without a better validation log-likelihood, the parameters go back to the best epoch and the learning rate halves; 0 = never. Default 20 (seed 0).</param>
 /// <param name="AverageDecay">Parameter averaging: validation and the saved model use a moving average of the parameters over about 1/(1 − averageDecay) updates (0 = off); training goes on from the parameters themselves. Giving it replaces the recipe's averageEpochs.</param>
 /// <param name="AverageEpochs">Parameter averaging over about this many epochs, whatever the corpus's size (0 = off): the decay per update is 1 − 1/(averageEpochs × updates per epoch). Default 5 (seed 0). Giving it replaces the recipe's averageDecay; give one of the two.</param>
 public sealed record StartTrainingRequest(

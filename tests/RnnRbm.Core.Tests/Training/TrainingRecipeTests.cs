@@ -26,7 +26,7 @@ public class TrainingRecipeTests
             RnnPretrainEpochs = 10,
             AverageEpochs = 5,
         }, recipe.Options);
-        Assert.Equal(new EarlyStoppingOptions { Patience = 30, PlateauEpochs = 10 }, recipe.Stopping);
+        Assert.Equal(new EarlyStoppingOptions { Patience = 40, PlateauEpochs = 20 }, recipe.Stopping);
         Assert.Equal(TimeGrid.Eighths, recipe.Grid);
         Assert.Equal(RecurrenceKind.Tanh, recipe.Recurrence);
         Assert.Contains("H 100, U 50, CD-25", recipe.Description, StringComparison.Ordinal);
