@@ -39,9 +39,8 @@ public sealed class RnnRbmTrainer : IDisposable
     private readonly RnnRbmParameters _gradient;
     private readonly RnnRbmParameters? _velocity;
     private readonly RnnRbmParameters? _average;
-    private bool _averageStarted;
     private float _averageRate;
-    private long _averaged;
+    private long _averaged; // iterates in the average since it started or was reset; 0 = not started yet
     private readonly float[] _chunk;
     private readonly float[] _carried;
     private readonly VectorRandom? _transpose;
@@ -166,11 +165,10 @@ public sealed class RnnRbmTrainer : IDisposable
         {
             return new EpochResult(EpochsCompleted + 1, double.NaN, 0, 0, 0, 0, Cancelled: true);
         }
-        if (_average is not null && !_averageStarted)
+        if (_average is not null && _averaged == 0)
         {
             // The average starts where training starts: after the pretraining.
             _average.CopyFrom(Parameters);
-            _averageStarted = true;
             _averaged = 1;
         }
         long totalFrames = sequences.Sum(s => (long)s.Steps);
@@ -535,8 +533,7 @@ public sealed class RnnRbmTrainer : IDisposable
         }
         _velocity?.CopyFrom(checkpoint.Velocity!);
         _average?.CopyFrom(checkpoint.Average!);
-        _averageStarted = checkpoint.EpochsCompleted > 0;
-        _averaged = checkpoint.AverageCount;
+        _averaged = checkpoint.EpochsCompleted > 0 ? checkpoint.AverageCount : 0;
         _transpose?.SetState(checkpoint.TransposeRandomState!);
         EpochsCompleted = checkpoint.EpochsCompleted;
         LearningRateScale = checkpoint.LearningRateScale;
