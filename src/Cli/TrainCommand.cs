@@ -43,6 +43,7 @@ internal static class TrainCommand
         var plateau = new Option<int?>("--plateau") { Description = $"After this many epochs without a better validation log-likelihood, go back to the best epoch and halve the learning rate (0 = never; recipe: {TrainingRecipe.Default.Stopping.PlateauEpochs}, seed {TrainingRecipe.Seed.Stopping.PlateauEpochs})." };
         var validateEvery = new Option<int>("--validate-every") { Description = $"Epochs between validation log-likelihoods, in {TrainingLimits.ValidateEvery.Interval()} (0 = automatic: about 20% of the training time, or half the plateau when the plateau rule is on).", DefaultValueFactory = _ => 0 };
         var validationSteps = new Option<int>("--validation-steps") { Description = "Steps of validation data the log-likelihood is measured on (whole sequences, seeded; at least 10 sequences when the split has them, up to 4 times these steps).", DefaultValueFactory = _ => new EarlyStoppingOptions().ValidationSteps };
+        var validationSampling = new Option<string>("--validation-sampling") { Description = "What the validation log-likelihood measures: sequences (default; whole sequences, seeded, as --validation-steps says) or steps (--validation-steps steps drawn from every validation sequence, each given its whole history; bracket estimator only).", DefaultValueFactory = _ => "sequences" };
         var validationEstimator = new Option<string>("--validation-estimator") { Description = "How the validation log-likelihood is estimated: bracket (default; checked by doubling its samples) or ais (the converged AIS search, slower on sharp models).", DefaultValueFactory = _ => "bracket" };
         var keepLast = new Option<bool?>("--keep-last") { Description = "Save the last epoch instead of the best one on validation (the seed recipe's behaviour)." };
         var noValidation = new Option<bool>("--no-validation") { Description = "Do not measure the validation log-likelihood (no early stopping, no divergence check on valid)." };
@@ -55,7 +56,7 @@ internal static class TrainCommand
         common.AddRangeTo(command);
         foreach (Option option in new Option[] { recipe, hidden, recurrent, recurrenceKind, learningRate, decay, momentum, clipNorm, batchSize, cdK, epochs,
             learnU0, carryState, transpose, rbmPretrain, rnnPretrain, pretrainRate, averageDecay, averageEpochs, seed, threads, output, saveEvery,
-            patience, plateau, validateEvery, validationSteps, validationEstimator, keepLast, noValidation, common.Backend })
+            patience, plateau, validateEvery, validationSteps, validationSampling, validationEstimator, keepLast, noValidation, common.Backend })
         {
             command.Options.Add(option);
         }
@@ -90,6 +91,12 @@ internal static class TrainCommand
                 PlateauEpochs = result.GetValue(plateau) ?? chosen.Stopping.PlateauEpochs,
                 ValidateEvery = result.GetValue(validateEvery),
                 ValidationSteps = result.GetValue(validationSteps),
+                SampleSteps = result.GetValue(validationSampling) switch
+                {
+                    "sequences" => false,
+                    "steps" => true,
+                    var other => throw new UsageException($"--validation-sampling is sequences or steps, not '{other}'."),
+                },
                 Estimator = result.GetValue(validationEstimator) switch
                 {
                     "bracket" => LikelihoodEstimator.Bracket,

@@ -125,6 +125,22 @@ public class CommandTests
             training.RbmPretrainEpochs, training.RnnPretrainEpochs, training.PretrainLearningRate));
     }
 
+    [Fact]
+    public void Train_WithSampledValidationSteps_MeasuresThemFromEveryHeldOutSequence()
+    {
+        using var temp = new TempFolder("rnnrbm-cli-tests-");
+        string corpus = temp.DemoCorpus(20);
+        using CliProcess train = CliProcess.Run(temp.Path, ["train", "--data", corpus, "--epochs", "1", "--out", "m.rnnrbm", "--json",
+            "--validation-sampling", "steps", "--validation-steps", "40", .. SmallModel]);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        List<JsonElement> lines = JsonLines(train.Stdout);
+        JsonElement note = Assert.Single(lines, e => e.GetProperty("event").GetString() == "decision" && e.GetProperty("epoch").GetInt32() == 0);
+        Assert.Matches(@"^The validation log-likelihood is measured on 40 steps drawn from all 2 held-out training sequences", note.GetProperty("message").GetString());
+        JsonElement epoch = Assert.Single(lines, e => e.GetProperty("event").GetString() == "epoch");
+        Assert.True(double.IsFinite(epoch.GetProperty("validLogLikelihood").GetDouble()));
+        Assert.Equal(40, ModelFile.Load(temp["m.rnnrbm"]).Manifest.Stopping!.ValidationSteps);
+    }
+
     [Theory]
     [InlineData("--transpose", "25", "--dt", "0.3", "transpose must be")]
     [InlineData("--rnn-pretrain-epochs", "-1", "--dt", "0.3", "rnnPretrainEpochs must be")]
@@ -132,6 +148,8 @@ public class CommandTests
     [InlineData("--epochs", "0", "--dt", "0.3", "epochs must lie")]
     [InlineData("--backend", "cuda", "--dt", "0.3", "cuda")]
     [InlineData("--hidden", "0", "--dt", "0.3", "--hidden")]
+    [InlineData("--validation-sampling", "frames", "--dt", "0.3", "--validation-sampling is sequences or steps")]
+    [InlineData("--validation-sampling", "steps", "--validation-estimator", "ais", "needs the bracket estimator")]
     public void Train_WithBadOptions_SaysWhatIsWrong(string a, string b, string c, string d, string expected)
     {
         using var temp = new TempFolder("rnnrbm-cli-tests-");

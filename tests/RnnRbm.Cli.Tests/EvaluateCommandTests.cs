@@ -71,6 +71,31 @@ public class EvaluateCommandTests
     }
 
     [Fact]
+    public void MeasuredSteps_MeasuresASampleOfTheSteps_AndSaysSo()
+    {
+        using var temp = new TempFolder("rnnrbm-cli-tests-");
+        string corpus = TrainTinyModel(temp, files: 1);
+        string[] bracket = ["evaluate", "--model", "m.rnnrbm", "--data", corpus, "--no-accuracy", "--estimator", "bracket",
+            "--bracket-chains", "4", "--bracket-burn-in", "5", "--bracket-samples", "8", "--bracket-is-samples", "20", "--seed", "3"];
+
+        using CliProcess whole = CliProcess.Run(temp.Path, [.. bracket, "--json"]);
+        using CliProcess sampled = CliProcess.Run(temp.Path, [.. bracket, "--json", "--measured-steps", "10"]);
+        using CliProcess text = CliProcess.Run(temp.Path, [.. bracket, "--measured-steps", "10"]);
+        using CliProcess withAccuracy = CliProcess.Run(temp.Path, ["evaluate", "--model", "m.rnnrbm", "--data", corpus, "--estimator", "bracket", "--measured-steps", "10"]);
+
+        Assert.True(sampled.ExitCode == 0, sampled.Stderr);
+        JsonElement all = Assert.Single(JsonLines(whole.Stdout), e => e.GetProperty("event").GetString() == "evaluation");
+        JsonElement sample = Assert.Single(JsonLines(sampled.Stdout), e => e.GetProperty("event").GetString() == "evaluation");
+        Assert.Equal(JsonValueKind.Null, all.GetProperty("sampledFrom").ValueKind);
+        Assert.Equal(10, sample.GetProperty("steps").GetInt64());
+        Assert.Equal(all.GetProperty("steps").GetInt64(), sample.GetProperty("sampledFrom").GetInt64());
+        Assert.True(double.IsFinite(sample.GetProperty("logLikelihood").GetDouble()));
+        Assert.Contains($"10 of their {all.GetProperty("steps").GetInt64():N0} steps (a seeded sample)", text.Stdout, StringComparison.Ordinal);
+        Assert.NotEqual(0, withAccuracy.ExitCode);
+        Assert.Contains("the accuracy off", withAccuracy.Stderr + withAccuracy.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void EstimatorBracket_RejectsUnknownEstimatorsAndBadSettings_ByName()
     {
         using var temp = new TempFolder("rnnrbm-cli-tests-");

@@ -186,12 +186,13 @@ public static class BracketEstimator
     private const int TargetRows = 256;
 
     /// <summary>
-    /// Brackets log P(v_n) for every RBM n of <paramref name="family"/> at <paramref name="truth"/>'s row n.
+    /// Brackets log P(v_n) for every RBM n of <paramref name="family"/> at <paramref name="truth"/>'s row n (row
+    /// <paramref name="rows"/>[n] when given).
     /// </summary>
     /// <param name="family">The N RBMs.</param>
-    /// <param name="truth">The data, N×V of 0/1.</param>
-    /// <param name="history">For each n, how many rows of <paramref name="truth"/> before n are its history (n minus the
-    /// first row of its sequence): the starts of the even chains. Empty: every chain starts at zeros.</param>
+    /// <param name="truth">The data, rows×V of 0/1: N rows, or any number when <paramref name="rows"/> is given.</param>
+    /// <param name="history">For each n, how many rows of <paramref name="truth"/> before its own are its history (its row
+    /// minus the first row of its sequence): the starts of the even chains. Empty: every chain starts at zeros.</param>
     /// <param name="negativeFreeEnergy">-F_n(truth row n) for every n, in double precision.</param>
     /// <param name="options">C, B, M, S, tolerance and doublings.</param>
     /// <param name="seed">Seed; the pass r of tile k uses stream <paramref name="streams"/> + r·2^24 + k.</param>
@@ -199,10 +200,12 @@ public static class BracketEstimator
     /// <param name="threads">Threads (0 = as many as help).</param>
     /// <param name="blas">Products.</param>
     /// <param name="progress">Share of the current pass done, from a worker thread, one call at a time.</param>
+    /// <param name="rows">For each n, its row of <paramref name="truth"/> (ascending within a sequence); null: row n. So a
+    /// sample of a split's steps is measured with the whole split's frames as its history.</param>
     /// <param name="cancellation">Stops within one Gibbs step of every thread.</param>
     public static BracketEstimate Estimate(RbmFamily family, float[] truth, int[] history, double[] negativeFreeEnergy,
         BracketOptions options, ulong seed, ulong streams, int threads, NumericsBackend blas, Action<double>? progress = null,
-        CancellationToken cancellation = default)
+        int[]? rows = null, CancellationToken cancellation = default)
     {
         IReadOnlyList<string> problems = options.Problems();
         if (problems.Count > 0)
@@ -210,9 +213,14 @@ public static class BracketEstimator
             throw new ArgumentException(string.Join(" ", problems), nameof(options));
         }
         int n = family.Count, v = family.Visible;
-        if (truth.Length != n * v || negativeFreeEnergy.Length != n || (history.Length != 0 && history.Length != n))
+        if ((rows is null ? truth.Length != n * v : truth.Length % v != 0 || rows.Length != n)
+            || negativeFreeEnergy.Length != n || (history.Length != 0 && history.Length != n))
         {
-            throw new ArgumentException("truth must be N×V, negativeFreeEnergy and history (unless empty) N long.", nameof(truth));
+            throw new ArgumentException("truth must be N×V (or rows N long), negativeFreeEnergy and history (unless empty) N long.", nameof(truth));
+        }
+        if (rows is not null && rows.Any(row => row < 0 || row >= truth.Length / v))
+        {
+            throw new ArgumentException("Every row must lie within truth.", nameof(rows));
         }
         var clock = Stopwatch.StartNew();
         var rounds = new List<BracketRound>();
@@ -221,7 +229,7 @@ public static class BracketEstimator
         for (int round = 0; ; round++)
         {
             var roundClock = Stopwatch.StartNew();
-            (upper, lower, reverse, reverseError, error) = Pass(family, truth, history, negativeFreeEnergy, current,
+            (upper, lower, reverse, reverseError, error) = Pass(family, truth, rows ?? [], history, negativeFreeEnergy, current,
                 seed, streams + ((ulong)round << 24), threads, blas, progress, cancellation);
             rounds.Add(new BracketRound(current.Chains, current.BurnIn, current.Samples, current.ImportanceSamples,
                 n == 0 ? 0 : upper.Average(), n == 0 ? 0 : lower.Average(), n == 0 ? 0 : reverse.Average(), roundClock.Elapsed.TotalSeconds));
@@ -249,8 +257,8 @@ public static class BracketEstimator
     private static bool Settled(List<BracketRound> rounds, double tolerance) =>
         rounds[^1].Gap < tolerance || (rounds.Count > 1 && Math.Abs(rounds[^1].Estimate - rounds[^2].Estimate) < tolerance);
 
-    private static (double[] Upper, double[] Lower, double[] Reverse, double[] ReverseError, double[] Error) Pass(RbmFamily family, float[] truth, int[] history,
-        double[] negativeFreeEnergy, BracketOptions options, ulong seed, ulong streams, int requestedThreads, NumericsBackend blas,
+    private static (double[] Upper, double[] Lower, double[] Reverse, double[] ReverseError, double[] Error) Pass(RbmFamily family, float[] truth, int[] rows,
+        int[] history, double[] negativeFreeEnergy, BracketOptions options, ulong seed, ulong streams, int requestedThreads, NumericsBackend blas,
         Action<double>? progress, CancellationToken cancellation)
     {
         int n = family.Count;
@@ -277,7 +285,7 @@ public static class BracketEstimator
         {
             int first = tile * perTile, count = Math.Min(perTile, n - first);
             var random = new VectorRandom(seed, streams + (ulong)tile);
-            workers[thread].Run(family, first, count, truth, history, negativeFreeEnergy, random,
+            workers[thread].Run(family, first, count, truth, rows, history, negativeFreeEnergy, random,
                 upper.AsSpan(first, count), lower.AsSpan(first, count), reverse.AsSpan(first, count), reverseError.AsSpan(first, count), error.AsSpan(first, count), token);
             if (progress is not null)
             {

@@ -64,10 +64,11 @@ internal sealed class BracketTileWorker
 
     /// <summary>
     /// Brackets RBMs [first, first + count): U_t, the CSL L_t, the reverse bound R_t and the standard error of log Ẑ_t
-    /// into the spans (count long).
+    /// into the spans (count long). RBM n's frame is row <paramref name="rows"/>[n] of <paramref name="truth"/> (row n
+    /// when <paramref name="rows"/> is empty).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Run(RbmFamily family, int first, int count, ReadOnlySpan<float> truth, ReadOnlySpan<int> history,
+    public void Run(RbmFamily family, int first, int count, ReadOnlySpan<float> truth, ReadOnlySpan<int> rows, ReadOnlySpan<int> history,
         ReadOnlySpan<double> negativeFreeEnergy, VectorRandom random, Span<double> upper, Span<double> lower, Span<double> reverse, Span<double> reverseError, Span<double> error,
         CancellationToken cancellation)
     {
@@ -89,7 +90,7 @@ internal sealed class BracketTileWorker
             }
             else
             {
-                truth.Slice((at - back) * v, v).CopyTo(target);
+                truth.Slice(((rows.IsEmpty ? at : rows[at]) - back) * v, v).CopyTo(target);
             }
         }
 
@@ -166,7 +167,7 @@ internal sealed class BracketTileWorker
             ReadOnlySpan<float> at_ = a.Slice(t * v, v), bt = b.Slice(t * h, h);
 
             // L_t = log (1/M) Σ_m exp(c_m + Σ_{i: v_i=1} z_mi).
-            lower[t] = LogMixture(SparseKernels.CollectNonZero(truth.Slice(at * v, v), _active), cs, logitsT) - logM;
+            lower[t] = LogMixture(SparseKernels.CollectNonZero(truth.Slice((rows.IsEmpty ? at : rows[at]) * v, v), _active), cs, logitsT) - logM;
 
             // Reverse: 1/Z = E_{v~p}[q'(v) / p*(v)] for any normalised q' independent of v. v_k from a chain of one half is
             // weighed by the mixture q' of the other half's components, so q' does not depend on v_k's own chain.

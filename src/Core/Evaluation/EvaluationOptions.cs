@@ -104,6 +104,15 @@ public sealed record EvaluationOptions
     /// <summary>Seed of every random choice (AIS and predictions use separate streams of it).</summary>
     public ulong Seed { get; init; } = 1234;
 
+    /// <summary>
+    /// 0 (the default): the log-likelihood of every step. N &gt; 0: of N steps drawn uniformly without replacement by
+    /// <see cref="Seed"/> from all the sequences' steps (all of them when there are no more), each conditioned on its
+    /// whole true history as always; their mean is an unbiased estimate of the whole split's at about N / steps of the
+    /// cost (the recurrence, which is cheap, still runs over every step). The bracket estimator only, without the
+    /// accuracy; <see cref="EvaluationResult.Steps"/> is then the steps measured.
+    /// </summary>
+    public int MeasuredSteps { get; init; }
+
     /// <summary>Threads (0 = as many as help, at most 2). Results do not depend on it.</summary>
     public int Threads { get; init; }
 
@@ -138,6 +147,14 @@ public sealed record EvaluationOptions
         if (Threads < 0 || Threads > 64)
         {
             problems.Add("Threads must lie in [0, 64].");
+        }
+        if (MeasuredSteps < 0)
+        {
+            problems.Add($"Measured steps must be 0 (every step) or a number of steps; got {MeasuredSteps}.");
+        }
+        else if (MeasuredSteps > 0 && (Estimator != LikelihoodEstimator.Bracket || Accuracy))
+        {
+            problems.Add("A sample of the steps is measured by the bracket estimator, for the log-likelihood only (the accuracy off).");
         }
         return problems;
     }

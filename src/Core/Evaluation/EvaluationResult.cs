@@ -6,8 +6,11 @@ public sealed record EvaluationResult
     /// <summary>Sequences evaluated.</summary>
     public required int Sequences { get; init; }
 
-    /// <summary>ΣT, time steps evaluated.</summary>
+    /// <summary>ΣT, time steps evaluated (the sample's size when <see cref="SampledFrom"/> is set).</summary>
     public required long Steps { get; init; }
+
+    /// <summary>Null, or the steps of all the sequences when the log-likelihood measured a sample of them (<see cref="EvaluationOptions.MeasuredSteps"/>).</summary>
+    public long? SampledFrom { get; init; }
 
     /// <summary>(1/ΣT) Σ_t log P(v_t | v_&lt;t), with each log Z_t estimated by AIS; null when not measured.</summary>
     public double? LogLikelihood { get; init; }

@@ -72,6 +72,19 @@ public sealed class RbmFamily
 
     private readonly float[]? _baseVisibleBiases;
 
+    /// <summary>The RBMs <paramref name="rows"/> of this family, in that order (their biases copied; W shared; no base).</summary>
+    public RbmFamily Rows(IReadOnlyList<int> rows)
+    {
+        var a = new float[rows.Count * Visible];
+        var b = new float[rows.Count * Hidden];
+        for (int k = 0; k < rows.Count; k++)
+        {
+            VisibleBiases.AsSpan(rows[k] * Visible, Visible).CopyTo(a.AsSpan(k * Visible));
+            HiddenBiases.AsSpan(rows[k] * Hidden, Hidden).CopyTo(b.AsSpan(k * Hidden));
+        }
+        return new RbmFamily(Visible, Hidden, Weights, a, b);
+    }
+
     /// <summary>log p*(v) = -F(v) = a_n·v + Σ_j softplus(b_nj + (v W)_j) of RBM <paramref name="n"/>, in double precision.</summary>
     public double LogUnnormalized(int n, ReadOnlySpan<float> v)
     {

@@ -38,6 +38,9 @@ public sealed class RnnRbmEvaluator
     // The bracket's streams: 3·2^32 + round·2^24 + tile.
     private const ulong BracketStreams = 3UL << 32;
 
+    // The draw of EvaluationOptions.MeasuredSteps.
+    private const ulong MeasuredStepsStream = 4UL << 32;
+
     private readonly RnnRbmParameters _p;
     private readonly NumericsBackend _blas;
 
@@ -133,9 +136,21 @@ public sealed class RnnRbmEvaluator
         if (options.LogLikelihood && options.Estimator == LikelihoodEstimator.Bracket && n > 0)
         {
             double[] negativeFreeEnergy = NegativeFreeEnergies(family, truth);
-            BracketEstimate bracket = BracketEstimator.Estimate(family, truth, History(starts), negativeFreeEnergy,
+            int[] history = History(starts);
+            int[]? rows = options.MeasuredSteps > 0 && options.MeasuredSteps < n ? MeasuredRows(n, options.MeasuredSteps, options.Seed) : null;
+            RbmFamily measured = family;
+            if (rows is not null)
+            {
+                // A sample of the steps: their RBMs only, each still started from its own history in the whole truth.
+                measured = family.Rows(rows);
+                negativeFreeEnergy = [.. rows.Select(row => negativeFreeEnergy[row])];
+                history = [.. rows.Select(row => history[row])];
+                result = result with { Steps = rows.Length, SampledFrom = n };
+            }
+            int count = measured.Count;
+            BracketEstimate bracket = BracketEstimator.Estimate(measured, truth, history, negativeFreeEnergy,
                 options.Bracket, options.Seed, BracketStreams, options.Threads, _blas,
-                progress is null ? null : share => progress(new EvaluationProgress("likelihood", (long)(share * n), n)), cancellation);
+                progress is null ? null : share => progress(new EvaluationProgress("likelihood", (long)(share * count), count)), rows, cancellation);
             double variance = 0;
             foreach (double se in bracket.StandardError)
             {
@@ -146,8 +161,8 @@ public sealed class RnnRbmEvaluator
             {
                 Estimator = LikelihoodEstimator.Bracket,
                 LogLikelihood = mean,
-                StandardError = Math.Sqrt(variance) / n,
-                SequenceStandardError = SequenceError(bracket.Upper, starts, mean),
+                StandardError = Math.Sqrt(variance) / count,
+                SequenceStandardError = rows is null ? SequenceError(bracket.Upper, starts, mean) : null,
                 LowerBound = bracket.Lower.Average(),
                 ReverseBound = bracket.Reverse.Average(),
                 StepReverseBounds = bracket.Reverse,
@@ -349,6 +364,14 @@ public sealed class RnnRbmEvaluator
             total.Add(counts);
         }
         return total;
+    }
+
+    // EvaluationOptions.MeasuredSteps: `count` of the n steps, uniformly without replacement, in ascending order.
+    internal static int[] MeasuredRows(int n, int count, ulong seed)
+    {
+        int[] rows = new VectorRandom(seed, MeasuredStepsStream).Permutation(n)[..count];
+        Array.Sort(rows);
+        return rows;
     }
 
     // For each step, the steps of its sequence before it.

@@ -82,7 +82,7 @@ public sealed class TrainingLoop : IDisposable
             _validateEvery = stopping.ValidateEvery > 0 ? stopping.ValidateEvery : 1;
             _events.Add(new TrainingEvent(0, "note", _validation is null
                 ? "No validation data (fewer than two training sequences and no valid split): the validation log-likelihood is not measured and the last epoch is kept."
-                : $"The validation log-likelihood is measured on {_validation.Steps:N0} steps of {_validation.Sequences} {(data.ValidSource == TrainingSets.HeldOut ? "held-out training" : "validation")} sequences " +
+                : $"The validation log-likelihood is measured on {_validation.Steps:N0} steps {(stopping.SampleSteps ? "drawn from all " : "of ")}{_validation.Sequences} {(data.ValidSource == TrainingSets.HeldOut ? "held-out training" : "validation")} sequences " +
                   (stopping.Estimator != LikelihoodEstimator.Bracket ? "by AIS, its schedule doubled until it converges."
                       : stopping.CheckEvery == 1 ? "by the bracket estimator, checked by doubling its samples."
                       : $"by the bracket estimator, checked by doubling its samples every {stopping.CheckEvery} validations (the first included); " +

@@ -8,7 +8,7 @@ namespace RnnRbm.Core.Training;
 /// <summary>
 /// The validation log-likelihood per step during training: the evaluator (<see cref="RnnRbmEvaluator"/>, log-likelihood
 /// only, by the bracket with its doubling check or by AIS's converged search) on a fixed, seeded subset of whole
-/// validation sequences (<see cref="EarlyStoppingOptions"/>).
+/// validation sequences, or on a fixed, seeded sample of the steps of all of them (<see cref="EarlyStoppingOptions.SampleSteps"/>).
 /// </summary>
 /// <remarks>
 /// The same subset and seed every time: two epochs' estimates differ because the parameters differ, not the draws.
@@ -28,14 +28,15 @@ internal sealed class ValidationLikelihood : IValidationEstimator
         _options = options;
         _backend = backend;
         _threads = threads;
-        Subset = ChooseSubset(valid, options.ValidationSteps, options.Seed);
-        Steps = Subset.Sum(s => s.Steps);
+        Subset = options.SampleSteps ? [.. valid.Where(s => s.Steps > 0)] : ChooseSubset(valid, options.ValidationSteps, options.Seed);
+        int total = Subset.Sum(s => s.Steps);
+        Steps = options.SampleSteps ? Math.Min(options.ValidationSteps, total) : total;
     }
 
-    /// <summary>The validation sequences measured, in their original order.</summary>
+    /// <summary>The validation sequences measured, in their original order (every one, when steps are sampled).</summary>
     public IReadOnlyList<PianoRoll> Subset { get; }
 
-    /// <summary>Steps of <see cref="Subset"/>.</summary>
+    /// <summary>Steps measured: those of <see cref="Subset"/>, or the sample drawn from them (<see cref="EarlyStoppingOptions.SampleSteps"/>).</summary>
     public int Steps { get; }
 
     /// <inheritdoc />
@@ -75,7 +76,10 @@ internal sealed class ValidationLikelihood : IValidationEstimator
                     MaxTransitions = Math.Max(2 * aisSteps, _options.MaxAisSteps),
                 },
             };
-        options = options with { Accuracy = false, Seed = _options.Seed, Threads = _threads };
+        options = options with
+        {
+            Accuracy = false, Seed = _options.Seed, Threads = _threads, MeasuredSteps = _options.SampleSteps ? _options.ValidationSteps : 0,
+        };
         EvaluationResult result = evaluator.Evaluate(Subset, options, cancellation: cancellation);
         double seconds = clock.Elapsed.TotalSeconds;
         double logLikelihood = result.LogLikelihood ?? double.NaN;

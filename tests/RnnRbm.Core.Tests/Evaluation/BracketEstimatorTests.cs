@@ -186,6 +186,96 @@ public class BracketEstimatorTests
         Assert.Equal(result.BracketRounds.Count == 2, result.BracketShift is not null);
     }
 
+    [Fact]
+    public void Evaluator_MeasuringASampleOfTheSteps_AgreesWithEnumerationAtTheStepsDrawn()
+    {
+        RnnRbmParameters p = RnnRbmEvaluatorTests.RandomParameters(new ModelShape(8, 5, 4), seed: 21, scale: 1.0);
+        PianoRoll[] sequences = [RnnRbmEvaluatorTests.RandomRoll(9, 8, seed: 1), RnnRbmEvaluatorTests.RandomRoll(7, 8, seed: 2)];
+        var options = new EvaluationOptions
+        {
+            Estimator = LikelihoodEstimator.Bracket,
+            Bracket = new BracketOptions { Chains = 10, BurnIn = 50, Samples = 200, ImportanceSamples = 1000, MaxDoublings = 0 },
+            Accuracy = false,
+            Seed = 5,
+            MeasuredSteps = 6,
+        };
+
+        EvaluationResult result = new RnnRbmEvaluator(p, Blas).Evaluate(sequences, options);
+
+        // The steps drawn, each with its exact log-likelihood given its whole history (steps 9-15 are the second
+        // sequence's 0-6): the estimate per step, not merely their mean, so a step measured with another step's biases
+        // fails (the frames the bracket reads through its rows are checked exactly below).
+        double[] exact = [.. sequences.SelectMany(s => RnnRbmEvaluatorTests.ExactStepLogLikelihoods(p, s))];
+        int[] rows = RnnRbmEvaluator.MeasuredRows(exact.Length, 6, 5);
+        Assert.Equal(6, rows.Distinct().Count());
+        Assert.Equal((6L, 16L, 2), (result.Steps, result.SampledFrom!.Value, result.Sequences));
+        Assert.Equal(6, result.StepLogLikelihoods.Count);
+        for (int k = 0; k < rows.Length; k++)
+        {
+            double truth = exact[rows[k]];
+            Assert.True(Math.Abs(result.StepLogLikelihoods[k] - truth) <= (4 * result.StepStandardErrors[k]) + 0.02,
+                $"step {rows[k]}: estimate {result.StepLogLikelihoods[k]:F4} ± {result.StepStandardErrors[k]:F4}, exact {truth:F4}");
+            Assert.True(result.StepLowerBounds[k] <= truth + 0.05, $"step {rows[k]}: CSL {result.StepLowerBounds[k]:F4}, exact {truth:F4}");
+        }
+        Assert.Equal(result.StepLogLikelihoods.Average(), result.LogLikelihood!.Value, 12);
+        Assert.Null(result.SequenceStandardError);
+
+        // As many steps as there are, or more: every step, as without a sample.
+        EvaluationResult all = new RnnRbmEvaluator(p, Blas).Evaluate(sequences, options with { MeasuredSteps = 16 });
+        Assert.Equal((16L, (long?)null), (all.Steps, all.SampledFrom));
+    }
+
+    [Fact]
+    public void Rows_ReadEachRbmsFrameAndHistoryWhereTheySay()
+    {
+        // The same RBMs with their frames moved 7 rows down in a longer truth (junk above): through rows, the bracket
+        // must read the very same frames (chain starts from the history, and the data for the CSL), so the same numbers.
+        (RbmFamily family, float[] truth, int[] history, double[] negativeF) = RandomFamily(9, 20, 24, 1.0, seed: 8);
+        const int v = 9, junk = 7;
+        var moved = new float[(junk * v) + truth.Length];
+        var random = new Random(2);
+        for (int i = 0; i < junk * v; i++)
+        {
+            moved[i] = random.NextDouble() < 0.5 ? 1 : 0;
+        }
+        truth.CopyTo(moved, junk * v);
+        var options = new BracketOptions { Chains = 6, BurnIn = 5, Samples = 12, ImportanceSamples = 30, MaxDoublings = 0 };
+
+        BracketEstimate direct = BracketEstimator.Estimate(family, truth, history, negativeF, options, seed: 4, streams: 0, threads: 1, Blas);
+        BracketEstimate throughRows = BracketEstimator.Estimate(family, moved, history, negativeF, options, seed: 4, streams: 0, threads: 1, Blas,
+            rows: [.. Enumerable.Range(junk, 24)]);
+
+        Assert.Equal(direct.Upper, throughRows.Upper);
+        Assert.Equal(direct.Lower, throughRows.Lower);
+        Assert.Equal(direct.Reverse, throughRows.Reverse);
+        Assert.Throws<ArgumentException>(() => BracketEstimator.Estimate(family, moved, history, negativeF, options, 4, 0, 1, Blas,
+            rows: [.. Enumerable.Range(junk + 1, 24)])); // the last row past the end
+    }
+
+    [Fact]
+    public void TheStepsDrawn_AreDistinct_Ascending_AndFixedByTheSeed()
+    {
+        int[] rows = RnnRbmEvaluator.MeasuredRows(1000, 300, 1234);
+        Assert.Equal(300, rows.Distinct().Count());
+        Assert.True(rows.All(r => r is >= 0 and < 1000));
+        Assert.Equal([.. rows.Order()], rows);
+        Assert.Equal(rows, RnnRbmEvaluator.MeasuredRows(1000, 300, 1234));
+        Assert.NotEqual(rows, RnnRbmEvaluator.MeasuredRows(1000, 300, 1235));
+        // Spread over the whole range, not a run of it: both halves hold about half the sample.
+        Assert.InRange(rows.Count(r => r < 500), 110, 190);
+    }
+
+    [Theory]
+    [InlineData(-1, LikelihoodEstimator.Bracket, false)]
+    [InlineData(100, LikelihoodEstimator.Ais, false)]
+    [InlineData(100, LikelihoodEstimator.Bracket, true)]
+    public void ASampleOfTheSteps_IsForTheBracketsLikelihoodOnly(int steps, LikelihoodEstimator estimator, bool accuracy)
+    {
+        var options = new EvaluationOptions { Estimator = estimator, Accuracy = accuracy, MeasuredSteps = steps };
+        Assert.Contains(options.Problems(), p => p.Contains("steps", StringComparison.OrdinalIgnoreCase));
+        Assert.Empty((options with { Estimator = LikelihoodEstimator.Bracket, Accuracy = false, MeasuredSteps = 100 }).Problems());
+    }
+
     [Theory]
     [InlineData(1, 10, 10, 10)] // one chain: no other half for the reverse bound
     [InlineData(4, 0, 12, 10)]

@@ -154,6 +154,19 @@ public class TrainingLoopTests
     }
 
     [Fact]
+    public void SampledValidationSteps_ComeFromEverySequence()
+    {
+        PianoRoll[] pieces = [.. Enumerable.Range(0, 12).Select(i => new PianoRoll(i == 3 ? 0 : 700, PitchRange.Piano))];
+        var options = new EarlyStoppingOptions { SampleSteps = true, ValidationSteps = 3000 };
+        var validation = new ValidationLikelihood(pieces, options, NumericsBackend.Select(null), 1);
+        Assert.Equal((11, 3000), (validation.Sequences, validation.Steps)); // every non-empty piece, 3,000 of their 7,700 steps
+        var whole = new ValidationLikelihood(pieces, options with { ValidationSteps = 9000 }, NumericsBackend.Select(null), 1);
+        Assert.Equal((11, 7700), (whole.Sequences, whole.Steps)); // fewer steps than asked: all of them
+        Assert.Contains((options with { Estimator = LikelihoodEstimator.Ais }).Problems(), p => p.Contains("bracket", StringComparison.Ordinal));
+        Assert.Empty(options.Problems());
+    }
+
+    [Fact]
     public void ACheckedReadingThatIsNotFinite_RollsBack_AndTheUncheckedOnesAfterItKeepTheLastFiniteMove()
     {
         // CheckEvery 2: validation 3 is checked and reads NaN (its move NaN too): one roll-back. Validation 4 is not
