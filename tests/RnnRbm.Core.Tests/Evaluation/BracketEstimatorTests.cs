@@ -156,18 +156,22 @@ public class BracketEstimatorTests
             $"from both starts: CSL {both.Lower[2]:F3}, reverse {both.Reverse[2]:F3}, estimate {both.Upper[2]:F3}, exact {exact:F3}");
     }
 
+    // A model small enough to enumerate (V 8, H 5), two sequences of the given lengths, the bracket with one check.
+    private static (RnnRbmParameters Parameters, PianoRoll[] Sequences, EvaluationOptions Options) SmallModelCase(int first, int second) =>
+        (RnnRbmEvaluatorTests.RandomParameters(new ModelShape(8, 5, 4), seed: 21, scale: 1.0),
+            [RnnRbmEvaluatorTests.RandomRoll(first, 8, seed: 1), RnnRbmEvaluatorTests.RandomRoll(second, 8, seed: 2)],
+            new EvaluationOptions
+            {
+                Estimator = LikelihoodEstimator.Bracket,
+                Bracket = new BracketOptions { Chains = 10, BurnIn = 50, Samples = 200, ImportanceSamples = 1000, MaxDoublings = 1 },
+                Accuracy = false,
+                Seed = 5,
+            });
+
     [Fact]
     public void Evaluator_WithTheBracket_AgreesWithEnumeration_AndReportsTheBounds()
     {
-        RnnRbmParameters p = RnnRbmEvaluatorTests.RandomParameters(new ModelShape(8, 5, 4), seed: 21, scale: 1.0);
-        PianoRoll[] sequences = [RnnRbmEvaluatorTests.RandomRoll(6, 8, seed: 1), RnnRbmEvaluatorTests.RandomRoll(4, 8, seed: 2)];
-        var options = new EvaluationOptions
-        {
-            Estimator = LikelihoodEstimator.Bracket,
-            Bracket = new BracketOptions { Chains = 10, BurnIn = 50, Samples = 200, ImportanceSamples = 1000, MaxDoublings = 1 },
-            Accuracy = false,
-            Seed = 5,
-        };
+        (RnnRbmParameters p, PianoRoll[] sequences, EvaluationOptions options) = SmallModelCase(6, 4);
 
         EvaluationResult result = new RnnRbmEvaluator(p, Blas).Evaluate(sequences, options);
 
@@ -189,16 +193,8 @@ public class BracketEstimatorTests
     [Fact]
     public void Evaluator_MeasuringASampleOfTheSteps_AgreesWithEnumerationAtTheStepsDrawn()
     {
-        RnnRbmParameters p = RnnRbmEvaluatorTests.RandomParameters(new ModelShape(8, 5, 4), seed: 21, scale: 1.0);
-        PianoRoll[] sequences = [RnnRbmEvaluatorTests.RandomRoll(9, 8, seed: 1), RnnRbmEvaluatorTests.RandomRoll(7, 8, seed: 2)];
-        var options = new EvaluationOptions
-        {
-            Estimator = LikelihoodEstimator.Bracket,
-            Bracket = new BracketOptions { Chains = 10, BurnIn = 50, Samples = 200, ImportanceSamples = 1000, MaxDoublings = 0 },
-            Accuracy = false,
-            Seed = 5,
-            MeasuredSteps = 6,
-        };
+        (RnnRbmParameters p, PianoRoll[] sequences, EvaluationOptions small) = SmallModelCase(9, 7);
+        EvaluationOptions options = small with { Bracket = small.Bracket with { MaxDoublings = 0 }, MeasuredSteps = 6 };
 
         EvaluationResult result = new RnnRbmEvaluator(p, Blas).Evaluate(sequences, options);
 
